@@ -1,0 +1,100 @@
+// Package mix holds the mixing kernels of the render path: accumulate with a
+// gain or a gain ramp, stereo pan-accumulate, bus sums, scaling, level
+// measurement and output conversion.
+//
+// Each kernel's doc comment gives the exact Go loop it computes; the pure-Go
+// twins in mix_generic.go are that loop, always compiled. Element-wise
+// kernels never fuse a multiply and an add, so every tier produces the same
+// bits as the generic twin and a render is identical on every machine.
+//
+// All slices passed to one call must have the same length (the length of
+// the first, dst); a kernel panics otherwise.
+package mix
+
+// AddScaled accumulates src scaled by g into dst:
+//
+//	for i := range dst { dst[i] += float32(g * src[i]) }
+func AddScaled(dst, src []float32, g float32) {
+	checkLen(len(dst), len(src))
+	addScaledGeneric(dst, src, g)
+}
+
+// AddRamp accumulates src into dst with a gain that moves linearly from g0
+// towards g1 across the slice, so a gain change never clicks. Sample i gets
+// gain g0 + i*(g1-g0)/n; the next block, started at g1, continues the line.
+//
+//	step := (g1 - g0) / float32(len(dst))
+//	for i := range dst { dst[i] += float32(float32(g0+float32(float32(i)*step)) * src[i]) }
+func AddRamp(dst, src []float32, g0, g1 float32) {
+	checkLen(len(dst), len(src))
+	addRampGeneric(dst, src, g0, g1)
+}
+
+// PanAddRamp accumulates a mono src into left and right, each with its own
+// gain ramp (as in AddRamp): l0 to l1 for left, r0 to r1 for right.
+func PanAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
+	checkLen(len(left), len(right))
+	checkLen(len(left), len(src))
+	panAddRampGeneric(left, right, src, l0, l1, r0, r1)
+}
+
+// AddBuses sums the buses into dst in their order:
+//
+//	for k := range buses { for i := range dst { dst[i] += buses[k][i] } }
+//
+// The fixed order makes the result independent of which worker rendered
+// which bus, so renders are bit-identical for any number of workers.
+func AddBuses(dst []float32, buses [][]float32) {
+	for _, b := range buses {
+		checkLen(len(dst), len(b))
+	}
+	addBusesGeneric(dst, buses)
+}
+
+// Scale multiplies dst by g in place: dst[i] = g * dst[i].
+func Scale(dst []float32, g float32) {
+	scaleGeneric(dst, g)
+}
+
+// Peak returns the largest absolute sample value of x, or NaN if x holds a
+// NaN. It returns 0 for an empty slice.
+func Peak(x []float32) float32 {
+	return peakGeneric(x)
+}
+
+// RMS returns the root mean square of x (0 for an empty slice). It
+// accumulates in float32 lanes, so tiers may differ from the generic twin
+// by a relative 1e-5.
+func RMS(x []float32) float32 {
+	return rmsGeneric(x)
+}
+
+// Interleave writes left and right as interleaved stereo frames:
+// dst[2i] = left[i], dst[2i+1] = right[i]. len(dst) must be 2*len(left).
+func Interleave(dst, left, right []float32) {
+	checkLen(len(left), len(right))
+	checkLen(len(dst), 2*len(left))
+	interleaveGeneric(dst, left, right)
+}
+
+// PCM16 converts src to little-endian signed 16-bit PCM in dst (2 bytes per
+// sample), scaling by 32767, adding TPDF dither from d (none if d is nil),
+// rounding to nearest even and clipping to [-32768, 32767]. NaN becomes 0.
+func PCM16(dst []byte, src []float32, d *Dither) {
+	checkLen(len(dst), 2*len(src))
+	pcm16Generic(dst, src, d)
+}
+
+// PCM24 converts src to packed little-endian signed 24-bit PCM in dst (3
+// bytes per sample), scaling by 8388607, with dither, rounding and clipping
+// as PCM16.
+func PCM24(dst []byte, src []float32, d *Dither) {
+	checkLen(len(dst), 3*len(src))
+	pcm24Generic(dst, src, d)
+}
+
+func checkLen(want, got int) {
+	if want != got {
+		panic("mix: slice lengths differ")
+	}
+}

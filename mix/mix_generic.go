@@ -1,0 +1,125 @@
+package mix
+
+import "math"
+
+// The pure-Go twins. Each is the loop in its kernel's doc comment, written
+// with explicit float32 conversions so the compiler never fuses a multiply
+// and an add (Go may fuse x*y+z on some architectures), keeping every tier
+// bit-exact with these.
+
+func addScaledGeneric(dst, src []float32, g float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += float32(g * src[i])
+	}
+}
+
+func addRampGeneric(dst, src []float32, g0, g1 float32) {
+	src = src[:len(dst)]
+	step := (g1 - g0) / float32(len(dst))
+	for i := range dst {
+		g := g0 + float32(float32(i)*step)
+		dst[i] += float32(g * src[i])
+	}
+}
+
+func panAddRampGeneric(left, right, src []float32, l0, l1, r0, r1 float32) {
+	n := len(left)
+	right, src = right[:n], src[:n]
+	lstep := (l1 - l0) / float32(n)
+	rstep := (r1 - r0) / float32(n)
+	for i := range left {
+		fi := float32(i)
+		gl := l0 + float32(fi*lstep)
+		gr := r0 + float32(fi*rstep)
+		left[i] += float32(gl * src[i])
+		right[i] += float32(gr * src[i])
+	}
+}
+
+func addBusesGeneric(dst []float32, buses [][]float32) {
+	for _, b := range buses {
+		b = b[:len(dst)]
+		for i := range dst {
+			dst[i] += b[i]
+		}
+	}
+}
+
+func scaleGeneric(dst []float32, g float32) {
+	for i := range dst {
+		dst[i] *= g
+	}
+}
+
+func peakGeneric(x []float32) float32 {
+	var peak float32
+	for _, v := range x {
+		a := float32(math.Abs(float64(v)))
+		if a != a {
+			return a
+		}
+		if a > peak {
+			peak = a
+		}
+	}
+	return peak
+}
+
+func rmsGeneric(x []float32) float32 {
+	if len(x) == 0 {
+		return 0
+	}
+	var sum float32
+	for _, v := range x {
+		sum += float32(v * v)
+	}
+	return float32(math.Sqrt(float64(sum / float32(len(x)))))
+}
+
+func interleaveGeneric(dst, left, right []float32) {
+	right = right[:len(left)]
+	dst = dst[:2*len(left)]
+	for i := range left {
+		dst[2*i] = left[i]
+		dst[2*i+1] = right[i]
+	}
+}
+
+// quantize scales x by full, adds dither, rounds to nearest even and clips
+// to the integer range [-full-1, full].
+func quantize(x, full float32, d *Dither) int32 {
+	if x != x {
+		return 0
+	}
+	v := float32(x * full)
+	if d != nil {
+		v += d.next()
+	}
+	switch {
+	case v >= full:
+		return int32(full)
+	case v <= -full-1:
+		return int32(-full - 1)
+	}
+	return int32(math.RoundToEven(float64(v)))
+}
+
+func pcm16Generic(dst []byte, src []float32, d *Dither) {
+	dst = dst[:2*len(src)]
+	for i, x := range src {
+		q := quantize(x, 32767, d)
+		dst[2*i] = byte(q)
+		dst[2*i+1] = byte(q >> 8)
+	}
+}
+
+func pcm24Generic(dst []byte, src []float32, d *Dither) {
+	dst = dst[:3*len(src)]
+	for i, x := range src {
+		q := quantize(x, 8388607, d)
+		dst[3*i] = byte(q)
+		dst[3*i+1] = byte(q >> 8)
+		dst[3*i+2] = byte(q >> 16)
+	}
+}
