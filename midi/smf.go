@@ -123,10 +123,12 @@ func parseTrack(name string, track int, b []byte, base int64) ([]event, error) {
 	var tick uint64
 	var running byte
 	i := 0
+	pos := 0 // start of the event being read, for error messages
 	fail := func(err error, format string, args ...any) error {
-		return errAt(name, track, base+int64(i), err, format, args...)
+		return errAt(name, track, base+int64(pos), err, format, args...)
 	}
 	for i < len(b) {
+		pos = i
 		d, n := vlq(b[i:])
 		switch n {
 		case 0:
@@ -140,6 +142,7 @@ func parseTrack(name string, track int, b []byte, base int64) ([]event, error) {
 			return nil, fail(ErrTruncated, "event missing after delta time")
 		}
 		start := i
+		pos = i
 		st := b[i]
 		switch {
 		case st == 0xFF: // meta event
@@ -160,7 +163,6 @@ func parseTrack(name string, track int, b []byte, base int64) ([]event, error) {
 			case typ == 0x51 && len(body) == 3:
 				us := uint32(body[0])<<16 | uint32(body[1])<<8 | uint32(body[2])
 				if us == 0 {
-					i = start
 					return nil, fail(ErrCorrupt, "tempo of 0 µs per quarter note")
 				}
 				evs = append(evs, event{tick: tick, off: base + int64(start), track: track, kind: evTempo, tempoUS: us})
