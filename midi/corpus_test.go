@@ -9,13 +9,12 @@ import (
 	"testing"
 )
 
-// sharedTestdata walks up from the package directory to the first sibling
-// shared/testdata, or skips the test when there is none.
-func sharedTestdata(tb testing.TB, sub string) string {
-	tb.Helper()
+// findShared walks up from the package directory to the first sibling
+// shared/testdata/sub and returns it, or "" when there is none.
+func findShared(sub string) string {
 	dir, err := filepath.Abs(".")
 	if err != nil {
-		tb.Fatal(err)
+		return ""
 	}
 	for {
 		p := filepath.Join(dir, "shared", "testdata", sub)
@@ -24,10 +23,21 @@ func sharedTestdata(tb testing.TB, sub string) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			tb.Skipf("shared/testdata/%s not found above the package directory; it is the shared test corpus", sub)
+			return ""
 		}
 		dir = parent
 	}
+}
+
+// sharedTestdata is findShared for tests that need the corpus: it skips
+// the test when the shared test data is absent.
+func sharedTestdata(tb testing.TB, sub string) string {
+	tb.Helper()
+	p := findShared(sub)
+	if p == "" {
+		tb.Skipf("shared/testdata/%s not found above the package directory; it is the shared test corpus", sub)
+	}
+	return p
 }
 
 // corpus lists every file of midi-jazz-soft with what its own text asks
