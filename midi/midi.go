@@ -46,9 +46,10 @@ var (
 const DefaultSampleRate = 48000
 
 // DefaultMaxBytes bounds the file size when Options.MaxBytes is 0: the
-// largest real-world MIDI files are a few MiB, and the parsed events take
-// about 32 bytes per file byte at worst.
-const DefaultMaxBytes = 16 << 20
+// largest real-world MIDI files are a few MiB, and a hostile file of
+// 3-byte events costs about 32 bytes of events per file byte (twice that
+// while multi-track files are merged), under 200 MiB at this size.
+const DefaultMaxBytes = 8 << 20
 
 // Options configures the reader.
 type Options struct {

@@ -131,7 +131,7 @@ func (p *performer) play(division uint16, evs []event, offset float64) (float64,
 		e := &evs[i]
 		sec := offset + clk.seconds(e.tick)
 		if sec > p.lim.MaxSeconds {
-			return 0, errAt(p.name, e.track, e.off, ErrLimit, "event at %.0f s is past the limit of %g s", sec, p.lim.MaxSeconds)
+			return 0, errAt(p.name, int(e.track), e.off, ErrLimit, "event at %.0f s is past the limit of %g s", sec, p.lim.MaxSeconds)
 		}
 		switch e.kind {
 		case evTempo:
@@ -175,7 +175,7 @@ func (p *performer) channelEvent(e *event, frame int64) error {
 
 func (p *performer) noteOn(ch *channel, e *event, frame int64) error {
 	if len(p.notes) >= p.lim.MaxNotes {
-		return errAt(p.name, e.track, e.off, ErrLimit, "more than %d notes", p.lim.MaxNotes)
+		return errAt(p.name, int(e.track), e.off, ErrLimit, "more than %d notes", p.lim.MaxNotes)
 	}
 	v := float64(e.b) / 127
 	n := score.Note{Start: frame, Length: 1, Pan: ch.panValue()}

@@ -13,11 +13,11 @@ const (
 	evEnd            // end of track (or the last event of a track without one)
 )
 
-// event is one timed event of interest.
+// event is one timed event of interest, 32 bytes.
 type event struct {
 	tick    uint64
 	off     int64 // file offset, for error messages
-	track   int   // 1-based
+	track   int32 // 1-based
 	kind    uint8
 	status  byte
 	a, b    byte
@@ -159,13 +159,13 @@ func parseTrack(name string, track int, b []byte, base int64) ([]event, error) {
 			i += int(l)
 			switch {
 			case typ == 0x2F:
-				return append(evs, event{tick: tick, off: base + int64(start), track: track, kind: evEnd}), nil
+				return append(evs, event{tick: tick, off: base + int64(start), track: int32(track), kind: evEnd}), nil
 			case typ == 0x51 && len(body) == 3:
 				us := uint32(body[0])<<16 | uint32(body[1])<<8 | uint32(body[2])
 				if us == 0 {
 					return nil, fail(ErrCorrupt, "tempo of 0 µs per quarter note")
 				}
-				evs = append(evs, event{tick: tick, off: base + int64(start), track: track, kind: evTempo, tempoUS: us})
+				evs = append(evs, event{tick: tick, off: base + int64(start), track: int32(track), kind: evTempo, tempoUS: us})
 			}
 		case st == 0xF0 || st == 0xF7: // sysex or escape: skipped
 			l, n := vlq(b[i+1:])
@@ -192,7 +192,7 @@ func parseTrack(name string, track int, b []byte, base int64) ([]event, error) {
 			if i+size > len(b) {
 				return nil, fail(ErrTruncated, "channel message 0x%02x cut off", running)
 			}
-			e := event{tick: tick, off: base + int64(start), track: track, kind: evChannel, status: running, a: b[i]}
+			e := event{tick: tick, off: base + int64(start), track: int32(track), kind: evChannel, status: running, a: b[i]}
 			if size == 2 {
 				e.b = b[i+1]
 			}
@@ -204,15 +204,19 @@ func parseTrack(name string, track int, b []byte, base int64) ([]event, error) {
 		}
 	}
 	// No end-of-track event: tolerated, the track ends at its last event.
-	return append(evs, event{tick: tick, off: base + int64(len(b)), track: track, kind: evEnd}), nil
+	return append(evs, event{tick: tick, off: base + int64(len(b)), track: int32(track), kind: evEnd}), nil
 }
 
 // merged returns the events of all tracks in one stream ordered by tick;
 // at equal ticks, lower tracks come first and each track keeps its order.
 func (f *file) merged() []event {
+	if len(f.tracks) == 1 {
+		return f.tracks[0] // already in order
+	}
 	var all []event
-	for _, t := range f.tracks {
+	for i, t := range f.tracks {
 		all = append(all, t...)
+		f.tracks[i] = nil // let the collector have it while sorting
 	}
 	slices.SortStableFunc(all, func(x, y event) int {
 		switch {

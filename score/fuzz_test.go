@@ -33,7 +33,7 @@ func FuzzReadScore(f *testing.F) {
 			t.Fatalf("accepted score fails Validate: %v", err)
 		}
 		for i, n := range s.Notes {
-			if n.Start < 0 || n.Start >= max(s.Frames, 1) || math.IsNaN(n.Freq) {
+			if n.Start < 0 || n.Start >= s.Frames || math.IsNaN(n.Freq) {
 				t.Fatalf("notes[%d] = %+v outside %d frames", i, n, s.Frames)
 			}
 		}

@@ -3,13 +3,11 @@ package score
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/aether-audio/aether/wav"
@@ -41,7 +39,9 @@ type Options struct {
 }
 
 // The JSON shapes; their json tags are the format's field names, which a
-// test compares with docs/score.schema.json.
+// test compares with docs/score.schema.json. The top level is decoded as a
+// stream (see decodeScore), so that notes and instruments are counted
+// against the limits as they arrive rather than after all are in memory.
 type jsonScore struct {
 	SampleRate  *int                       `json:"sample_rate"`
 	Duration    *float64                   `json:"duration"`
@@ -63,7 +63,24 @@ type jsonInstrument struct {
 	Loop       bool        `json:"loop"`
 	LoopStart  *int64      `json:"loop_start"`
 	LoopEnd    *int64      `json:"loop_end"`
-	Table      []float64   `json:"table"`
+	Table      jsonTable   `json:"table"`
+}
+
+// MaxTableCap is the hard upper bound on Limits.MaxTable: the JSON reader
+// counts a table's elements in the raw input and refuses more than this
+// before decoding any, so a huge table costs no memory.
+const MaxTableCap = 1 << 20
+
+// jsonTable is a wavetable that refuses to decode more than MaxTableCap
+// elements.
+type jsonTable []float64
+
+// UnmarshalJSON counts the elements before allocating them.
+func (t *jsonTable) UnmarshalJSON(raw []byte) error {
+	if n := bytes.Count(raw, []byte{','}) + 1; n > MaxTableCap {
+		return fmt.Errorf("%w: about %d samples, hard limit %d", ErrLimit, n, MaxTableCap)
+	}
+	return json.Unmarshal(raw, (*[]float64)(t))
 }
 
 type jsonFilter struct {
@@ -108,100 +125,12 @@ func Read(name string, r io.Reader, opt Options) (*Score, error) {
 	if int64(len(data)) > lim.MaxInputBytes {
 		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", name, ErrLimit, lim.MaxInputBytes)
 	}
-	var js jsonScore
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&js); err != nil {
-		return nil, decodeError(name, data, dec.InputOffset(), err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		off := dec.InputOffset()
-		return nil, fmt.Errorf("%s: %s: %w: trailing data after the score", name, lineCol(data, off), ErrSyntax)
-	}
-	return js.resolve(name, lim, opt)
-}
-
-// decodeError turns an encoding/json error into one line naming the place.
-func decodeError(name string, data []byte, off int64, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Errorf("%s: %s: %w: %v", name, lineCol(data, syn.Offset), ErrSyntax, syn)
-	case errors.As(err, &typ):
-		return fmt.Errorf("%s: %s: %s: %w: want %v, got JSON %s", name, lineCol(data, typ.Offset), typ.Field, ErrInvalid, typ.Type, typ.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return fmt.Errorf("%s: %s: %w: unexpected end of input", name, lineCol(data, int64(len(data))), ErrSyntax)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return fmt.Errorf("%s: %s: %w %s", name, lineCol(data, off), ErrUnknownField, strings.TrimPrefix(err.Error(), "json: unknown field "))
-	}
-	return fmt.Errorf("%s: %s: %w: %v", name, lineCol(data, off), ErrSyntax, err)
-}
-
-// lineCol names a byte offset as "line L, col C" (1-based).
-func lineCol(data []byte, off int64) string {
-	off = min(max(off, 0), int64(len(data)))
-	before := data[:off]
-	line := bytes.Count(before, []byte{'\n'}) + 1
-	col := int64(len(before)-bytes.LastIndexByte(before, '\n')) - 1
-	return fmt.Sprintf("line %d, col %d", line, col+1)
-}
-
-func (js *jsonScore) resolve(name string, lim Limits, opt Options) (*Score, error) {
-	if js.SampleRate == nil {
-		return nil, fmt.Errorf("%s: sample_rate: %w: required", name, ErrInvalid)
-	}
-	if err := lim.CheckRate(name, *js.SampleRate); err != nil {
+	d := &decoder{name: name, data: data, lim: lim, dec: json.NewDecoder(bytes.NewReader(data))}
+	d.dec.DisallowUnknownFields()
+	if err := d.decodeScore(); err != nil {
 		return nil, err
 	}
-	rate := float64(*js.SampleRate)
-	if len(js.Instruments) > lim.MaxInstruments {
-		return nil, fmt.Errorf("%s: instruments: %w: %d instruments, limit %d", name, ErrLimit, len(js.Instruments), lim.MaxInstruments)
-	}
-	if len(js.Notes) > lim.MaxNotes {
-		return nil, fmt.Errorf("%s: notes: %w: %d notes, limit %d", name, ErrLimit, len(js.Notes), lim.MaxNotes)
-	}
-	s := &Score{Name: name, SampleRate: *js.SampleRate}
-	names := make([]string, 0, len(js.Instruments))
-	for n := range js.Instruments {
-		names = append(names, n)
-	}
-	sort.Strings(names) // map order is random; the render must not be
-	index := make(map[string]int, len(names))
-	for i, n := range names {
-		in, err := js.Instruments[n].resolve(n, lim, opt)
-		if err != nil {
-			return nil, fmt.Errorf("%s: instruments.%s.%w", name, n, err)
-		}
-		s.Instruments = append(s.Instruments, in)
-		index[n] = i
-	}
-	end := int64(0)
-	s.Notes = make([]Note, len(js.Notes))
-	for i := range js.Notes {
-		n, err := js.Notes[i].resolve(rate, lim, index)
-		if err != nil {
-			return nil, fmt.Errorf("%s: notes[%d].%w", name, i, err)
-		}
-		s.Notes[i] = n
-		end = max(end, n.Start+n.Length+s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate))
-	}
-	s.Frames = end
-	if js.Duration != nil {
-		d := *js.Duration
-		if !inRange(d, 0, math.MaxFloat64) {
-			return nil, fmt.Errorf("%s: %w", name, bad("duration", "seconds, not negative", d))
-		}
-		if d > lim.MaxSeconds {
-			return nil, fmt.Errorf("%s: duration: %w: %g s is longer than the limit of %g s", name, ErrLimit, d, lim.MaxSeconds)
-		}
-		s.Frames = int64(math.Round(d * rate))
-	}
-	if err := s.validateContent(lim); err != nil {
-		return nil, err
-	}
-	sort.SliceStable(s.Notes, func(i, j int) bool { return s.Notes[i].Start < s.Notes[j].Start })
-	return s, nil
+	return d.resolve(opt)
 }
 
 func (ji *jsonInstrument) resolve(name string, lim Limits, opt Options) (Instrument, error) {
@@ -306,35 +235,3 @@ func setF32(dst *float32, src *float64) {
 // 440 Hz); fractional keys are microtones.
 func KeyFreq(k float64) float64 { return 440 * math.Exp2((k-69)/12) }
 
-func (jn *jsonNote) resolve(rate float64, lim Limits, index map[string]int) (Note, error) {
-	n := Note{Gain: 1}
-	inst, ok := index[jn.Instrument]
-	if !ok {
-		return n, fmt.Errorf("instrument: %w %q", ErrUnknownInstrument, jn.Instrument)
-	}
-	n.Instrument = inst
-	switch {
-	case jn.Time == nil:
-		return n, fmt.Errorf("time: %w: required", ErrInvalid)
-	case !inRange(*jn.Time, 0, lim.MaxSeconds):
-		return n, bad("time", fmt.Sprintf("seconds in 0..%g", lim.MaxSeconds), *jn.Time)
-	case jn.Duration == nil:
-		return n, fmt.Errorf("duration: %w: required", ErrInvalid)
-	case !(*jn.Duration > 0 && *jn.Duration <= lim.MaxSeconds):
-		return n, bad("duration", fmt.Sprintf("seconds in (0, %g]", lim.MaxSeconds), *jn.Duration)
-	case (jn.Freq == nil) == (jn.Key == nil):
-		return n, fmt.Errorf("freq: %w: give exactly one of freq and key", ErrInvalid)
-	case jn.Key != nil && !inRange(*jn.Key, 0, 127):
-		return n, bad("key", "a MIDI key number in 0..127", *jn.Key)
-	}
-	n.Start = int64(math.Round(*jn.Time * rate))
-	n.Length = max(1, int64(math.Round(*jn.Duration*rate)))
-	if jn.Key != nil {
-		n.Freq = KeyFreq(*jn.Key)
-	} else {
-		n.Freq = *jn.Freq
-	}
-	setF32(&n.Gain, jn.Gain)
-	setF32(&n.Pan, jn.Pan)
-	return n, nil
-}

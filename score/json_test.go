@@ -148,7 +148,7 @@ func TestReadLimits(t *testing.T) {
 		strings.Repeat(`{"time": 0, "duration": 1, "instrument": "s", "key": 60},`, 10) +
 		`{"time": 0, "duration": 1, "instrument": "s", "key": 60}]}`
 	_, err := Read("song.json", strings.NewReader(notes), Options{Limits: Limits{MaxNotes: 10}})
-	checkErr(t, err, ErrLimit, "notes: limit exceeded: 11 notes, limit 10")
+	checkErr(t, err, ErrLimit, "notes: limit exceeded: more than 10 notes")
 
 	_, err = Read("song.json", strings.NewReader(notes), Options{Limits: Limits{MaxInputBytes: 100}})
 	checkErr(t, err, ErrLimit, "larger than 100 bytes")
@@ -159,6 +159,9 @@ func TestReadLimits(t *testing.T) {
 	if err != nil || s.Frames != 36000*8000 {
 		t.Fatalf("raised limit: %v", err)
 	}
+	huge := `{"sample_rate": 48000, "instruments": {"w": {"osc": "wavetable", "table": [0` + strings.Repeat(",0", MaxTableCap) + `]}}}`
+	_, err = Read("song.json", strings.NewReader(huge), Options{})
+	checkErr(t, err, ErrLimit, "instruments.w.table")
 	table := `{"sample_rate": 48000, "instruments": {"w": {"osc": "wavetable", "table": [1,2,3,4,5]}}, "notes": []}`
 	_, err = Read("song.json", strings.NewReader(table), Options{Limits: Limits{MaxTable: 4}})
 	checkErr(t, err, ErrLimit, "instruments.w.table")

@@ -25,7 +25,8 @@ type Limits struct {
 	MinRate, MaxRate int
 	// MaxInstruments is the most instruments (default 4096).
 	MaxInstruments int
-	// MaxTable is the longest wavetable in samples (default 65536).
+	// MaxTable is the longest wavetable in samples (default 65536, at
+	// most MaxTableCap).
 	MaxTable int
 	// MaxInputBytes is the largest input a reader loads (default 256 MiB,
 	// which holds well over a million JSON notes).
@@ -70,6 +71,7 @@ func (l Limits) WithDefaults() Limits {
 	if l.MaxTable == 0 {
 		l.MaxTable = d.MaxTable
 	}
+	l.MaxTable = min(l.MaxTable, MaxTableCap)
 	if l.MaxInputBytes == 0 {
 		l.MaxInputBytes = d.MaxInputBytes
 	}
@@ -208,8 +210,8 @@ func (in *Instrument) validate(lim Limits, nyquist float64) error {
 
 func (n *Note) validate(s *Score, nyquist float64) error {
 	switch {
-	case n.Start < 0 || n.Start >= max(s.Frames, 1):
-		return bad("time", fmt.Sprintf("a frame in 0..%d", s.Frames), n.Start)
+	case n.Start < 0 || n.Start >= s.Frames:
+		return bad("time", fmt.Sprintf("a frame in [0, %d), inside the score", s.Frames), n.Start)
 	case n.Length < 1:
 		return bad("duration", "at least one frame", n.Length)
 	case n.Instrument < 0 || n.Instrument >= len(s.Instruments):
@@ -229,7 +231,7 @@ func (c *Control) validate(s *Score) error {
 		return bad("note", fmt.Sprintf("an index below %d", len(s.Notes)), c.Note)
 	}
 	n := &s.Notes[c.Note]
-	if c.Frame < n.Start || c.Frame >= max(s.Frames, 1) {
+	if c.Frame < n.Start || c.Frame >= s.Frames {
 		return bad("frame", fmt.Sprintf("in %d..%d (the note's start to the score's end)", n.Start, s.Frames), c.Frame)
 	}
 	v := float64(c.Value)
