@@ -38,17 +38,11 @@ type Options struct {
 	LoadSample func(path string) (*wav.Audio, error)
 }
 
-// The JSON shapes; their json tags are the format's field names, which a
-// test compares with docs/score.schema.json. The top level is decoded as a
-// stream (see decodeScore), so that notes and instruments are counted
-// against the limits as they arrive rather than after all are in memory.
-type jsonScore struct {
-	SampleRate  *int                       `json:"sample_rate"`
-	Duration    *float64                   `json:"duration"`
-	Instruments map[string]*jsonInstrument `json:"instruments"`
-	Notes       []jsonNote                 `json:"notes"`
-}
-
+// The JSON shapes of instruments, filters and notes; their json tags are
+// the format's field names, which a test compares with
+// docs/score.schema.json. The top level is decoded as a stream (see
+// decodeScore), so that notes and instruments are counted against the
+// limits as they arrive rather than after all are in memory.
 type jsonInstrument struct {
 	Osc        string      `json:"osc"`
 	Attack     *float64    `json:"attack"`
