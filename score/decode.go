@@ -168,7 +168,7 @@ func (d *decoder) fail(err error, path string) error {
 		if typ.Field != "" {
 			field = strings.TrimPrefix(path+"."+typ.Field, ".")
 		}
-		return fmt.Errorf("%s: %s: %s: %w: want %v, got JSON %s", d.name, lineCol(d.data, typ.Offset), orTop(field), ErrInvalid, typ.Type, typ.Value)
+		return fmt.Errorf("%s: %s: %s: %w: want %v, got JSON %s", d.name, d.at(), orTop(field), ErrInvalid, typ.Type, typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("%s: %s: %w: unexpected end of input", d.name, lineCol(d.data, int64(len(d.data))), ErrSyntax)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
