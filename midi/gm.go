@@ -50,6 +50,19 @@ var builtins = []score.Instrument{
 	{Name: "drum-bell", Osc: score.Sine, Attack: 0.001, Decay: 0.3, Sustain: 0, Release: 0.1},
 }
 
+// builtinInstruments returns a copy of the built-in instruments that
+// shares nothing with other scores, so a caller may change one freely.
+func builtinInstruments() []score.Instrument {
+	out := append([]score.Instrument(nil), builtins...)
+	for i := range out {
+		if f := out[i].Filter; f != nil {
+			c := *f
+			out[i].Filter = &c
+		}
+	}
+	return out
+}
+
 func lp(cutoff float64, res float32) *score.Filter {
 	return &score.Filter{Type: score.Lowpass, Cutoff: cutoff, Resonance: res}
 }

@@ -149,6 +149,53 @@ func TestPitchBendAndRange(t *testing.T) {
 	}
 }
 
+// Data entry after an NRPN selection must not change the RPN bend range.
+func TestNRPNDoesNotSetBendRange(t *testing.T) {
+	sel := ev(cc(0, 0, 101, 0), cc(0, 0, 100, 0), cc(0, 0, 99, 1), cc(0, 0, 98, 8), cc(0, 0, 6, 24))
+	s := decode(t, smf(0, tpq, ev(sel, bend(0, 0, 0), on(0, 0, 69, 100), off(1, 0, 69), eot(0))))
+	if want := 440 * math.Exp2(-2.0/12); !near(s.Notes[0].Freq, want) {
+		t.Fatalf("freq %v, want %v (default range)", s.Notes[0].Freq, want)
+	}
+}
+
+// Scores share nothing: changing one's instruments leaves the next intact.
+func TestBuiltinsNotShared(t *testing.T) {
+	data := smf(0, tpq, ev(on(0, 0, 60, 100), off(1, 0, 60), eot(0)))
+	a := decode(t, data)
+	a.Instruments[0].Filter.Cutoff = 1
+	a.Instruments[1].Decay = 99
+	if b := decode(t, data); b.Instruments[0].Filter.Cutoff == 1 || b.Instruments[1].Decay == 99 {
+		t.Fatal("a change to one score's instruments reached another")
+	}
+}
+
+// Decode keeps no shared mutable state: run it concurrently under -race.
+func TestConcurrentDecode(t *testing.T) {
+	data := smf(1, tpq, ev(tempo(0, 400000), eot(0)), ev(cc(0, 0, 64, 127), on(0, 0, 60, 100), bend(5, 0, 0), off(10, 0, 60), cc(1, 0, 64, 0), on(0, 9, 36, 90), eot(10)))
+	want := decode(t, data)
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 50; i++ {
+				s, err := Decode("song.mid", data, Options{})
+				if err == nil && (len(s.Notes) != len(want.Notes) || s.Notes[0] != want.Notes[0] || s.Frames != want.Frames) {
+					err = errors.New("concurrent decode differs")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestCoarseTuning(t *testing.T) {
 	rpn := ev(cc(0, 0, 101, 0), cc(0, 0, 100, 2), cc(0, 0, 6, 64+12))
 	s := decode(t, smf(0, tpq, ev(rpn, on(0, 0, 57, 100), off(1, 0, 57), eot(0))))

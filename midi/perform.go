@@ -100,7 +100,7 @@ func perform(name string, f *file, opt Options) (*score.Score, error) {
 	s := &score.Score{
 		Name:        name,
 		SampleRate:  rate,
-		Instruments: append([]score.Instrument(nil), builtins...),
+		Instruments: builtinInstruments(),
 		Notes:       p.notes,
 		Controls:    p.controls,
 	}
@@ -274,6 +274,8 @@ func (p *performer) controller(ch *channel, cc, v byte, frame int64) error {
 		ch.rpnMSB = v
 	case 100:
 		ch.rpnLSB = v
+	case 98, 99: // an NRPN is selected: data entry no longer means an RPN
+		ch.rpnMSB, ch.rpnLSB = rpnNull, rpnNull
 	case 6, 38: // data entry MSB / LSB for the selected RPN
 		p.dataEntry(ch, cc, v)
 	case 120, 123: // all sound off, all notes off
