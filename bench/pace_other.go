@@ -12,3 +12,10 @@ import (
 func (r *Runner) pacedLoop(context.Context, Synth, *player) (int, int, error) {
 	return 0, 0, fmt.Errorf("paced mode needs Linux: %w", ErrUnsupported)
 }
+
+// pacer is empty where paced mode is refused.
+type pacer struct{}
+
+func (r *Runner) startPacer() bool { return false }
+
+func (r *Runner) stopPacer() {}

@@ -111,6 +111,8 @@ type Runner struct {
 
 	allocs, cycles uint64 // counted during the last timed loop
 
+	pacer *pacer // the paced thread, while a paced run lasts
+
 	kernel   string // as the first synth reported it
 	realtime string // what the paced thread was granted, for the report
 }

@@ -65,6 +65,9 @@ func (r *Runner) Run(ctx context.Context, workers []int, fixedVoices int, progre
 		Mode:       r.opts.Mode,
 		Headroom:   r.opts.Headroom,
 	}
+	if r.opts.Mode == Paced && r.startPacer() {
+		defer r.stopPacer()
+	}
 	var runErr error
 	for _, w := range workers {
 		res, err := r.runWorkers(ctx, w, fixedVoices, progress)
