@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,8 +79,12 @@ func (rep *Report) timesPlot() (*plot.Plot, error) {
 	p.Title.Text = fmt.Sprintf("%s %s, %s mode: block time", rep.Voice, rep.Scenario, rep.Mode)
 	p.X.Label.Text = "voices"
 	p.Y.Label.Text = "block time (µs)"
-	p.Legend.Top, p.Legend.Left = true, true
-	maxVoices := 1.0
+	p.Legend.Top, p.Legend.Left = false, false // times rise to the top right
+	// Log-log: the search doubles the voice count, and block times run from
+	// microseconds to the spikes of a missed deadline.
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+	minVoices, maxVoices := math.Inf(1), 1.0
 	for i, res := range rep.Results {
 		for j, q := range []struct {
 			name string
@@ -89,10 +94,15 @@ func (rep *Report) timesPlot() (*plot.Plot, error) {
 			{"p99", func(s Step) float64 { return us(s.P99) }},
 			{"p99.9", func(s Step) float64 { return us(s.P999) }},
 		} {
-			xys := make(plotter.XYs, len(res.Steps))
-			for k, st := range res.Steps {
-				xys[k] = plotter.XY{X: float64(st.Voices), Y: q.at(st)}
-				maxVoices = max(maxVoices, float64(st.Voices))
+			var xys plotter.XYs
+			for _, st := range res.Steps {
+				if y := q.at(st); y > 0 && st.Voices > 0 { // a log axis has no 0
+					xys = append(xys, plotter.XY{X: float64(st.Voices), Y: y})
+					minVoices, maxVoices = min(minVoices, float64(st.Voices)), max(maxVoices, float64(st.Voices))
+				}
+			}
+			if len(xys) == 0 {
+				continue
 			}
 			line, points, err := plotter.NewLinePoints(xys)
 			if err != nil {
@@ -106,17 +116,18 @@ func (rep *Report) timesPlot() (*plot.Plot, error) {
 			p.Legend.Add(fmt.Sprintf("%d workers %s", res.Workers, q.name), line, points)
 		}
 	}
-	if len(rep.Results) > 0 {
+	if len(rep.Results) > 0 && !math.IsInf(minVoices, 1) {
 		deadline := rep.Results[0].DeadlineUs
-		for _, h := range []struct {
+		for i, h := range []struct {
 			name string
 			y    float64
-		}{{"deadline", deadline}, {fmt.Sprintf("%.0f%% headroom", 100*rep.Headroom), rep.Headroom * deadline}} {
-			line, err := plotter.NewLine(plotter.XYs{{X: 0, Y: h.y}, {X: maxVoices, Y: h.y}})
+		}{{"deadline", deadline}, {fmt.Sprintf("%.0f%% of deadline", 100*rep.Headroom), rep.Headroom * deadline}} {
+			line, err := plotter.NewLine(plotter.XYs{{X: minVoices, Y: h.y}, {X: maxVoices, Y: h.y}})
 			if err != nil {
 				return nil, err
 			}
 			line.Color = color.Gray{Y: 96}
+			line.Dashes = plotutil.Dashes(i)
 			p.Add(line)
 			p.Legend.Add(h.name, line)
 		}
@@ -131,6 +142,7 @@ func (rep *Report) scalingPlot() (*plot.Plot, error) {
 	p.Title.Text = "scaling"
 	p.X.Label.Text = "workers"
 	p.Y.Label.Text = "max voices"
+	p.Y.Min = 0
 	p.Legend.Top, p.Legend.Left = true, true
 	measured := make(plotter.XYs, len(rep.Results))
 	ideal := make(plotter.XYs, len(rep.Results))

@@ -64,6 +64,7 @@ func (r *Runner) Run(ctx context.Context, workers []int, fixedVoices int, progre
 		Scenario:   r.opts.Scenario,
 		Mode:       r.opts.Mode,
 		Headroom:   r.opts.Headroom,
+		Results:    []Result{}, // JSON [] rather than null when nothing was measured
 	}
 	if r.opts.Mode == Paced && r.startPacer() {
 		defer r.stopPacer()
