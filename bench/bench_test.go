@@ -400,3 +400,34 @@ func TestPacedSmoke(t *testing.T) {
 	}
 	t.Logf("paced: %+v; %s", st, r.Realtime())
 }
+
+// BenchmarkHarnessPerBlock measures the harness's own work per block with a
+// synth that does nothing: the two clock reads that bracket RenderBlock
+// (the only part inside a measured block time) plus the scenario's note
+// posting between blocks (outside it) at 40,000 voices.
+func BenchmarkHarnessPerBlock(b *testing.B) {
+	for _, sc := range Scenarios {
+		b.Run(string(sc), func(b *testing.B) {
+			opts := testOptions(Free, sc)
+			ff := &fakeFactory{}
+			r, err := NewRunner(ff.build, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, _ := ff.build(SynthConfig{Capacity: capacity(sc, 40000)})
+			p := newPlayer(s, sc, 40000, opts.SampleRate)
+			if err := p.fill(&r.left, &r.right); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				t0 := r.now()
+				if err := r.renderNext(s, p); err != nil {
+					b.Fatal(err)
+				}
+				r.times[i%len(r.times)] = r.now() - t0
+			}
+		})
+	}
+}

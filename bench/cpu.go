@@ -2,6 +2,7 @@ package bench
 
 import (
 	"runtime"
+	"slices"
 
 	"github.com/klauspost/cpuid/v2"
 )
@@ -22,9 +23,11 @@ func DetectCPU() CPUInfo {
 	if cores < 1 {
 		cores = runtime.NumCPU()
 	}
+	features := cpuid.CPU.FeatureSet()
+	slices.Sort(features) // sorted, so reports from two machines diff cleanly
 	return CPUInfo{
 		Brand:         cpuid.CPU.BrandName,
 		PhysicalCores: cores,
-		Features:      cpuid.CPU.FeatureSet(),
+		Features:      features,
 	}
 }

@@ -7,8 +7,8 @@ import (
 
 // noteLengthMs is how long a churn note lasts on average. A quarter note at
 // 120 bpm lasts 500 ms; half of that is dense but still musical, and at 40k
-// voices it asks the synth for about 210 note-ons and 210 note-offs per
-// block, which is what stresses voice allocation.
+// voices it asks the synth for 213 note-ons and 213 note-offs per block,
+// which is what stresses voice allocation.
 const noteLengthMs = 250
 
 // setupBatch is how many notes the harness starts before rendering a block
