@@ -431,3 +431,29 @@ func BenchmarkHarnessPerBlock(b *testing.B) {
 		})
 	}
 }
+
+// TestInterruptDuringPacedRun cancels from another goroutine while the
+// paced thread is mid-step, as Ctrl-C does; run it with -race.
+func TestInterruptDuringPacedRun(t *testing.T) {
+	opts := testOptions(Paced, Churn)
+	opts.Duration = 10 * time.Second
+	ff := &fakeFactory{}
+	r, err := NewRunner(ff.build, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	timer := time.AfterFunc(150*time.Millisecond, cancel)
+	defer timer.Stop()
+	start := time.Now()
+	rep, err := r.Run(ctx, []int{1, 2}, 0, nil)
+	if !errors.Is(err, ErrInterrupted) || !rep.Interrupted {
+		t.Fatalf("err %v, interrupted %v", err, rep.Interrupted)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v to stop", took)
+	}
+	if r.pacer != nil || !ff.last.closed {
+		t.Errorf("pacer still running %v, last synth closed %v", r.pacer != nil, ff.last.closed)
+	}
+}

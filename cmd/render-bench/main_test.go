@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aether-audio/aether/bench"
 )
@@ -177,4 +178,21 @@ func TestStandInSynth(t *testing.T) {
 	if _, err := s.NoteOn(440, 1, 0, 64); err == nil {
 		t.Error("offset 64 was accepted")
 	}
+}
+
+// TestQuickRunIsQuick runs the README's short run, as shipped (paced, every
+// worker count), and holds it to its promise of under 30 s.
+func TestQuickRunIsQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the full -quick search (several seconds)")
+	}
+	start := time.Now()
+	code, out, errs := runArgs(context.Background(), "-quick")
+	if took := time.Since(start); code != exitOK || took > 30*time.Second {
+		t.Fatalf("exit %d after %v: %s", code, took, errs)
+	}
+	if !strings.Contains(out, "max voices") || !strings.Contains(out, "paced thread: ") {
+		t.Errorf("table:\n%s", out)
+	}
+	t.Logf("-quick took %v", time.Since(start))
 }
