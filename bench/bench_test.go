@@ -457,3 +457,40 @@ func TestInterruptDuringPacedRun(t *testing.T) {
 		t.Errorf("pacer still running %v, last synth closed %v", r.pacer != nil, ff.last.closed)
 	}
 }
+
+// TestSearchShrugsOffOneDisturbance spoils one step at 128 voices, far
+// below capacity; the search must confirm the failure, see it pass, and
+// still find the true capacity.
+func TestSearchShrugsOffOneDisturbance(t *testing.T) {
+	const fixed, perVoice = 2000, 50
+	opts := testOptions(Free, Steady)
+	r, ff := newFakeRunner(t, opts, fixed, perVoice)
+	spiked := false
+	r.factory = func(cfg SynthConfig) (Synth, error) {
+		s, err := ff.build(cfg)
+		if cfg.Capacity == 128 && !spiked {
+			spiked = true
+			// 64 slow blocks: warm-up takes 32, so 32 land in the timed step.
+			return &spikeOnce{Synth: s, clock: ff.clock, blocks: 64}, err
+		}
+		return s, err
+	}
+	rep, err := r.Run(context.Background(), []int{1}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := int((int64(opts.Headroom*float64(opts.Period())) - fixed) / perVoice)
+	got := rep.Results[0].MaxVoices
+	if !spiked || got > truth || truth-got > max(1, int(opts.Resolution*float64(got))) {
+		t.Errorf("spiked %v: max voices %d, true capacity %d", spiked, got, truth)
+	}
+	fails := 0
+	for _, st := range rep.Results[0].Steps {
+		if st.Voices == 128 && !st.Pass {
+			fails++
+		}
+	}
+	if fails != 1 {
+		t.Errorf("%d failing steps at 128 voices, want the one disturbed", fails)
+	}
+}

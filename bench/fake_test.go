@@ -74,3 +74,19 @@ func (ff *fakeFactory) build(cfg SynthConfig) (Synth, error) {
 	ff.last = &fakeSynth{clock: ff.clock, fixedCost: ff.fixedCost, costPerVoice: ff.costPerVoice, capacity: cfg.Capacity}
 	return ff.last, nil
 }
+
+// spikeOnce makes the first synth built at the given capacity render its
+// first timed blocks slowly, as a step disturbed from outside would.
+type spikeOnce struct {
+	Synth
+	clock  *int64
+	blocks int // slow blocks left
+}
+
+func (s *spikeOnce) RenderBlock(left, right *[BlockSize]float32) error {
+	if s.blocks > 0 {
+		s.blocks--
+		*s.clock += int64(2e6) // 2 ms: over the deadline
+	}
+	return s.Synth.RenderBlock(left, right)
+}

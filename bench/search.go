@@ -11,6 +11,13 @@ import (
 // steps.
 const searchStart = 64
 
+// failsToConfirm is how many steps in a row must fail before the search
+// takes a voice count as too many. One disturbance from outside the synth
+// (another process, the hypervisor) spoils one step, and the search must
+// not stop short for it; a synth that cannot keep up fails every time, so a
+// second step costs only time.
+const failsToConfirm = 2
+
 // Search returns the largest n in 0..limit for which pass(n) holds,
 // assuming pass is monotone (if it holds for n it holds for every smaller
 // n). It doubles from start until pass fails or limit passes, then bisects
@@ -90,7 +97,7 @@ func (r *Runner) Run(ctx context.Context, workers []int, fixedVoices int, progre
 func (r *Runner) runWorkers(ctx context.Context, workers, fixedVoices int, progress func(int, Step)) (Result, error) {
 	res := Result{Workers: workers}
 	var best, last Step
-	pass := func(n int) (bool, error) {
+	measure := func(n int) (bool, error) {
 		st, err := r.Measure(ctx, workers, n)
 		if err != nil {
 			return false, err
@@ -105,9 +112,18 @@ func (r *Runner) runWorkers(ctx context.Context, workers, fixedVoices int, progr
 		}
 		return st.Pass, nil
 	}
+	// A voice count fails only when failsToConfirm steps in a row fail.
+	pass := func(n int) (bool, error) {
+		for range failsToConfirm {
+			if ok, err := measure(n); ok || err != nil {
+				return ok, err
+			}
+		}
+		return false, nil
+	}
 	var err error
 	if fixedVoices > 0 {
-		_, err = pass(fixedVoices)
+		_, err = measure(fixedVoices)
 		best = last // a fixed count is reported whether or not it passed
 	} else {
 		_, err = Search(searchStart, r.opts.MaxVoices, r.opts.Resolution, pass)
