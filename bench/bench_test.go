@@ -355,6 +355,7 @@ func TestOptionsRejectImpossible(t *testing.T) {
 	for name, mut := range map[string]func(*Options){
 		"rate":       func(o *Options) { o.SampleRate = 0 },
 		"duration":   func(o *Options) { o.Duration = 0 },
+		"short":      func(o *Options) { o.Duration = time.Millisecond }, // under one 1.333 ms block
 		"headroom":   func(o *Options) { o.Headroom = 1.5 },
 		"resolution": func(o *Options) { o.Resolution = 0 },
 		"maxvoices":  func(o *Options) { o.MaxVoices = 0 },
@@ -367,6 +368,15 @@ func TestOptionsRejectImpossible(t *testing.T) {
 		mut(&o)
 		if _, err := NewRunner(nil, o); err == nil || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: err %v, want a one-line error", name, err)
+		}
+	}
+}
+
+func TestMeasureRejectsZero(t *testing.T) {
+	r, _ := newFakeRunner(t, testOptions(Free, Steady), 1000, 50)
+	for _, wv := range [][2]int{{0, 10}, {1, 0}, {-1, -1}} {
+		if _, err := r.Measure(context.Background(), wv[0], wv[1]); err == nil {
+			t.Errorf("Measure(%d workers, %d voices) succeeded", wv[0], wv[1])
 		}
 	}
 }

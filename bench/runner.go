@@ -52,8 +52,8 @@ func (o *Options) Validate() error {
 	switch {
 	case o.SampleRate < 8000 || o.SampleRate > 768000:
 		return fmt.Errorf("sample rate %d Hz out of range 8000..768000", o.SampleRate)
-	case o.Duration <= 0:
-		return fmt.Errorf("duration %v must be positive", o.Duration)
+	case o.Duration < o.Period():
+		return fmt.Errorf("duration %v is shorter than one block (%v)", o.Duration, o.Period())
 	case !(o.Headroom > 0 && o.Headroom <= 1):
 		return fmt.Errorf("headroom %v must be in (0, 1]", o.Headroom)
 	case !(o.Resolution > 0 && o.Resolution < 1):
@@ -152,6 +152,9 @@ func (r *Runner) Realtime() string { return r.realtime }
 // given voice count, and times one step. It returns ErrInterrupted when ctx
 // ends during the step.
 func (r *Runner) Measure(ctx context.Context, workers, voices int) (Step, error) {
+	if workers < 1 || voices < 1 {
+		return Step{}, fmt.Errorf("measure %d voices on %d workers: both must be at least 1", voices, workers)
+	}
 	s, err := r.factory(SynthConfig{
 		Workers:    workers,
 		Capacity:   capacity(r.opts.Scenario, voices),

@@ -34,6 +34,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"-workers", ""},
 		{"-duration", "0s"},
 		{"-duration", "soon"},
+		{"-duration", "1ms"},
 		{"-headroom", "0"},
 		{"-headroom", "1.5"},
 		{"-voices", "-1"},
