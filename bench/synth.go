@@ -66,19 +66,19 @@ type VoiceKind string
 
 // The voice kinds, as -voice spells them.
 const (
-	Sine      VoiceKind = "sine"
-	Saw       VoiceKind = "saw"
-	Square    VoiceKind = "square"
-	Triangle  VoiceKind = "triangle"
-	Noise     VoiceKind = "noise"
-	Wavetable VoiceKind = "wavetable"
-	Sample    VoiceKind = "sample"
-	SynthVox  VoiceKind = "synth" // full synth voice: oscillators, filter, envelope
-	Mix       VoiceKind = "mix"   // a realistic mix of the other kinds
+	Sine       VoiceKind = "sine"
+	Saw        VoiceKind = "saw"
+	Square     VoiceKind = "square"
+	Triangle   VoiceKind = "triangle"
+	Noise      VoiceKind = "noise"
+	Wavetable  VoiceKind = "wavetable"
+	Sample     VoiceKind = "sample"
+	SynthVoice VoiceKind = "synth" // full synth voice: oscillators, filter, envelope
+	Mix        VoiceKind = "mix"   // a realistic mix of the other kinds
 )
 
 // VoiceKinds lists every voice kind in the order help text shows them.
-var VoiceKinds = []VoiceKind{Sine, Saw, Square, Triangle, Noise, Wavetable, Sample, SynthVox, Mix}
+var VoiceKinds = []VoiceKind{Sine, Saw, Square, Triangle, Noise, Wavetable, Sample, SynthVoice, Mix}
 
 // Kernels lists the kernel tiers -kernel accepts besides "auto".
 var Kernels = []string{"generic", "sse2", "avx2", "avx512"}

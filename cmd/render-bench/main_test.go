@@ -66,8 +66,8 @@ func TestJSONEndToEnd(t *testing.T) {
 	plot := filepath.Join(t.TempDir(), "r.svg")
 	code, out, errs := runArgs(context.Background(),
 		"-mode", "free", "-workers", "1,2", "-voices", "256", "-duration", "50ms", "-json", "-plot", plot)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
+	if code != exitOK || errs != "" {
+		t.Fatalf("exit %d, stderr %q (no progress bar when stderr is not a terminal)", code, errs)
 	}
 	var rep struct {
 		Kernel  string `json:"kernel"`
@@ -196,4 +196,21 @@ func TestQuickRunIsQuick(t *testing.T) {
 		t.Errorf("table:\n%s", out)
 	}
 	t.Logf("-quick took %v", time.Since(start))
+}
+
+func TestProgressBar(t *testing.T) {
+	var buf bytes.Buffer
+	p := &progress{out: &buf, counts: 2}
+	p.step(1, bench.Step{Voices: 64, P999: 12345 * time.Nanosecond, Pass: true})
+	p.step(2, bench.Step{Voices: 128})
+	p.clear()
+	got := buf.String()
+	for _, want := range []string{"1 workers, step 1: 64 voices, p99.9 12.3 µs, ok", "2 workers, step 1: 128 voices", "over", "[##########", "\r\033[K"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress output %q lacks %q", got, want)
+		}
+	}
+	if silent := newProgress(&buf, 1); silent.out != nil {
+		t.Error("a bytes.Buffer was taken for a terminal")
+	}
 }
