@@ -1,0 +1,53 @@
+package mix
+
+// Taylor coefficients of sin(2πx) in x: a_n = (-1)^((n-1)/2) (2π)^n / n!.
+const (
+	sinA1  = 6.283185307179586
+	sinA3  = -41.341702240399755
+	sinA5  = 81.60524927607504
+	sinA7  = -76.70585975306136
+	sinA9  = 42.058693944897655
+	sinA11 = -15.094642576822984
+)
+
+// sinCycle returns sin(2πx) for x in [-0.5, 0.5]. The explicit float32
+// conversions keep the compiler from fusing multiply-adds, so SIMD tiers
+// that do the same operations produce the same bits.
+func sinCycle(x float32) float32 {
+	// Fold into [-0.25, 0.25]: sin(2πx) = sin(2π(±0.5 - x)).
+	half := float32(0.5)
+	if x < 0 {
+		half = -0.5
+	}
+	if x > 0.25 || x < -0.25 {
+		x = half - x
+	}
+	x2 := float32(x * x)
+	p := float32(sinA11)
+	p = float32(p*x2) + sinA9
+	p = float32(p*x2) + sinA7
+	p = float32(p*x2) + sinA5
+	p = float32(p*x2) + sinA3
+	p = float32(p*x2) + sinA1
+	return float32(p * x)
+}
+
+func sineGeneric(dst []float32, phase, inc uint32) uint32 {
+	for i := range dst {
+		dst[i] = sinCycle(float32(int32(phase)) * (1.0 / (1 << 32)))
+		phase += inc
+	}
+	return phase
+}
+
+func wavetableGeneric(dst, table []float32, k uint, phase, inc uint32) uint32 {
+	table = table[:1<<k+1]
+	for n := range dst {
+		i := phase >> (32 - k)
+		frac := float32(phase<<k>>8) * (1.0 / (1 << 24))
+		a := table[i]
+		dst[n] = a + float32(frac*(table[i+1]-a))
+		phase += inc
+	}
+	return phase
+}
