@@ -161,7 +161,7 @@ func (s *Set) Acquire(worker int) (id pool.BufferID, ok bool) {
 	i := w.cache[w.n]
 	s.take(i)
 	w.acquires.Store(w.acquires.Load() + 1)
-	w.noteInUse(w.inUse())
+	w.noteInUse(w.inUse(s.perShard))
 	return pool.BufferID(i), true
 }
 
@@ -246,7 +246,7 @@ func (s *Set) steal(thief int) (pool.BufferID, bool) {
 		}
 		s.take(i)
 		v.remoteInUse.Add(1)
-		v.noteInUse(v.inUse())
+		v.noteInUse(v.inUse(s.perShard))
 		w.acquires.Store(w.acquires.Load() + 1)
 		w.steals.Store(w.steals.Load() + 1)
 		return pool.BufferID(i), true

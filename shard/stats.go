@@ -30,7 +30,7 @@ func (s *Set) Stats() Stats {
 			Steals:        w.steals.Load(),
 			CrossReleases: w.crossReleases.Load(),
 			Exhaustions:   w.exhaustions.Load(),
-			InUse:         max(w.inUse(), 0),
+			InUse:         w.inUse(s.perShard),
 			HighWater:     w.highWater.Load(),
 		}
 	}

@@ -63,11 +63,21 @@ func (w *worker) flush(k int) {
 
 // inUse returns how many of this shard's buffers are held, by any worker:
 // the owner's acquires and releases of its own buffers plus the others'
-// net steals. Read from another goroutine, it may be off by the operations
-// in flight.
-func (w *worker) inUse() int64 {
-	own := int64(w.acquires.Load()-w.steals.Load()) - int64(w.releases.Load()-w.crossReleases.Load())
-	return own + w.remoteInUse.Load()
+// net steals. Read by the owner, only remoteInUse can be stale, and it is
+// raised after a steal and lowered before a cross-shard push, so the count
+// never exceeds the truth. Read from another goroutine, the counters are
+// loaded in an order (acquires, steals, cross releases, releases) in which
+// the owner's own operations during the read can only lower the result; a
+// buffer the owner releases during the read and another worker then steals
+// is the one way to count a buffer twice, so the result is clamped to what
+// the shard can hold.
+func (w *worker) inUse(perShard uint32) int64 {
+	acquires := w.acquires.Load()
+	ownAcquires := acquires - w.steals.Load()
+	cross := w.crossReleases.Load()
+	ownReleases := w.releases.Load() - cross
+	n := int64(ownAcquires) - int64(ownReleases) + w.remoteInUse.Load()
+	return min(max(n, 0), int64(perShard))
 }
 
 // noteInUse raises the high-water mark to n if n is higher. The CAS runs
