@@ -160,8 +160,9 @@ func (s *Set) Acquire(worker int) (id pool.BufferID, ok bool) {
 	w.n--
 	i := w.cache[w.n]
 	s.take(i)
-	w.acquires.Store(w.acquires.Load() + 1)
-	w.noteInUse(w.inUse(s.perShard))
+	w.count.acquires++
+	w.noteInUse(w.ownInUse() + w.remoteInUse.Load())
+	w.tick()
 	return pool.BufferID(i), true
 }
 
@@ -177,7 +178,8 @@ func (s *Set) Release(worker int, id pool.BufferID) {
 		// Another worker released it between the check and here.
 		panic(fmt.Sprintf("shard: release buffer %d, which is not acquired (double release?)", id))
 	}
-	w.releases.Store(w.releases.Load() + 1)
+	w.count.releases++
+	w.tick()
 	if i-w.first >= s.perShard { // unsigned: also true below w.first
 		s.releaseForeign(w, i)
 		return
@@ -197,6 +199,16 @@ func (s *Set) Flush(worker int) {
 	if w.n > 0 {
 		w.flush(w.n)
 	}
+}
+
+// PublishStats makes worker's counters in Stats exact as of now. Workers
+// publish their counters every statsEvery operations on their own; calling
+// this at the end of each block, from the worker's goroutine, keeps Stats
+// exact at block boundaries.
+func (s *Set) PublishStats(worker int) {
+	w := s.worker(worker)
+	w.noteInUse(w.ownInUse() + w.remoteInUse.Load())
+	w.publish()
 }
 
 // Buffer returns the buffer for writing. It panics if id is Silence, out of
@@ -246,12 +258,15 @@ func (s *Set) steal(thief int) (pool.BufferID, bool) {
 		}
 		s.take(i)
 		v.remoteInUse.Add(1)
-		v.noteInUse(v.inUse(s.perShard))
-		w.acquires.Store(w.acquires.Load() + 1)
-		w.steals.Store(w.steals.Load() + 1)
+		v.noteInUse(v.publishedInUse(s.perShard))
+		w.count.acquires++
+		w.count.steals++
+		w.tick()
 		return pool.BufferID(i), true
 	}
-	w.exhaustions.Store(w.exhaustions.Load() + 1)
+	// Publish at once: exhaustion is what a monitor most wants to see.
+	w.count.exhaustions++
+	w.publish()
 	return 0, false
 }
 
@@ -259,7 +274,7 @@ func (s *Set) steal(thief int) (pool.BufferID, bool) {
 // free list of the shard that owns it.
 func (s *Set) releaseForeign(w *worker, i uint32) {
 	owner := &s.workers[i/s.perShard]
-	w.crossReleases.Store(w.crossReleases.Load() + 1)
+	w.count.crossReleases++
 	owner.remoteInUse.Add(-1)
 	owner.free.push(i)
 }
