@@ -1,7 +1,6 @@
 package shard
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -71,34 +70,53 @@ func BenchmarkShardOwn2Workers(b *testing.B) {
 	runWorkers(b, 2, ownLoop(benchSet(b, 2)))
 }
 
-// BenchmarkShardCross2Workers has each worker acquire from its own shard and
-// hand the buffer to the other, which releases it across shards, the way a
-// chunk bus goes from the worker that rendered it to the one that sums it.
-// The hand-off is a single-producer single-consumer ring per direction,
-// whose cost is part of the figure.
+// BenchmarkShardCross2Workers has each worker acquire from its own shard
+// and post the buffer in a mailbox slot that the other worker empties and
+// releases across shards, the way a chunk bus goes from the worker that
+// rendered it to the one that sums it. Each step acquires one buffer, posts
+// it (releasing, on its own shard, a buffer the other worker had not taken
+// yet) and takes one from the other side if there is one (releasing it on
+// the other's shard), so neither worker ever waits. The cross/op metric is
+// the share of steps that made a cross-shard release; the two atomic swaps
+// on the shared mailbox are part of the figure.
 func BenchmarkShardCross2Workers(b *testing.B) {
 	s := benchSet(b, 2)
-	var rings [2]spscRing // rings[w] carries buffers to worker w
+	var mail [2]mailbox // mail[w] carries buffers from worker w
+	for w := range mail {
+		for j := range mail[w].slots {
+			mail[w].slots[j].Store(uint32(pool.Silence))
+		}
+	}
 	runWorkers(b, 2, func(w, n int) {
-		out, in := &rings[1-w], &rings[w]
-		for sent, released := 0, 0; sent < n || released < n; {
-			if sent < n && out.free() {
-				id, ok := s.Acquire(w)
-				if !ok {
-					panic("shard benchmark: exhausted")
-				}
-				s.Buffer(id)[0] = 1
-				out.push(id)
-				sent++
+		out, in := &mail[w], &mail[1-w]
+		for k := range n {
+			j := k % len(out.slots)
+			id, ok := s.Acquire(w)
+			if !ok {
+				panic("shard benchmark: exhausted")
 			}
-			if id, ok := in.pop(); ok {
-				s.Release(w, id)
-				released++
-			} else if sent == n {
-				runtime.Gosched() // only waiting for the other worker now
+			s.Buffer(id)[0] = 1
+			if old := pool.BufferID(out.slots[j].Swap(uint32(id))); old != pool.Silence {
+				s.Release(w, old) // not taken yet: back to our own shard
+			}
+			if got := pool.BufferID(in.slots[j].Swap(uint32(pool.Silence))); got != pool.Silence {
+				s.Release(w, got) // the other worker's buffer
 			}
 		}
 	})
+	b.StopTimer()
+	for w := range 2 {
+		s.PublishStats(w)
+	}
+	b.ReportMetric(float64(s.Stats().Total().CrossReleases)/float64(2*b.N), "cross/op")
+}
+
+// mailbox is a ring of slots through which one worker posts buffers to
+// another; pool.Silence marks an empty slot.
+type mailbox struct {
+	_     [128]byte
+	slots [64]atomic.Uint32
+	_     [128]byte
 }
 
 // BenchmarkShardSteal1Worker steals every buffer: the worker's own shard is
@@ -142,12 +160,14 @@ func holdShard(b *testing.B, s *Set, w int) {
 	}
 }
 
-// BenchmarkHeldFlag is the cost of the double-release check on its own: the
-// two atomic swaps a pair makes on its buffer's held flag.
+// BenchmarkHeldFlag is the cost of the double-release check on its own, as
+// a pair pays it: a plain store sets the buffer's held flag on acquire and
+// an atomic swap clears it on release.
 func BenchmarkHeldFlag(b *testing.B) {
-	var held atomic.Uint32
+	var held uint32
 	for range b.N {
-		if held.Swap(1) != 0 || held.Swap(0) != 1 {
+		held = 1
+		if atomic.SwapUint32(&held, 0) != 1 {
 			b.Fatal("flag out of step")
 		}
 	}
@@ -274,33 +294,3 @@ func (h *sharedHead) loop(_, n int) {
 
 func BenchmarkSharedHead1Worker(b *testing.B)  { runWorkers(b, 1, newSharedHead().loop) }
 func BenchmarkSharedHead2Workers(b *testing.B) { runWorkers(b, 2, newSharedHead().loop) }
-
-// spscRing carries buffer handles from one goroutine to one other. Its two
-// indices sit on their own cache lines so that producer and consumer only
-// share a line when they touch the same slot.
-type spscRing struct {
-	_     [128]byte
-	head  atomic.Uint64 // next slot to read; written by the consumer
-	_     [120]byte
-	tail  atomic.Uint64 // next slot to write; written by the producer
-	_     [120]byte
-	slots [64]atomic.Uint32
-}
-
-func (r *spscRing) free() bool { return r.tail.Load()-r.head.Load() < uint64(len(r.slots)) }
-
-func (r *spscRing) push(id pool.BufferID) {
-	t := r.tail.Load()
-	r.slots[t%uint64(len(r.slots))].Store(uint32(id))
-	r.tail.Store(t + 1)
-}
-
-func (r *spscRing) pop() (pool.BufferID, bool) {
-	h := r.head.Load()
-	if h == r.tail.Load() {
-		return 0, false
-	}
-	id := r.slots[h%uint64(len(r.slots))].Load()
-	r.head.Store(h + 1)
-	return pool.BufferID(id), true
-}

@@ -73,7 +73,7 @@ type Config struct {
 type Set struct {
 	storage  []float32       // Capacity()*pool.BufferSize samples, 64-byte aligned
 	links    []atomic.Uint32 // free-list links, one per buffer (see stack)
-	held     []atomic.Uint32 // 1 while a buffer is acquired: O(1) misuse checks
+	held     []uint32        // 1 while a buffer is acquired: O(1) misuse checks (see take)
 	perShard uint32          // buffers per shard; shard w owns [w*perShard, (w+1)*perShard)
 	workers  []worker        // one per shard, each padded to its own cache lines
 }
@@ -89,7 +89,7 @@ func New(cfg Config) (*Set, error) {
 	s := &Set{
 		storage:  pool.AlignedSamples(n * pool.BufferSize),
 		links:    make([]atomic.Uint32, n),
-		held:     make([]atomic.Uint32, n),
+		held:     make([]uint32, n),
 		perShard: uint32(cfg.BuffersPerShard),
 		workers:  make([]worker, cfg.Workers),
 	}
@@ -174,7 +174,7 @@ func (s *Set) Acquire(worker int) (id pool.BufferID, ok bool) {
 func (s *Set) Release(worker int, id pool.BufferID) {
 	w := s.worker(worker)
 	i := s.checkHeld(id, "release")
-	if s.held[i].Swap(0) == 0 {
+	if atomic.SwapUint32(&s.held[i], 0) == 0 {
 		// Another worker released it between the check and here.
 		panic(fmt.Sprintf("shard: release buffer %d, which is not acquired (double release?)", id))
 	}
@@ -241,9 +241,12 @@ func (s *Set) Owner(id pool.BufferID) int {
 	return int(uint32(id) / s.perShard)
 }
 
-// Held reports whether id is currently acquired by some worker.
+// Held reports whether id is currently acquired by some worker. It is for
+// checks and tests: call it from a goroutine ordered after the last Acquire
+// of id (its holder, say), since Acquire sets the flag with a plain store
+// (see take).
 func (s *Set) Held(id pool.BufferID) bool {
-	return id != pool.Silence && int(id) < s.Capacity() && s.held[id].Load() != 0
+	return id != pool.Silence && int(id) < s.Capacity() && atomic.LoadUint32(&s.held[id]) != 0
 }
 
 // steal pops one buffer from each other shard in turn, starting after
@@ -281,10 +284,20 @@ func (s *Set) releaseForeign(w *worker, i uint32) {
 
 // take marks buffer i, just popped from a cache or free list, as held and
 // zeroes it.
+//
+// The held flag is cleared on release by an atomic swap, so that two workers
+// releasing the same buffer cannot both succeed. It is set here by a plain
+// store: on amd64 every Go atomic store is a locked XCHG, as costly as the
+// swap, and no atomic is needed, because whoever may legitimately read the
+// flag next is ordered after this store: the owner itself, or a worker that
+// got the handle from it through some synchronisation. The free list's CAS
+// (or the owner's own program order, for the cache) orders this store after
+// the release that cleared the flag.
 func (s *Set) take(i uint32) {
-	if s.held[i].Swap(1) != 0 {
+	if s.held[i] != 0 {
 		panic(fmt.Sprintf("shard: internal error: buffer %d was on a free list while held", i))
 	}
+	s.held[i] = 1
 	clear(s.block(i)[:])
 }
 
@@ -305,7 +318,7 @@ func (s *Set) checkHeld(id pool.BufferID, op string) uint32 {
 		panic("shard: " + op + " the Silence buffer")
 	case int(id) >= s.Capacity():
 		panic(fmt.Sprintf("shard: %s buffer %d, out of range (capacity %d)", op, id, s.Capacity()))
-	case s.held[id].Load() == 0:
+	case atomic.LoadUint32(&s.held[id]) == 0:
 		panic(fmt.Sprintf("shard: %s buffer %d, which is not acquired (double release?)", op, id))
 	}
 	return uint32(id)

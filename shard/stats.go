@@ -17,14 +17,14 @@ type Stats struct {
 }
 
 // Stats reads the live counters of every shard without stopping any worker.
-// A worker publishes its counters every statsEvery (64) operations, on
+// A worker publishes its counters every statsEvery (256) operations, on
 // every exhaustion and on PublishStats, so while it runs its counters lag by
-// at most 64 operations and InUse may be off by as much (it is clamped to
+// at most 256 operations and InUse may be off by as much (it is clamped to
 // 0..BuffersPerShard); after each worker's PublishStats they are exact.
 //
 // HighWater is sampled exactly by the owner at each of its acquires and at
 // PublishStats, and by a thief at each steal from the owner's published
-// counters, so a peak made by steals may be off by up to 64 operations of
+// counters, so a peak made by steals may be off by up to 256 operations of
 // the owner (clamped to BuffersPerShard).
 func (s *Set) Stats() Stats {
 	st := Stats{Shards: make([]ShardStats, len(s.workers))}
