@@ -112,9 +112,9 @@ func New(cfg Config) (*Set, error) {
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Workers == 0 {
-		c.Workers = max(cpuid.CPU.PhysicalCores, 1)
-		if cpuid.CPU.PhysicalCores == 0 {
-			// cpuid cannot always tell (some VMs); the OS can.
+		c.Workers = cpuid.CPU.PhysicalCores
+		if c.Workers < 1 {
+			// cpuid cannot always tell (some VMs); the OS always can.
 			c.Workers = runtime.NumCPU()
 		}
 	}

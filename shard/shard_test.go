@@ -418,7 +418,7 @@ func TestExhaustionUnderContention(t *testing.T) {
 		// A failing acquire is a handful of loads; a preempted goroutine on
 		// this loaded machine can still take milliseconds, so the bound only
 		// catches blocking or unbounded spinning.
-		if slowest[w] > 200*time.Millisecond {
+		if slowest[w] > time.Second {
 			t.Errorf("worker %d: slowest failing acquire took %v", w, slowest[w])
 		}
 	}
