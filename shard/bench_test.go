@@ -76,9 +76,11 @@ func BenchmarkShardOwn2Workers(b *testing.B) {
 // rendered it to the one that sums it. Each step acquires one buffer, posts
 // it (releasing, on its own shard, a buffer the other worker had not taken
 // yet) and takes one from the other side if there is one (releasing it on
-// the other's shard), so neither worker ever waits. The cross/op metric is
-// the share of steps that made a cross-shard release; the two atomic swaps
-// on the shared mailbox are part of the figure.
+// the other's shard), so neither worker ever waits for the other, which on
+// a loaded machine would measure the scheduler instead. The cross/op metric
+// is the share of steps that made a cross-shard release. Both workers use
+// the same slot index at the same step, so the mailbox lines move between
+// cores at every step: a pessimistic hand-off, part of the figure.
 func BenchmarkShardCross2Workers(b *testing.B) {
 	s := benchSet(b, 2)
 	var mail [2]mailbox // mail[w] carries buffers from worker w
@@ -117,6 +119,23 @@ type mailbox struct {
 	_     [128]byte
 	slots [64]atomic.Uint32
 	_     [128]byte
+}
+
+// BenchmarkShardCross1Goroutine is the cross-shard path without the
+// hand-off: one goroutine acquires on worker 0 and releases on worker 1, so
+// every release is a lock-free push onto shard 0's free list.
+func BenchmarkShardCross1Goroutine(b *testing.B) {
+	s := benchSet(b, 2)
+	runWorkers(b, 1, func(_, n int) {
+		for range n {
+			id, ok := s.Acquire(0)
+			if !ok {
+				panic("shard benchmark: exhausted")
+			}
+			s.Buffer(id)[0] = 1
+			s.Release(1, id)
+		}
+	})
 }
 
 // BenchmarkShardSteal1Worker steals every buffer: the worker's own shard is
