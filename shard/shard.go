@@ -51,6 +51,10 @@ const MaxWorkers = 1 << 12
 // 512 already amortises the CAS to nothing.
 const MaxCacheSize = 1 << 10
 
+// cacheGap is the number of uint32 cache entries (128 bytes) left unused
+// between two workers' caches; see New.
+const cacheGap = 128 / 4
+
 // ErrConfig is returned, wrapped with details, by New for a Config out of
 // range.
 var ErrConfig = errors.New("shard: bad config")
@@ -93,12 +97,16 @@ func New(cfg Config) (*Set, error) {
 		perShard: uint32(cfg.BuffersPerShard),
 		workers:  make([]worker, cfg.Workers),
 	}
-	caches := make([]uint32, cfg.Workers*cfg.CacheSize)
+	// The caches are written at every release, so they get the same
+	// treatment as the per-worker state: a gap of cacheGap entries (128
+	// bytes) between two workers' caches keeps them off each other's lines.
+	stride := cfg.CacheSize + cacheGap
+	caches := make([]uint32, cfg.Workers*stride)
 	for w := range s.workers {
 		wk := &s.workers[w]
 		wk.free.links = s.links
 		wk.first = uint32(w) * s.perShard
-		wk.cache = caches[w*cfg.CacheSize : (w+1)*cfg.CacheSize : (w+1)*cfg.CacheSize]
+		wk.cache = caches[w*stride : w*stride+cfg.CacheSize : w*stride+cfg.CacheSize]
 		// Chain the shard's buffers in order, so that the lowest comes first.
 		last := wk.first + s.perShard - 1
 		for i := wk.first; i < last; i++ {

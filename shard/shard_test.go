@@ -91,6 +91,12 @@ func TestLayout(t *testing.T) {
 	}
 
 	s := mustNew(t, Config{Workers: 3, BuffersPerShard: 5, CacheSize: 2})
+	for w := 1; w < s.Workers(); w++ {
+		prevEnd := uintptr(unsafe.Pointer(&s.workers[w-1].cache[len(s.workers[w-1].cache)-1])) + 4
+		if gap := uintptr(unsafe.Pointer(&s.workers[w].cache[0])) - prevEnd; gap < 128 {
+			t.Errorf("caches of workers %d and %d are %d bytes apart, want at least 128", w-1, w, gap)
+		}
+	}
 	for i := 0; i < s.Capacity(); i++ {
 		id := pool.BufferID(i)
 		if addr := uintptr(unsafe.Pointer(s.View(id))); addr%pool.Alignment != 0 {
