@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -71,54 +72,66 @@ func BenchmarkShardOwn2Workers(b *testing.B) {
 }
 
 // BenchmarkShardCross2Workers has each worker acquire from its own shard
-// and post the buffer in a mailbox slot that the other worker empties and
-// releases across shards, the way a chunk bus goes from the worker that
-// rendered it to the one that sums it. Each step acquires one buffer, posts
-// it (releasing, on its own shard, a buffer the other worker had not taken
-// yet) and takes one from the other side if there is one (releasing it on
-// the other's shard), so neither worker ever waits for the other, which on
-// a loaded machine would measure the scheduler instead. The cross/op metric
-// is the share of steps that made a cross-shard release. Both workers use
-// the same slot index at the same step, so the mailbox lines move between
-// cores at every step: a pessimistic hand-off, part of the figure.
+// and pass the buffer to the other, which releases it across shards, the
+// way a chunk bus goes from the worker that rendered it to the one that
+// sums it. Every release is a cross-shard push. The hand-off is a
+// single-producer single-consumer ring per direction, whose cost (and the
+// waiting when one worker runs ahead) is part of the figure.
 func BenchmarkShardCross2Workers(b *testing.B) {
-	s := benchSet(b, 2)
-	var mail [2]mailbox // mail[w] carries buffers from worker w
-	for w := range mail {
-		for j := range mail[w].slots {
-			mail[w].slots[j].Store(uint32(pool.Silence))
-		}
+	s, err := New(Config{Workers: 2, BuffersPerShard: 2 * ringSize})
+	if err != nil {
+		b.Fatal(err)
 	}
+	var rings [2]spscRing // rings[w] carries buffers to worker w
 	runWorkers(b, 2, func(w, n int) {
-		out, in := &mail[w], &mail[1-w]
-		for k := range n {
-			j := k % len(out.slots)
-			id, ok := s.Acquire(w)
-			if !ok {
-				panic("shard benchmark: exhausted")
+		out, in := &rings[1-w], &rings[w]
+		for sent, released := 0, 0; sent < n || released < n; {
+			progressed := false
+			if sent < n && out.hasRoom() {
+				id, ok := s.Acquire(w)
+				if !ok {
+					panic("shard benchmark: exhausted")
+				}
+				s.Buffer(id)[0] = 1
+				out.push(id)
+				sent++
+				progressed = true
 			}
-			s.Buffer(id)[0] = 1
-			if old := pool.BufferID(out.slots[j].Swap(uint32(id))); old != pool.Silence {
-				s.Release(w, old) // not taken yet: back to our own shard
+			if id, ok := in.pop(); ok {
+				s.Release(w, id)
+				released++
+				progressed = true
 			}
-			if got := pool.BufferID(in.slots[j].Swap(uint32(pool.Silence))); got != pool.Silence {
-				s.Release(w, got) // the other worker's buffer
+			if !progressed {
+				runtime.Gosched() // waiting for the other worker
 			}
 		}
 	})
-	b.StopTimer()
-	for w := range 2 {
-		s.PublishStats(w)
-	}
-	b.ReportMetric(float64(s.Stats().Total().CrossReleases)/float64(2*b.N), "cross/op")
 }
 
-// mailbox is a ring of slots through which one worker posts buffers to
-// another; pool.Silence marks an empty slot.
-type mailbox struct {
-	_     [128]byte
-	slots [64]atomic.Uint32
-	_     [128]byte
+// BenchmarkRingHandOff2Workers is BenchmarkShardCross2Workers without the
+// shard: the same rings carry counters instead of buffers, so the
+// difference between the two is what the shard adds to the hand-off.
+func BenchmarkRingHandOff2Workers(b *testing.B) {
+	var rings [2]spscRing
+	runWorkers(b, 2, func(w, n int) {
+		out, in := &rings[1-w], &rings[w]
+		for sent, received := 0, 0; sent < n || received < n; {
+			progressed := false
+			if sent < n && out.hasRoom() {
+				out.push(pool.BufferID(sent))
+				sent++
+				progressed = true
+			}
+			if _, ok := in.pop(); ok {
+				received++
+				progressed = true
+			}
+			if !progressed {
+				runtime.Gosched()
+			}
+		}
+	})
 }
 
 // BenchmarkShardCross1Goroutine is the cross-shard path without the
@@ -313,3 +326,37 @@ func (h *sharedHead) loop(_, n int) {
 
 func BenchmarkSharedHead1Worker(b *testing.B)  { runWorkers(b, 1, newSharedHead().loop) }
 func BenchmarkSharedHead2Workers(b *testing.B) { runWorkers(b, 2, newSharedHead().loop) }
+
+// ringSize is the capacity of a hand-off ring: deep enough that a worker
+// rarely waits for the other on a busy machine.
+const ringSize = 1024
+
+// spscRing carries buffer handles from one goroutine to one other. Its two
+// indices sit on their own cache lines, so that producer and consumer share
+// a line only when they touch the same slots.
+type spscRing struct {
+	_     [128]byte
+	head  atomic.Uint64 // next slot to read; written by the consumer
+	_     [120]byte
+	tail  atomic.Uint64 // next slot to write; written by the producer
+	_     [120]byte
+	slots [ringSize]atomic.Uint32
+}
+
+func (r *spscRing) hasRoom() bool { return r.tail.Load()-r.head.Load() < ringSize }
+
+func (r *spscRing) push(id pool.BufferID) {
+	t := r.tail.Load()
+	r.slots[t%ringSize].Store(uint32(id))
+	r.tail.Store(t + 1)
+}
+
+func (r *spscRing) pop() (pool.BufferID, bool) {
+	h := r.head.Load()
+	if h == r.tail.Load() {
+		return 0, false
+	}
+	id := r.slots[h%ringSize].Load()
+	r.head.Store(h + 1)
+	return pool.BufferID(id), true
+}
