@@ -43,7 +43,9 @@ const DefaultBuffersPerShard = 256
 // worker sit in a cache where other workers cannot steal them.
 const DefaultCacheSize = 16
 
-// MaxWorkers bounds Config.Workers so that an absurd request fails at New.
+// MaxWorkers bounds Config.Workers: 4096 is more cores than any machine Go
+// runs on has, so the bound only turns an absurd request into an error at New
+// instead of an attempt to allocate it.
 const MaxWorkers = 1 << 12
 
 // MaxCacheSize bounds Config.CacheSize: a larger cache strands more buffers
