@@ -13,6 +13,14 @@ const (
 	Cubic
 )
 
+// String returns "linear" or "cubic".
+func (i Interp) String() string {
+	if i == Cubic {
+		return "cubic"
+	}
+	return "linear"
+}
+
 // Sample is a mono or stereo recording for Sampler voices, shared read-only by
 // every voice that plays it. Build it with NewSample.
 type Sample struct {
