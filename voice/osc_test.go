@@ -36,7 +36,7 @@ func aliasRejection(t *testing.T, p Params) float64 {
 
 func TestBandLimitedAliasRejection(t *testing.T) {
 	for _, kind := range []Kind{Saw, Square, Triangle} {
-		for _, f := range []float64{440, 1000, 3001, 5000, 7919, 11025} {
+		for _, f := range []float64{38, 101, 440, 1000, 3001, 5000, 7919, 11025} {
 			r := aliasRejection(t, Params{Kind: kind, Freq: f})
 			t.Logf("%-8v %5.0f Hz: strongest alias %.1f dB below the fundamental", kind, f, r)
 			if r < 50 {

@@ -26,9 +26,12 @@ func randomParams(rng *rand.Rand, tbl *Table, smp *Sample) Params {
 	return p
 }
 
+// testCycle is the wavetable cycle of testTableAndSample.
+var testCycle = []float32{0, 0.9, 1, 0.3, -0.2, -1, -0.4, 0.1}
+
 func testTableAndSample(t testing.TB) (*Table, *Sample) {
 	t.Helper()
-	tbl, err := NewTable([]float32{0, 0.9, 1, 0.3, -0.2, -1, -0.4, 0.1})
+	tbl, err := NewTable(testCycle)
 	if err != nil {
 		t.Fatal(err)
 	}
