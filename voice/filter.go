@@ -11,7 +11,7 @@ type svfState struct {
 	typ        FilterType
 	cut, res   float32 // current settings, to spot a change
 	a1, a2, a3 float32
-	m0, m1, m2 float32 // output mix of input, bandpass and lowpass
+	m0, m1, m2 float32    // output mix of input, bandpass and lowpass
 	ic1, ic2   [2]float32 // integrator states, per channel
 }
 
