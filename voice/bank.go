@@ -141,7 +141,8 @@ func (b *Bank) Steal(slot int) {
 }
 
 // SetGain sets the voice's linear gain; the change is ramped across the next
-// block. A NaN, infinite or negative gain silences the voice (see Silenced).
+// block. A gain above MaxLevel is clamped to it; a NaN, infinite or negative
+// gain silences the voice (see Silenced).
 func (b *Bank) SetGain(slot int, g float32) { b.store(b.gainBits, slot, g) }
 
 // SetPan sets the voice's pan (-1..1, clamped); the change is ramped across

@@ -27,6 +27,7 @@ func TestNoteOnRejectsBadParams(t *testing.T) {
 		"Freq=Nyquist":     func(p *Params) { p.Freq = testRate / 2 },
 		"Gain":             func(p *Params) { p.Gain = float32(nan) },
 		"Gain<0":           func(p *Params) { p.Gain = -1 },
+		"Gain big":         func(p *Params) { p.Gain = 2 * MaxLevel },
 		"Pan":              func(p *Params) { p.Pan = 1.5 },
 		"Pan=NaN":          func(p *Params) { p.Pan = float32(nan) },
 		"PulseWidth":       func(p *Params) { p.PulseWidth = 1 },
@@ -128,10 +129,21 @@ func TestNewSampleRejectsBadInput(t *testing.T) {
 
 func TestNewTableRejectsBadInput(t *testing.T) {
 	for name, c := range map[string][]float32{
-		"empty": nil, "one sample": {1}, "NaN": {0, float32(math.NaN()), 1},
+		"empty": nil, "one sample": {1}, "NaN": {0, float32(math.NaN()), 1}, "huge": {0, -2e6},
 	} {
 		if tb, err := NewTable(c); !errors.Is(err, ErrParams) || tb != nil {
 			t.Errorf("%s: %v, %v", name, tb, err)
 		}
+	}
+}
+
+func TestHugeGainIsClampedAndStaysFinite(t *testing.T) {
+	b := newTestBank(t, 1)
+	start(t, b, 0, Params{Kind: Square, Freq: 1000, Gain: 1, Filter: Filter{Type: Lowpass, Cutoff: 1000, Resonance: 1}}, 0)
+	b.SetGain(0, math.MaxFloat32)
+	left, right := renderBlocks(b, 0, 50, nil)
+	p := max(peak(left), peak(right))
+	if !(p > 1e6 && p < 1e9) || !b.Active(0) || b.Silenced() != 0 {
+		t.Errorf("peak %v, active %v, silenced %d: want a finite, loud, live voice", p, b.Active(0), b.Silenced())
 	}
 }

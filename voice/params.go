@@ -97,7 +97,7 @@ type Params struct {
 	// Freq is the pitch in Hz, above 0 and below half the sample rate. For
 	// Sampler voices the playback ratio is Freq / Sample.RootFreq.
 	Freq float64
-	// Gain is a linear gain, 0 or more.
+	// Gain is a linear gain from 0 to MaxLevel.
 	Gain float32
 	// Pan is the stereo position, -1 (left) to 1 (right), equal-power.
 	Pan float32
@@ -157,7 +157,7 @@ func (p *Params) validate(rate float64) error {
 			return bad("Freq", p.Freq)
 		}
 	}
-	if !finite32(p.Gain) || p.Gain < 0 {
+	if !(p.Gain >= 0 && p.Gain <= MaxLevel) {
 		return bad("Gain", p.Gain)
 	}
 	if !(p.Pan >= -1 && p.Pan <= 1) {
@@ -192,6 +192,12 @@ func (p *Params) validate(rate float64) error {
 	}
 	return nil
 }
+
+// MaxLevel bounds gains and the values of samples and wavetables: +120 dB
+// is certainly a mistake, and with these bounds no voice can overflow
+// float32 (even through the filter's resonant gain), so Inf never reaches a
+// bus from finite parameters.
+const MaxLevel = 1e6
 
 // maxEnvSeconds bounds each envelope segment so its length in samples fits
 // an int32 at any sample rate up to 768 kHz.

@@ -146,6 +146,7 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 		b.silence(s)
 		return
 	}
+	g1 = min(g1, MaxLevel)
 	n, done := e.walk(v.first, v.end, segBuf)
 	if v.end < BlockSize {
 		done = true // a one-shot sample ended

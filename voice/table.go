@@ -34,7 +34,8 @@ type Table struct {
 // NewTable builds the per-octave mip-maps of one cycle of a waveform. The
 // cycle may have any length from 2 to 1<<20 samples; it is resampled to
 // 8192 samples through its spectrum, each level keeping its harmonics
-// 1..2^j (the DC component is removed). Non-finite samples are an error.
+// 1..2^j (the DC component is removed). Samples beyond ±MaxLevel (NaN
+// and Inf included) are an error.
 func NewTable(cycle []float32) (*Table, error) {
 	n := len(cycle)
 	if n < 2 || n > 1<<20 {
@@ -42,7 +43,7 @@ func NewTable(cycle []float32) (*Table, error) {
 	}
 	seq := make([]float64, n)
 	for i, v := range cycle {
-		if !finite32(v) {
+		if !(v >= -MaxLevel && v <= MaxLevel) {
 			return nil, fmt.Errorf("%w: wavetable sample %d is %v", ErrParams, i, v)
 		}
 		seq[i] = float64(v)
