@@ -137,9 +137,13 @@ func TestNoiseDeterministicZeroMeanFlat(t *testing.T) {
 	for _, p := range band {
 		avg += p / bands
 	}
+	var spread float64
 	for i, p := range band {
-		if d := 10 * math.Log10(p/avg); math.Abs(d) > 0.3 {
+		d := 10 * math.Log10(p/avg)
+		spread = max(spread, math.Abs(d))
+		if math.Abs(d) > 0.3 {
 			t.Errorf("band %d is %.2f dB from the average, want within 0.3", i, d)
 		}
 	}
+	t.Logf("mean %.2e; bands within ±%.3f dB of their average", mean, spread)
 }
