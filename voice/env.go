@@ -141,7 +141,10 @@ func (e *envState) walk(first, end int32, segs *[maxSegs]envSeg) (n int, done bo
 	i := first
 	for i < end && n < maxSegs {
 		if i == off {
-			e.beginRelease(e.release)
+			// A second note-off does not restart a release.
+			if e.stage < stageRelease {
+				e.beginRelease(e.release)
+			}
 			off = -1
 		}
 		stop := end

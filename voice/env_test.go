@@ -221,3 +221,20 @@ func TestStealBeforeStartFinishesAtOnce(t *testing.T) {
 		t.Error("voice that never sounded still active after Steal")
 	}
 }
+
+func TestSecondNoteOffDoesNotRestartRelease(t *testing.T) {
+	a := ADSR{Sustain: 1, Release: 0.002} // 96 samples
+	b := newTestBank(t, 1)
+	start(t, b, 0, Params{Kind: Sampler, Freq: 100, Gain: 1, Pan: -1, Env: a, Sample: dcSample(t)}, 0)
+	left, _ := renderBlocks(b, 0, 4, func(i int) {
+		if i == 1 || i == 2 {
+			b.NoteOff(0, 10)
+		}
+	})
+	want := refEnvelope(a, testRate, len(left), BlockSize+10)
+	for i, w := range want {
+		if math.Abs(float64(left[i])-w) > 2e-6 {
+			t.Fatalf("sample %d: %v, want %v", i, left[i], w)
+		}
+	}
+}

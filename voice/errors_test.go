@@ -147,3 +147,12 @@ func TestHugeGainIsClampedAndStaysFinite(t *testing.T) {
 		t.Errorf("peak %v, active %v, silenced %d: want a finite, loud, live voice", p, b.Active(0), b.Silenced())
 	}
 }
+
+func TestNoiseIgnoresFreq(t *testing.T) {
+	b := newTestBank(t, 1)
+	start(t, b, 0, Params{Kind: Noise, Freq: math.NaN(), Gain: 1}, 0)
+	left, _ := renderBlocks(b, 0, 2, nil)
+	if p := peak(left); !(p > 0 && p < 1) {
+		t.Errorf("noise with Freq NaN: peak %v", p)
+	}
+}

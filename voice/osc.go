@@ -26,7 +26,9 @@ type oscState struct {
 
 func (o *oscState) start(p *Params, rate float64) {
 	*o = oscState{kind: p.Kind, ratio: 1, noise: p.Seed}
-	o.baseInc = p.Freq / rate * (1 << 32)
+	if p.Kind != Noise { // noise has no pitch, and its Freq is not checked
+		o.baseInc = p.Freq / rate * (1 << 32)
+	}
 	switch p.Kind {
 	case Saw:
 		o.table = sawTable

@@ -95,7 +95,8 @@ const MaxQ = 50
 type Params struct {
 	Kind Kind
 	// Freq is the pitch in Hz, above 0 and below half the sample rate. For
-	// Sampler voices the playback ratio is Freq / Sample.RootFreq.
+	// Sampler voices the playback ratio is Freq / Sample.RootFreq, at most
+	// 16. Noise ignores it.
 	Freq float64
 	// Gain is a linear gain from 0 to MaxLevel.
 	Gain float32
@@ -128,13 +129,18 @@ func finite32(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(fl
 
 func finite64(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// bad returns the error for an invalid field of Params.
+func bad(field string, v any) error {
+	return fmt.Errorf("%w: %s = %v", ErrParams, field, v)
+}
+
 // validate checks p for a bank running at rate Hz; the error names the field.
 func (p *Params) validate(rate float64) error {
-	bad := func(field string, v any) error {
-		return fmt.Errorf("%w: %s = %v", ErrParams, field, v)
-	}
 	if p.Kind >= numKinds {
 		return bad("Kind", p.Kind)
+	}
+	if p.Kind == Noise {
+		return p.validateLevels()
 	}
 	if !finite64(p.Freq) || p.Freq <= 0 {
 		return bad("Freq", p.Freq)
@@ -157,6 +163,11 @@ func (p *Params) validate(rate float64) error {
 			return bad("Freq", p.Freq)
 		}
 	}
+	return p.validateLevels()
+}
+
+// validateLevels checks the fields every kind uses.
+func (p *Params) validateLevels() error {
 	if !(p.Gain >= 0 && p.Gain <= MaxLevel) {
 		return bad("Gain", p.Gain)
 	}
