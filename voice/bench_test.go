@@ -2,6 +2,8 @@ package voice
 
 import (
 	"testing"
+
+	"github.com/aether-audio/aether/mix"
 )
 
 // benchChunk is the engine's chunk size: the voices one Render call gets.
@@ -58,4 +60,24 @@ func BenchmarkRender(b *testing.B) {
 	for _, c := range cases {
 		b.Run("generic/"+c.name, func(b *testing.B) { benchVoices(b, c.p) })
 	}
+}
+
+// BenchmarkSineKernelsOnly does the mix work of a chunk of steady sine
+// voices without the bank (a sine block and a pan-accumulate per voice):
+// set beside Render/generic/sine, the difference is the bank's own cost
+// per voice.
+func BenchmarkSineKernelsOnly(b *testing.B) {
+	var buf, l, r [BlockSize]float32
+	phases := make([]uint32, benchChunk)
+	incs := make([]uint32, benchChunk)
+	for i := range incs { // the pitches of benchVoices
+		incs[i] = uint32(220 * (1 + float64(i)/benchChunk*3) / testRate * (1 << 32))
+	}
+	for b.Loop() {
+		for i := range phases {
+			phases[i] = mix.Sine(buf[:], phases[i], incs[i])
+			mix.PanAddRamp(l[:], r[:], buf[:], 0.3, 0.3, 0.4, 0.4)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchChunk, "ns/voice-block")
 }
