@@ -53,8 +53,8 @@ func (e *envState) start(a *ADSR, rate float64, offset int) {
 		release: max(samplesOf(a.Release, rate), 1),
 		sustain: a.Sustain,
 	}
-	if *a == (ADSR{}) {
-		e.sustain = 1
+	if a.Attack == 0 && a.Decay == 0 && a.Sustain == 0 {
+		e.sustain = 1 // the envelope would be silent
 	}
 	if a.Release == 0 {
 		e.release = MinRelease

@@ -23,7 +23,7 @@ func dcSample(t testing.TB) *Sample {
 func refEnvelope(a ADSR, rate float64, n, off int) []float64 {
 	samples := func(sec float32) int { return int(math.Round(float64(sec) * rate)) }
 	atk, dec, rel, sus := samples(a.Attack), samples(a.Decay), samples(a.Release), float64(a.Sustain)
-	if a == (ADSR{}) {
+	if a.Attack == 0 && a.Decay == 0 && a.Sustain == 0 {
 		sus = 1
 	}
 	if a.Release == 0 {
@@ -236,5 +236,22 @@ func TestSecondNoteOffDoesNotRestartRelease(t *testing.T) {
 		if math.Abs(float64(left[i])-w) > 2e-6 {
 			t.Fatalf("sample %d: %v, want %v", i, left[i], w)
 		}
+	}
+}
+
+func TestReleaseOnlyEnvelopeSustainsAtOne(t *testing.T) {
+	left, active := renderEnvelope(t, ADSR{Release: 0.01}, 0, 200, 20)
+	if left[0] != 1 || left[199] != 1 || left[200+479] == 0 || left[200+480] != 0 || active {
+		t.Errorf("release-only envelope: %v %v %v %v, active %v", left[0], left[199], left[679], left[680], active)
+	}
+}
+
+func TestPanOutOfRangeIsClamped(t *testing.T) {
+	b := newTestBank(t, 1)
+	start(t, b, 0, Params{Kind: Sampler, Freq: 100, Gain: 1, Sample: dcSample(t)}, 0)
+	b.SetPan(0, 5)
+	left, right := renderBlocks(b, 0, 3, nil)
+	if n := len(left) - 1; left[n] > 1e-7 || right[n] != 1 || maxStep(right) > 0.3/BlockSize {
+		t.Errorf("pan 5: left %v right %v, step %v", left[n], right[n], maxStep(right))
 	}
 }

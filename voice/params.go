@@ -48,8 +48,11 @@ func (k Kind) String() string {
 // seconds and are rounded to whole samples; Sustain is a level in 0..1.
 //
 // The zero ADSR is the plain organ envelope: instant on, sustain 1, and
-// the minimum release. A Release of 0 always means the minimum release,
-// MinRelease samples, because a release of 0 would click.
+// the minimum release. Generally, Sustain 0 with Attack and Decay 0 (an
+// envelope that would be silent) means Sustain 1, and a Release of 0 means
+// the minimum release, MinRelease samples, because a release of 0 would
+// click. Otherwise a Sustain of 0 makes a percussive envelope: the voice
+// finishes when its decay ends.
 type ADSR struct {
 	Attack, Decay, Sustain, Release float32
 }

@@ -155,8 +155,7 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 	// Output gains at the start (0) and end (1) of the block.
 	gl1, gr1 := out.gl, out.gr
 	if p1 != out.pan {
-		p1 = min(max(p1, -1), 1)
-		gl1, gr1 = panGains(p1)
+		gl1, gr1 = panGains(min(max(p1, -1), 1))
 	}
 	l0, r0 := out.gain*out.gl, out.gain*out.gr
 	l1, r1 := g1*gl1, g1*gr1
