@@ -331,3 +331,22 @@ func TestMismatchedLengthsPanic(t *testing.T) {
 		}()
 	}
 }
+
+// TestRampStep checks that the reciprocal shortcut gives the division's
+// bits for every power-of-two length and every kind of gain, since the
+// generic twins use it too and would not catch a difference.
+func TestRampStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 11))
+	for n := 0; n <= 1<<25; n = max(2*n, n+1) {
+		for range 2000 {
+			g0, g1 := sample(rng), sample(rng)
+			if rng.IntN(4) == 0 { // a tiny difference: denormal steps
+				g1 = math.Nextafter32(g0, g1)
+			}
+			got, want := rampStep(g0, g1, n), (g1-g0)/float32(n)
+			if !sameBits(got, want) {
+				t.Fatalf("rampStep(%v, %v, %d) = %v, want %v", g0, g1, n, got, want)
+			}
+		}
+	}
+}

@@ -43,7 +43,7 @@ func addScaled(dst, src []float32, g float32) {
 }
 
 func addRamp(dst, src []float32, g0, g1 float32) {
-	step := (g1 - g0) / float32(len(dst))
+	step := rampStep(g0, g1, len(dst))
 	var n int
 	switch use[kAddRamp] {
 	case levelAVX512:
@@ -62,8 +62,8 @@ func addRamp(dst, src []float32, g0, g1 float32) {
 }
 
 func panAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
-	lstep := (l1 - l0) / float32(len(left))
-	rstep := (r1 - r0) / float32(len(left))
+	lstep := rampStep(l0, l1, len(left))
+	rstep := rampStep(r0, r1, len(left))
 	var n int
 	switch use[kPanAddRamp] {
 	case levelAVX512:

@@ -1,6 +1,9 @@
 package mix
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // The pure-Go twins. Each is the loop in its kernel's doc comment, written
 // with explicit float32 conversions so the compiler never fuses a multiply
@@ -15,7 +18,18 @@ func addScaledGeneric(dst, src []float32, g float32) {
 }
 
 func addRampGeneric(dst, src []float32, g0, g1 float32) {
-	addRampFrom(dst, src, g0, (g1-g0)/float32(len(dst)), 0)
+	addRampFrom(dst, src, g0, rampStep(g0, g1, len(dst)), 0)
+}
+
+// rampStep returns (g1 - g0) / float32(n), the gain step of a ramp. For n
+// a power of two it multiplies by the exact reciprocal instead: both round
+// the same exact quotient once, so the bits are the division's, without its
+// latency at the start of every 64-sample block.
+func rampStep(g0, g1 float32, n int) float32 {
+	if n > 0 && n <= 1<<24 && n&(n-1) == 0 {
+		return (g1 - g0) * math.Float32frombits(uint32(127-bits.TrailingZeros(uint(n)))<<23)
+	}
+	return (g1 - g0) / float32(n)
 }
 
 // addRampFrom is addRampGeneric from sample i0 of the ramp on, so a SIMD
@@ -29,8 +43,8 @@ func addRampFrom(dst, src []float32, g0, step float32, i0 int) {
 }
 
 func panAddRampGeneric(left, right, src []float32, l0, l1, r0, r1 float32) {
-	n := float32(len(left))
-	panAddRampFrom(left, right, src, l0, (l1-l0)/n, r0, (r1-r0)/n, 0)
+	n := len(left)
+	panAddRampFrom(left, right, src, l0, rampStep(l0, l1, n), r0, rampStep(r0, r1, n), 0)
 }
 
 // panAddRampFrom is panAddRampGeneric from sample i0 of the ramps on.

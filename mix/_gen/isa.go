@@ -64,6 +64,7 @@ func table(name string, lane func(int) uint32) Mem {
 func float32bits(f float32) uint32 { return math.Float32bits(f) }
 
 func (t tier) text(kernel, sig, doc string) {
+	hoisted = map[uint32]reg.VecVirtual{}
 	TEXT(kernel+t.name, NOSPLIT, sig)
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s%s computes %s", kernel, t.name, doc))
@@ -146,6 +147,36 @@ func (t tier) load(m Mem) reg.VecVirtual {
 		MOVUPS(m, v)
 	}
 	return v
+}
+
+// operand returns m as the second operand of a commutative operation:
+// itself where VEX allows unaligned memory operands, loaded otherwise.
+func (t tier) operand(m Mem) Op {
+	if t.vex {
+		return m
+	}
+	return t.load(m)
+}
+
+// hoisted holds the constants of the current function kept in registers.
+var hoisted map[uint32]reg.VecVirtual
+
+// hoist loads constants into registers before a loop, on AVX-512 only:
+// its 32 registers have room, AVX2's 16 do not.
+func (t tier) hoist(bits ...uint32) {
+	if t.z {
+		for _, b := range bits {
+			hoisted[b] = t.load(consts[b])
+		}
+	}
+}
+
+// constant returns the vector constant with lanes of bits as an operand.
+func (t tier) constant(bits uint32) Op {
+	if r, ok := hoisted[bits]; ok {
+		return r
+	}
+	return t.operand(consts[bits])
 }
 
 func (t tier) store(v reg.VecVirtual, m Mem) {

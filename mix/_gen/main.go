@@ -52,10 +52,9 @@ func addScaled(t tier) {
 	src := basePtr("src")
 	g := t.bcastF(floatParam("gain"))
 	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
-		s := t.load(at(src, i, d))
-		t.mul(s, g, s)
-		x := t.load(at(dst, i, d))
-		t.add(x, s, x)
+		s, x := t.vec(), t.vec()
+		t.mul(g, t.operand(at(src, i, d)), s)
+		t.add(s, t.operand(at(dst, i, d)), x)
 		t.store(x, at(dst, i, d))
 	})
 	t.ret()
@@ -74,10 +73,9 @@ func addRamp(t tier) {
 		g := t.vec()
 		t.mul(idx, step, g)
 		t.add(g, g0, g)
-		s := t.load(at(src, i, d))
-		t.mul(s, g, s)
-		x := t.load(at(dst, i, d))
-		t.add(x, s, x)
+		s, x := t.vec(), t.vec()
+		t.mul(g, t.operand(at(src, i, d)), s)
+		t.add(s, t.operand(at(dst, i, d)), x)
 		t.store(x, at(dst, i, d))
 		t.add(idx, w, idx)
 	})
@@ -106,8 +104,8 @@ func panAddRamp(t tier) {
 			t.mul(idx, ch.step, g)
 			t.add(g, ch.g0, g)
 			t.mul(g, s, g)
-			x := t.load(at(ch.p, i, d))
-			t.add(x, g, x)
+			x := t.vec()
+			t.add(g, t.operand(at(ch.p, i, d)), x)
 			t.store(x, at(ch.p, i, d))
 		}
 		t.add(idx, w, idx)
@@ -121,8 +119,7 @@ func add(t tier) {
 	src := basePtr("src")
 	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
 		x := t.load(at(dst, i, d))
-		s := t.load(at(src, i, d))
-		t.add(x, s, x)
+		t.add(x, t.operand(at(src, i, d)), x)
 		t.store(x, at(dst, i, d))
 	})
 	t.ret()
@@ -133,8 +130,8 @@ func scale(t tier) {
 	dst, n := sliceParam("dst")
 	g := t.bcastF(floatParam("gain"))
 	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
-		x := t.load(at(dst, i, d))
-		t.mul(x, g, x)
+		x := t.vec()
+		t.mul(g, t.operand(at(dst, i, d)), x)
 		t.store(x, at(dst, i, d))
 	})
 	t.ret()
@@ -208,6 +205,7 @@ func sine(t tier) {
 		"dst[i] = sinCycle(float32(int32(phase+i*inc)) / 2^32) for whole vectors of dst.")
 	dst, n := sliceParam("dst")
 	ph, step := t.phases()
+	t.hoist(sineCoefficients()...)
 	scale := t.load(consts[0x2f800000]) // 2^-32
 	abs := t.load(consts[0x7fffffff])
 	quarter := t.load(consts[float32bits(0.25)])
@@ -226,10 +224,14 @@ func sine(t tier) {
 		t.selectGreater(a, quarter, h, x)
 		x2 := t.vec()
 		t.mul(x, x, x2)
-		p := t.load(consts[float32bits(float32(sinA11))])
-		for _, c := range []float64{sinA9, sinA7, sinA5, sinA3, sinA1} {
-			t.mul(p, x2, p)
-			t.add(p, t.load(consts[float32bits(float32(c))]), p)
+		p := t.vec()
+		c := sineCoefficients()
+		t.mul(x2, t.constant(c[0]), p)
+		for _, b := range c[1:] {
+			t.add(p, t.constant(b), p)
+			if b != c[len(c)-1] {
+				t.mul(p, x2, p)
+			}
 		}
 		t.mul(p, x, p)
 		t.store(p, at(dst, i, d))
@@ -271,6 +273,16 @@ func wavetable(t tier) {
 		t.paddd(ph, step, ph)
 	})
 	t.ret()
+}
+
+// sineCoefficients returns the bits of the float32 coefficients in the
+// order Horner's rule uses them, from x^11 down.
+func sineCoefficients() []uint32 {
+	var c []uint32
+	for _, a := range []float64{sinA11, sinA9, sinA7, sinA5, sinA3, sinA1} {
+		c = append(c, float32bits(float32(a)))
+	}
+	return c
 }
 
 // Taylor coefficients of sin(2πx), the same constants as osc_generic.go.
