@@ -57,9 +57,11 @@ func BenchmarkRender(b *testing.B) {
 		{"saw+lowpass", Params{Kind: Saw, Freq: 220, Gain: 0.5, Env: held, Filter: lp}},
 		{"synth", Params{Kind: Saw, Freq: 220, Gain: 0.5, Env: slow, Filter: lp}},
 	}
-	for _, c := range cases {
-		b.Run("generic/"+c.name, func(b *testing.B) { benchVoices(b, c.p) })
-	}
+	forEachTier(b, func(tier string) {
+		for _, c := range cases {
+			b.Run(tier+"/"+c.name, func(b *testing.B) { benchVoices(b, c.p) })
+		}
+	})
 }
 
 // BenchmarkSineKernelsOnly does the mix work of a chunk of steady sine
@@ -67,6 +69,12 @@ func BenchmarkRender(b *testing.B) {
 // set beside Render/generic/sine, the difference is the bank's own cost
 // per voice.
 func BenchmarkSineKernelsOnly(b *testing.B) {
+	forEachTier(b, func(tier string) {
+		b.Run(tier, benchSineKernelsOnly)
+	})
+}
+
+func benchSineKernelsOnly(b *testing.B) {
 	var buf, l, r [BlockSize]float32
 	phases := make([]uint32, benchChunk)
 	incs := make([]uint32, benchChunk)

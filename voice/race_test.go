@@ -150,3 +150,32 @@ func TestConcurrentDisjointChunks(t *testing.T) {
 		t.Errorf("mix peak %v", p)
 	}
 }
+
+// TestRenderSameOnEveryTier renders the same random chunks with the mix
+// kernels forced to each tier: the mix must be identical to the bit, so a
+// render never depends on the machine.
+func TestRenderSameOnEveryTier(t *testing.T) {
+	const voices, chunk, blocks = 300, 64, 30
+	var want []float32
+	forEachTier(t, func(tier string) {
+		b, chunks := chunkedBank(t, voices, chunk, 8)
+		got := renderChunked(b, chunks, 2, blocks, func(blk int) {
+			if blk == 10 {
+				for s := 0; s < voices; s += 3 {
+					b.NoteOff(s, s%BlockSize)
+					b.SetGain(s+1, 0.25)
+					b.SetPan(s+2, 0.5)
+				}
+			}
+		})
+		if want == nil {
+			want = got
+			return
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("tier %s: sample %d is %v, generic gives %v", tier, i, got[i], want[i])
+			}
+		}
+	})
+}
