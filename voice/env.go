@@ -117,6 +117,12 @@ func (e *envState) beginRelease(length int32) {
 
 func (e *envState) pending() bool { return e.startAt >= 0 }
 
+// steady reports whether the envelope holds its sustain level through the
+// next block: no pending start, note-off or steal.
+func (e *envState) steady() bool {
+	return e.stage == stageSustain && e.offAt < 0 && !e.steal && e.startAt < 0
+}
+
 func (e *envState) noteOff(offset int) { e.offAt = int8(offset) }
 
 func (e *envState) releasing() bool {

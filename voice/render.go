@@ -147,6 +147,14 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 		return
 	}
 	g1 = min(g1, MaxLevel)
+	if p1 == out.pan && g1 == out.gain && v.first == 0 && v.end == BlockSize && !v.stereo && e.steady() {
+		// The common case, a held note with steady gain and pan: one
+		// constant-gain accumulate, no envelope runs; the same gains,
+		// to the bit, as the sustain run below would use.
+		l, r := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
+		mix.PanAddRamp(left[:], right[:], v.left[:], l, l, r, r)
+		return
+	}
 	n, done := e.walk(v.first, v.end, segBuf)
 	if v.end < BlockSize {
 		done = true // a one-shot sample ended
