@@ -106,12 +106,9 @@ func (e *envState) at(pos int32) float32 {
 	return e.from + (e.to-e.from)*float32(pos)/float32(e.len)
 }
 
+// beginRelease fades from the current level to 0 over length samples.
 func (e *envState) beginRelease(length int32) {
-	l := e.level()
-	if e.stage == stageDone {
-		return
-	}
-	e.enter(stageRelease, l)
+	e.enter(stageRelease, e.level())
 	e.len = length
 }
 

@@ -156,3 +156,17 @@ func TestNoiseIgnoresFreq(t *testing.T) {
 		t.Errorf("noise with Freq NaN: peak %v", p)
 	}
 }
+
+func TestAccessors(t *testing.T) {
+	b := newTestBank(t, 7)
+	s, err := NewSample(44100, [][]float32{{1, 2}, {3, 4}}, 100, false, 0, 0, Cubic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Capacity() != 7 || b.SampleRate() != testRate || s.Channels() != 2 {
+		t.Errorf("Capacity %d, SampleRate %d, Channels %d", b.Capacity(), b.SampleRate(), s.Channels())
+	}
+	if Saw.String() != "saw" || Kind(99).String() != "Kind(99)" || Cubic.String() != "cubic" {
+		t.Error("names")
+	}
+}
