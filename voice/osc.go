@@ -74,7 +74,7 @@ func (o *oscState) render(dst, dstR, tmp []float32) int {
 		lvl := o.table.level(o.inc)
 		mix.Wavetable(dst, lvl, o.phase-o.pwOff, o.inc)
 		o.phase = mix.Wavetable(tmp, lvl, o.phase, o.inc)
-		subtract(dst, tmp)
+		mix.AddScaled(dst, tmp, -1) // exact: dst[i] - tmp[i]
 	case Noise:
 		whiteNoise(dst, o.seed, o.count)
 		o.count += uint64(len(dst))
@@ -82,14 +82,6 @@ func (o *oscState) render(dst, dstR, tmp []float32) int {
 		return o.renderSample(dst, dstR)
 	}
 	return len(dst)
-}
-
-// subtract sets dst[i] -= src[i].
-func subtract(dst, src []float32) {
-	src = src[:len(dst)]
-	for i := range dst {
-		dst[i] -= src[i]
-	}
 }
 
 // Noise is counter-based SplitMix64 (a Weyl sequence through a 64-bit
