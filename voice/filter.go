@@ -10,7 +10,7 @@ import "math"
 type svfState struct {
 	typ        FilterType
 	cut, res   float32 // current settings, to spot a change
-	a1, a2, a3 float32
+	g, a1, a2  float32
 	m0, m1, m2 float32    // output mix of input, bandpass and lowpass
 	ic1, ic2   [2]float32 // integrator states, per channel
 }
@@ -47,7 +47,7 @@ func (f *svfState) set(cutoff, res float32, rate float64) {
 	}
 	f.a1 = float32(a1)
 	f.a2 = float32(g * a1)
-	f.a3 = float32(g * g * a1)
+	f.g = float32(g)
 }
 
 // filterLane is one channel of one voice's filter: a signal to filter in
@@ -62,10 +62,13 @@ type filterLane struct {
 // m0·v0 + m1·bandpass + m2·lowpass, which covers all three responses. The
 // float32 conversions keep the compiler from fusing multiply-adds, so the
 // result is the same on every architecture.
-func svfTick(v0, ic1, ic2, a1, a2, a3, m0, m1, m2 float32) (y, ic1n, ic2n float32) {
+//
+// Simper's v2 = ic2 + a2·ic1 + a3·v3 is written ic2 + g·v1, the same value
+// in two operations fewer: the loop is bound by arithmetic throughput.
+func svfTick(v0, ic1, ic2, g, a1, a2, m0, m1, m2 float32) (y, ic1n, ic2n float32) {
 	v3 := v0 - ic2
 	v1 := float32(a1*ic1) + float32(a2*v3)
-	v2 := ic2 + float32(a2*ic1) + float32(a3*v3)
+	v2 := ic2 + float32(g*v1)
 	y = float32(m0*v0) + float32(m1*v1) + float32(m2*v2)
 	return y, 2*v1 - ic1, 2*v2 - ic2
 }
@@ -81,11 +84,17 @@ func filter4(l *[filterGroup]filterLane) {
 	s1a, s1b := f1.ic1[c1], f1.ic2[c1]
 	s2a, s2b := f2.ic1[c2], f2.ic2[c2]
 	s3a, s3b := f3.ic1[c3], f3.ic2[c3]
+	// Coefficients in locals: through the pointers the compiler would
+	// reload them every sample, as a store to x might change them.
+	g0, p0, q0, m00, m01, m02 := f0.g, f0.a1, f0.a2, f0.m0, f0.m1, f0.m2
+	g1, p1, q1, m10, m11, m12 := f1.g, f1.a1, f1.a2, f1.m0, f1.m1, f1.m2
+	g2, p2, q2, m20, m21, m22 := f2.g, f2.a1, f2.a2, f2.m0, f2.m1, f2.m2
+	g3, p3, q3, m30, m31, m32 := f3.g, f3.a1, f3.a2, f3.m0, f3.m1, f3.m2
 	for i := range BlockSize {
-		x0[i], s0a, s0b = svfTick(x0[i], s0a, s0b, f0.a1, f0.a2, f0.a3, f0.m0, f0.m1, f0.m2)
-		x1[i], s1a, s1b = svfTick(x1[i], s1a, s1b, f1.a1, f1.a2, f1.a3, f1.m0, f1.m1, f1.m2)
-		x2[i], s2a, s2b = svfTick(x2[i], s2a, s2b, f2.a1, f2.a2, f2.a3, f2.m0, f2.m1, f2.m2)
-		x3[i], s3a, s3b = svfTick(x3[i], s3a, s3b, f3.a1, f3.a2, f3.a3, f3.m0, f3.m1, f3.m2)
+		x0[i], s0a, s0b = svfTick(x0[i], s0a, s0b, g0, p0, q0, m00, m01, m02)
+		x1[i], s1a, s1b = svfTick(x1[i], s1a, s1b, g1, p1, q1, m10, m11, m12)
+		x2[i], s2a, s2b = svfTick(x2[i], s2a, s2b, g2, p2, q2, m20, m21, m22)
+		x3[i], s3a, s3b = svfTick(x3[i], s3a, s3b, g3, p3, q3, m30, m31, m32)
 	}
 	f0.ic1[c0], f0.ic2[c0] = s0a, s0b
 	f1.ic1[c1], f1.ic2[c1] = s1a, s1b
