@@ -569,3 +569,16 @@ func TestMoreNoteOnsThanVoicesInOneBlock(t *testing.T) {
 		t.Fatalf("Voices %d Stolen %d Rejected %d, want 8, 8, 24", st.Voices, st.Stolen, st.Rejected)
 	}
 }
+
+func TestTinyGainsFlushToZero(t *testing.T) {
+	for _, tc := range []struct{ in, want float32 }{
+		{0.5, 0.5}, {MinGain, MinGain}, {1e-39, 0}, {0x1p-101, 0}, {0, 0}, {-1, -1},
+	} {
+		if got := flushTiny(tc.in); got != tc.want {
+			t.Errorf("flushTiny(%g) = %g, want %g", tc.in, got, tc.want)
+		}
+	}
+	if g := flushTiny(float32(math.NaN())); g == g {
+		t.Error("flushTiny(NaN) is not NaN: the bank must still see it and silence the voice")
+	}
+}
