@@ -1,0 +1,57 @@
+# Thin targets; CI (.ci/run) calls them. GO can be overridden, e.g. GO=go1.26.
+GO ?= go
+# Packages with concurrent code, run under the race detector on 1, 2 and 4 CPUs.
+RACE_PKGS ?= ./shard/... ./queue/... ./scheduler/... ./voice/... .
+BENCH ?= .
+BENCH_PKGS ?= ./...
+FUZZTIME ?= 20s
+
+.PHONY: all build test race purego bench fuzz lint generate generate-check arm64 ci
+
+all: build test
+
+build:
+	$(GO) build ./...
+
+test:
+	$(GO) test ./...
+
+race:
+	$(GO) test -race -cpu=1,2,4 $(RACE_PKGS)
+
+# All assembly off: the pure-Go twins alone must build and pass.
+purego:
+	$(GO) build -tags purego ./...
+	$(GO) test -tags purego ./...
+
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCH_PKGS)
+
+# Each fuzz target for FUZZTIME; go test -fuzz takes one target at a time.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...
+	GOARCH=arm64 $(GO) build ./...
+	$(GO) vet -tags purego ./...
+
+generate:
+	cd mix/_gen && $(GO) run . 
+
+# Fails if regenerating the assembly would change a committed file.
+generate-check: generate
+	@git diff --exit-code -- mix/ || { echo "make generate changed generated files: commit them"; exit 1; }
+
+# Cross-compiled arm64 tests under qemu-user (installed by .ci/run).
+arm64:
+	GOARCH=arm64 $(GO) test -c -o /tmp/aether-mix.arm64 ./mix
+	qemu-aarch64-static /tmp/aether-mix.arm64 -test.short
+
+ci:
+	bash .ci/run
