@@ -33,12 +33,7 @@ func (e *Engine) RenderBlock(left, right *[BlockSize]float32) error {
 		return fmt.Errorf("aether: render: %w", err)
 	}
 	e.reap()
-	if !finite(left) || !finite(right) {
-		// The bank silences any voice whose state goes non-finite before
-		// it reaches a bus; this is the last guard of the master bus.
-		*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
-		e.stats.nonFinite.Add(1)
-	}
+	e.guardMaster(left, right)
 	e.block++
 	e.stats.blocks.Store(e.block)
 	return nil
@@ -49,6 +44,18 @@ func (e *Engine) RenderBlock(left, right *[BlockSize]float32) error {
 func (e *Engine) renderChunk(_, c int, left, right *[BlockSize]float32) {
 	lo := c * e.chunkSize
 	e.bank.Render(e.active[lo:min(lo+e.chunkSize, len(e.active))], left, right)
+}
+
+// guardMaster mutes a master block that holds NaN or Inf, and counts it.
+// The bank silences any voice whose parameters or state go non-finite
+// before it reaches a bus, and bounds gains and sample values, so this
+// costs 128 compares a block and should never fire: it is the last line
+// between a bank bug and the listener's speakers.
+func (e *Engine) guardMaster(left, right *[BlockSize]float32) {
+	if !finite(left) || !finite(right) {
+		*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
+		e.stats.nonFinite.Add(1)
+	}
 }
 
 func finite(x *[BlockSize]float32) bool {
