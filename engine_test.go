@@ -60,7 +60,8 @@ func TestNewEngineRejectsBadConfig(t *testing.T) {
 		{Voices: -5},
 		{QueueSize: -1},
 		{ChunkSize: -1},
-		{Voices: 1 << 20, ChunkSize: 1},
+		{ChunkSize: 100},                 // not a multiple of 64
+		{Voices: 1 << 22, ChunkSize: 64}, // more chunks than the scheduler allows
 		{Workers: -2},
 		{Wait: 9},
 	} {
