@@ -42,6 +42,7 @@ var (
 	ErrParams    = errors.New("aether: invalid voice parameter")
 	ErrClosed    = errors.New("aether: engine closed")
 	ErrBusy      = errors.New("aether: a block is already rendering")
+	ErrNilBuffer = errors.New("aether: nil output buffer")
 )
 
 // Config sets up an Engine. Zero fields take their documented defaults.

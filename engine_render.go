@@ -19,6 +19,9 @@ import (
 // One goroutine at a time may render: a concurrent call returns ErrBusy.
 // After Close it returns ErrClosed.
 func (e *Engine) RenderBlock(left, right *[BlockSize]float32) error {
+	if left == nil || right == nil {
+		return ErrNilBuffer
+	}
 	if !e.busy.CompareAndSwap(false, true) {
 		return ErrBusy
 	}

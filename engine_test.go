@@ -106,6 +106,10 @@ func TestPostErrors(t *testing.T) {
 	if st.Started != 4 || st.Dropped != 2 || st.Rejected != 4 {
 		t.Fatalf("Started %d Dropped %d Rejected %d, want 4, 2, 4", st.Started, st.Dropped, st.Rejected)
 	}
+	var bus [BlockSize]float32
+	if err := e.RenderBlock(&bus, nil); !errors.Is(err, ErrNilBuffer) {
+		t.Fatalf("RenderBlock(nil right): %v, want ErrNilBuffer", err)
+	}
 	if err := e.RenderInterleaved(make([]float32, 10)); err == nil {
 		t.Fatal("RenderInterleaved accepted 10 floats")
 	}

@@ -20,6 +20,9 @@ func (s *Scheduler) RenderBlock(chunks int, left, right *[pool.BufferSize]float3
 	if chunks < 0 || chunks > s.maxChunks {
 		return fmt.Errorf("%w: %d (want 0..%d)", ErrChunks, chunks, s.maxChunks)
 	}
+	if left == nil || right == nil {
+		return ErrNilBus
+	}
 	if !s.busy.CompareAndSwap(false, true) {
 		if s.closed.Load() {
 			return ErrClosed

@@ -81,6 +81,7 @@ var (
 	ErrChunks = errors.New("scheduler: chunk count out of range")
 	ErrClosed = errors.New("scheduler: closed")
 	ErrBusy   = errors.New("scheduler: RenderBlock already running")
+	ErrNilBus = errors.New("scheduler: nil master bus")
 )
 
 // Config sets up a Scheduler. Zero fields take their documented defaults.

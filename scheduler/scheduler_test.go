@@ -108,6 +108,9 @@ func TestRenderBlockErrors(t *testing.T) {
 			t.Errorf("RenderBlock(%d) error = %v, want ErrChunks", n, err)
 		}
 	}
+	if err := s.RenderBlock(1, nil, &r); !errors.Is(err, ErrNilBus) {
+		t.Errorf("RenderBlock(nil bus) error = %v, want ErrNilBus", err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
