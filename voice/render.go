@@ -153,6 +153,7 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 		// to the bit, as the sustain run below would use.
 		l, r := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
 		mix.PanAddRamp(left[:], right[:], v.left[:], l, l, r, r)
+		out.level = e.sustain * out.gain // stealing reads it: a held note is not silent
 		return
 	}
 	n, done := e.walk(v.first, v.end, segBuf)
