@@ -536,14 +536,19 @@ func TestMasterGuardMutesNonFinite(t *testing.T) {
 // TestStealsLeastAudibleFirst fills the voices and checks the steal order:
 // releasing voices first, then the quietest, then the oldest.
 func TestStealsLeastAudibleFirst(t *testing.T) {
+	// An instant attack takes the bank's steady-note fast path from the
+	// first block, a short one its envelope path: both must report levels.
+	for _, attack := range []float32{0, 0.001} {
+		testStealOrder(t, attack)
+	}
+}
+
+func testStealOrder(t *testing.T, attack float32) {
 	e := newEngine(t, Config{Workers: 1, Voices: 4})
 	note := func(g float32) voice.Params {
 		p := sine(200, g)
-		// A long release keeps a released voice sounding. The short attack
-		// makes the first block take the bank's envelope path: with an
-		// instant attack the bank's steady-note fast path never sets
-		// Level (a voice-package bug, reported), and the level reads 0.
-		p.Env = voice.ADSR{Attack: 0.001, Sustain: 1, Release: 1}
+		// A long release keeps a released voice sounding.
+		p.Env = voice.ADSR{Attack: attack, Sustain: 1, Release: 1}
 		return p
 	}
 	gains := []float32{0.5, 0.1, 0.5, 0.5}
@@ -565,7 +570,7 @@ func TestStealsLeastAudibleFirst(t *testing.T) {
 		_ = e.SetGain(want, 0.5)
 		render(t, e)
 		if e.Stats().Stolen != before+1 || e.Stats().Orphaned != orphaned+1 {
-			t.Fatalf("voice %d was not the one stolen (stolen %d, orphaned %d)", want, e.Stats().Stolen-before, e.Stats().Orphaned-orphaned)
+			t.Fatalf("attack %v: voice %d was not the one stolen (stolen %d, orphaned %d)", attack, want, e.Stats().Stolen-before, e.Stats().Orphaned-orphaned)
 		}
 	}
 	steal(ids[3]) // releasing first
