@@ -215,13 +215,7 @@ func sine(t tier) {
 		t.cvt(ph, x)
 		t.mul(x, scale, x)
 		// Fold into [-0.25, 0.25]: x = ±0.5 - x where |x| > 0.25.
-		h := t.vec()
-		t.andn(abs, x, h) // the sign of x
-		t.or(h, half, h)
-		t.sub(h, x, h)
-		a := t.vec()
-		t.and(x, abs, a)
-		t.selectGreater(a, quarter, h, x)
+		t.fold(x, abs, quarter, half)
 		x2 := t.vec()
 		t.mul(x, x, x2)
 		p := t.vec()
@@ -238,6 +232,25 @@ func sine(t tier) {
 		t.paddd(ph, step, ph)
 	})
 	t.ret()
+}
+
+// fold emits x = copysign(0.5, x) - x where |x| > quarter, with abs the
+// mask of all bits but the sign and half the vector of 0.5.
+func (t tier) fold(x, abs, quarter, half reg.VecVirtual) {
+	a, h := t.vec(), t.vec()
+	t.and(x, abs, a)
+	if t.z { // one ternary-logic op and a masked subtract instead of four
+		k := K()
+		VCMPPS(U8(1), a, quarter, k) // quarter < |x|
+		VMOVUPS(x, h)
+		VPTERNLOGD(U8(0xba), half, abs, h) // h = (x &^ abs) | half
+		VSUBPS(x, h, k, x)
+		return
+	}
+	t.andn(abs, x, h) // the sign of x
+	t.or(h, half, h)
+	t.sub(h, x, h)
+	t.selectGreater(a, quarter, h, x)
 }
 
 // Wavetable follows wavetableGeneric operation for operation.
