@@ -1,0 +1,245 @@
+//go:build gc && !purego && !noasm
+
+// Hand-written NEON kernels. avo emits amd64 only, so unlike mix_amd64.s
+// this file is not generated. The Go assembler has no mnemonics for vector
+// FADD and FMUL, so they are WORD-encoded by the macros below (A64
+// "FADD/FMUL (vector)", single precision, 4 lanes). Like the amd64 tiers,
+// every kernel does its generic twin's operations in the same order and
+// never fuses (no FMLA), so it gives the same bits.
+//
+// Each kernel handles whole groups (16 floats, or 4 for interleave); the
+// Go wrappers in mix_arm64.go finish the tail with the generic twin.
+
+#include "textflag.h"
+
+// d = n + m and d = n * m on four float32 lanes.
+#define FADD4S(m, n, d) WORD $(0x4E20D400 | (m<<16) | (n<<5) | d)
+#define FMUL4S(m, n, d) WORD $(0x6E20DC00 | (m<<16) | (n<<5) | d)
+
+DATA lanesF<>+0(SB)/4, $0x00000000
+DATA lanesF<>+4(SB)/4, $0x3f800000
+DATA lanesF<>+8(SB)/4, $0x40000000
+DATA lanesF<>+12(SB)/4, $0x40400000
+DATA lanesF<>+16(SB)/4, $0x40800000
+DATA lanesF<>+20(SB)/4, $0x40a00000
+DATA lanesF<>+24(SB)/4, $0x40c00000
+DATA lanesF<>+28(SB)/4, $0x40e00000
+DATA lanesF<>+32(SB)/4, $0x41000000
+DATA lanesF<>+36(SB)/4, $0x41100000
+DATA lanesF<>+40(SB)/4, $0x41200000
+DATA lanesF<>+44(SB)/4, $0x41300000
+DATA lanesF<>+48(SB)/4, $0x41400000
+DATA lanesF<>+52(SB)/4, $0x41500000
+DATA lanesF<>+56(SB)/4, $0x41600000
+DATA lanesF<>+60(SB)/4, $0x41700000
+GLOBL lanesF<>(SB), RODATA|NOPTR, $64
+
+// func addScaledNEON(dst, src []float32, gain float32)
+TEXT ·addScaledNEON(SB), NOSPLIT, $0-52
+	MOVD  dst_base+0(FP), R0
+	MOVD  dst_len+8(FP), R2
+	MOVD  src_base+24(FP), R1
+	FMOVS gain+48(FP), F0
+	VDUP  V0.S[0], V1.S4
+	LSR   $4, R2
+	CBZ   R2, addScaledDone
+
+addScaledLoop:
+	VLD1.P 64(R1), [V2.S4, V3.S4, V4.S4, V5.S4]
+	VLD1   (R0), [V6.S4, V7.S4, V8.S4, V9.S4]
+	FMUL4S(2, 1, 2)
+	FMUL4S(3, 1, 3)
+	FMUL4S(4, 1, 4)
+	FMUL4S(5, 1, 5)
+	FADD4S(2, 6, 6)
+	FADD4S(3, 7, 7)
+	FADD4S(4, 8, 8)
+	FADD4S(5, 9, 9)
+	VST1.P [V6.S4, V7.S4, V8.S4, V9.S4], 64(R0)
+	SUB    $1, R2
+	CBNZ   R2, addScaledLoop
+
+addScaledDone:
+	RET
+
+// func addNEON(dst, src []float32)
+TEXT ·addNEON(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R0
+	MOVD dst_len+8(FP), R2
+	MOVD src_base+24(FP), R1
+	LSR  $4, R2
+	CBZ  R2, addDone
+
+addLoop:
+	VLD1.P 64(R1), [V2.S4, V3.S4, V4.S4, V5.S4]
+	VLD1   (R0), [V6.S4, V7.S4, V8.S4, V9.S4]
+	FADD4S(2, 6, 6)
+	FADD4S(3, 7, 7)
+	FADD4S(4, 8, 8)
+	FADD4S(5, 9, 9)
+	VST1.P [V6.S4, V7.S4, V8.S4, V9.S4], 64(R0)
+	SUB    $1, R2
+	CBNZ   R2, addLoop
+
+addDone:
+	RET
+
+// func scaleNEON(dst []float32, gain float32)
+TEXT ·scaleNEON(SB), NOSPLIT, $0-28
+	MOVD  dst_base+0(FP), R0
+	MOVD  dst_len+8(FP), R2
+	FMOVS gain+24(FP), F0
+	VDUP  V0.S[0], V1.S4
+	LSR   $4, R2
+	CBZ   R2, scaleDone
+
+scaleLoop:
+	VLD1   (R0), [V6.S4, V7.S4, V8.S4, V9.S4]
+	FMUL4S(1, 6, 6)
+	FMUL4S(1, 7, 7)
+	FMUL4S(1, 8, 8)
+	FMUL4S(1, 9, 9)
+	VST1.P [V6.S4, V7.S4, V8.S4, V9.S4], 64(R0)
+	SUB    $1, R2
+	CBNZ   R2, scaleLoop
+
+scaleDone:
+	RET
+
+// func addRampNEON(dst, src []float32, g0, step float32)
+// dst[i] += (g0 + i*step) * src[i], i from 0; V10-V13 hold i for 16 lanes.
+TEXT ·addRampNEON(SB), NOSPLIT, $0-56
+	MOVD  dst_base+0(FP), R0
+	MOVD  dst_len+8(FP), R2
+	MOVD  src_base+24(FP), R1
+	FMOVS g0+48(FP), F0
+	VDUP  V0.S[0], V16.S4
+	FMOVS step+52(FP), F0
+	VDUP  V0.S[0], V17.S4
+	MOVD  $lanesF<>(SB), R3
+	VLD1  (R3), [V10.S4, V11.S4, V12.S4, V13.S4]
+	FMOVS $16.0, F0
+	VDUP  V0.S[0], V14.S4
+	LSR   $4, R2
+	CBZ   R2, addRampDone
+
+addRampLoop:
+	VLD1.P 64(R1), [V2.S4, V3.S4, V4.S4, V5.S4]
+	VLD1   (R0), [V6.S4, V7.S4, V8.S4, V9.S4]
+	FMUL4S(17, 10, 18)
+	FMUL4S(17, 11, 19)
+	FMUL4S(17, 12, 20)
+	FMUL4S(17, 13, 21)
+	FADD4S(18, 16, 18)
+	FADD4S(19, 16, 19)
+	FADD4S(20, 16, 20)
+	FADD4S(21, 16, 21)
+	FMUL4S(2, 18, 2)
+	FMUL4S(3, 19, 3)
+	FMUL4S(4, 20, 4)
+	FMUL4S(5, 21, 5)
+	FADD4S(2, 6, 6)
+	FADD4S(3, 7, 7)
+	FADD4S(4, 8, 8)
+	FADD4S(5, 9, 9)
+	VST1.P [V6.S4, V7.S4, V8.S4, V9.S4], 64(R0)
+	FADD4S(14, 10, 10)
+	FADD4S(14, 11, 11)
+	FADD4S(14, 12, 12)
+	FADD4S(14, 13, 13)
+	SUB    $1, R2
+	CBNZ   R2, addRampLoop
+
+addRampDone:
+	RET
+
+// func panAddRampNEON(left, right, src []float32, l0, lstep, r0, rstep float32)
+TEXT ·panAddRampNEON(SB), NOSPLIT, $0-88
+	MOVD  left_base+0(FP), R0
+	MOVD  left_len+8(FP), R2
+	MOVD  right_base+24(FP), R4
+	MOVD  src_base+48(FP), R1
+	FMOVS l0+72(FP), F0
+	VDUP  V0.S[0], V16.S4
+	FMOVS lstep+76(FP), F0
+	VDUP  V0.S[0], V17.S4
+	FMOVS r0+80(FP), F0
+	VDUP  V0.S[0], V22.S4
+	FMOVS rstep+84(FP), F0
+	VDUP  V0.S[0], V23.S4
+	MOVD  $lanesF<>(SB), R3
+	VLD1  (R3), [V10.S4, V11.S4, V12.S4, V13.S4]
+	FMOVS $16.0, F0
+	VDUP  V0.S[0], V14.S4
+	LSR   $4, R2
+	CBZ   R2, panDone
+
+panLoop:
+	VLD1.P 64(R1), [V2.S4, V3.S4, V4.S4, V5.S4]
+	// left: V18-V21 = (l0 + i*lstep) * src, added to V6-V9
+	VLD1   (R0), [V6.S4, V7.S4, V8.S4, V9.S4]
+	FMUL4S(17, 10, 18)
+	FMUL4S(17, 11, 19)
+	FMUL4S(17, 12, 20)
+	FMUL4S(17, 13, 21)
+	FADD4S(18, 16, 18)
+	FADD4S(19, 16, 19)
+	FADD4S(20, 16, 20)
+	FADD4S(21, 16, 21)
+	FMUL4S(2, 18, 18)
+	FMUL4S(3, 19, 19)
+	FMUL4S(4, 20, 20)
+	FMUL4S(5, 21, 21)
+	FADD4S(18, 6, 6)
+	FADD4S(19, 7, 7)
+	FADD4S(20, 8, 8)
+	FADD4S(21, 9, 9)
+	VST1.P [V6.S4, V7.S4, V8.S4, V9.S4], 64(R0)
+	// right: the same with r0 and rstep
+	VLD1   (R4), [V6.S4, V7.S4, V8.S4, V9.S4]
+	FMUL4S(23, 10, 18)
+	FMUL4S(23, 11, 19)
+	FMUL4S(23, 12, 20)
+	FMUL4S(23, 13, 21)
+	FADD4S(18, 22, 18)
+	FADD4S(19, 22, 19)
+	FADD4S(20, 22, 20)
+	FADD4S(21, 22, 21)
+	FMUL4S(2, 18, 18)
+	FMUL4S(3, 19, 19)
+	FMUL4S(4, 20, 20)
+	FMUL4S(5, 21, 21)
+	FADD4S(18, 6, 6)
+	FADD4S(19, 7, 7)
+	FADD4S(20, 8, 8)
+	FADD4S(21, 9, 9)
+	VST1.P [V6.S4, V7.S4, V8.S4, V9.S4], 64(R4)
+	FADD4S(14, 10, 10)
+	FADD4S(14, 11, 11)
+	FADD4S(14, 12, 12)
+	FADD4S(14, 13, 13)
+	SUB    $1, R2
+	CBNZ   R2, panLoop
+
+panDone:
+	RET
+
+// func interleaveNEON(dst, left, right []float32)
+// VST2 stores two registers lane by lane interleaved: l0 r0 l1 r1 ...
+TEXT ·interleaveNEON(SB), NOSPLIT, $0-72
+	MOVD dst_base+0(FP), R0
+	MOVD left_base+24(FP), R1
+	MOVD left_len+32(FP), R2
+	MOVD right_base+48(FP), R3
+	LSR  $2, R2
+	CBZ  R2, interleaveDone
+
+interleaveLoop:
+	VLD1.P 16(R1), [V2.S4]
+	VLD1.P 16(R3), [V3.S4]
+	VST2.P [V2.S4, V3.S4], 32(R0)
+	SUB    $1, R2
+	CBNZ   R2, interleaveLoop
+
+interleaveDone:
+	RET
