@@ -1,6 +1,10 @@
-// Command _gen writes mix_amd64.s and mix_amd64_stubs.go with avo:
+// Command _gen writes mix_amd64.s and mix_stubs_amd64.go with avo:
 //
-//	cd mix/_gen && go run . -out ../mix_amd64.s -stubs ../mix_stubs_amd64.go -pkg mix
+//	cd mix/_gen && go run .
+//
+// With no arguments it runs as if given the ones mix needs,
+// "-out ../mix_amd64.s -stubs ../mix_stubs_amd64.go -pkg mix", so the
+// generated header (which records them) is the same either way.
 //
 // It lives in its own module so avo never becomes a dependency of the
 // library. Every kernel is emitted three times, for SSE2 (4 lanes), AVX2 (8
@@ -15,6 +19,8 @@
 package main
 
 import (
+	"os"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -25,7 +31,13 @@ import (
 // and a 64-sample block is then one iteration on AVX-512, two on AVX2.
 const unroll = 4
 
+// defaultArgs are the flags that write the files of package mix.
+var defaultArgs = []string{"-out", "../mix_amd64.s", "-stubs", "../mix_stubs_amd64.go", "-pkg", "mix"}
+
 func main() {
+	if len(os.Args) == 1 {
+		os.Args = append(os.Args, defaultArgs...)
+	}
 	ConstraintExpr("gc,!purego,!noasm")
 	makeConstants()
 	for _, t := range []tier{sse2, avx2, avx512} {
