@@ -51,11 +51,11 @@ var tier level
 // need not win on a 64-sample block; measured there (docs/mix.md, ns per
 // 64-sample call, AVX2 / AVX-512), it won every kernel, so none is marked:
 //
-//	AddScaled   6.60 / 5.58    Scale        4.55 / 3.84
+//	AddScaled   6.52 / 5.47    Scale        4.55 / 3.84
 //	AddRamp     8.39 / 6.30    Peak         4.04 / 3.72
-//	PanAddRamp 10.46 / 9.97    RMS          6.55 / 5.75
+//	PanAddRamp  9.27 / 8.15    RMS          6.55 / 5.75
 //	AddBuses×8 43.57 / 37.16   Interleave   8.59 / 7.96
-//	Sine       18.80 / 9.56    Wavetable   42.11 / 35.71
+//	Sine       18.30 / 9.30    Wavetable   41.98 / 35.39
 //
 // Mark a kernel here when a benchmark on the target machine shows AVX2
 // faster for it.
