@@ -5,7 +5,8 @@ package mix
 // The arm64 entry points. Advanced SIMD (NEON) is part of the base arm64
 // architecture that Go targets, so the neon tier needs no detection. NEON
 // kernels (mix_arm64.s) cover the accumulate, ramp, bus, scale and
-// interleave loops; Peak, RMS and the oscillators run their generic twins.
+// interleave loops and Sine; Peak, RMS and Wavetable run their generic
+// twins.
 
 func archLevels() []level { return []level{levelGeneric, levelNEON} }
 
@@ -34,6 +35,12 @@ func addRampNEON(dst, src []float32, g0, step float32)
 //
 //go:noescape
 func panAddRampNEON(left, right, src []float32, l0, lstep, r0, rstep float32)
+
+// sineNEON computes dst[i] = sinCycle(float32(int32(phase+i*inc)) / 2^32)
+// for whole groups of 4.
+//
+//go:noescape
+func sineNEON(dst []float32, phase, inc uint32)
 
 // interleaveNEON computes dst[2i], dst[2i+1] = left[i], right[i] for whole
 // groups of 4.
@@ -110,9 +117,17 @@ func interleave(dst, left, right []float32) {
 	}
 }
 
-func peak(x []float32) float32                     { return peakGeneric(x) }
-func sumSquares(x []float32) float32               { return sumSquaresGeneric(x) }
-func sine(dst []float32, phase, inc uint32) uint32 { return sineGeneric(dst, phase, inc) }
+func peak(x []float32) float32       { return peakGeneric(x) }
+func sumSquares(x []float32) float32 { return sumSquaresGeneric(x) }
+
+func sine(dst []float32, phase, inc uint32) uint32 {
+	var n int
+	if use[kSine] == levelNEON {
+		n = len(dst) &^ 3
+		sineNEON(dst[:n], phase, inc)
+	}
+	return sineGeneric(dst[n:], phase+inc*uint32(n), inc)
+}
 
 func wavetable(dst, table []float32, k uint, phase, inc uint32) uint32 {
 	return wavetableGeneric(dst, table, k, phase, inc)

@@ -7,14 +7,19 @@
 // every kernel does its generic twin's operations in the same order and
 // never fuses (no FMLA), so it gives the same bits.
 //
-// Each kernel handles whole groups (16 floats, or 4 for interleave); the
+// Each kernel handles whole groups (16 floats, or 4 for interleave and
+// sine); the
 // Go wrappers in mix_arm64.go finish the tail with the generic twin.
 
 #include "textflag.h"
 
-// d = n + m and d = n * m on four float32 lanes.
+// d = n + m, n - m, n * m, (n > m ? all ones : 0), float32(int32 n), on
+// four float32 lanes.
 #define FADD4S(m, n, d) WORD $(0x4E20D400 | (m<<16) | (n<<5) | d)
+#define FSUB4S(m, n, d) WORD $(0x4EA0D400 | (m<<16) | (n<<5) | d)
 #define FMUL4S(m, n, d) WORD $(0x6E20DC00 | (m<<16) | (n<<5) | d)
+#define FCMGT4S(m, n, d) WORD $(0x6EA0E400 | (m<<16) | (n<<5) | d)
+#define SCVTF4S(n, d) WORD $(0x4E21D800 | (n<<5) | d)
 
 DATA lanesF<>+0(SB)/4, $0x00000000
 DATA lanesF<>+4(SB)/4, $0x3f800000
@@ -242,4 +247,75 @@ interleaveLoop:
 	CBNZ   R2, interleaveLoop
 
 interleaveDone:
+	RET
+
+// func sineNEON(dst []float32, phase, inc uint32)
+// sinCycle of osc_generic.go on four lanes, operation for operation.
+TEXT ·sineNEON(SB), NOSPLIT, $0-32
+	MOVD dst_base+0(FP), R0
+	MOVD dst_len+8(FP), R2
+	MOVWU phase+24(FP), R3
+	MOVWU inc+28(FP), R4
+	// V0: the lanes' phases phase + j*inc; V1: the step 4*inc.
+	VDUP  R3, V0.S4
+	VEOR  V16.B16, V16.B16, V16.B16
+	VMOV  R4, V16.S[1]
+	ADDW  R4, R4, R5
+	VMOV  R5, V16.S[2]
+	ADDW  R4, R5, R5
+	VMOV  R5, V16.S[3]
+	VADD  V16.S4, V0.S4, V0.S4
+	LSLW  $2, R4, R5
+	VDUP  R5, V1.S4
+	MOVW  $0x2f800000, R5 // 2^-32
+	VDUP  R5, V2.S4
+	MOVW  $0x7fffffff, R5
+	VDUP  R5, V3.S4
+	MOVW  $0x3e800000, R5 // 0.25
+	VDUP  R5, V4.S4
+	MOVW  $0x3f000000, R5 // 0.5
+	VDUP  R5, V5.S4
+	// V6-V11: float32 sinA11, sinA9, ..., sinA1
+	MOVW  $0xc17183a8, R5
+	VDUP  R5, V6.S4
+	MOVW  $0x42283c1a, R5
+	VDUP  R5, V7.S4
+	MOVW  $0xc2996966, R5
+	VDUP  R5, V8.S4
+	MOVW  $0x42a335e3, R5
+	VDUP  R5, V9.S4
+	MOVW  $0xc2255de7, R5
+	VDUP  R5, V10.S4
+	MOVW  $0x40c90fdb, R5
+	VDUP  R5, V11.S4
+	LSR   $2, R2
+	CBZ   R2, sineDone
+
+sineLoop:
+	SCVTF4S(0, 16)
+	FMUL4S(2, 16, 16)                   // x
+	VAND  V3.B16, V16.B16, V17.B16      // |x|
+	VEOR  V17.B16, V16.B16, V18.B16     // the sign of x
+	VORR  V5.B16, V18.B16, V18.B16      // ±0.5
+	FSUB4S(16, 18, 18)                  // ±0.5 - x
+	FCMGT4S(4, 17, 19)                  // |x| > 0.25
+	VBSL  V16.B16, V18.B16, V19.B16     // x, folded where |x| > 0.25
+	FMUL4S(19, 19, 20)                  // x2
+	FMUL4S(6, 20, 21)
+	FADD4S(7, 21, 21)
+	FMUL4S(20, 21, 21)
+	FADD4S(8, 21, 21)
+	FMUL4S(20, 21, 21)
+	FADD4S(9, 21, 21)
+	FMUL4S(20, 21, 21)
+	FADD4S(10, 21, 21)
+	FMUL4S(20, 21, 21)
+	FADD4S(11, 21, 21)
+	FMUL4S(19, 21, 21)
+	VST1.P [V21.S4], 16(R0)
+	VADD  V1.S4, V0.S4, V0.S4
+	SUB   $1, R2
+	CBNZ  R2, sineLoop
+
+sineDone:
 	RET
