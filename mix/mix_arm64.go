@@ -5,8 +5,8 @@ package mix
 // The arm64 entry points. Advanced SIMD (NEON) is part of the base arm64
 // architecture that Go targets, so the neon tier needs no detection. NEON
 // kernels (mix_arm64.s) cover the accumulate, ramp, bus, scale and
-// interleave loops and Sine; Peak, RMS and Wavetable run their generic
-// twins.
+// interleave loops, Peak, RMS and Sine; Wavetable (NEON has no gather)
+// runs its generic twin.
 
 func archLevels() []level { return []level{levelGeneric, levelNEON} }
 
@@ -41,6 +41,17 @@ func panAddRampNEON(left, right, src []float32, l0, lstep, r0, rstep float32)
 //
 //go:noescape
 func sineNEON(dst []float32, phase, inc uint32)
+
+// peakNEON returns the largest |x[i]| over whole groups of 16, as integer
+// bits: any NaN gives a NaN.
+//
+//go:noescape
+func peakNEON(x []float32) float32
+
+// sumSquaresNEON returns the sum of x[i]*x[i] over whole groups of 16.
+//
+//go:noescape
+func sumSquaresNEON(x []float32) float32
 
 // interleaveNEON computes dst[2i], dst[2i+1] = left[i], right[i] for whole
 // groups of 4.
@@ -117,8 +128,34 @@ func interleave(dst, left, right []float32) {
 	}
 }
 
-func peak(x []float32) float32       { return peakGeneric(x) }
-func sumSquares(x []float32) float32 { return sumSquaresGeneric(x) }
+func peak(x []float32) float32 {
+	var n int
+	var p float32
+	if use[kPeak] == levelNEON {
+		n = len(x) &^ 15
+		p = peakNEON(x[:n])
+	}
+	if n < len(x) {
+		// p is a NaN already, or else the tail's NaN or larger peak wins.
+		if t := peakGeneric(x[n:]); t != t || t > p {
+			p = t
+		}
+	}
+	return p
+}
+
+func sumSquares(x []float32) float32 {
+	var n int
+	var sum float32
+	if use[kSumSquares] == levelNEON {
+		n = len(x) &^ 15
+		sum = sumSquaresNEON(x[:n])
+	}
+	if n < len(x) {
+		sum += sumSquaresGeneric(x[n:])
+	}
+	return sum
+}
 
 func sine(dst []float32, phase, inc uint32) uint32 {
 	var n int

@@ -21,6 +21,12 @@
 #define FCMGT4S(m, n, d) WORD $(0x6EA0E400 | (m<<16) | (n<<5) | d)
 #define SCVTF4S(n, d) WORD $(0x4E21D800 | (n<<5) | d)
 
+// UMAXV Sd, Vn.4S (the largest lane, unsigned); FADDP Vd.4S, Vn.4S, Vm.4S
+// (sums of adjacent pairs of n then m); FADDP Sd, Vn.2S (lane 0 + lane 1).
+#define UMAXV4S(n, d) WORD $(0x6EB0A800 | (n<<5) | d)
+#define FADDP4S(m, n, d) WORD $(0x6E20D400 | (m<<16) | (n<<5) | d)
+#define FADDP2S(n, d) WORD $(0x7E30D800 | (n<<5) | d)
+
 DATA lanesF<>+0(SB)/4, $0x00000000
 DATA lanesF<>+4(SB)/4, $0x3f800000
 DATA lanesF<>+8(SB)/4, $0x40000000
@@ -318,4 +324,75 @@ sineLoop:
 	CBNZ  R2, sineLoop
 
 sineDone:
+	RET
+
+// func peakNEON(x []float32) float32
+// The largest |x[i]| as an unsigned integer: for floats with the sign
+// cleared the integer order is the float order and every NaN sorts above
+// +Inf, so a NaN shows in the result.
+TEXT ·peakNEON(SB), NOSPLIT, $0-28
+	MOVD  x_base+0(FP), R0
+	MOVD  x_len+8(FP), R2
+	MOVW  $0x7fffffff, R5
+	VDUP  R5, V1.S4
+	VEOR  V6.B16, V6.B16, V6.B16
+	VEOR  V7.B16, V7.B16, V7.B16
+	VEOR  V8.B16, V8.B16, V8.B16
+	VEOR  V9.B16, V9.B16, V9.B16
+	LSR   $4, R2
+	CBZ   R2, peakReduce
+
+peakLoop:
+	VLD1.P 64(R0), [V2.S4, V3.S4, V4.S4, V5.S4]
+	VAND   V1.B16, V2.B16, V2.B16
+	VAND   V1.B16, V3.B16, V3.B16
+	VAND   V1.B16, V4.B16, V4.B16
+	VAND   V1.B16, V5.B16, V5.B16
+	VUMAX  V2.S4, V6.S4, V6.S4
+	VUMAX  V3.S4, V7.S4, V7.S4
+	VUMAX  V4.S4, V8.S4, V8.S4
+	VUMAX  V5.S4, V9.S4, V9.S4
+	SUB    $1, R2
+	CBNZ   R2, peakLoop
+
+peakReduce:
+	VUMAX V7.S4, V6.S4, V6.S4
+	VUMAX V9.S4, V8.S4, V8.S4
+	VUMAX V8.S4, V6.S4, V6.S4
+	UMAXV4S(6, 6)
+	FMOVS F6, ret+24(FP)
+	RET
+
+// func sumSquaresNEON(x []float32) float32
+// The sum of x[i]*x[i] in 16 partial sums (four registers of four lanes).
+TEXT ·sumSquaresNEON(SB), NOSPLIT, $0-28
+	MOVD  x_base+0(FP), R0
+	MOVD  x_len+8(FP), R2
+	VEOR  V6.B16, V6.B16, V6.B16
+	VEOR  V7.B16, V7.B16, V7.B16
+	VEOR  V8.B16, V8.B16, V8.B16
+	VEOR  V9.B16, V9.B16, V9.B16
+	LSR   $4, R2
+	CBZ   R2, sumSquaresReduce
+
+sumSquaresLoop:
+	VLD1.P 64(R0), [V2.S4, V3.S4, V4.S4, V5.S4]
+	FMUL4S(2, 2, 2)
+	FMUL4S(3, 3, 3)
+	FMUL4S(4, 4, 4)
+	FMUL4S(5, 5, 5)
+	FADD4S(2, 6, 6)
+	FADD4S(3, 7, 7)
+	FADD4S(4, 8, 8)
+	FADD4S(5, 9, 9)
+	SUB    $1, R2
+	CBNZ   R2, sumSquaresLoop
+
+sumSquaresReduce:
+	FADD4S(7, 6, 6)
+	FADD4S(9, 8, 8)
+	FADD4S(8, 6, 6)
+	FADDP4S(6, 6, 6)
+	FADDP2S(6, 6)
+	FMOVS F6, ret+24(FP)
 	RET
