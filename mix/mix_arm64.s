@@ -4,8 +4,9 @@
 // this file is not generated. The Go assembler has no mnemonics for vector
 // FADD and FMUL, so they are WORD-encoded by the macros below (A64
 // "FADD/FMUL (vector)", single precision, 4 lanes). Like the amd64 tiers,
-// every kernel does its generic twin's operations in the same order and
-// never fuses (no FMLA), so it gives the same bits.
+// the element-wise kernels and Sine do their generic twin's operations in
+// the same order and never fuse (no FMLA), so they give the same bits; the
+// RMS sum of squares adds in 16 partial sums, within RMS's tolerance.
 //
 // Each kernel handles whole groups (16 floats, or 4 for interleave and
 // sine); the
