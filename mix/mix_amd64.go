@@ -64,6 +64,26 @@ func addRamp(dst, src []float32, g0, g1 float32) {
 func panAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
 	lstep := rampStep(l0, l1, len(left))
 	rstep := rampStep(r0, r1, len(left))
+	// A whole number of vectors, the voice loop's case, returns straight
+	// after the assembly so nothing stays live across the call.
+	switch use[kPanAddRamp] {
+	case levelAVX512:
+		if len(left)&15 == 0 {
+			panAddRampAVX512(left, right, src, l0, lstep, r0, rstep)
+			return
+		}
+	case levelAVX2:
+		if len(left)&7 == 0 {
+			panAddRampAVX2(left, right, src, l0, lstep, r0, rstep)
+			return
+		}
+	}
+	panAddRampSplit(left, right, src, l0, lstep, r0, rstep)
+}
+
+// panAddRampSplit runs the kernel on the whole vectors and the generic
+// twin on the rest.
+func panAddRampSplit(left, right, src []float32, l0, lstep, r0, rstep float32) {
 	var n int
 	switch use[kPanAddRamp] {
 	case levelAVX512:

@@ -1,9 +1,9 @@
-//go:build !amd64 || !gc || purego || noasm
+//go:build !(amd64 || arm64) || !gc || purego || noasm
 
 package mix
 
 // Without assembly (the purego or noasm tags, another compiler, or an
-// architecture with no kernels yet, arm64 included) every entry point is
+// architecture with no kernels yet) every entry point is
 // its generic twin.
 
 func archLevels() []level { return []level{levelGeneric} }

@@ -47,10 +47,22 @@ var use [numKernels]level
 var tier level
 
 // preferAVX2 marks the kernels that run their AVX2 code even on the avx512
-// tier: on the Zen 4 this package was tuned on, 512-bit instructions run as
-// two 256-bit halves, and for these kernels the AVX2 code was faster on a
-// 64-sample block (benchmarks and command in docs/mix.md).
-var preferAVX2 = [numKernels]bool{}
+// tier. Zen 4 runs 512-bit instructions as two 256-bit halves, so AVX-512
+// need not win on a 64-sample block; measured there (docs/mix.md, ns per
+// 64-sample call, AVX2 / AVX-512), it won every kernel, so none is marked:
+//
+//	AddScaled   6.52 / 5.47    Scale        4.55 / 3.84
+//	AddRamp     8.39 / 6.30    Peak         4.04 / 3.72
+//	PanAddRamp  9.27 / 8.15    RMS          6.55 / 5.75
+//	AddBuses×8 43.57 / 37.16   Interleave   8.59 / 7.96
+//	Sine       18.30 / 9.30    Wavetable   41.98 / 35.39
+//
+// Mark a kernel here when a benchmark on the target machine shows AVX2
+// faster for it.
+var preferAVX2 = [numKernels]bool{
+	kAddScaled: false, kAddRamp: false, kPanAddRamp: false, kAdd: false, kScale: false,
+	kPeak: false, kSumSquares: false, kInterleave: false, kSine: false, kWavetable: false,
+}
 
 // Errors returned by SetTier.
 var (

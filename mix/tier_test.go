@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -75,6 +76,9 @@ func TestTierEnv(t *testing.T) {
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
+		if errors.Is(err, syscall.ENOEXEC) {
+			t.Skipf("cannot run the test binary again here (an emulator without binfmt?): %v", err)
+		}
 		if err != nil || !strings.Contains(string(out), "--- PASS: TestTierEnvChild") {
 			t.Fatalf("AETHER_KERNEL=%s: %v\n%s%s", c.env, err, out, stderr.String())
 		}
@@ -91,5 +95,29 @@ func TestTierEnvChild(t *testing.T) {
 	}
 	if Tier() != want {
 		t.Fatalf("AETHER_KERNEL=%s gave tier %s, want %s", os.Getenv("AETHER_KERNEL"), Tier(), want)
+	}
+}
+
+// TestPreferAVX2 marks a kernel as AVX2-preferred and checks that the
+// avx512 tier then runs it as AVX2 while the others stay AVX-512.
+func TestPreferAVX2(t *testing.T) {
+	if !slices.Contains(Tiers(), "avx512") {
+		t.Skip("no avx512 tier on this CPU or build")
+	}
+	defer func() {
+		preferAVX2[kPeak] = false
+		SetTier("best")
+	}()
+	preferAVX2[kPeak] = true
+	if err := SetTier("avx512"); err != nil {
+		t.Fatal(err)
+	}
+	if use[kPeak] != levelAVX2 || use[kScale] != levelAVX512 || Tier() != "avx512" {
+		t.Fatalf("use[Peak] = %s, use[Scale] = %s, Tier() = %s; want avx2, avx512, avx512",
+			levelNames[use[kPeak]], levelNames[use[kScale]], Tier())
+	}
+	x := []float32{1, -7, 3, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.5}
+	if p := Peak(x); p != 7 {
+		t.Fatalf("Peak on the preferred AVX2 code = %v, want 7", p)
 	}
 }

@@ -1,6 +1,10 @@
-// Command _gen writes mix_amd64.s and mix_amd64_stubs.go with avo:
+// Command _gen writes mix_amd64.s and mix_stubs_amd64.go with avo:
 //
-//	cd mix/_gen && go run . -out ../mix_amd64.s -stubs ../mix_stubs_amd64.go -pkg mix
+//	cd mix/_gen && go run .
+//
+// With no arguments it runs as if given the ones mix needs,
+// "-out ../mix_amd64.s -stubs ../mix_stubs_amd64.go -pkg mix", so the
+// generated header (which records them) is the same either way.
 //
 // It lives in its own module so avo never becomes a dependency of the
 // library. Every kernel is emitted three times, for SSE2 (4 lanes), AVX2 (8
@@ -15,6 +19,8 @@
 package main
 
 import (
+	"os"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -25,7 +31,13 @@ import (
 // and a 64-sample block is then one iteration on AVX-512, two on AVX2.
 const unroll = 4
 
+// defaultArgs are the flags that write the files of package mix.
+var defaultArgs = []string{"-out", "../mix_amd64.s", "-stubs", "../mix_stubs_amd64.go", "-pkg", "mix"}
+
 func main() {
+	if len(os.Args) == 1 {
+		os.Args = append(os.Args, defaultArgs...)
+	}
 	ConstraintExpr("gc,!purego,!noasm")
 	makeConstants()
 	for _, t := range []tier{sse2, avx2, avx512} {
@@ -215,13 +227,7 @@ func sine(t tier) {
 		t.cvt(ph, x)
 		t.mul(x, scale, x)
 		// Fold into [-0.25, 0.25]: x = ±0.5 - x where |x| > 0.25.
-		h := t.vec()
-		t.andn(abs, x, h) // the sign of x
-		t.or(h, half, h)
-		t.sub(h, x, h)
-		a := t.vec()
-		t.and(x, abs, a)
-		t.selectGreater(a, quarter, h, x)
+		t.fold(x, abs, quarter, half)
 		x2 := t.vec()
 		t.mul(x, x, x2)
 		p := t.vec()
@@ -238,6 +244,25 @@ func sine(t tier) {
 		t.paddd(ph, step, ph)
 	})
 	t.ret()
+}
+
+// fold emits x = copysign(0.5, x) - x where |x| > quarter, with abs the
+// mask of all bits but the sign and half the vector of 0.5.
+func (t tier) fold(x, abs, quarter, half reg.VecVirtual) {
+	a, h := t.vec(), t.vec()
+	t.and(x, abs, a)
+	if t.z { // one ternary-logic op and a masked subtract instead of four
+		k := K()
+		VCMPPS(U8(1), a, quarter, k) // quarter < |x|
+		VMOVUPS(x, h)
+		VPTERNLOGD(U8(0xba), half, abs, h) // h = (x &^ abs) | half
+		VSUBPS(x, h, k, x)
+		return
+	}
+	t.andn(abs, x, h) // the sign of x
+	t.or(h, half, h)
+	t.sub(h, x, h)
+	t.selectGreater(a, quarter, h, x)
 }
 
 // Wavetable follows wavetableGeneric operation for operation.

@@ -1,0 +1,171 @@
+//go:build gc && !purego && !noasm
+
+package mix
+
+// The arm64 entry points. Advanced SIMD (NEON) is part of the base arm64
+// architecture that Go targets, so the neon tier needs no detection. NEON
+// kernels (mix_arm64.s) cover the accumulate, ramp, bus, scale and
+// interleave loops, Peak, RMS and Sine; Wavetable (NEON has no gather)
+// runs its generic twin.
+
+func archLevels() []level { return []level{levelGeneric, levelNEON} }
+
+// addScaledNEON computes dst[i] += gain*src[i] for whole groups of 16.
+//
+//go:noescape
+func addScaledNEON(dst, src []float32, gain float32)
+
+// addNEON computes dst[i] += src[i] for whole groups of 16.
+//
+//go:noescape
+func addNEON(dst, src []float32)
+
+// scaleNEON computes dst[i] *= gain for whole groups of 16.
+//
+//go:noescape
+func scaleNEON(dst []float32, gain float32)
+
+// addRampNEON computes dst[i] += (g0 + i*step)*src[i] for whole groups of 16.
+//
+//go:noescape
+func addRampNEON(dst, src []float32, g0, step float32)
+
+// panAddRampNEON computes left[i] += (l0 + i*lstep)*src[i] and
+// right[i] += (r0 + i*rstep)*src[i] for whole groups of 16.
+//
+//go:noescape
+func panAddRampNEON(left, right, src []float32, l0, lstep, r0, rstep float32)
+
+// sineNEON computes dst[i] = sinCycle(float32(int32(phase+i*inc)) / 2^32)
+// for whole groups of 4.
+//
+//go:noescape
+func sineNEON(dst []float32, phase, inc uint32)
+
+// peakNEON returns the largest |x[i]| over whole groups of 16, as integer
+// bits: any NaN gives a NaN.
+//
+//go:noescape
+func peakNEON(x []float32) float32
+
+// sumSquaresNEON returns the sum of x[i]*x[i] over whole groups of 16.
+//
+//go:noescape
+func sumSquaresNEON(x []float32) float32
+
+// interleaveNEON computes dst[2i], dst[2i+1] = left[i], right[i] for whole
+// groups of 4.
+//
+//go:noescape
+func interleaveNEON(dst, left, right []float32)
+
+func addScaled(dst, src []float32, g float32) {
+	var n int
+	if use[kAddScaled] == levelNEON {
+		n = len(dst) &^ 15
+		addScaledNEON(dst[:n], src, g)
+	}
+	if n < len(dst) {
+		addScaledGeneric(dst[n:], src[n:], g)
+	}
+}
+
+func addRamp(dst, src []float32, g0, g1 float32) {
+	step := rampStep(g0, g1, len(dst))
+	var n int
+	if use[kAddRamp] == levelNEON {
+		n = len(dst) &^ 15
+		addRampNEON(dst[:n], src, g0, step)
+	}
+	if n < len(dst) {
+		addRampFrom(dst[n:], src[n:], g0, step, n)
+	}
+}
+
+func panAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
+	lstep := rampStep(l0, l1, len(left))
+	rstep := rampStep(r0, r1, len(left))
+	var n int
+	if use[kPanAddRamp] == levelNEON {
+		n = len(left) &^ 15
+		panAddRampNEON(left[:n], right, src, l0, lstep, r0, rstep)
+	}
+	if n < len(left) {
+		panAddRampFrom(left[n:], right[n:], src[n:], l0, lstep, r0, rstep, n)
+	}
+}
+
+func add(dst, src []float32) {
+	var n int
+	if use[kAdd] == levelNEON {
+		n = len(dst) &^ 15
+		addNEON(dst[:n], src)
+	}
+	if n < len(dst) {
+		addGeneric(dst[n:], src[n:])
+	}
+}
+
+func scale(dst []float32, g float32) {
+	var n int
+	if use[kScale] == levelNEON {
+		n = len(dst) &^ 15
+		scaleNEON(dst[:n], g)
+	}
+	if n < len(dst) {
+		scaleGeneric(dst[n:], g)
+	}
+}
+
+func interleave(dst, left, right []float32) {
+	var n int
+	if use[kInterleave] == levelNEON {
+		n = len(left) &^ 3
+		interleaveNEON(dst, left[:n], right)
+	}
+	if n < len(left) {
+		interleaveGeneric(dst[2*n:], left[n:], right[n:])
+	}
+}
+
+func peak(x []float32) float32 {
+	var n int
+	var p float32
+	if use[kPeak] == levelNEON {
+		n = len(x) &^ 15
+		p = peakNEON(x[:n])
+	}
+	if n < len(x) {
+		// p is a NaN already, or else the tail's NaN or larger peak wins.
+		if t := peakGeneric(x[n:]); t != t || t > p {
+			p = t
+		}
+	}
+	return p
+}
+
+func sumSquares(x []float32) float32 {
+	var n int
+	var sum float32
+	if use[kSumSquares] == levelNEON {
+		n = len(x) &^ 15
+		sum = sumSquaresNEON(x[:n])
+	}
+	if n < len(x) {
+		sum += sumSquaresGeneric(x[n:])
+	}
+	return sum
+}
+
+func sine(dst []float32, phase, inc uint32) uint32 {
+	var n int
+	if use[kSine] == levelNEON {
+		n = len(dst) &^ 3
+		sineNEON(dst[:n], phase, inc)
+	}
+	return sineGeneric(dst[n:], phase+inc*uint32(n), inc)
+}
+
+func wavetable(dst, table []float32, k uint, phase, inc uint32) uint32 {
+	return wavetableGeneric(dst, table, k, phase, inc)
+}
