@@ -1,0 +1,196 @@
+// Package aether renders thousands of synthesizer voices in 64-sample
+// blocks across all cores. Engine is the face for real-time use: control
+// goroutines post notes and parameter changes, and one goroutine (an audio
+// callback, or a player pulling from Reader) renders blocks.
+package aether
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/aether-audio/aether/queue"
+	"github.com/aether-audio/aether/scheduler"
+	"github.com/aether-audio/aether/voice"
+)
+
+// BlockSize is the number of frames Engine.RenderBlock produces.
+const BlockSize = voice.BlockSize
+
+// Defaults for zero Config fields.
+const (
+	DefaultSampleRate = 48000
+	DefaultVoices     = 4096
+	// DefaultQueueSize holds 4096 events: a whole orchestra's note-ons
+	// and note-offs for one block, several times over.
+	DefaultQueueSize = 4096
+	// DefaultChunkSize is the voices per chunk. A SIMD sine voice costs
+	// 10 to 40 ns a block, so 256 voices are 3 to 10 us of work: enough
+	// that claiming a chunk (one CAS) and summing its bus (128 adds) cost
+	// under 2%, and small enough that 10k voices make 40 chunks, so the
+	// last chunk a worker takes leaves the others idle for at most ~1% of
+	// a block.
+	DefaultChunkSize = 256
+)
+
+// Errors returned by the Engine, wrapped with the detail.
+var (
+	ErrConfig    = errors.New("aether: bad engine config")
+	ErrQueueFull = errors.New("aether: event queue full")
+	ErrOffset    = errors.New("aether: sample offset out of range 0..63")
+	ErrParams    = errors.New("aether: invalid voice parameter")
+	ErrClosed    = errors.New("aether: engine closed")
+	ErrBusy      = errors.New("aether: a block is already rendering")
+)
+
+// Config sets up an Engine. Zero fields take their documented defaults.
+type Config struct {
+	// SampleRate is in Hz; 0 means DefaultSampleRate.
+	SampleRate int
+	// Workers is the number of render workers, the rendering goroutine
+	// included; 0 means the number of physical cores (from cpuid).
+	Workers int
+	// Voices is the most voices that sound at once; a note-on beyond it
+	// steals the least audible voice. 0 means DefaultVoices.
+	Voices int
+	// QueueSize is the capacity of the event queue; 0 means
+	// DefaultQueueSize.
+	QueueSize int
+	// ChunkSize is the number of voices a worker renders per claim; 0
+	// means DefaultChunkSize.
+	ChunkSize int
+	// Wait is what idle workers do between blocks (the zero value is
+	// scheduler.Hybrid).
+	Wait scheduler.WaitStrategy
+	// BuffersPerShard sizes each worker's buffer shard; 0 lets the
+	// scheduler size them so they can never run dry.
+	BuffersPerShard int
+}
+
+// VoiceID names a note from its NoteOn on; it stays valid until the voice
+// finishes (after which events for it are ignored and counted as Orphaned).
+// IDs are never reused.
+type VoiceID uint64
+
+// Engine renders voices in blocks. Any goroutine may post events; one
+// goroutine at a time renders (RenderBlock, RenderInterleaved or Reader).
+type Engine struct {
+	bank   *voice.Bank
+	sched  *scheduler.Scheduler
+	events *queue.Ring[event]
+	nextID atomic.Uint64
+
+	voices    int // the most voices that may sound (not counting fades)
+	chunkSize int
+
+	// Render-goroutine state, all allocated by NewEngine.
+	batch    []event   // the events drained for one block
+	ids      idTable   // VoiceID -> slot of sounding voices
+	idOf     []VoiceID // slot -> its VoiceID, 0 when free
+	startAt  []uint64  // slot -> block in which the voice started
+	counted  []bool    // slot -> counts against voices (not a stolen fade)
+	used     []uint64  // bitmap of slots in use (sounding or fading)
+	free     []int32   // stack of free slots, lowest on top
+	active   []int32   // the slots in use, in slot order, for this block
+	live     int       // slots with counted set
+	victims  victimHeap
+	block    uint64 // blocks rendered
+	rendered [2 * BlockSize]float32
+	rbuf     readState
+
+	busy   atomic.Bool
+	closed atomic.Bool
+	stats  engineStats
+}
+
+// NewEngine allocates everything the engine will use and starts its
+// workers; Close stops them.
+func NewEngine(cfg Config) (*Engine, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	events, err := queue.New[event](cfg.QueueSize)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	// A stolen voice fades for one block in its own slot while the new
+	// note starts in another. At most one block's note-ons (one queue
+	// full), and at most Voices, can be fading at once, so with this many
+	// extra slots a free slot is always there.
+	slots := cfg.Voices + min(cfg.Voices, events.Cap())
+	bank, err := voice.NewBank(slots, cfg.SampleRate)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	e := &Engine{
+		bank:      bank,
+		events:    events,
+		voices:    cfg.Voices,
+		chunkSize: cfg.ChunkSize,
+		batch:     make([]event, events.Cap()),
+		ids:       newIDTable(slots),
+		idOf:      make([]VoiceID, slots),
+		startAt:   make([]uint64, slots),
+		counted:   make([]bool, slots),
+		used:      make([]uint64, (slots+63)/64),
+		free:      make([]int32, slots),
+		active:    make([]int32, 0, slots),
+		victims:   newVictimHeap(min(cfg.Voices, events.Cap())),
+	}
+	e.rbuf.pos = len(e.rbuf.bytes)
+	for i := range e.free {
+		e.free[i] = int32(slots - 1 - i) // lowest slot on top
+	}
+	e.sched, err = scheduler.New(scheduler.Config{
+		Workers:         cfg.Workers,
+		Wait:            cfg.Wait,
+		MaxChunks:       (slots + cfg.ChunkSize - 1) / cfg.ChunkSize,
+		BuffersPerShard: cfg.BuffersPerShard,
+	}, e.renderChunk)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return e, nil
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.SampleRate == 0 {
+		c.SampleRate = DefaultSampleRate
+	}
+	if c.Voices == 0 {
+		c.Voices = DefaultVoices
+	}
+	if c.QueueSize == 0 {
+		c.QueueSize = DefaultQueueSize
+	}
+	if c.ChunkSize == 0 {
+		c.ChunkSize = DefaultChunkSize
+	}
+	switch {
+	case c.SampleRate < 0:
+		return c, fmt.Errorf("%w: SampleRate %d", ErrConfig, c.SampleRate)
+	case c.Voices < 1 || c.Voices > 1<<22:
+		return c, fmt.Errorf("%w: Voices %d (want 1..%d)", ErrConfig, c.Voices, 1<<22)
+	case c.QueueSize < 1 || c.QueueSize > queue.MaxCapacity:
+		return c, fmt.Errorf("%w: QueueSize %d (want 1..%d)", ErrConfig, c.QueueSize, queue.MaxCapacity)
+	case c.ChunkSize < 1:
+		return c, fmt.Errorf("%w: ChunkSize %d", ErrConfig, c.ChunkSize)
+	case (2*c.Voices+c.ChunkSize-1)/c.ChunkSize > scheduler.MaxChunkLimit:
+		return c, fmt.Errorf("%w: ChunkSize %d makes too many chunks for %d voices", ErrConfig, c.ChunkSize, c.Voices)
+	}
+	return c, nil
+}
+
+// Workers returns the number of render workers.
+func (e *Engine) Workers() int { return e.sched.Workers() }
+
+// SampleRate returns the sample rate in Hz.
+func (e *Engine) SampleRate() int { return e.bank.SampleRate() }
+
+// Close stops the workers. It waits for a block being rendered; later
+// posts and renders return ErrClosed. Calling it again does nothing.
+func (e *Engine) Close() error {
+	e.closed.Store(true)
+	return e.sched.Close()
+}

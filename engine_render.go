@@ -1,0 +1,115 @@
+package aether
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/aether-audio/aether/mix"
+)
+
+// RenderBlock renders the next block into left and right, overwriting
+// them. It first applies every event posted so far (note-ons, note-offs
+// and parameter changes, each at its sample offset in this block), then
+// renders every sounding voice across the workers and frees the slots of
+// the voices that finished. It allocates nothing.
+//
+// One goroutine at a time may render: a concurrent call returns ErrBusy.
+// After Close it returns ErrClosed.
+func (e *Engine) RenderBlock(left, right *[BlockSize]float32) error {
+	if !e.busy.CompareAndSwap(false, true) {
+		return ErrBusy
+	}
+	defer e.busy.Store(false)
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
+	e.applyEvents()
+	e.buildActive()
+	chunks := (len(e.active) + e.chunkSize - 1) / e.chunkSize
+	if err := e.sched.RenderBlock(chunks, left, right); err != nil {
+		return fmt.Errorf("aether: render: %w", err)
+	}
+	e.reap()
+	if !finite(left) || !finite(right) {
+		// The bank silences any voice whose state goes non-finite before
+		// it reaches a bus; this is the last guard of the master bus.
+		*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
+		e.stats.nonFinite.Add(1)
+	}
+	e.block++
+	e.stats.blocks.Store(e.block)
+	return nil
+}
+
+// renderChunk is the scheduler's ChunkFunc: chunk c is the c-th run of
+// ChunkSize voices of the active list.
+func (e *Engine) renderChunk(_, c int, left, right *[BlockSize]float32) {
+	lo := c * e.chunkSize
+	e.bank.Render(e.active[lo:min(lo+e.chunkSize, len(e.active))], left, right)
+}
+
+func finite(x *[BlockSize]float32) bool {
+	for _, v := range x {
+		if v-v != 0 { // NaN - NaN and Inf - Inf are NaN
+			return false
+		}
+	}
+	return true
+}
+
+// RenderInterleaved renders the next block as interleaved stereo frames
+// into dst, which must hold 2*BlockSize (128) floats. It is RenderBlock
+// otherwise.
+func (e *Engine) RenderInterleaved(dst []float32) error {
+	if len(dst) != 2*BlockSize {
+		return fmt.Errorf("aether: RenderInterleaved needs %d floats, got %d", 2*BlockSize, len(dst))
+	}
+	var left, right [BlockSize]float32
+	if err := e.RenderBlock(&left, &right); err != nil {
+		return err
+	}
+	mix.Interleave(dst, left[:], right[:])
+	return nil
+}
+
+// readState is the Reader's current block, as bytes, and how much of it
+// has been read (all of it, at first).
+type readState struct {
+	bytes [2 * BlockSize * 4]byte
+	pos   int
+}
+
+// Reader returns an io.Reader of the engine's output as interleaved stereo
+// little-endian float32 samples (8 bytes a frame), rendering a block each
+// time the last one has been read, so that a player such as ebitengine/oto
+// can pull audio from it. Read allocates nothing. The reader renders on
+// the goroutine that calls Read, so nothing else may render meanwhile; it
+// returns the render error (ErrClosed after Close).
+func (e *Engine) Reader() io.Reader { return (*engineReader)(e) }
+
+type engineReader Engine
+
+// Read fills p with the next bytes of the stream.
+func (r *engineReader) Read(p []byte) (int, error) {
+	e := (*Engine)(r)
+	rs := &e.rbuf
+	n := 0
+	for n < len(p) {
+		if rs.pos == len(rs.bytes) {
+			if err := e.RenderInterleaved(e.rendered[:]); err != nil {
+				return n, err
+			}
+			for i, v := range e.rendered {
+				binary.LittleEndian.PutUint32(rs.bytes[4*i:], math.Float32bits(v))
+			}
+			rs.pos = 0
+		}
+		c := copy(p[n:], rs.bytes[rs.pos:])
+		rs.pos += c
+		n += c
+	}
+	return n, nil
+}

@@ -1,0 +1,11 @@
+package midi
+
+import (
+	"math"
+
+	"github.com/aether-audio/aether/score"
+)
+
+func keyFreq(k float64) float64 { return score.KeyFreq(k) }
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Abs(b) }

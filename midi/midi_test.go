@@ -1,0 +1,331 @@
+package midi
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/aether-audio/aether/score"
+)
+
+// smf assembles a MIDI file from raw track bodies (events without the
+// MTrk header); division is ticks per quarter note or an SMPTE code.
+func smf(format int, division uint16, tracks ...[]byte) []byte {
+	b := []byte("MThd\x00\x00\x00\x06")
+	b = binary.BigEndian.AppendUint16(b, uint16(format))
+	b = binary.BigEndian.AppendUint16(b, uint16(len(tracks)))
+	b = binary.BigEndian.AppendUint16(b, division)
+	for _, t := range tracks {
+		b = append(b, "MTrk"...)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(t)))
+		b = append(b, t...)
+	}
+	return b
+}
+
+// ev concatenates byte pieces into a track body.
+func ev(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+func on(delta byte, ch, key, vel byte) []byte { return []byte{delta, 0x90 | ch, key, vel} }
+func off(delta byte, ch, key byte) []byte     { return []byte{delta, 0x80 | ch, key, 64} }
+func cc(delta byte, ch, num, val byte) []byte { return []byte{delta, 0xB0 | ch, num, val} }
+func eot(delta byte) []byte                   { return []byte{delta, 0xFF, 0x2F, 0} }
+func tempo(delta byte, us uint32) []byte {
+	return []byte{delta, 0xFF, 0x51, 3, byte(us >> 16), byte(us >> 8), byte(us)}
+}
+func bend(delta byte, ch byte, v int) []byte {
+	return []byte{delta, 0xE0 | ch, byte(v & 0x7f), byte(v >> 7)}
+}
+func program(delta byte, ch, p byte) []byte { return []byte{delta, 0xC0 | ch, p} }
+func text(delta byte, s string) []byte      { return append([]byte{delta, 0xFF, 0x01, byte(len(s))}, s...) }
+func sysex(delta byte, body ...byte) []byte {
+	return append([]byte{delta, 0xF0, byte(len(body))}, body...)
+}
+
+// 96 ticks per quarter at the default 120 BPM: one tick is 1/192 s, and at
+// 48 kHz exactly 250 frames.
+const tpq = 96
+
+func decode(t *testing.T, data []byte) *score.Score {
+	t.Helper()
+	s, err := Decode("song.mid", data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRunningStatusAcrossMetaAndSysex(t *testing.T) {
+	// Note-on status once, then notes in running status with a text meta
+	// event and a sysex between them, and illegal system bytes skipped.
+	tr := ev(on(0, 0, 60, 100), []byte{96, 60, 0}, // running: note-on vel 0
+		text(0, "break"), []byte{0, 62, 100}, sysex(96, 0x7E, 0x7F, 0xF7), []byte{0, 62, 0},
+		[]byte{0, 0xF1, 0x10}, []byte{0, 0xF2, 1, 2}, []byte{0, 0xF4}, []byte{0, 0xFE},
+		[]byte{0, 64, 100}, []byte{96, 64, 0}, eot(0))
+	s := decode(t, smf(0, tpq, tr))
+	if len(s.Notes) != 3 {
+		t.Fatalf("%d notes, want 3", len(s.Notes))
+	}
+	for i, k := range []float64{60, 62, 64} {
+		n := s.Notes[i]
+		if !near(n.Freq, keyFreq(k)) || n.Length != 96*250 {
+			t.Errorf("note %d = %+v, want key %v lasting 96 ticks", i, n, k)
+		}
+	}
+}
+
+func TestOverlappingSameKey(t *testing.T) {
+	// Two note-ons of one key, then two offs: first in, first out.
+	tr := ev(on(0, 0, 60, 100), on(10, 0, 60, 50), off(10, 0, 60), off(10, 0, 60), eot(0))
+	s := decode(t, smf(0, tpq, tr))
+	if len(s.Notes) != 2 || s.Notes[0].Length != 20*250 || s.Notes[1].Length != 20*250 || s.Notes[1].Start != 10*250 {
+		t.Fatalf("notes %+v", s.Notes)
+	}
+}
+
+func TestSustainPedal(t *testing.T) {
+	tr := ev(cc(0, 0, 64, 127), on(0, 0, 60, 100), off(10, 0, 60), on(0, 0, 62, 100), cc(30, 0, 64, 0), off(10, 0, 62), eot(0))
+	s := decode(t, smf(0, tpq, tr))
+	// Key 60 is held by the pedal until tick 40; key 62 ends at 50 even
+	// though it was pressed under the pedal, because its off comes after.
+	if s.Notes[0].Length != 40*250 || s.Notes[1].Length != 40*250 {
+		t.Fatalf("notes %+v", s.Notes)
+	}
+}
+
+func TestAllNotesOff(t *testing.T) {
+	tr := ev(cc(0, 0, 64, 127), on(0, 0, 60, 100), on(0, 1, 62, 100), cc(20, 0, 123, 0), cc(10, 1, 120, 0), eot(50))
+	s := decode(t, smf(0, tpq, tr))
+	if s.Notes[0].Length != 20*250 || s.Notes[1].Length != 30*250 {
+		t.Fatalf("notes %+v", s.Notes)
+	}
+	// The score lasts until the later of the track's end (tick 80) and the
+	// last note's end plus its release.
+	if want := max(80*250, 30*250+s.Instruments[0].ReleaseFrames(48000)); s.Frames != want {
+		t.Fatalf("Frames %d", s.Frames)
+	}
+}
+
+func TestVolumeExpressionPan(t *testing.T) {
+	tr := ev(cc(0, 0, 7, 127), cc(0, 0, 10, 127), on(0, 0, 60, 127), cc(10, 0, 11, 0), cc(10, 0, 10, 1), off(10, 0, 60), cc(0, 0, 7, 0), eot(0))
+	s := decode(t, smf(0, tpq, tr))
+	n := s.Notes[0]
+	if n.Gain != 1 || n.Pan != 1 {
+		t.Fatalf("note %+v, want gain 1 pan 1 from CC7/CC10", n)
+	}
+	want := []score.Control{{Frame: 2500, Kind: score.Gain, Value: 0}, {Frame: 5000, Kind: score.Pan, Value: -1}}
+	if len(s.Controls) != len(want) {
+		t.Fatalf("controls %+v, want %+v (none after the note ends)", s.Controls, want)
+	}
+	for i, c := range s.Controls {
+		if c != want[i] {
+			t.Errorf("control %d = %+v, want %+v", i, c, want[i])
+		}
+	}
+	// Default channel volume 100 with squared curves.
+	s = decode(t, smf(0, tpq, ev(on(0, 0, 60, 127), off(1, 0, 60), eot(0))))
+	if g := s.Notes[0].Gain; !near(float64(g), (100.0/127)*(100.0/127)) {
+		t.Errorf("default gain %v", g)
+	}
+}
+
+func TestPitchBendAndRange(t *testing.T) {
+	// Default range ±2: full up is a whole tone.
+	s := decode(t, smf(0, tpq, ev(on(0, 0, 69, 100), bend(10, 0, 16383), off(10, 0, 69), eot(0))))
+	if len(s.Controls) != 1 || s.Controls[0].Kind != score.FreqRatio || !near(float64(s.Controls[0].Value), math.Exp2(8191.0/8192*2/12)) {
+		t.Fatalf("controls %+v", s.Controls)
+	}
+	// RPN 0,0 = 12 semitones; a note starting bent down fully is an octave low.
+	rpn := ev(cc(0, 0, 101, 0), cc(0, 0, 100, 0), cc(0, 0, 6, 12), cc(0, 0, 38, 0), cc(0, 0, 101, 127), cc(0, 0, 100, 127))
+	s = decode(t, smf(0, tpq, ev(rpn, bend(0, 0, 0), on(0, 0, 69, 100), bend(10, 0, 8192), off(10, 0, 69), eot(0))))
+	if !near(s.Notes[0].Freq, 220) {
+		t.Fatalf("freq %v, want 220", s.Notes[0].Freq)
+	}
+	if len(s.Controls) != 1 || !near(float64(s.Controls[0].Value), 2) {
+		t.Fatalf("controls %+v, want ratio 2 back to centre", s.Controls)
+	}
+}
+
+// Data entry after an NRPN selection must not change the RPN bend range.
+func TestNRPNDoesNotSetBendRange(t *testing.T) {
+	sel := ev(cc(0, 0, 101, 0), cc(0, 0, 100, 0), cc(0, 0, 99, 1), cc(0, 0, 98, 8), cc(0, 0, 6, 24))
+	s := decode(t, smf(0, tpq, ev(sel, bend(0, 0, 0), on(0, 0, 69, 100), off(1, 0, 69), eot(0))))
+	if want := 440 * math.Exp2(-2.0/12); !near(s.Notes[0].Freq, want) {
+		t.Fatalf("freq %v, want %v (default range)", s.Notes[0].Freq, want)
+	}
+}
+
+// Scores share nothing: changing one's instruments leaves the next intact.
+func TestBuiltinsNotShared(t *testing.T) {
+	data := smf(0, tpq, ev(on(0, 0, 60, 100), off(1, 0, 60), eot(0)))
+	a := decode(t, data)
+	a.Instruments[0].Filter.Cutoff = 1
+	a.Instruments[1].Decay = 99
+	if b := decode(t, data); b.Instruments[0].Filter.Cutoff == 1 || b.Instruments[1].Decay == 99 {
+		t.Fatal("a change to one score's instruments reached another")
+	}
+}
+
+// Decode keeps no shared mutable state: run it concurrently under -race.
+func TestConcurrentDecode(t *testing.T) {
+	data := smf(1, tpq, ev(tempo(0, 400000), eot(0)), ev(cc(0, 0, 64, 127), on(0, 0, 60, 100), bend(5, 0, 0), off(10, 0, 60), cc(1, 0, 64, 0), on(0, 9, 36, 90), eot(10)))
+	want := decode(t, data)
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 50; i++ {
+				s, err := Decode("song.mid", data, Options{})
+				if err == nil && (len(s.Notes) != len(want.Notes) || s.Notes[0] != want.Notes[0] || s.Frames != want.Frames) {
+					err = errors.New("concurrent decode differs")
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestCoarseTuning(t *testing.T) {
+	rpn := ev(cc(0, 0, 101, 0), cc(0, 0, 100, 2), cc(0, 0, 6, 64+12))
+	s := decode(t, smf(0, tpq, ev(rpn, on(0, 0, 57, 100), off(1, 0, 57), eot(0))))
+	if !near(s.Notes[0].Freq, 440) {
+		t.Fatalf("freq %v, want 440 (key 57 tuned up an octave)", s.Notes[0].Freq)
+	}
+}
+
+func TestTempoMapFromAnyTrack(t *testing.T) {
+	// Track 1 halves the tempo at tick 96; track 2's note at tick 192 then
+	// starts at 0.5 s + 96 ticks at 1 s per quarter = 1.5 s.
+	t1 := ev(tempo(96, 1000000), eot(0))
+	t2 := ev(on(0, 0, 60, 100), off(0, 0, 60), text(96, "x"), on(96, 1, 62, 100), off(96, 1, 62), eot(0))
+	s := decode(t, smf(1, tpq, t1, t2))
+	if s.Notes[1].Start != 72000 || s.Notes[1].Length != 48000 {
+		t.Fatalf("note %+v, want start 1.5 s lasting 1 s", s.Notes[1])
+	}
+}
+
+func TestSMPTEDivision(t *testing.T) {
+	// 25 fps x 40 ticks per frame = 1000 ticks per second; tempo ignored.
+	div := uint16(0xE7<<8 | 40)
+	s := decode(t, smf(0, div, ev(tempo(0, 1000000), on(100, 0, 60, 100), off(100, 0, 60), eot(0))))
+	if s.Notes[0].Start != 4800 || s.Notes[0].Length != 4800 {
+		t.Fatalf("note %+v, want start 0.1 s lasting 0.1 s", s.Notes[0])
+	}
+}
+
+func TestFormat2Sequential(t *testing.T) {
+	tr := ev(on(0, 0, 60, 100), off(96, 0, 60), eot(0))
+	s := decode(t, smf(2, tpq, tr, tr))
+	if len(s.Notes) != 2 || s.Notes[1].Start != 24000 {
+		t.Fatalf("notes %+v, want the second track after the first", s.Notes)
+	}
+}
+
+func TestProgramsAndDrums(t *testing.T) {
+	tr := ev(program(0, 0, 19), on(0, 0, 60, 100), program(0, 1, 33), on(0, 1, 40, 100),
+		on(0, 9, 36, 100), on(0, 9, 42, 100), on(0, 9, 38, 100), on(0, 9, 45, 100), on(0, 9, 49, 100), on(0, 9, 90, 100), eot(96))
+	s := decode(t, smf(0, tpq, tr))
+	want := []string{"gm-organ", "gm-bass", "drum-kick", "drum-closed-hat", "drum-snare", "drum-tom", "drum-cymbal", "drum-clap"}
+	for i, n := range s.Notes {
+		if got := s.Instruments[n.Instrument].Name; got != want[i] {
+			t.Errorf("note %d plays %s, want %s", i, got, want[i])
+		}
+	}
+	if tom := s.Notes[5]; !near(tom.Freq, keyFreq(45)) {
+		t.Errorf("tom at %v Hz, want its key's pitch", tom.Freq)
+	}
+	if kick := s.Notes[2]; kick.Length != int64(0.25*48000) {
+		t.Errorf("kick lasts %d frames, want its decay", kick.Length)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	good := smf(0, tpq, ev(on(0, 0, 60, 100), off(10, 0, 60), eot(0)))
+	longTrack := append([]byte(nil), good...)
+	binary.BigEndian.PutUint32(longTrack[18:], 1<<30)
+	cases := []struct {
+		name  string
+		data  []byte
+		err   error
+		place string
+	}{
+		{"empty", nil, ErrNotMIDI, "byte 0x0: not a Standard MIDI File: empty file"},
+		{"not-midi", []byte("RIFF....WAVEfmt "), ErrNotMIDI, "byte 0x0"},
+		{"short-header", []byte("MThd\x00\x00\x00\x06\x00\x00"), ErrNotMIDI, "byte 0x0"},
+		{"header-length", append([]byte("MThd\x00\x00\x10\x00"), make([]byte, 10)...), ErrCorrupt, "header length"},
+		{"format-3", smf(3, tpq, eot(0)), ErrUnsupported, "format 3"},
+		{"division-0", smf(0, 0, eot(0)), ErrCorrupt, "division of 0"},
+		{"smpte-fps", smf(0, 0xE0<<8|4, eot(0)), ErrCorrupt, "32 frames per second"},
+		{"no-tracks", smf(0, tpq), ErrCorrupt, "no MTrk"},
+		{"track-length", longTrack, ErrTruncated, "track 1, byte 0xe: truncated: chunk \"MTrk\" length 1073741824 runs past the end of the file"},
+		{"truncated-file", good[:len(good)-3], ErrTruncated, "track 1, byte 0xe"},
+		{"vlq-5", smf(0, tpq, ev([]byte{0x81, 0x81, 0x81, 0x81, 0x01, 0x90, 60, 1}, eot(0))), ErrCorrupt, "track 1, byte 0x16: corrupt: variable-length quantity longer than 4 bytes"},
+		{"delta-cut", smf(0, tpq, []byte{0x81}), ErrTruncated, "track 1, byte 0x16"},
+		{"event-missing", smf(0, tpq, []byte{0x00}), ErrTruncated, "track 1, byte 0x16"},
+		{"message-cut", smf(0, tpq, []byte{0x00, 0x90, 60}), ErrTruncated, "channel message 0x90 cut off"},
+		{"meta-cut", smf(0, tpq, []byte{0x00, 0xFF, 0x01, 0x10, 'a'}), ErrTruncated, "meta event 0x01"},
+		{"sysex-cut", smf(0, tpq, []byte{0x00, 0xF0, 0x10, 1}), ErrTruncated, "sysex"},
+		{"no-running-status", smf(0, tpq, ev([]byte{0, 60, 100}, eot(0))), ErrCorrupt, "data byte 0x3c with no running status"},
+		{"status-in-data", smf(0, tpq, ev([]byte{0, 0x90, 60, 0x90}, eot(0))), ErrCorrupt, "track 1, byte 0x17"},
+		{"tempo-0", smf(0, tpq, ev(tempo(0, 0), eot(0))), ErrCorrupt, "tempo of 0"},
+		{"second-track", smf(1, tpq, eot(0), ev([]byte{0, 60}, eot(0))), ErrCorrupt, "track 2, byte 0x23"},
+		// 0x0FFFFFFF ticks at 16.7 s per quarter and 1 tick per quarter: far past 1 hour.
+		{"ten-hours", smf(0, 1, ev(tempo(0, 0xFFFFFF), []byte{0xFF, 0xFF, 0xFF, 0x7F, 0x90, 60, 100}, eot(0))), ErrLimit, "track 1, byte 0x21"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Decode("song.mid", c.data, Options{})
+			checkErr(t, err, c.err, c.place)
+		})
+	}
+}
+
+func TestLimits(t *testing.T) {
+	var tr []byte
+	for i := 0; i < 5; i++ {
+		tr = append(tr, on(0, 0, 60, 100)...)
+	}
+	_, err := Decode("song.mid", smf(0, tpq, ev(tr, eot(0))), Options{Limits: score.Limits{MaxNotes: 4}})
+	checkErr(t, err, ErrLimit, "more than 4 notes")
+	_, err = Read("song.mid", bytes.NewReader(make([]byte, 100)), Options{MaxBytes: 50})
+	checkErr(t, err, ErrLimit, "larger than 50 bytes")
+	_, err = Decode("song.mid", smf(0, tpq, ev(on(0, 0, 60, 100), bend(1, 0, 0), bend(1, 0, 1), eot(0))), Options{Limits: score.Limits{MaxControls: 1}})
+	checkErr(t, err, ErrLimit, "more than 1 controls")
+	_, err = Decode("song.mid", smf(0, tpq, eot(0)), Options{SampleRate: 5})
+	checkErr(t, err, score.ErrInvalid, "sample_rate")
+	// A 2-hour file passes once the limit allows it.
+	long := smf(0, 1, ev(tempo(0, 0xFFFFFF), []byte{0x83, 0x2D, 0xFF, 0x01, 0x00}, on(0, 0, 60, 100), eot(0)))
+	if _, err := Decode("song.mid", long, Options{Limits: score.Limits{MaxSeconds: 3 * 3600}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decode("song.mid", long, Options{})
+	checkErr(t, err, ErrLimit, "song.mid")
+}
+
+func checkErr(t *testing.T, err, want error, place string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %v", want)
+	}
+	msg := err.Error()
+	if !errors.Is(err, want) {
+		t.Errorf("error %q does not wrap %v", msg, want)
+	}
+	if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "song.mid: ") {
+		t.Errorf("error %q is not one line starting with the input name", msg)
+	}
+	if !strings.Contains(msg, place) {
+		t.Errorf("error %q does not contain %q", msg, place)
+	}
+}

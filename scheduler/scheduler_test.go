@@ -1,0 +1,340 @@
+package scheduler
+
+import (
+	"errors"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aether-audio/aether/pool"
+)
+
+var strategies = []WaitStrategy{Hybrid, Spin, Park}
+
+// chunkValue is what the test ChunkFunc writes: magnitudes that differ by
+// orders of magnitude, so a sum in any other order than chunk order gives
+// other bits.
+func chunkValue(block, chunk, i int) float32 {
+	x := float32(math.Sin(float64(block*7919+chunk*131+i))) * float32(math.Pow(10, float64(chunk%9-4)))
+	return x
+}
+
+// recorder is a ChunkFunc that checks its buses arrive zeroed, counts
+// renders per chunk and writes chunkValue.
+type recorder struct {
+	block   atomic.Int64
+	renders []atomic.Int32
+	dirty   atomic.Int32
+}
+
+func newRecorder(maxChunks int) *recorder {
+	return &recorder{renders: make([]atomic.Int32, maxChunks)}
+}
+
+func (r *recorder) render(worker, chunk int, left, right *[pool.BufferSize]float32) {
+	for i := range left {
+		if left[i] != 0 || right[i] != 0 {
+			r.dirty.Add(1)
+			break
+		}
+	}
+	r.renders[chunk].Add(1)
+	b := int(r.block.Load())
+	for i := range left {
+		left[i] = chunkValue(b, chunk, i)
+		right[i] = -chunkValue(b, chunk, i+64)
+	}
+}
+
+// reference sums chunkValue serially, in chunk order.
+func reference(block, chunks int) (l, r [pool.BufferSize]float32) {
+	for c := range chunks {
+		for i := range l {
+			l[i] += chunkValue(block, c, i)
+			r[i] += -chunkValue(block, c, i+64)
+		}
+	}
+	return l, r
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	nop := func(int, int, *[pool.BufferSize]float32, *[pool.BufferSize]float32) {}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		fn   ChunkFunc
+	}{
+		{"nil func", Config{Workers: 1}, nil},
+		{"negative workers", Config{Workers: -1}, nop},
+		{"bad strategy", Config{Workers: 1, Wait: 7}, nop},
+		{"negative spin", Config{Workers: 1, SpinTime: -time.Second}, nop},
+		{"too many chunks", Config{Workers: 1, MaxChunks: MaxChunkLimit + 1}, nop},
+		{"shards too small", Config{Workers: 2, MaxChunks: 64, BuffersPerShard: 64, CacheSize: 8}, nop},
+		{"cache above shard", Config{Workers: 2, BuffersPerShard: 4, CacheSize: 8}, nop},
+	} {
+		s, err := New(tc.cfg, tc.fn)
+		if !errors.Is(err, ErrConfig) {
+			t.Errorf("%s: New error = %v, want ErrConfig", tc.name, err)
+		}
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func TestDefaultsUsePhysicalCores(t *testing.T) {
+	s, err := New(Config{}, func(int, int, *[pool.BufferSize]float32, *[pool.BufferSize]float32) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Workers() < 1 || s.MaxChunks() != DefaultMaxChunks {
+		t.Fatalf("Workers %d MaxChunks %d", s.Workers(), s.MaxChunks())
+	}
+}
+
+func TestRenderBlockErrors(t *testing.T) {
+	rec := newRecorder(8)
+	s, err := New(Config{Workers: 2, MaxChunks: 8}, rec.render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l, r [pool.BufferSize]float32
+	for _, n := range []int{-1, 9} {
+		if err := s.RenderBlock(n, &l, &r); !errors.Is(err, ErrChunks) {
+			t.Errorf("RenderBlock(%d) error = %v, want ErrChunks", n, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := s.RenderBlock(1, &l, &r); !errors.Is(err, ErrClosed) {
+		t.Fatalf("RenderBlock after Close error = %v, want ErrClosed", err)
+	}
+}
+
+// TestDeterministicAcrossWorkersAndStrategies renders the same blocks with
+// 1, 2, 3, 4 and 8 workers and every wait strategy and wants the serial
+// chunk-order sum, bit for bit, every chunk rendered exactly once into a
+// zeroed bus.
+func TestDeterministicAcrossWorkersAndStrategies(t *testing.T) {
+	const maxChunks = 40
+	for _, wait := range strategies {
+		for _, workers := range []int{1, 2, 3, 4, 8} {
+			rec := newRecorder(maxChunks)
+			s, err := New(Config{Workers: workers, Wait: wait, MaxChunks: maxChunks}, rec.render)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for b := range 60 {
+				chunks := (b * 7) % (maxChunks + 1)
+				rec.block.Store(int64(b))
+				var l, r [pool.BufferSize]float32
+				if err := s.RenderBlock(chunks, &l, &r); err != nil {
+					t.Fatal(err)
+				}
+				wl, wr := reference(b, chunks)
+				if l != wl || r != wr {
+					t.Fatalf("%v/%d workers: block %d (%d chunks) differs from the chunk-order sum", wait, workers, b, chunks)
+				}
+				for c := range maxChunks {
+					want := int32(0)
+					if c < chunks {
+						want = 1
+					}
+					if got := rec.renders[c].Swap(0); got != want {
+						t.Fatalf("%v/%d workers: block %d chunk %d rendered %d times, want %d", wait, workers, b, c, got, want)
+					}
+				}
+			}
+			if rec.dirty.Load() != 0 {
+				t.Fatalf("%v/%d workers: %d chunks got a bus that was not zeroed", wait, workers, rec.dirty.Load())
+			}
+			st := s.Stats()
+			if st.Blocks != 60 {
+				t.Fatalf("Stats.Blocks = %d, want 60", st.Blocks)
+			}
+			s.Close()
+		}
+	}
+}
+
+func TestRenderBlockAddsIntoBus(t *testing.T) {
+	s, err := New(Config{Workers: 2, MaxChunks: 4}, func(_, c int, l, r *[pool.BufferSize]float32) {
+		l[0], r[1] = float32(c+1), 1
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	l, r := [pool.BufferSize]float32{0: 100}, [pool.BufferSize]float32{}
+	if err := s.RenderBlock(3, &l, &r); err != nil {
+		t.Fatal(err)
+	}
+	if l[0] != 106 || r[1] != 3 {
+		t.Fatalf("got l[0]=%v r[1]=%v, want 106 and 3", l[0], r[1])
+	}
+}
+
+func TestRenderBlockAllocatesNothing(t *testing.T) {
+	for _, wait := range strategies {
+		rec := newRecorder(32)
+		s, err := New(Config{Workers: 3, Wait: wait, MaxChunks: 32}, rec.render)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l, r [pool.BufferSize]float32
+		allocs := testing.AllocsPerRun(200, func() {
+			if err := s.RenderBlock(32, &l, &r); err != nil {
+				t.Fatal(err)
+			}
+		})
+		s.Close()
+		if allocs != 0 {
+			t.Fatalf("%v: allocs per block = %v, want 0", wait, allocs)
+		}
+	}
+}
+
+// TestWorkersShareTheWork checks that with slow chunks every worker takes
+// part, and that wake latency is measured.
+func TestWorkersShareTheWork(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2 for a second worker to run beside the caller")
+	}
+	s, err := New(Config{Workers: 2, Wait: Spin, MaxChunks: 16}, func(int, int, *[pool.BufferSize]float32, *[pool.BufferSize]float32) {
+		time.Sleep(100 * time.Microsecond)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var l, r [pool.BufferSize]float32
+	for range 50 {
+		if err := s.RenderBlock(16, &l, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w0, w1 := s.WorkerStats(0), s.WorkerStats(1)
+	if w0.Chunks+w1.Chunks != 800 || w1.Chunks == 0 {
+		t.Fatalf("chunks by worker: %d and %d, want 800 in all with both > 0", w0.Chunks, w1.Chunks)
+	}
+	st := s.Stats()
+	if st.Wakes == 0 || st.WakeMax <= 0 || st.BlockMean <= 0 {
+		t.Fatalf("stats not recorded: %+v", st)
+	}
+	t.Logf("%+v", st)
+}
+
+func TestParkedWorkersWake(t *testing.T) {
+	rec := newRecorder(8)
+	s, err := New(Config{Workers: 3, Wait: Hybrid, SpinTime: time.Microsecond, MaxChunks: 8}, rec.render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var l, r [pool.BufferSize]float32
+	for b := range 20 {
+		time.Sleep(200 * time.Microsecond) // longer than SpinTime: workers park
+		rec.block.Store(int64(b))
+		l, r = [pool.BufferSize]float32{}, [pool.BufferSize]float32{}
+		if err := s.RenderBlock(8, &l, &r); err != nil {
+			t.Fatal(err)
+		}
+		if wl, wr := reference(b, 8); l != wl || r != wr {
+			t.Fatalf("block %d differs after parking", b)
+		}
+	}
+	if st := s.Stats(); st.Parks == 0 {
+		t.Fatalf("no worker parked: %+v", st)
+	}
+}
+
+func TestCloseStopsWorkers(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for _, wait := range strategies {
+		s, err := New(Config{Workers: 4, Wait: wait, MaxChunks: 4}, newRecorder(4).render)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l, r [pool.BufferSize]float32
+		_ = s.RenderBlock(4, &l, &r)
+		if err := s.Close(); err != nil {
+			t.Fatalf("%v: Close: %v", wait, err)
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines after Close, %d before", n, before)
+	}
+}
+
+// TestStressConcurrentStatsAndBusy renders many blocks of varying size on
+// more workers than cores while other goroutines read Stats and try to
+// render concurrently (which must fail with ErrBusy, not corrupt the
+// block). Run it with -race.
+func TestStressConcurrentStatsAndBusy(t *testing.T) {
+	const maxChunks = 24
+	blocks := 400
+	if testing.Short() {
+		blocks = 100
+	}
+	rec := newRecorder(maxChunks)
+	s, err := New(Config{Workers: 4, MaxChunks: maxChunks}, rec.render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var busy atomic.Int64
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var l, r [pool.BufferSize]float32
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_ = s.Stats()
+				if errors.Is(s.RenderBlock(0, &l, &r), ErrBusy) {
+					busy.Add(1)
+				}
+				runtime.Gosched()
+			}
+		}()
+	}
+	for b := range blocks {
+		chunks := 1 + b%maxChunks
+		rec.block.Store(int64(b))
+		var l, r [pool.BufferSize]float32
+		for {
+			err := s.RenderBlock(chunks, &l, &r)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, ErrBusy) {
+				t.Fatal(err)
+			}
+			runtime.Gosched()
+		}
+		if wl, wr := reference(b, chunks); l != wl || r != wr {
+			t.Fatalf("block %d differs", b)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("ErrBusy seen %d times; %+v", busy.Load(), s.Stats())
+}

@@ -1,0 +1,106 @@
+package scheduler
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// blockStats is written by the caller of RenderBlock only, so its counters
+// are bumped with a Load and a Store; they are atomics so that Stats may
+// read them from any goroutine at any time.
+type blockStats struct {
+	blocks   atomic.Uint64
+	chunks   atomic.Uint64
+	timeSum  atomic.Int64
+	timeMax  atomic.Int64
+	timeLast atomic.Int64
+}
+
+func (b *blockStats) block(chunks int, ns int64) {
+	b.blocks.Store(b.blocks.Load() + 1)
+	b.chunks.Store(b.chunks.Load() + uint64(chunks))
+	b.timeSum.Store(b.timeSum.Load() + ns)
+	b.timeLast.Store(ns)
+	if ns > b.timeMax.Load() {
+		b.timeMax.Store(ns)
+	}
+}
+
+// Stats is a snapshot of a scheduler's counters. Each field is read
+// atomically, but the snapshot as a whole is not: read during a render, it
+// may mix two blocks.
+type Stats struct {
+	// Blocks and Chunks count the blocks rendered and their chunks.
+	Blocks, Chunks uint64
+	// BlockLast, BlockMax and BlockMean are the wall time of RenderBlock:
+	// fork, render, join and the bus sum.
+	BlockLast, BlockMax, BlockMean time.Duration
+	// Wakes counts the blocks a worker other than the caller saw, Late
+	// those it saw only after every chunk had been claimed, and Parks the
+	// times a worker parked.
+	Wakes, Late, Parks uint64
+	// WakeLast, WakeMax and WakeMean are the time from publishing a block
+	// to a worker seeing it, over all workers but the caller.
+	WakeLast, WakeMax, WakeMean time.Duration
+}
+
+// WorkerStats is a snapshot of one worker's counters.
+type WorkerStats struct {
+	// Chunks counts the chunks the worker rendered.
+	Chunks uint64
+	// Wakes, Late and Parks are as in Stats, for this worker (all zero
+	// for worker 0, the caller, which never waits).
+	Wakes, Late, Parks uint64
+	// WakeLast, WakeMax and WakeMean are as in Stats, for this worker.
+	WakeLast, WakeMax, WakeMean time.Duration
+}
+
+// Stats returns the scheduler's counters. It may be called at any time,
+// from any goroutine, and does not disturb the render.
+func (s *Scheduler) Stats() Stats {
+	st := Stats{
+		Blocks:    s.stats.blocks.Load(),
+		Chunks:    s.stats.chunks.Load(),
+		BlockLast: time.Duration(s.stats.timeLast.Load()),
+		BlockMax:  time.Duration(s.stats.timeMax.Load()),
+		BlockMean: mean(s.stats.timeSum.Load(), s.stats.blocks.Load()),
+	}
+	var sum int64
+	for w := 1; w < len(s.workers); w++ {
+		ws := s.WorkerStats(w)
+		st.Wakes += ws.Wakes
+		st.Late += ws.Late
+		st.Parks += ws.Parks
+		st.WakeLast = max(st.WakeLast, ws.WakeLast)
+		st.WakeMax = max(st.WakeMax, ws.WakeMax)
+		sum += s.workers[w].wakeSum.Load()
+	}
+	st.WakeMean = mean(sum, st.Wakes)
+	return st
+}
+
+// WorkerStats returns worker w's counters (w in 0..Workers()-1; zero
+// Stats for any other w).
+func (s *Scheduler) WorkerStats(w int) WorkerStats {
+	if uint(w) >= uint(len(s.workers)) {
+		return WorkerStats{}
+	}
+	wk := &s.workers[w]
+	wakes := wk.wakes.Load()
+	return WorkerStats{
+		Chunks:   wk.chunks.Load(),
+		Wakes:    wakes,
+		Late:     wk.late.Load(),
+		Parks:    wk.parks.Load(),
+		WakeLast: time.Duration(wk.wakeLast.Load()),
+		WakeMax:  time.Duration(wk.wakeMax.Load()),
+		WakeMean: mean(wk.wakeSum.Load(), wakes),
+	}
+}
+
+func mean(sum int64, n uint64) time.Duration {
+	if n == 0 {
+		return 0
+	}
+	return time.Duration(sum / int64(n))
+}

@@ -1,0 +1,120 @@
+package scheduler
+
+import (
+	"runtime"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// worker is one worker's wake-up channel and counters, padded to 128 bytes
+// (the pair of lines the adjacent-line prefetcher moves together) so that
+// no two workers' state shares a cache line.
+type worker struct {
+	workerState
+	_ [128 - unsafe.Sizeof(workerState{})%128]byte
+}
+
+type workerState struct {
+	parked atomic.Bool   // set by the worker before it blocks on wake
+	wake   chan struct{} // capacity 1: the token that unparks the worker
+
+	chunks   atomic.Uint64 // chunks rendered
+	wakes    atomic.Uint64 // blocks the worker saw
+	late     atomic.Uint64 // blocks it saw only when no chunk was left
+	parks    atomic.Uint64 // times it parked
+	wakeSum  atomic.Int64  // sum of wake latencies, ns
+	wakeMax  atomic.Int64  // largest wake latency, ns
+	wakeLast atomic.Int64  // latest wake latency, ns
+}
+
+// now returns monotonic nanoseconds since New; time.Since reads the
+// monotonic clock through the vDSO, without allocating.
+func (s *Scheduler) now() int64 { return int64(time.Since(s.base)) }
+
+// work is worker w's goroutine: wait for a block, claim its chunks, repeat
+// until Close.
+func (s *Scheduler) work(w int) {
+	defer s.running.Done()
+	wk := &s.workers[w]
+	seen := uint32(0)
+	for {
+		word := s.waitForBlock(w, seen)
+		if s.closed.Load() {
+			return
+		}
+		seen = uint32(word >> 32)
+		lat := s.now() - s.published.Load()
+		n := s.claim(w, seen)
+		wk.chunks.Add(uint64(n))
+		wk.wakes.Add(1)
+		if n == 0 {
+			wk.late.Add(1)
+		}
+		wk.wakeSum.Add(lat)
+		wk.wakeLast.Store(lat)
+		storeMax(&wk.wakeMax, lat)
+	}
+}
+
+// waitForBlock returns the block word once its epoch differs from seen,
+// spinning or parking as the strategy and the spinner limit say.
+func (s *Scheduler) waitForBlock(w int, seen uint32) uint64 {
+	spin := w <= s.spinners && s.wait != Park
+	var deadline int64
+	if spin && s.wait == Hybrid {
+		deadline = s.now() + s.spinTime
+	}
+	for i := 0; ; i++ {
+		word := s.word.Load()
+		if uint32(word>>32) != seen {
+			return word
+		}
+		switch {
+		case !spin:
+			s.park(w, seen)
+		case i&127 == 127:
+			// Checking the clock costs ~20 ns: every 128 loads is enough.
+			if deadline != 0 && s.now() > deadline {
+				spin = false
+			} else if s.yield {
+				runtime.Gosched()
+			}
+		}
+	}
+}
+
+// park blocks worker w until a block newer than seen is published. The
+// flag is set before the epoch is checked again, and the publisher bumps
+// the epoch before it checks the flag, so a wake-up is never lost.
+func (s *Scheduler) park(w int, seen uint32) {
+	wk := &s.workers[w]
+	wk.parked.Store(true)
+	if uint32(s.word.Load()>>32) != seen {
+		if wk.parked.CompareAndSwap(true, false) {
+			return
+		}
+		// The publisher took the flag and is sending a token: take it, so
+		// it does not wake a later park at once.
+	}
+	<-wk.wake
+	wk.parks.Add(1)
+}
+
+// wakeParked wakes worker w if it is parked. Its channel has room for the
+// one token, so the send never blocks.
+func (s *Scheduler) wakeParked(w int) {
+	wk := &s.workers[w]
+	if wk.parked.Load() && wk.parked.CompareAndSwap(true, false) {
+		wk.wake <- struct{}{}
+	}
+}
+
+func storeMax(a *atomic.Int64, v int64) {
+	for {
+		old := a.Load()
+		if v <= old || a.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}

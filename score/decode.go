@@ -1,0 +1,292 @@
+package score
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+)
+
+// decoder streams a JSON score: the top-level object key by key, the
+// instruments and notes one at a time, counting them against the limits.
+type decoder struct {
+	name string
+	data []byte
+	lim  Limits
+	dec  *json.Decoder
+
+	rate        *int
+	duration    *float64
+	instruments map[string]*jsonInstrument
+	notes       []pendingNote
+	instNames   []string         // instrument names used by notes, by first use
+	instIndex   map[string]int32 // into instNames
+}
+
+// pendingNote is a note checked as far as it can be before the sample rate
+// and the instruments are known (JSON keys come in any order).
+type pendingNote struct {
+	time, duration, freq float64
+	inst                 int32 // into decoder.instNames
+	gain, pan            float32
+}
+
+func (d *decoder) decodeScore() error {
+	if err := d.delim('{', ""); err != nil {
+		return err
+	}
+	for d.dec.More() {
+		key, err := d.key("")
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "sample_rate":
+			err = d.value(&d.rate, key)
+		case "duration":
+			err = d.value(&d.duration, key)
+		case "instruments":
+			err = d.decodeInstruments()
+		case "notes":
+			err = d.decodeNotes()
+		default:
+			return fmt.Errorf("%s: %s: %w %q", d.name, d.at(), ErrUnknownField, key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := d.delim('}', ""); err != nil {
+		return err
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		return fmt.Errorf("%s: %s: %w: trailing data after the score", d.name, d.at(), ErrSyntax)
+	}
+	return nil
+}
+
+func (d *decoder) decodeInstruments() error {
+	if err := d.delim('{', "instruments"); err != nil {
+		return err
+	}
+	d.instruments = map[string]*jsonInstrument{}
+	for d.dec.More() {
+		name, err := d.key("instruments")
+		if err != nil {
+			return err
+		}
+		if len(d.instruments) >= d.lim.MaxInstruments {
+			return fmt.Errorf("%s: instruments: %w: more than %d instruments", d.name, ErrLimit, d.lim.MaxInstruments)
+		}
+		var ji *jsonInstrument
+		if err := d.value(&ji, "instruments."+name); err != nil {
+			return err
+		}
+		if ji != nil && len(ji.Table) > d.lim.MaxTable {
+			return fmt.Errorf("%s: instruments.%s.table: %w: %d samples, limit %d", d.name, name, ErrLimit, len(ji.Table), d.lim.MaxTable)
+		}
+		d.instruments[name] = ji
+	}
+	return d.delim('}', "instruments")
+}
+
+func (d *decoder) decodeNotes() error {
+	if err := d.delim('[', "notes"); err != nil {
+		return err
+	}
+	d.instIndex = map[string]int32{}
+	for i := 0; d.dec.More(); i++ {
+		if i >= d.lim.MaxNotes {
+			return fmt.Errorf("%s: notes: %w: more than %d notes", d.name, ErrLimit, d.lim.MaxNotes)
+		}
+		var jn jsonNote
+		path := fmt.Sprintf("notes[%d]", i)
+		if err := d.value(&jn, path); err != nil {
+			return err
+		}
+		n, err := jn.check(d.lim)
+		if err != nil {
+			return fmt.Errorf("%s: %s.%w", d.name, path, err)
+		}
+		idx, ok := d.instIndex[jn.Instrument]
+		if !ok {
+			idx = int32(len(d.instNames))
+			d.instIndex[jn.Instrument] = idx
+			d.instNames = append(d.instNames, jn.Instrument)
+		}
+		n.inst = idx
+		d.notes = append(d.notes, n)
+	}
+	return d.delim(']', "notes")
+}
+
+// delim reads the JSON delimiter want.
+func (d *decoder) delim(want json.Delim, path string) error {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return d.fail(err, path)
+	}
+	if tok != want {
+		return fmt.Errorf("%s: %s: %s: %w: want %q, got %v", d.name, d.at(), orTop(path), ErrInvalid, want, tok)
+	}
+	return nil
+}
+
+// key reads an object key.
+func (d *decoder) key(path string) (string, error) {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return "", d.fail(err, path)
+	}
+	k, _ := tok.(string)
+	return k, nil
+}
+
+// value decodes the next value into v.
+func (d *decoder) value(v any, path string) error {
+	if err := d.dec.Decode(v); err != nil {
+		return d.fail(err, path)
+	}
+	return nil
+}
+
+// fail turns an encoding/json error into one line naming the place.
+func (d *decoder) fail(err error, path string) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, ErrLimit):
+		return fmt.Errorf("%s: %s: %s.table: %w", d.name, d.at(), orTop(path), err)
+	case errors.As(err, &syn):
+		return fmt.Errorf("%s: %s: %w: %v", d.name, lineCol(d.data, syn.Offset), ErrSyntax, syn)
+	case errors.As(err, &typ):
+		field := path
+		if typ.Field != "" {
+			field = strings.TrimPrefix(path+"."+typ.Field, ".")
+		}
+		return fmt.Errorf("%s: %s: %s: %w: want %v, got JSON %s", d.name, d.at(), orTop(field), ErrInvalid, typ.Type, typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Errorf("%s: %s: %w: unexpected end of input", d.name, lineCol(d.data, int64(len(d.data))), ErrSyntax)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return fmt.Errorf("%s: %s: %s: %w %s", d.name, d.at(), orTop(path), ErrUnknownField, strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return fmt.Errorf("%s: %s: %s: %w: %v", d.name, d.at(), orTop(path), ErrSyntax, err)
+}
+
+func orTop(path string) string {
+	if path == "" {
+		return "(top level)"
+	}
+	return path
+}
+
+// at names the decoder's position as "line L, col C".
+func (d *decoder) at() string { return lineCol(d.data, d.dec.InputOffset()) }
+
+// lineCol names a byte offset as "line L, col C" (1-based).
+func lineCol(data []byte, off int64) string {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line := bytes.Count(before, []byte{'\n'}) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("line %d, col %d", line, col)
+}
+
+// check validates what a note can be checked for on its own.
+func (jn *jsonNote) check(lim Limits) (pendingNote, error) {
+	n := pendingNote{gain: 1}
+	switch {
+	case jn.Time == nil:
+		return n, fmt.Errorf("time: %w: required", ErrInvalid)
+	case !inRange(*jn.Time, 0, lim.MaxSeconds):
+		return n, bad("time", fmt.Sprintf("seconds in 0..%g", lim.MaxSeconds), *jn.Time)
+	case jn.Duration == nil:
+		return n, fmt.Errorf("duration: %w: required", ErrInvalid)
+	case !(*jn.Duration > 0 && *jn.Duration <= lim.MaxSeconds):
+		return n, bad("duration", fmt.Sprintf("seconds in (0, %g]", lim.MaxSeconds), *jn.Duration)
+	case (jn.Freq == nil) == (jn.Key == nil):
+		return n, fmt.Errorf("freq: %w: give exactly one of freq and key", ErrInvalid)
+	case jn.Key != nil && !inRange(*jn.Key, 0, 127):
+		return n, bad("key", "a MIDI key number in 0..127", *jn.Key)
+	}
+	n.time, n.duration = *jn.Time, *jn.Duration
+	if jn.Key != nil {
+		n.freq = KeyFreq(*jn.Key)
+	} else {
+		n.freq = *jn.Freq
+	}
+	setF32(&n.gain, jn.Gain)
+	setF32(&n.pan, jn.Pan)
+	return n, nil
+}
+
+// resolve builds and validates the Score once the whole input is read.
+func (d *decoder) resolve(opt Options) (*Score, error) {
+	name, lim := d.name, d.lim
+	if d.rate == nil {
+		return nil, fmt.Errorf("%s: sample_rate: %w: required", name, ErrInvalid)
+	}
+	if err := lim.CheckRate(name, *d.rate); err != nil {
+		return nil, err
+	}
+	s := &Score{Name: name, SampleRate: *d.rate}
+	rate := float64(s.SampleRate)
+	names := make([]string, 0, len(d.instruments))
+	for n := range d.instruments {
+		names = append(names, n)
+	}
+	sort.Strings(names) // map order is random; the render must not be
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		in, err := d.instruments[n].resolve(n, lim, opt)
+		if err != nil {
+			return nil, fmt.Errorf("%s: instruments.%s.%w", name, n, err)
+		}
+		s.Instruments = append(s.Instruments, in)
+		index[n] = i
+	}
+	used := make([]int, len(d.instNames))
+	for i, n := range d.instNames {
+		idx, ok := index[n]
+		if !ok {
+			for j := range d.notes { // name the first note that uses it
+				if d.notes[j].inst == int32(i) {
+					return nil, fmt.Errorf("%s: notes[%d].instrument: %w %q", name, j, ErrUnknownInstrument, n)
+				}
+			}
+		}
+		used[i] = idx
+	}
+	s.Notes = make([]Note, len(d.notes))
+	for i, p := range d.notes {
+		n := Note{
+			Start:      int64(math.Round(p.time * rate)),
+			Length:     max(1, int64(math.Round(p.duration*rate))),
+			Instrument: used[p.inst],
+			Freq:       p.freq,
+			Gain:       p.gain,
+			Pan:        p.pan,
+		}
+		s.Notes[i] = n
+		s.Frames = max(s.Frames, n.Start+n.Length+s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate))
+	}
+	if d.duration != nil {
+		v := *d.duration
+		if !(v >= 0) {
+			return nil, fmt.Errorf("%s: %w", name, bad("duration", "seconds, not negative", v))
+		}
+		if v > lim.MaxSeconds {
+			return nil, fmt.Errorf("%s: duration: %w: %g s is longer than the limit of %g s", name, ErrLimit, v, lim.MaxSeconds)
+		}
+		s.Frames = int64(math.Round(v * rate))
+	}
+	if err := s.validateContent(lim); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(s.Notes, func(i, j int) bool { return s.Notes[i].Start < s.Notes[j].Start })
+	return s, nil
+}

@@ -1,0 +1,230 @@
+package score
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aether-audio/aether/wav"
+)
+
+// Defaults the JSON format applies to omitted instrument fields; see
+// docs/score.md. A 5 ms attack and 50 ms release are short enough to sound
+// immediate and long enough not to click.
+const (
+	DefaultAttack     = 0.005
+	DefaultRelease    = 0.05
+	DefaultSustain    = 1
+	DefaultPulseWidth = 0.5
+	// DefaultRootFreq is middle C (MIDI key 60), the usual root of a sample.
+	DefaultRootFreq = 261.6255653005986
+)
+
+// Options configures the JSON reader.
+type Options struct {
+	// Limits bound the input; zero fields take their defaults.
+	Limits Limits
+	// Dir is the directory sample paths are relative to. ReadFile sets it
+	// to the score file's directory when empty.
+	Dir string
+	// LoadSample loads a sample instrument's WAV file; nil means
+	// wav.ReadFile. A batch renderer passes a caching loader so a sample
+	// shared by many scores is decoded once.
+	LoadSample func(path string) (*wav.Audio, error)
+}
+
+// The JSON shapes of instruments, filters and notes; their json tags are
+// the format's field names, which a test compares with
+// docs/score.schema.json. The top level is decoded as a stream (see
+// decodeScore), so that notes and instruments are counted against the
+// limits as they arrive rather than after all are in memory.
+type jsonInstrument struct {
+	Osc        string      `json:"osc"`
+	Attack     *float64    `json:"attack"`
+	Decay      *float64    `json:"decay"`
+	Sustain    *float64    `json:"sustain"`
+	Release    *float64    `json:"release"`
+	PulseWidth *float64    `json:"pulse_width"`
+	Gain       *float64    `json:"gain"`
+	Filter     *jsonFilter `json:"filter"`
+	Sample     string      `json:"sample"`
+	RootFreq   *float64    `json:"root_freq"`
+	Loop       bool        `json:"loop"`
+	LoopStart  *int64      `json:"loop_start"`
+	LoopEnd    *int64      `json:"loop_end"`
+	Table      jsonTable   `json:"table"`
+}
+
+// MaxTableCap is the hard upper bound on Limits.MaxTable: the JSON reader
+// counts a table's elements in the raw input and refuses more than this
+// before decoding any, so a huge table costs no memory.
+const MaxTableCap = 1 << 20
+
+// jsonTable is a wavetable that refuses to decode more than MaxTableCap
+// elements.
+type jsonTable []float64
+
+// UnmarshalJSON counts the elements before allocating them.
+func (t *jsonTable) UnmarshalJSON(raw []byte) error {
+	if n := bytes.Count(raw, []byte{','}) + 1; n > MaxTableCap {
+		return fmt.Errorf("%w: about %d samples, hard limit %d", ErrLimit, n, MaxTableCap)
+	}
+	return json.Unmarshal(raw, (*[]float64)(t))
+}
+
+type jsonFilter struct {
+	Type      string   `json:"type"`
+	Cutoff    *float64 `json:"cutoff"`
+	Resonance *float64 `json:"resonance"`
+}
+
+type jsonNote struct {
+	Time       *float64 `json:"time"`
+	Duration   *float64 `json:"duration"`
+	Instrument string   `json:"instrument"`
+	Freq       *float64 `json:"freq"`
+	Key        *float64 `json:"key"`
+	Gain       *float64 `json:"gain"`
+	Pan        *float64 `json:"pan"`
+}
+
+// ReadFile reads the JSON score at path; sample paths are relative to the
+// score's directory unless opt.Dir is set. Errors name the path.
+func ReadFile(path string, opt Options) (*Score, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if opt.Dir == "" {
+		opt.Dir = filepath.Dir(path)
+	}
+	return Read(path, f, opt)
+}
+
+// Read reads a JSON score from r, validates it and returns it resolved:
+// instruments sorted by name, notes sorted by start. name is used in every
+// error message.
+func Read(name string, r io.Reader, opt Options) (*Score, error) {
+	lim := opt.Limits.WithDefaults()
+	data, err := io.ReadAll(io.LimitReader(r, lim.MaxInputBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: read: %v", name, ErrSyntax, err)
+	}
+	if int64(len(data)) > lim.MaxInputBytes {
+		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", name, ErrLimit, lim.MaxInputBytes)
+	}
+	d := &decoder{name: name, data: data, lim: lim, dec: json.NewDecoder(bytes.NewReader(data))}
+	d.dec.DisallowUnknownFields()
+	if err := d.decodeScore(); err != nil {
+		return nil, err
+	}
+	return d.resolve(opt)
+}
+
+func (ji *jsonInstrument) resolve(name string, lim Limits, opt Options) (Instrument, error) {
+	in := Instrument{
+		Name:       name,
+		Attack:     DefaultAttack,
+		Release:    DefaultRelease,
+		Sustain:    DefaultSustain,
+		PulseWidth: DefaultPulseWidth,
+		Gain:       1,
+		RootFreq:   DefaultRootFreq,
+	}
+	if ji == nil {
+		return in, fmt.Errorf("osc: %w: required", ErrInvalid)
+	}
+	osc := -1
+	for i, n := range oscNames {
+		if ji.Osc == n {
+			osc = i
+		}
+	}
+	if osc < 0 {
+		return in, fmt.Errorf("osc: %w: must be one of %s, got %q", ErrInvalid, strings.Join(oscNames[:], ", "), ji.Osc)
+	}
+	in.Osc = Osc(osc)
+	setF64(&in.Attack, ji.Attack)
+	setF64(&in.Decay, ji.Decay)
+	setF64(&in.Release, ji.Release)
+	setF32(&in.Sustain, ji.Sustain)
+	setF32(&in.PulseWidth, ji.PulseWidth)
+	setF32(&in.Gain, ji.Gain)
+	setF64(&in.RootFreq, ji.RootFreq)
+	if f := ji.Filter; f != nil {
+		in.Filter = &Filter{Cutoff: math.NaN()}
+		t := -1
+		for i, n := range filterNames {
+			if f.Type == n {
+				t = i
+			}
+		}
+		if t < 0 {
+			return in, fmt.Errorf("filter.type: %w: must be lowpass, highpass or bandpass, got %q", ErrInvalid, f.Type)
+		}
+		in.Filter.Type = FilterType(t)
+		setF64(&in.Filter.Cutoff, f.Cutoff)
+		setF32(&in.Filter.Resonance, f.Resonance)
+	}
+	if (ji.Table != nil) != (in.Osc == Wavetable) {
+		return in, fmt.Errorf("table: %w: given if and only if osc is wavetable", ErrInvalid)
+	}
+	if (ji.Sample != "") != (in.Osc == Sample) {
+		return in, fmt.Errorf("sample: %w: given if and only if osc is sample", ErrInvalid)
+	}
+	if in.Osc == Wavetable {
+		if len(ji.Table) > lim.MaxTable {
+			return in, fmt.Errorf("table: %w: %d samples, limit %d", ErrLimit, len(ji.Table), lim.MaxTable)
+		}
+		in.Wavetable = make([]float32, len(ji.Table))
+		for i, v := range ji.Table {
+			in.Wavetable[i] = float32(v)
+		}
+	}
+	if in.Osc == Sample {
+		path := ji.Sample
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(opt.Dir, path)
+		}
+		load := opt.LoadSample
+		if load == nil {
+			load = wav.ReadFile
+		}
+		a, err := load(path)
+		if err != nil {
+			return in, fmt.Errorf("sample: %w: %v", ErrSample, err)
+		}
+		in.Sample = a
+		in.Loop = ji.Loop
+		in.LoopEnd = int64(a.Frames())
+		if ji.LoopStart != nil {
+			in.LoopStart = *ji.LoopStart
+		}
+		if ji.LoopEnd != nil {
+			in.LoopEnd = *ji.LoopEnd
+		}
+	}
+	return in, nil
+}
+
+func setF64(dst *float64, src *float64) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func setF32(dst *float32, src *float64) {
+	if src != nil {
+		*dst = float32(*src)
+	}
+}
+
+// KeyFreq returns the equal-tempered frequency of MIDI key k (A4 = 69 =
+// 440 Hz); fractional keys are microtones.
+func KeyFreq(k float64) float64 { return 440 * math.Exp2((k-69)/12) }

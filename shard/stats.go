@@ -1,0 +1,54 @@
+package shard
+
+// ShardStats are the counters of one shard and of the worker that owns it.
+type ShardStats struct {
+	Acquires      uint64 // successful Acquire calls by the worker, steals included
+	Releases      uint64 // Release calls by the worker, cross-shard ones included
+	Steals        uint64 // acquires by the worker of another shard's buffer
+	CrossReleases uint64 // releases by the worker of another shard's buffer
+	Exhaustions   uint64 // Acquire calls by the worker that found every shard empty
+	InUse         int64  // the shard's buffers held now, by any worker
+	HighWater     int64  // the highest InUse seen
+}
+
+// Stats is a snapshot of a Set's counters, one entry per shard.
+type Stats struct {
+	Shards []ShardStats
+}
+
+// Stats reads the live counters of every shard without stopping any worker.
+// Each counter is read atomically, but not all at one instant: while workers
+// run, InUse and HighWater may be off by the operations in flight; when they
+// are quiescent the snapshot is exact.
+func (s *Set) Stats() Stats {
+	st := Stats{Shards: make([]ShardStats, len(s.workers))}
+	for i := range s.workers {
+		w := &s.workers[i]
+		st.Shards[i] = ShardStats{
+			Acquires:      w.acquires.Load(),
+			Releases:      w.releases.Load(),
+			Steals:        w.steals.Load(),
+			CrossReleases: w.crossReleases.Load(),
+			Exhaustions:   w.exhaustions.Load(),
+			InUse:         max(w.inUse(), 0),
+			HighWater:     w.highWater.Load(),
+		}
+	}
+	return st
+}
+
+// Total sums the counters of every shard; its HighWater is the sum of the
+// shards' high-water marks, an upper bound on the Set's.
+func (st Stats) Total() ShardStats {
+	var t ShardStats
+	for _, s := range st.Shards {
+		t.Acquires += s.Acquires
+		t.Releases += s.Releases
+		t.Steals += s.Steals
+		t.CrossReleases += s.CrossReleases
+		t.Exhaustions += s.Exhaustions
+		t.InUse += s.InUse
+		t.HighWater += s.HighWater
+	}
+	return t
+}

@@ -1,0 +1,104 @@
+package voice
+
+import (
+	"math"
+
+	"github.com/aether-audio/aether/mix"
+)
+
+// oscState is one voice's sound source. Phases are 32-bit fixed point (one
+// cycle is 2^32), as in mix.Sine; sample positions are 32.32 fixed point.
+type oscState struct {
+	kind    Kind
+	phase   uint32
+	inc     uint32  // phase step per sample at the current ratio
+	baseInc float64 // phase step per sample at ratio 1
+	ratio   float32 // current frequency ratio (SetFreqRatio)
+	pwOff   uint32  // Square: pulse width as a phase offset
+	table   *Table  // Saw, Square, Triangle, Wavetable
+	noise   uint64  // Noise: generator state
+	smp     *Sample // Sample
+	pos     uint64  // Sample: read position, 32.32 fixed point
+	step    uint64  // Sample: position step per output sample
+	// baseStep is the Sample position step at ratio 1.
+	baseStep float64
+}
+
+func (o *oscState) start(p *Params, rate float64) {
+	*o = oscState{kind: p.Kind, ratio: 1, noise: p.Seed}
+	o.baseInc = p.Freq / rate * (1 << 32)
+	switch p.Kind {
+	case Saw:
+		o.table = sawTable
+	case Square:
+		o.table = sawTable
+		pw := float64(p.PulseWidth)
+		if pw == 0 {
+			pw = 0.5
+		}
+		o.pwOff = uint32(math.Round(pw * (1 << 32)))
+	case Triangle:
+		o.table = triangleTable
+	case Wavetable:
+		o.table = p.Table
+	case Sampler:
+		o.smp = p.Sample
+		o.baseStep = p.Freq / p.Sample.RootFreq * p.Sample.rate / rate * (1 << 32)
+	}
+	o.setRatio(1)
+}
+
+// setRatio applies a frequency ratio, keeping oscillators below half the
+// sample rate and a sample's step at most maxSampleRatio.
+func (o *oscState) setRatio(r float32) {
+	o.ratio = r
+	o.inc = uint32(min(max(math.Round(o.baseInc*float64(r)), 1), 1<<31-1))
+	o.step = uint64(min(max(math.Round(o.baseStep*float64(r)), 0), maxSampleRatio<<32))
+}
+
+// render fills dst (and, for a stereo sample, dstR) with the source's next
+// len(dst) samples. It returns how many it produced: fewer only when a
+// one-shot sample ended.
+func (o *oscState) render(dst, dstR, tmp []float32) int {
+	switch o.kind {
+	case Sine:
+		o.phase = mix.Sine(dst, o.phase, o.inc)
+	case Saw, Triangle, Wavetable:
+		o.phase = mix.Wavetable(dst, o.table.level(o.inc), o.phase, o.inc)
+	case Square:
+		// A zero-mean pulse is saw(x - w) - saw(x): two lookups of the
+		// same band-limited saw, so the pulse is band-limited too.
+		lvl := o.table.level(o.inc)
+		mix.Wavetable(dst, lvl, o.phase-o.pwOff, o.inc)
+		o.phase = mix.Wavetable(tmp, lvl, o.phase, o.inc)
+		subtract(dst, tmp)
+	case Noise:
+		o.noise = whiteNoise(dst, o.noise)
+	case Sampler:
+		return o.renderSample(dst, dstR)
+	}
+	return len(dst)
+}
+
+// subtract sets dst[i] -= src[i].
+func subtract(dst, src []float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] -= src[i]
+	}
+}
+
+// whiteNoise fills dst with uniform white noise in [-1, 1) from a SplitMix64
+// generator (a Weyl sequence through a 64-bit mixer: every seed gives a full
+// period of 2^64 and passes BigCrush) and returns the new state.
+func whiteNoise(dst []float32, s uint64) uint64 {
+	for i := range dst {
+		s += 0x9e3779b97f4a7c15
+		z := s
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		z ^= z >> 31
+		dst[i] = float32(int32(z>>32)) * (1.0 / (1 << 31))
+	}
+	return s
+}

@@ -1,0 +1,202 @@
+package voice
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Kind says which oscillator (or sample player) a voice uses.
+type Kind uint8
+
+// The voice kinds. Saw, Square and Triangle are band-limited by mip-mapped
+// wavetables (see Table), so they never alias. Sampler plays a Sample (the
+// kind cannot share the name of the Sample type).
+const (
+	Sine Kind = iota
+	Saw
+	Square
+	Triangle
+	Noise
+	Wavetable
+	Sampler
+	numKinds
+)
+
+// String returns the kind's name, as used in benchmark names.
+func (k Kind) String() string {
+	switch k {
+	case Sine:
+		return "sine"
+	case Saw:
+		return "saw"
+	case Square:
+		return "square"
+	case Triangle:
+		return "triangle"
+	case Noise:
+		return "noise"
+	case Wavetable:
+		return "wavetable"
+	case Sampler:
+		return "sample"
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// ADSR is a linear attack-decay-sustain-release envelope. Times are in
+// seconds and are rounded to whole samples; Sustain is a level in 0..1.
+//
+// The zero ADSR is the plain organ envelope: instant on, sustain 1, and
+// the minimum release. A Release of 0 always means the minimum release,
+// MinRelease samples, because a release of 0 would click.
+type ADSR struct {
+	Attack, Decay, Sustain, Release float32
+}
+
+// MinRelease is the shortest release, in samples, and the length of the fade
+// used by Steal: 64 samples is 1.3 ms at 48 kHz, short enough to free a slot
+// within one block and long enough not to click.
+const MinRelease = 64
+
+// FilterType selects the response of the per-voice state-variable filter.
+type FilterType uint8
+
+// The filter responses. FilterNone skips the filter entirely.
+const (
+	FilterNone FilterType = iota
+	Lowpass
+	Highpass
+	Bandpass
+)
+
+// Filter configures a voice's state-variable filter (a trapezoidal SVF after
+// Andrew Simper, Cytomic, stable for any cutoff, resonance or modulation).
+//
+// Cutoff is in Hz and is clamped to [MinCutoff, 0.49 × sample rate].
+// Resonance 0..1 maps exponentially to the filter's Q: 0 gives Q = 1/√2 (a
+// Butterworth response, -3 dB at Cutoff for low- and highpass) and 1 gives
+// Q = MaxQ. The bandpass output is normalised to a peak gain of 1 at Cutoff.
+type Filter struct {
+	Type      FilterType
+	Cutoff    float32
+	Resonance float32
+}
+
+// MinCutoff is the lowest filter cutoff in Hz (below the audible range).
+const MinCutoff = 10
+
+// MaxQ is the filter Q at Resonance 1: a narrow, ringing peak (+34 dB) that
+// still decays, since the SVF is unstable only at infinite Q.
+const MaxQ = 50
+
+// Params describes a note. A Params is read only during NoteOn; Table and
+// Sample are shared read-only by every voice that plays them.
+type Params struct {
+	Kind Kind
+	// Freq is the pitch in Hz, above 0 and below half the sample rate. For
+	// Sampler voices the playback ratio is Freq / Sample.RootFreq.
+	Freq float64
+	// Gain is a linear gain, 0 or more.
+	Gain float32
+	// Pan is the stereo position, -1 (left) to 1 (right), equal-power.
+	Pan float32
+	// PulseWidth is the high fraction of a Square's cycle, in (0, 1);
+	// 0 means 0.5.
+	PulseWidth float32
+	// Env shapes the voice's level over the note.
+	Env ADSR
+	// Filter is the optional state-variable filter.
+	Filter Filter
+	// Table is the single-cycle waveform of a Wavetable voice.
+	Table *Table
+	// Sample is the recording played by a Sampler voice.
+	Sample *Sample
+	// Seed starts a Noise voice's generator: equal seeds, equal noise.
+	Seed uint64
+}
+
+// Errors returned by NoteOn and the constructors, wrapped with the detail.
+var (
+	ErrSlot     = errors.New("voice: slot out of range")
+	ErrOffset   = errors.New("voice: block offset out of range 0..63")
+	ErrParams   = errors.New("voice: invalid parameter")
+	ErrCapacity = errors.New("voice: invalid bank capacity or sample rate")
+)
+
+func finite32(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }
+
+func finite64(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// validate checks p for a bank running at rate Hz; the error names the field.
+func (p *Params) validate(rate float64) error {
+	bad := func(field string, v any) error {
+		return fmt.Errorf("%w: %s = %v", ErrParams, field, v)
+	}
+	if p.Kind >= numKinds {
+		return bad("Kind", p.Kind)
+	}
+	if !finite64(p.Freq) || p.Freq <= 0 {
+		return bad("Freq", p.Freq)
+	}
+	switch p.Kind {
+	case Sampler:
+		if p.Sample == nil {
+			return bad("Sample", "nil")
+		}
+		if r := p.Freq / p.Sample.RootFreq; r > maxSampleRatio {
+			return bad("Freq/RootFreq", r)
+		}
+	case Wavetable:
+		if p.Table == nil {
+			return bad("Table", "nil")
+		}
+		fallthrough
+	default:
+		if p.Freq >= rate/2 {
+			return bad("Freq", p.Freq)
+		}
+	}
+	if !finite32(p.Gain) || p.Gain < 0 {
+		return bad("Gain", p.Gain)
+	}
+	if !(p.Pan >= -1 && p.Pan <= 1) {
+		return bad("Pan", p.Pan)
+	}
+	if !(p.PulseWidth >= 0 && p.PulseWidth < 1) {
+		return bad("PulseWidth", p.PulseWidth)
+	}
+	e := p.Env
+	for _, t := range [...]struct {
+		name string
+		v    float32
+	}{{"Env.Attack", e.Attack}, {"Env.Decay", e.Decay}, {"Env.Release", e.Release}} {
+		if !finite32(t.v) || t.v < 0 || t.v > maxEnvSeconds {
+			return bad(t.name, t.v)
+		}
+	}
+	if !(e.Sustain >= 0 && e.Sustain <= 1) {
+		return bad("Env.Sustain", e.Sustain)
+	}
+	f := p.Filter
+	if f.Type > Bandpass {
+		return bad("Filter.Type", f.Type)
+	}
+	if f.Type != FilterNone {
+		if !finite32(f.Cutoff) || f.Cutoff <= 0 {
+			return bad("Filter.Cutoff", f.Cutoff)
+		}
+		if !(f.Resonance >= 0 && f.Resonance <= 1) {
+			return bad("Filter.Resonance", f.Resonance)
+		}
+	}
+	return nil
+}
+
+// maxEnvSeconds bounds each envelope segment so its length in samples fits
+// an int32 at any sample rate up to 768 kHz.
+const maxEnvSeconds = 2000
+
+// maxSampleRatio bounds a sample's playback ratio: 4 octaves up already
+// reads 16 source samples per output sample.
+const maxSampleRatio = 16

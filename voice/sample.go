@@ -1,0 +1,148 @@
+package voice
+
+import "fmt"
+
+// Interp selects how a Sampler voice reads between recorded samples.
+type Interp uint8
+
+// The interpolations: Linear (2 points) and Cubic (4-point Catmull-Rom,
+// whose error on a smooth signal falls as the fourth power of its
+// oversampling instead of the square).
+const (
+	Linear Interp = iota
+	Cubic
+)
+
+// Sample is a mono or stereo recording for Sampler voices, shared read-only by
+// every voice that plays it. Build it with NewSample.
+type Sample struct {
+	// RootFreq is the pitch of the recording as recorded: a voice with
+	// Params.Freq == RootFreq plays it at its own speed.
+	RootFreq float64
+
+	rate   float64
+	ch     [][]float32 // one guard before, the playable samples, 3 after
+	n      int         // playable samples: the length, or the loop end
+	loop   bool
+	loopLo int // loop start (when loop)
+	interp Interp
+}
+
+// Guards around each channel so interpolation never needs a bounds branch:
+// Catmull-Rom reads one sample before and two after the position.
+const (
+	guardBefore = 1
+	guardAfter  = 3
+)
+
+// NewSample copies a recording made at rate Hz: channels holds one (mono) or
+// two (left, right) channels of equal length. rootFreq is its pitch in Hz.
+// A looped sample plays [loopStart, loopEnd) over and over after reaching
+// loopEnd, until the envelope ends the voice (the part after loopEnd is
+// never played); a one-shot sample finishes its voice when it ends.
+func NewSample(rate int, channels [][]float32, rootFreq float64, loop bool, loopStart, loopEnd int, interp Interp) (*Sample, error) {
+	if rate <= 0 {
+		return nil, fmt.Errorf("%w: sample rate %d", ErrParams, rate)
+	}
+	if len(channels) != 1 && len(channels) != 2 {
+		return nil, fmt.Errorf("%w: %d channels (want 1 or 2)", ErrParams, len(channels))
+	}
+	n := len(channels[0])
+	if n == 0 || n >= 1<<31 {
+		return nil, fmt.Errorf("%w: sample length %d", ErrParams, n)
+	}
+	if len(channels) == 2 && len(channels[1]) != n {
+		return nil, fmt.Errorf("%w: channel lengths %d and %d differ", ErrParams, n, len(channels[1]))
+	}
+	if !finite64(rootFreq) || rootFreq <= 0 {
+		return nil, fmt.Errorf("%w: root frequency %v", ErrParams, rootFreq)
+	}
+	if interp > Cubic {
+		return nil, fmt.Errorf("%w: interpolation %d", ErrParams, interp)
+	}
+	if loop {
+		if loopStart < 0 || loopEnd > n || loopStart >= loopEnd {
+			return nil, fmt.Errorf("%w: loop [%d, %d) in %d samples", ErrParams, loopStart, loopEnd, n)
+		}
+		n = loopEnd
+	}
+	s := &Sample{RootFreq: rootFreq, rate: float64(rate), n: n, loop: loop, loopLo: loopStart, interp: interp}
+	for c, src := range channels {
+		for i, v := range src {
+			if !finite32(v) {
+				return nil, fmt.Errorf("%w: channel %d sample %d is %v", ErrParams, c, i, v)
+			}
+		}
+		p := make([]float32, guardBefore+n+guardAfter)
+		copy(p[guardBefore:], src[:n])
+		if loop {
+			// Reading past the loop end continues at its start, and
+			// a loop from 0 is preceded by its own end.
+			span := n - loopStart
+			for k := range guardAfter {
+				p[guardBefore+n+k] = src[loopStart+k%span]
+			}
+			if loopStart == 0 {
+				p[0] = src[n-1]
+			}
+		}
+		s.ch = append(s.ch, p)
+	}
+	return s, nil
+}
+
+// Channels returns 1 for a mono sample, 2 for stereo.
+func (s *Sample) Channels() int { return len(s.ch) }
+
+// renderSample plays the sample into dst (and dstR when stereo) and returns
+// how many samples it produced before a one-shot sample ended.
+func (o *oscState) renderSample(dst, dstR []float32) int {
+	s := o.smp
+	left := s.ch[0]
+	right := left
+	if len(s.ch) == 2 {
+		right = s.ch[1]
+		dstR = dstR[:len(dst)]
+	}
+	pos, step := o.pos, o.step
+	end := uint64(s.n) << 32
+	span := uint64(s.n-s.loopLo) << 32
+	for i := range dst {
+		if pos >= end {
+			if !s.loop {
+				o.pos = pos
+				return i
+			}
+			for pos >= end { // a loop shorter than one step wraps more than once
+				pos -= span
+			}
+		}
+		j := int(pos >> 32) // left[j] is the guard before sample j
+		t := float32(uint32(pos)>>8) * (1.0 / (1 << 24))
+		if s.interp == Cubic {
+			dst[i] = catmullRom(left[j:j+4], t)
+			if len(s.ch) == 2 {
+				dstR[i] = catmullRom(right[j:j+4], t)
+			}
+		} else {
+			a := left[j+1]
+			dst[i] = a + t*(left[j+2]-a)
+			if len(s.ch) == 2 {
+				a := right[j+1]
+				dstR[i] = a + t*(right[j+2]-a)
+			}
+		}
+		pos += step
+	}
+	o.pos = pos
+	return len(dst)
+}
+
+// catmullRom interpolates between x[1] and x[2] at t in [0, 1).
+func catmullRom(x []float32, t float32) float32 {
+	x = x[:4]
+	a := x[3] - x[0] + 3*(x[1]-x[2])
+	b := 2*x[0] - 5*x[1] + 4*x[2] - x[3]
+	c := x[2] - x[0]
+	return x[1] + 0.5*t*(c+t*(b+t*a))
+}

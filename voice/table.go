@@ -1,0 +1,118 @@
+package voice
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"sync"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// Mip-map geometry. Level j of a Table holds the cycle's harmonics 1..2^j, so
+// a note whose 2^j-th harmonic lies below half the sample rate plays level j
+// without any aliasing: the table is chosen per octave.
+const (
+	// tableBits sets the length of every level to 4096 samples (plus the
+	// guard): at the top level the highest harmonic still gets 4 samples per
+	// cycle, and for the levels a high note plays (a few harmonics) linear
+	// interpolation's images are below -100 dB.
+	tableBits = 12
+	tableLen  = 1 << tableBits
+	// numLevels covers 1..1024 harmonics: 1024 harmonics of a 23 Hz note
+	// reach 24 kHz, so lower notes lose nothing audible.
+	numLevels = 11
+)
+
+// Table is a single-cycle waveform mip-mapped per octave for band-limited
+// playback. Build it once with NewTable; any number of voices may share it.
+type Table struct {
+	levels [numLevels][]float32 // each tableLen+1 samples with a wrap guard
+}
+
+// NewTable builds the per-octave mip-maps of one cycle of a waveform. The
+// cycle may have any length from 2 to 1<<20 samples; it is resampled to
+// 4096 samples through its spectrum, each level keeping its harmonics
+// 1..2^j (the DC component is removed). Non-finite samples are an error.
+func NewTable(cycle []float32) (*Table, error) {
+	n := len(cycle)
+	if n < 2 || n > 1<<20 {
+		return nil, fmt.Errorf("%w: wavetable cycle of %d samples (want 2..%d)", ErrParams, n, 1<<20)
+	}
+	seq := make([]float64, n)
+	for i, v := range cycle {
+		if !finite32(v) {
+			return nil, fmt.Errorf("%w: wavetable sample %d is %v", ErrParams, i, v)
+		}
+		seq[i] = float64(v)
+	}
+	coef := fourier.NewFFT(n).Coefficients(nil, seq)
+	// Harmonic n/2 of an even-length cycle has no defined phase: drop it.
+	top := (n - 1) / 2
+	return newTableFromHarmonics(func(k int) complex128 {
+		if k > top {
+			return 0
+		}
+		return coef[k] / complex(float64(n), 0)
+	}), nil
+}
+
+// newTableFromHarmonics builds the levels from c(k), the complex amplitude of
+// harmonic k (k ≥ 1) such that the waveform is Σ 2·Re(c(k)·e^{2πikx}).
+func newTableFromHarmonics(c func(k int) complex128) *Table {
+	t := new(Table)
+	fft := fourier.NewFFT(tableLen)
+	coef := make([]complex128, tableLen/2+1)
+	seq := make([]float64, tableLen)
+	for j := range numLevels {
+		for k := range coef {
+			coef[k] = 0
+			if k >= 1 && k <= 1<<j {
+				coef[k] = c(k)
+			}
+		}
+		fft.Sequence(seq, coef)
+		lvl := make([]float32, tableLen+1)
+		for i, v := range seq {
+			lvl[i] = float32(v)
+		}
+		lvl[tableLen] = lvl[0]
+		t.levels[j] = lvl
+	}
+	return t
+}
+
+// level returns the richest mip-map level whose harmonics all stay below
+// half the sample rate at phase increment inc (cycles per sample × 2^32).
+func (t *Table) level(inc uint32) []float32 {
+	maxHarm := uint32(1<<31) / max(inc, 1)
+	j := bits.Len32(maxHarm) - 1
+	return t.levels[min(max(j, 0), numLevels-1)]
+}
+
+var (
+	sawTable, triangleTable *Table
+	tablesOnce              sync.Once
+)
+
+// builtinTables builds the band-limited saw and triangle once. The square
+// and pulse are the difference of two phase-shifted saws.
+func builtinTables() {
+	tablesOnce.Do(func() {
+		// Rising saw 2x-1 on [0,1): -(2/π) Σ sin(2πkx)/k.
+		sawTable = newTableFromHarmonics(func(k int) complex128 {
+			return complex(0, 1/(math.Pi*float64(k)))
+		})
+		// Triangle peaking at x = 1/4: (8/π²) Σ_odd (-1)^((k-1)/2) sin(2πkx)/k².
+		triangleTable = newTableFromHarmonics(func(k int) complex128 {
+			if k%2 == 0 {
+				return 0
+			}
+			b := 8 / (math.Pi * math.Pi * float64(k*k))
+			if k%4 == 3 {
+				b = -b
+			}
+			return complex(0, -b/2)
+		})
+	})
+}
