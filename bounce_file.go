@@ -3,7 +3,9 @@ package aether
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -21,9 +23,12 @@ const fileBuffer = 256 << 10
 // ctx) the temporary file is removed and path is untouched. The file is
 // created with mode 0644. Errors name path or the score.
 func BounceFile(ctx context.Context, s *score.Score, path string, opt BounceOptions) (res BounceResult, err error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return res, fmt.Errorf("%s: cannot write output: is a directory", path)
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return res, fmt.Errorf("%s: cannot write output: %w", path, err)
+		return res, fmt.Errorf("%s: cannot write output: %w", path, withoutPath(err))
 	}
 	defer func() {
 		if err != nil {
@@ -48,7 +53,21 @@ func BounceFile(ctx context.Context, s *score.Score, path string, opt BounceOpti
 		return res, fmt.Errorf("%s: %w", path, err)
 	}
 	if err = os.Rename(f.Name(), path); err != nil {
-		return res, fmt.Errorf("%s: cannot write output: %w", path, err)
+		return res, fmt.Errorf("%s: cannot write output: %w", path, withoutPath(err))
 	}
 	return res, nil
+}
+
+// withoutPath drops the temporary file's random name from an error: the
+// message names path instead, the same on every run.
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
