@@ -39,7 +39,7 @@ type outcome struct {
 const maxManifest = 10_000_000
 
 // runBatch renders the manifest's share of this shard into -outdir.
-func runBatch(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
+func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
 	start := time.Now()
 	all, err := readManifest(cfg.manifest, stdin)
 	if err != nil {
@@ -78,7 +78,7 @@ func runBatch(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
 	)
 	render := func(i int) {
 		defer done.Done()
-		r := renderEntry(ld, cfg, workers, mine[i])
+		r := renderEntry(ctx, ld, cfg, workers, mine[i])
 		results[i] = r
 		errMu.Lock()
 		defer errMu.Unlock()
@@ -98,6 +98,13 @@ func runBatch(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer pool.Release()
 	for i := range mine {
+		if ctx.Err() != nil {
+			for j := i; j < len(mine); j++ {
+				results[j].err = ctx.Err()
+			}
+			fmt.Fprintf(stderr, "bounce: %v: %d files not started\n", ctx.Err(), len(mine)-i)
+			break
+		}
 		done.Add(1)
 		if err := pool.Invoke(i); err != nil {
 			done.Done()
@@ -110,7 +117,7 @@ func runBatch(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // renderEntry loads and bounces one entry into -outdir.
-func renderEntry(ld *loader, cfg *config, workers int, e entry) outcome {
+func renderEntry(ctx context.Context, ld *loader, cfg *config, workers int, e entry) outcome {
 	if e.clash != "" {
 		return outcome{err: fmt.Errorf("%s (%s): output name %s is also the output of %s", e.input, e.where, e.out, e.clash)}
 	}
@@ -120,7 +127,7 @@ func renderEntry(ld *loader, cfg *config, workers int, e entry) outcome {
 	}
 	path := filepath.Join(cfg.outdir, e.out)
 	opt := aether.BounceOptions{Format: cfg.format, Seed: cfg.seed, Workers: workers, Limits: ld.limits}
-	res, err := aether.BounceFile(context.Background(), s, path, opt)
+	res, err := aether.BounceFile(ctx, s, path, opt)
 	if err == nil {
 		if err = checkAudible(s.Name, res); err != nil {
 			os.Remove(path)

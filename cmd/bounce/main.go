@@ -18,13 +18,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aether-audio/aether/score"
@@ -75,6 +78,10 @@ type config struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// An interrupt or a termination (Kubernetes evicting the pod) cancels
+	// the renders, so their temporary files are removed before exiting.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	cfg, err := parseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stderr, usage)
@@ -85,9 +92,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if cfg.manifest != "" {
-		return runBatch(cfg, stdin, stdout, stderr)
+		return runBatch(ctx, cfg, stdin, stdout, stderr)
 	}
-	return runOne(cfg, stdin, stdout, stderr)
+	return runOne(ctx, cfg, stdin, stdout, stderr)
 }
 
 func parseArgs(args []string) (*config, error) {

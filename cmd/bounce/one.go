@@ -11,7 +11,7 @@ import (
 )
 
 // runOne bounces one input to -o.
-func runOne(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
+func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
 	ld := newLoader(cfg, stdin)
 	s, err := ld.load(cfg.inputs[0])
 	if err != nil {
@@ -26,12 +26,12 @@ func runOne(cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
 	var res aether.BounceResult
 	if cfg.out == "-" {
 		bw := bufio.NewWriterSize(stdout, 256<<10)
-		res, err = aether.Bounce(context.Background(), s, bw, opt)
+		res, err = aether.Bounce(ctx, s, bw, opt)
 		if err == nil {
 			err = bw.Flush()
 		}
 	} else {
-		res, err = aether.BounceFile(context.Background(), s, cfg.out, opt)
+		res, err = aether.BounceFile(ctx, s, cfg.out, opt)
 	}
 	bar.finish()
 	if err == nil {
