@@ -112,6 +112,9 @@ func (r BounceResult) Silent() bool { return !(r.PeakDBFS() >= SilenceDBFS) }
 // which rendering stopped. A cancelled ctx stops the render within a few
 // hundred blocks with an error wrapping ctx.Err(). Bounce does not close w.
 func Bounce(ctx context.Context, s *score.Score, w io.Writer, opt BounceOptions) (BounceResult, error) {
+	if s == nil {
+		return BounceResult{}, errors.New("aether: Bounce of a nil score")
+	}
 	res := BounceResult{Frames: s.Frames, SampleRate: s.SampleRate, Notes: len(s.Notes)}
 	if err := s.Validate(opt.Limits); err != nil {
 		return res, err

@@ -191,6 +191,30 @@ func TestBounceCancel(t *testing.T) {
 	assertEmptyDir(t, dir)
 }
 
+// Progress reports rising frame counts and ends with the total.
+func TestBounceProgress(t *testing.T) {
+	s := sineScore(2, 1)
+	var got [][2]int64
+	_, err := Bounce(context.Background(), s, io.Discard, BounceOptions{Progress: func(done, total int64) {
+		got = append(got, [2]int64{done, total})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := (s.Frames + BlockSize - 1) / BlockSize
+	if want := int((blocks+checkBlocks-1)/checkBlocks) + 1; len(got) != want {
+		t.Fatalf("%d progress calls, want %d", len(got), want)
+	}
+	for i, g := range got {
+		if g[1] != s.Frames || g[0] != min(int64(i)*checkBlocks*BlockSize, s.Frames) {
+			t.Errorf("call %d: %v of %v", i, g[0], g[1])
+		}
+	}
+	if _, err := Bounce(context.Background(), nil, io.Discard, BounceOptions{}); err == nil {
+		t.Error("nil score: no error")
+	}
+}
+
 func assertEmptyDir(t *testing.T, dir string) {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
