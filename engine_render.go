@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 
 	"github.com/aether-audio/aether/mix"
 )
@@ -27,28 +28,57 @@ func (e *Engine) RenderBlock(left, right *[BlockSize]float32) error {
 	}
 	*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
 	e.applyEvents()
-	e.buildActive()
-	chunks := (len(e.active) + e.chunkSize - 1) / e.chunkSize
+	chunks := e.chunks()
 	if err := e.sched.RenderBlock(chunks, left, right); err != nil {
 		return fmt.Errorf("aether: render: %w", err)
 	}
-	e.reap()
-	if !finite(left) || !finite(right) {
-		// The bank silences any voice whose state goes non-finite before
-		// it reaches a bus; this is the last guard of the master bus.
-		*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
-		e.stats.nonFinite.Add(1)
-	}
+	e.reap(chunks)
+	e.guardMaster(left, right)
 	e.block++
 	e.stats.blocks.Store(e.block)
 	return nil
 }
 
-// renderChunk is the scheduler's ChunkFunc: chunk c is the c-th run of
-// ChunkSize voices of the active list.
+// chunks returns how many chunks cover the slots in use: up to the chunk
+// of the highest one.
+func (e *Engine) chunks() int {
+	for w := len(e.used) - 1; w >= 0; w-- {
+		if e.used[w] != 0 {
+			return w/e.chunkWords + 1
+		}
+	}
+	return 0
+}
+
+// renderChunk is the scheduler's ChunkFunc. Chunk c covers slots
+// [c*ChunkSize, (c+1)*ChunkSize): it lists those in use, in slot order,
+// renders them, and marks those that finished, so that listing and reaping
+// run in parallel too. Chunks cover disjoint words of both bitmaps.
 func (e *Engine) renderChunk(_, c int, left, right *[BlockSize]float32) {
-	lo := c * e.chunkSize
-	e.bank.Render(e.active[lo:min(lo+e.chunkSize, len(e.active))], left, right)
+	list := e.active[c*e.chunkSize : c*e.chunkSize : (c+1)*e.chunkSize]
+	for w := c * e.chunkWords; w < min((c+1)*e.chunkWords, len(e.used)); w++ {
+		for word := e.used[w]; word != 0; word &= word - 1 {
+			list = append(list, int32(w<<6+bits.TrailingZeros64(word)))
+		}
+	}
+	e.bank.Render(list, left, right)
+	for _, slot := range list {
+		if !e.bank.Active(int(slot)) {
+			e.finished[slot>>6] |= 1 << (slot & 63)
+		}
+	}
+}
+
+// guardMaster mutes a master block that holds NaN or Inf, and counts it.
+// The bank silences any voice whose parameters or state go non-finite
+// before it reaches a bus, and bounds gains and sample values, so this
+// costs 128 compares a block and should never fire: it is the last line
+// between a bank bug and the listener's speakers.
+func (e *Engine) guardMaster(left, right *[BlockSize]float32) {
+	if !finite(left) || !finite(right) {
+		*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
+		e.stats.nonFinite.Add(1)
+	}
 }
 
 func finite(x *[BlockSize]float32) bool {

@@ -118,25 +118,18 @@ func (e *Engine) rankVictims(k int) {
 	e.victims.rank()
 }
 
-// buildActive lists the slots in use in slot order, so that chunk k holds
-// the same voices whatever the number of workers.
-func (e *Engine) buildActive() {
-	e.active = e.active[:0]
-	for w, word := range e.used {
-		for word != 0 {
-			e.active = append(e.active, int32(w<<6+bits.TrailingZeros64(word)))
-			word &= word - 1
-		}
-	}
-}
-
 // reap frees the slots of voices that finished in the block just rendered
-// (their release ended, their steal fade ended, or they were silenced).
-func (e *Engine) reap() {
-	for _, slot := range e.active {
-		if !e.bank.Active(int(slot)) {
-			e.freeSlot(slot)
+// (their release ended, their steal fade ended, or they were silenced), as
+// the chunks marked them. It frees from the highest slot down, so the
+// lowest freed slot is reused first and voices stay packed in few chunks.
+func (e *Engine) reap(chunks int) {
+	for w := min(chunks*e.chunkWords, len(e.finished)) - 1; w >= 0; w-- {
+		for word := e.finished[w]; word != 0; {
+			top := 63 - bits.LeadingZeros64(word)
+			word &^= 1 << top
+			e.freeSlot(int32(w<<6 + top))
 		}
+		e.finished[w] = 0
 	}
 	e.stats.voices.Store(int64(e.live))
 }

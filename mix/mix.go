@@ -5,7 +5,12 @@
 // Each kernel's doc comment gives the exact Go loop it computes; the pure-Go
 // twins in mix_generic.go are that loop, always compiled. Element-wise
 // kernels never fuse a multiply and an add, so every tier produces the same
-// bits as the generic twin and a render is identical on every machine.
+// bits as the generic twin and a render is identical on every machine (a
+// NaN result stays a NaN, though its sign and payload may differ by tier).
+//
+// The SIMD tier (see Tier, SetTier and tier.go) is chosen once at init from
+// the CPU's features; the AETHER_KERNEL environment variable or SetTier
+// force one, for tests, benchmarks and comparisons.
 //
 // All slices passed to one call must have the same length (the length of
 // the first, dst); a kernel panics otherwise.
@@ -16,7 +21,7 @@ package mix
 //	for i := range dst { dst[i] += float32(g * src[i]) }
 func AddScaled(dst, src []float32, g float32) {
 	checkLen(len(dst), len(src))
-	addScaledGeneric(dst, src, g)
+	addScaled(dst, src, g)
 }
 
 // AddRamp accumulates src into dst with a gain that moves linearly from g0
@@ -27,7 +32,7 @@ func AddScaled(dst, src []float32, g float32) {
 //	for i := range dst { dst[i] += float32(float32(g0+float32(float32(i)*step)) * src[i]) }
 func AddRamp(dst, src []float32, g0, g1 float32) {
 	checkLen(len(dst), len(src))
-	addRampGeneric(dst, src, g0, g1)
+	addRamp(dst, src, g0, g1)
 }
 
 // PanAddRamp accumulates a mono src into left and right, each with its own
@@ -35,7 +40,7 @@ func AddRamp(dst, src []float32, g0, g1 float32) {
 func PanAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
 	checkLen(len(left), len(right))
 	checkLen(len(left), len(src))
-	panAddRampGeneric(left, right, src, l0, l1, r0, r1)
+	panAddRamp(left, right, src, l0, l1, r0, r1)
 }
 
 // AddBuses sums the buses into dst in their order:
@@ -48,25 +53,27 @@ func AddBuses(dst []float32, buses [][]float32) {
 	for _, b := range buses {
 		checkLen(len(dst), len(b))
 	}
-	addBusesGeneric(dst, buses)
+	for _, b := range buses {
+		add(dst, b)
+	}
 }
 
 // Scale multiplies dst by g in place: dst[i] = g * dst[i].
 func Scale(dst []float32, g float32) {
-	scaleGeneric(dst, g)
+	scale(dst, g)
 }
 
 // Peak returns the largest absolute sample value of x, or NaN if x holds a
 // NaN. It returns 0 for an empty slice.
 func Peak(x []float32) float32 {
-	return peakGeneric(x)
+	return peak(x)
 }
 
 // RMS returns the root mean square of x (0 for an empty slice). It
 // accumulates in float32 lanes, so tiers may differ from the generic twin
 // by a relative 1e-5.
 func RMS(x []float32) float32 {
-	return rmsGeneric(x)
+	return rmsOf(sumSquares(x), len(x))
 }
 
 // Interleave writes left and right as interleaved stereo frames:
@@ -74,7 +81,7 @@ func RMS(x []float32) float32 {
 func Interleave(dst, left, right []float32) {
 	checkLen(len(left), len(right))
 	checkLen(len(dst), 2*len(left))
-	interleaveGeneric(dst, left, right)
+	interleave(dst, left, right)
 }
 
 // PCM16 converts src to little-endian signed 16-bit PCM in dst (2 bytes per

@@ -14,7 +14,7 @@ package mix
 // rule in float32) after folding the phase into a quarter cycle; its error
 // is below 2e-7 everywhere, under -130 dB.
 func Sine(dst []float32, phase, inc uint32) uint32 {
-	return sineGeneric(dst, phase, inc)
+	return sine(dst, phase, inc)
 }
 
 // Wavetable fills dst from a single-cycle table by linear interpolation and
@@ -26,7 +26,7 @@ func Sine(dst []float32, phase, inc uint32) uint32 {
 //	dst[n] = table[i] + float32(frac*(table[i+1]-table[i])); phase += inc
 func Wavetable(dst []float32, table []float32, phase, inc uint32) uint32 {
 	k := tableBits(len(table))
-	return wavetableGeneric(dst, table, k, phase, inc)
+	return wavetable(dst, table, k, phase, inc)
 }
 
 // tableBits returns k for a table of 2^k+1 samples, panicking otherwise.

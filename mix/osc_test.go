@@ -7,7 +7,7 @@ import (
 
 func TestSineAccuracy(t *testing.T) {
 	dst := make([]float32, 1<<16)
-	inc := uint32(1<<32/len(dst)) + 7 // sweep every phase region, not aligned
+	inc := uint32(1<<32/uint64(len(dst))) + 7 // sweep every phase region, not aligned
 	phase := Sine(dst, 0x1234, inc)
 	if want := uint32(0x1234) + inc*uint32(len(dst)); phase != want {
 		t.Fatalf("returned phase %#x, want %#x", phase, want)

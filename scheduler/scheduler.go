@@ -87,6 +87,9 @@ var (
 type Config struct {
 	// Workers is the number of workers, the caller of RenderBlock
 	// included; 0 means the number of physical cores reported by cpuid.
+	// At most GOMAXPROCS-1 of them (as read by New) ever spin, since the
+	// caller holds a core too; the others park whatever Wait says, and
+	// with more workers than GOMAXPROCS spinning yields the processor.
 	Workers int
 	// Wait is what idle workers do between blocks; the zero value is Hybrid.
 	Wait WaitStrategy

@@ -43,13 +43,19 @@ const DefaultBuffersPerShard = 256
 // worker sit in a cache where other workers cannot steal them.
 const DefaultCacheSize = 16
 
-// MaxWorkers bounds Config.Workers so that an absurd request fails at New.
+// MaxWorkers bounds Config.Workers: 4096 is more cores than any machine Go
+// runs on has, so the bound only turns an absurd request into an error at New
+// instead of an attempt to allocate it.
 const MaxWorkers = 1 << 12
 
 // MaxCacheSize bounds Config.CacheSize: a larger cache strands more buffers
 // where no other worker can reach them and gains nothing, since a batch of
 // 512 already amortises the CAS to nothing.
 const MaxCacheSize = 1 << 10
+
+// cacheGap is the number of uint32 cache entries (128 bytes) left unused
+// between two workers' caches; see New.
+const cacheGap = 128 / 4
 
 // ErrConfig is returned, wrapped with details, by New for a Config out of
 // range.
@@ -73,7 +79,7 @@ type Config struct {
 type Set struct {
 	storage  []float32       // Capacity()*pool.BufferSize samples, 64-byte aligned
 	links    []atomic.Uint32 // free-list links, one per buffer (see stack)
-	held     []atomic.Uint32 // 1 while a buffer is acquired: O(1) misuse checks
+	held     []uint32        // 1 while a buffer is acquired: O(1) misuse checks (see take)
 	perShard uint32          // buffers per shard; shard w owns [w*perShard, (w+1)*perShard)
 	workers  []worker        // one per shard, each padded to its own cache lines
 }
@@ -89,16 +95,20 @@ func New(cfg Config) (*Set, error) {
 	s := &Set{
 		storage:  pool.AlignedSamples(n * pool.BufferSize),
 		links:    make([]atomic.Uint32, n),
-		held:     make([]atomic.Uint32, n),
+		held:     make([]uint32, n),
 		perShard: uint32(cfg.BuffersPerShard),
 		workers:  make([]worker, cfg.Workers),
 	}
-	caches := make([]uint32, cfg.Workers*cfg.CacheSize)
+	// The caches are written at every release, so they get the same
+	// treatment as the per-worker state: a gap of cacheGap entries (128
+	// bytes) between two workers' caches keeps them off each other's lines.
+	stride := cfg.CacheSize + cacheGap
+	caches := make([]uint32, cfg.Workers*stride)
 	for w := range s.workers {
 		wk := &s.workers[w]
 		wk.free.links = s.links
 		wk.first = uint32(w) * s.perShard
-		wk.cache = caches[w*cfg.CacheSize : (w+1)*cfg.CacheSize : (w+1)*cfg.CacheSize]
+		wk.cache = caches[w*stride : w*stride+cfg.CacheSize : w*stride+cfg.CacheSize]
 		// Chain the shard's buffers in order, so that the lowest comes first.
 		last := wk.first + s.perShard - 1
 		for i := wk.first; i < last; i++ {
@@ -112,9 +122,9 @@ func New(cfg Config) (*Set, error) {
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Workers == 0 {
-		c.Workers = max(cpuid.CPU.PhysicalCores, 1)
-		if cpuid.CPU.PhysicalCores == 0 {
-			// cpuid cannot always tell (some VMs); the OS can.
+		c.Workers = cpuid.CPU.PhysicalCores
+		if c.Workers < 1 {
+			// cpuid cannot always tell (some VMs); the OS always can.
 			c.Workers = runtime.NumCPU()
 		}
 	}
@@ -160,8 +170,9 @@ func (s *Set) Acquire(worker int) (id pool.BufferID, ok bool) {
 	w.n--
 	i := w.cache[w.n]
 	s.take(i)
-	w.acquires.Store(w.acquires.Load() + 1)
-	w.noteInUse(w.inUse())
+	w.count.acquires++
+	w.noteInUse(w.ownInUse() + w.remoteInUse.Load())
+	w.tick()
 	return pool.BufferID(i), true
 }
 
@@ -173,11 +184,12 @@ func (s *Set) Acquire(worker int) (id pool.BufferID, ok bool) {
 func (s *Set) Release(worker int, id pool.BufferID) {
 	w := s.worker(worker)
 	i := s.checkHeld(id, "release")
-	if s.held[i].Swap(0) == 0 {
+	if atomic.SwapUint32(&s.held[i], 0) == 0 {
 		// Another worker released it between the check and here.
 		panic(fmt.Sprintf("shard: release buffer %d, which is not acquired (double release?)", id))
 	}
-	w.releases.Store(w.releases.Load() + 1)
+	w.count.releases++
+	w.tick()
 	if i-w.first >= s.perShard { // unsigned: also true below w.first
 		s.releaseForeign(w, i)
 		return
@@ -197,6 +209,16 @@ func (s *Set) Flush(worker int) {
 	if w.n > 0 {
 		w.flush(w.n)
 	}
+}
+
+// PublishStats makes worker's counters in Stats exact as of now. Workers
+// publish their counters every statsEvery operations on their own; calling
+// this at the end of each block, from the worker's goroutine, keeps Stats
+// exact at block boundaries.
+func (s *Set) PublishStats(worker int) {
+	w := s.worker(worker)
+	w.noteInUse(w.ownInUse() + w.remoteInUse.Load())
+	w.publish()
 }
 
 // Buffer returns the buffer for writing. It panics if id is Silence, out of
@@ -229,9 +251,12 @@ func (s *Set) Owner(id pool.BufferID) int {
 	return int(uint32(id) / s.perShard)
 }
 
-// Held reports whether id is currently acquired by some worker.
+// Held reports whether id is currently acquired by some worker. It is for
+// checks and tests: call it from a goroutine ordered after the last Acquire
+// of id (its holder, say), since Acquire sets the flag with a plain store
+// (see take).
 func (s *Set) Held(id pool.BufferID) bool {
-	return id != pool.Silence && int(id) < s.Capacity() && s.held[id].Load() != 0
+	return id != pool.Silence && int(id) < s.Capacity() && atomic.LoadUint32(&s.held[id]) != 0
 }
 
 // steal pops one buffer from each other shard in turn, starting after
@@ -246,12 +271,15 @@ func (s *Set) steal(thief int) (pool.BufferID, bool) {
 		}
 		s.take(i)
 		v.remoteInUse.Add(1)
-		v.noteInUse(v.inUse())
-		w.acquires.Store(w.acquires.Load() + 1)
-		w.steals.Store(w.steals.Load() + 1)
+		v.noteInUse(v.publishedInUse(s.perShard))
+		w.count.acquires++
+		w.count.steals++
+		w.tick()
 		return pool.BufferID(i), true
 	}
-	w.exhaustions.Store(w.exhaustions.Load() + 1)
+	// Publish at once: exhaustion is what a monitor most wants to see.
+	w.count.exhaustions++
+	w.publish()
 	return 0, false
 }
 
@@ -259,17 +287,27 @@ func (s *Set) steal(thief int) (pool.BufferID, bool) {
 // free list of the shard that owns it.
 func (s *Set) releaseForeign(w *worker, i uint32) {
 	owner := &s.workers[i/s.perShard]
-	w.crossReleases.Store(w.crossReleases.Load() + 1)
+	w.count.crossReleases++
 	owner.remoteInUse.Add(-1)
 	owner.free.push(i)
 }
 
 // take marks buffer i, just popped from a cache or free list, as held and
 // zeroes it.
+//
+// The held flag is cleared on release by an atomic swap, so that two workers
+// releasing the same buffer cannot both succeed. It is set here by a plain
+// store: on amd64 every Go atomic store is a locked XCHG, as costly as the
+// swap, and no atomic is needed, because whoever may legitimately read the
+// flag next is ordered after this store: the owner itself, or a worker that
+// got the handle from it through some synchronisation. The free list's CAS
+// (or the owner's own program order, for the cache) orders this store after
+// the release that cleared the flag.
 func (s *Set) take(i uint32) {
-	if s.held[i].Swap(1) != 0 {
+	if s.held[i] != 0 {
 		panic(fmt.Sprintf("shard: internal error: buffer %d was on a free list while held", i))
 	}
+	s.held[i] = 1
 	clear(s.block(i)[:])
 }
 
@@ -290,7 +328,7 @@ func (s *Set) checkHeld(id pool.BufferID, op string) uint32 {
 		panic("shard: " + op + " the Silence buffer")
 	case int(id) >= s.Capacity():
 		panic(fmt.Sprintf("shard: %s buffer %d, out of range (capacity %d)", op, id, s.Capacity()))
-	case s.held[id].Load() == 0:
+	case atomic.LoadUint32(&s.held[id]) == 0:
 		panic(fmt.Sprintf("shard: %s buffer %d, which is not acquired (double release?)", op, id))
 	}
 	return uint32(id)

@@ -17,20 +17,27 @@ type Stats struct {
 }
 
 // Stats reads the live counters of every shard without stopping any worker.
-// Each counter is read atomically, but not all at one instant: while workers
-// run, InUse and HighWater may be off by the operations in flight; when they
-// are quiescent the snapshot is exact.
+// A worker publishes its counters every statsEvery (256) operations, on
+// every exhaustion and on PublishStats, so while it runs its counters lag by
+// at most 256 operations and InUse may be off by as much (it is clamped to
+// 0..BuffersPerShard); after each worker's PublishStats they are exact.
+//
+// HighWater is sampled exactly by the owner at each of its acquires and at
+// PublishStats, and by a thief at each steal from the owner's published
+// counters, so a peak made by steals may be off by up to 256 operations of
+// the owner (clamped to BuffersPerShard).
 func (s *Set) Stats() Stats {
 	st := Stats{Shards: make([]ShardStats, len(s.workers))}
 	for i := range s.workers {
 		w := &s.workers[i]
+		p := &w.published
 		st.Shards[i] = ShardStats{
-			Acquires:      w.acquires.Load(),
-			Releases:      w.releases.Load(),
-			Steals:        w.steals.Load(),
-			CrossReleases: w.crossReleases.Load(),
-			Exhaustions:   w.exhaustions.Load(),
-			InUse:         max(w.inUse(), 0),
+			Acquires:      p.acquires.Load(),
+			Releases:      p.releases.Load(),
+			Steals:        p.steals.Load(),
+			CrossReleases: p.crossReleases.Load(),
+			Exhaustions:   p.exhaustions.Load(),
+			InUse:         w.publishedInUse(s.perShard),
 			HighWater:     w.highWater.Load(),
 		}
 	}

@@ -3,7 +3,7 @@
 // envelopes, state-variable filters, and gain and equal-power pan ramped
 // across each block so that nothing clicks.
 //
-// A Bank holds a fixed number of voice slots of every Kind as struct-of-
+// A Bank holds a fixed number of voice slots of every Kind as a struct of
 // arrays: one slice per component (oscillator, envelope, filter, output),
 // indexed by slot, so each stage of a render touches one small record per
 // voice. Render renders a chunk of slots into a stereo bus with the mix
@@ -85,8 +85,9 @@ func (b *Bank) Capacity() int { return len(b.state) }
 // SampleRate returns the bank's sample rate in Hz.
 func (b *Bank) SampleRate() int { return int(b.rate) }
 
-// NoteOn starts a voice in slot, replacing whatever played there, with its
-// first sample at offset (0..63) in the next rendered block. Invalid
+// NoteOn starts a voice in slot, replacing whatever played there (at once:
+// Steal a sounding voice a block ahead to avoid a click), with its first
+// sample at offset (0..63) in the next rendered block. Invalid
 // parameters (NaN, Inf, out of range, a missing Table or Sample) return an
 // error and leave the slot as it was. NoteOn does not allocate.
 func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
@@ -141,7 +142,8 @@ func (b *Bank) Steal(slot int) {
 }
 
 // SetGain sets the voice's linear gain; the change is ramped across the next
-// block. A NaN, infinite or negative gain silences the voice (see Silenced).
+// block. A gain above MaxLevel is clamped to it; a NaN, infinite or negative
+// gain silences the voice (see Silenced).
 func (b *Bank) SetGain(slot int, g float32) { b.store(b.gainBits, slot, g) }
 
 // SetPan sets the voice's pan (-1..1, clamped); the change is ramped across

@@ -53,8 +53,8 @@ func (e *envState) start(a *ADSR, rate float64, offset int) {
 		release: max(samplesOf(a.Release, rate), 1),
 		sustain: a.Sustain,
 	}
-	if *a == (ADSR{}) {
-		e.sustain = 1
+	if a.Attack == 0 && a.Decay == 0 && a.Sustain == 0 {
+		e.sustain = 1 // the envelope would be silent
 	}
 	if a.Release == 0 {
 		e.release = MinRelease
@@ -106,16 +106,19 @@ func (e *envState) at(pos int32) float32 {
 	return e.from + (e.to-e.from)*float32(pos)/float32(e.len)
 }
 
+// beginRelease fades from the current level to 0 over length samples.
 func (e *envState) beginRelease(length int32) {
-	l := e.level()
-	if e.stage == stageDone {
-		return
-	}
-	e.enter(stageRelease, l)
+	e.enter(stageRelease, e.level())
 	e.len = length
 }
 
 func (e *envState) pending() bool { return e.startAt >= 0 }
+
+// steady reports whether the envelope holds its sustain level through the
+// next block: no pending start, note-off or steal.
+func (e *envState) steady() bool {
+	return e.stage == stageSustain && e.offAt < 0 && !e.steal && e.startAt < 0
+}
 
 func (e *envState) noteOff(offset int) { e.offAt = int8(offset) }
 
@@ -141,7 +144,10 @@ func (e *envState) walk(first, end int32, segs *[maxSegs]envSeg) (n int, done bo
 	i := first
 	for i < end && n < maxSegs {
 		if i == off {
-			e.beginRelease(e.release)
+			// A second note-off does not restart a release.
+			if e.stage < stageRelease {
+				e.beginRelease(e.release)
+			}
 			off = -1
 		}
 		stop := end

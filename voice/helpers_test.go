@@ -5,10 +5,24 @@ import (
 	"math/cmplx"
 	"testing"
 
+	"github.com/aether-audio/aether/mix"
 	"gonum.org/v1/gonum/dsp/fourier"
 )
 
 const testRate = 48000
+
+// forEachTier runs f with the mix kernels forced to each tier this machine
+// has, slowest first ("generic" is always one), then restores the best.
+func forEachTier(t testing.TB, f func(tier string)) {
+	t.Helper()
+	defer mix.SetTier("best")
+	for _, tier := range mix.Tiers() {
+		if err := mix.SetTier(tier); err != nil {
+			t.Fatal(err)
+		}
+		f(tier)
+	}
+}
 
 // newTestBank returns a bank at testRate or fails the test.
 func newTestBank(t testing.TB, capacity int) *Bank {

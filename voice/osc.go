@@ -16,7 +16,8 @@ type oscState struct {
 	ratio   float32 // current frequency ratio (SetFreqRatio)
 	pwOff   uint32  // Square: pulse width as a phase offset
 	table   *Table  // Saw, Square, Triangle, Wavetable
-	noise   uint64  // Noise: generator state
+	seed    uint64  // Noise: generator seed
+	count   uint64  // Noise: samples produced so far
 	smp     *Sample // Sample
 	pos     uint64  // Sample: read position, 32.32 fixed point
 	step    uint64  // Sample: position step per output sample
@@ -25,8 +26,10 @@ type oscState struct {
 }
 
 func (o *oscState) start(p *Params, rate float64) {
-	*o = oscState{kind: p.Kind, ratio: 1, noise: p.Seed}
-	o.baseInc = p.Freq / rate * (1 << 32)
+	*o = oscState{kind: p.Kind, ratio: 1, seed: p.Seed}
+	if p.Kind != Noise { // noise has no pitch, and its Freq is not checked
+		o.baseInc = p.Freq / rate * (1 << 32)
+	}
 	switch p.Kind {
 	case Saw:
 		o.table = sawTable
@@ -73,7 +76,8 @@ func (o *oscState) render(dst, dstR, tmp []float32) int {
 		o.phase = mix.Wavetable(tmp, lvl, o.phase, o.inc)
 		subtract(dst, tmp)
 	case Noise:
-		o.noise = whiteNoise(dst, o.noise)
+		whiteNoise(dst, o.seed, o.count)
+		o.count += uint64(len(dst))
 	case Sampler:
 		return o.renderSample(dst, dstR)
 	}
@@ -88,17 +92,35 @@ func subtract(dst, src []float32) {
 	}
 }
 
-// whiteNoise fills dst with uniform white noise in [-1, 1) from a SplitMix64
-// generator (a Weyl sequence through a 64-bit mixer: every seed gives a full
-// period of 2^64 and passes BigCrush) and returns the new state.
-func whiteNoise(dst []float32, s uint64) uint64 {
-	for i := range dst {
-		s += 0x9e3779b97f4a7c15
-		z := s
-		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-		z = (z ^ z>>27) * 0x94d049bb133111eb
-		z ^= z >> 31
-		dst[i] = float32(int32(z>>32)) * (1.0 / (1 << 31))
+// Noise is counter-based SplitMix64 (a Weyl sequence through a 64-bit
+// mixer, which passes BigCrush): sample t of a voice is one half of
+// splitMix(seed, t/2), the high half for even t. Two samples per 64-bit
+// output halve the multiplies, and a sample depends only on its index, so
+// the sound never depends on how the note is cut into blocks.
+func splitMix(seed, k uint64) uint64 {
+	z := seed + (k+1)*0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// noiseScale maps an int32 to [-1, 1).
+const noiseScale = 1.0 / (1 << 31)
+
+// whiteNoise fills dst with samples n, n+1, ... of the voice's noise,
+// uniform in [-1, 1).
+func whiteNoise(dst []float32, seed, n uint64) {
+	i := 0
+	if n&1 == 1 && len(dst) > 0 { // start on a low half
+		dst[0] = float32(int32(splitMix(seed, n>>1))) * noiseScale
+		i = 1
 	}
-	return s
+	for ; i+1 < len(dst); i += 2 {
+		z := splitMix(seed, (n+uint64(i))>>1)
+		dst[i] = float32(int32(z>>32)) * noiseScale
+		dst[i+1] = float32(int32(z)) * noiseScale
+	}
+	if i < len(dst) { // end on a high half
+		dst[i] = float32(int32(splitMix(seed, (n+uint64(i))>>1)>>32)) * noiseScale
+	}
 }

@@ -48,8 +48,11 @@ func (k Kind) String() string {
 // seconds and are rounded to whole samples; Sustain is a level in 0..1.
 //
 // The zero ADSR is the plain organ envelope: instant on, sustain 1, and
-// the minimum release. A Release of 0 always means the minimum release,
-// MinRelease samples, because a release of 0 would click.
+// the minimum release. Generally, Sustain 0 with Attack and Decay 0 (an
+// envelope that would be silent) means Sustain 1, and a Release of 0 means
+// the minimum release, MinRelease samples, because a release of 0 would
+// click. Otherwise a Sustain of 0 makes a percussive envelope: the voice
+// finishes when its decay ends.
 type ADSR struct {
 	Attack, Decay, Sustain, Release float32
 }
@@ -95,9 +98,10 @@ const MaxQ = 50
 type Params struct {
 	Kind Kind
 	// Freq is the pitch in Hz, above 0 and below half the sample rate. For
-	// Sampler voices the playback ratio is Freq / Sample.RootFreq.
+	// Sampler voices the playback ratio is Freq / Sample.RootFreq, at most
+	// 16. Noise ignores it.
 	Freq float64
-	// Gain is a linear gain, 0 or more.
+	// Gain is a linear gain from 0 to MaxLevel.
 	Gain float32
 	// Pan is the stereo position, -1 (left) to 1 (right), equal-power.
 	Pan float32
@@ -128,13 +132,18 @@ func finite32(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(fl
 
 func finite64(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
+// bad returns the error for an invalid field of Params.
+func bad(field string, v any) error {
+	return fmt.Errorf("%w: %s = %v", ErrParams, field, v)
+}
+
 // validate checks p for a bank running at rate Hz; the error names the field.
 func (p *Params) validate(rate float64) error {
-	bad := func(field string, v any) error {
-		return fmt.Errorf("%w: %s = %v", ErrParams, field, v)
-	}
 	if p.Kind >= numKinds {
 		return bad("Kind", p.Kind)
+	}
+	if p.Kind == Noise {
+		return p.validateLevels()
 	}
 	if !finite64(p.Freq) || p.Freq <= 0 {
 		return bad("Freq", p.Freq)
@@ -157,7 +166,12 @@ func (p *Params) validate(rate float64) error {
 			return bad("Freq", p.Freq)
 		}
 	}
-	if !finite32(p.Gain) || p.Gain < 0 {
+	return p.validateLevels()
+}
+
+// validateLevels checks the fields every kind uses.
+func (p *Params) validateLevels() error {
+	if !(p.Gain >= 0 && p.Gain <= MaxLevel) {
 		return bad("Gain", p.Gain)
 	}
 	if !(p.Pan >= -1 && p.Pan <= 1) {
@@ -192,6 +206,12 @@ func (p *Params) validate(rate float64) error {
 	}
 	return nil
 }
+
+// MaxLevel bounds gains and the values of samples and wavetables: +120 dB
+// is certainly a mistake, and with these bounds no voice can overflow
+// float32 (even through the filter's resonant gain), so Inf never reaches a
+// bus from finite parameters.
+const MaxLevel = 1e6
 
 // maxEnvSeconds bounds each envelope segment so its length in samples fits
 // an int32 at any sample rate up to 768 kHz.

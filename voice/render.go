@@ -6,10 +6,28 @@ import (
 	"github.com/aether-audio/aether/mix"
 )
 
+// filterGroup is how many filtered voices Render holds back to filter
+// together. The SVF is a recursion, so one voice's filter waits on each
+// multiply-add in turn; running four channels in one loop lets the CPU
+// overlap their chains, which more than halves the filter's cost.
+const filterGroup = 4
+
+// voiceBuf is the working signal of one voice in a block.
+type voiceBuf struct {
+	slot        int
+	first, end  int32 // the voice's samples in this block are [first, end)
+	stereo      bool
+	left, right [BlockSize]float32
+}
+
 // scratch is the per-Render working memory, on the caller's stack.
 type scratch struct {
-	buf, bufR, tmp [BlockSize]float32
-	segs           [maxSegs]envSeg
+	group [filterGroup]voiceBuf
+	tmp   [BlockSize]float32
+	segs  [maxSegs]envSeg
+	// idle pads a short group of filter lanes.
+	idleBuf  [BlockSize]float32
+	idleFilt svfState
 }
 
 // Render renders one block of the voices in slots and adds it into left and
@@ -17,26 +35,42 @@ type scratch struct {
 // are skipped; a voice that finishes inside the block is no longer Active
 // afterwards. Render allocates nothing, takes no lock and makes no
 // interface call; it may run concurrently with other Renders of the same
-// bank whose slots are disjoint from these (and with the setters).
+// bank whose slots are disjoint from these (and with the setters). The sum
+// depends only on the slots and their order, never on timing.
 func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
 	var sc scratch
+	held := 0 // filtered voices waiting in sc.group
 	for _, s := range slots {
-		if uint(s) < uint(len(b.state)) && b.state[s] == slotActive {
-			b.renderVoice(int(s), left, right, &sc)
+		if uint(s) >= uint(len(b.state)) || b.state[s] != slotActive {
+			continue
 		}
+		v := &sc.group[held]
+		if !b.source(int(s), v, &sc.tmp) {
+			continue
+		}
+		if b.filt[s].typ == FilterNone {
+			b.output(v, left, right, &sc.segs)
+			continue
+		}
+		held++
+		if held == filterGroup {
+			b.filterAndOutput(&sc, held, left, right)
+			held = 0
+		}
+	}
+	if held > 0 {
+		b.filterAndOutput(&sc, held, left, right)
 	}
 }
 
-func (b *Bank) renderVoice(s int, left, right *[BlockSize]float32, sc *scratch) {
-	o, e, f, out := &b.osc[s], &b.env[s], &b.filt[s], &b.out[s]
-
-	// Pick up the setters' values; a non-finite one silences the voice.
-	g1 := math.Float32frombits(b.gainBits[s].Load())
-	p1 := math.Float32frombits(b.panBits[s].Load())
+// source picks up the slot's parameters and renders its oscillator into v.
+// It returns false if the voice was silenced instead.
+func (b *Bank) source(s int, v *voiceBuf, tmp *[BlockSize]float32) bool {
+	o, e, f := &b.osc[s], &b.env[s], &b.filt[s]
 	r := math.Float32frombits(b.ratioBits[s].Load())
-	if !(g1 >= 0 && g1 <= math.MaxFloat32) || p1 != p1 || !(r > 0 && r <= math.MaxFloat32) {
+	if !(r > 0 && r <= math.MaxFloat32) {
 		b.silence(s)
-		return
+		return false
 	}
 	if r != o.ratio {
 		o.setRatio(r)
@@ -46,63 +80,112 @@ func (b *Bank) renderVoice(s int, left, right *[BlockSize]float32, sc *scratch) 
 		res := math.Float32frombits(b.resBits[s].Load())
 		if !finite32(cut) || res != res {
 			b.silence(s)
-			return
+			return false
 		}
 		if cut != f.cut || res != f.res {
 			f.set(cut, res, b.rate)
 		}
 	}
-
-	first := int32(0)
+	v.slot, v.first = s, 0
 	if e.pending() {
-		first = int32(e.startAt)
+		v.first = int32(e.startAt)
 		e.startAt = -1
 	}
-	stereo := o.kind == Sampler && len(o.smp.ch) == 2
-	end := first + int32(o.render(sc.buf[first:], sc.bufR[first:], sc.tmp[first:]))
-	if f.typ != FilterNone {
-		f.process(sc.buf[first:end], 0)
-		if stereo {
-			f.process(sc.bufR[first:end], 1)
-		}
-		if !f.settle() {
-			b.silence(s)
-			return
+	v.stereo = o.kind == Sampler && len(o.smp.ch) == 2
+	v.end = v.first + int32(o.render(v.left[v.first:], v.right[v.first:], tmp[v.first:]))
+	return true
+}
+
+// filterAndOutput filters the first n voices of the group together, then
+// adds each to the bus.
+func (b *Bank) filterAndOutput(sc *scratch, n int, left, right *[BlockSize]float32) {
+	var lanes [2 * filterGroup]filterLane
+	k := 0
+	for i := range n {
+		v := &sc.group[i]
+		// Samples outside [first, end) go through the filter too, so
+		// they must be silence: a voice starting this block has zero
+		// state and stays at zero through them, and after a one-shot's
+		// end the voice is finished anyway.
+		clear(v.left[:v.first])
+		clear(v.left[v.end:])
+		f := &b.filt[v.slot]
+		lanes[k] = filterLane{&v.left, f, 0}
+		k++
+		if v.stereo {
+			clear(v.right[:v.first])
+			clear(v.right[v.end:])
+			lanes[k] = filterLane{&v.right, f, 1}
+			k++
 		}
 	}
-	n, done := e.walk(first, end, &sc.segs)
-	if end < BlockSize {
+	for i := k; i%filterGroup != 0; i++ {
+		lanes[i] = filterLane{&sc.idleBuf, &sc.idleFilt, 0}
+		k++
+	}
+	for i := 0; i < k; i += filterGroup {
+		filter4((*[filterGroup]filterLane)(lanes[i : i+filterGroup]))
+	}
+	for i := range n {
+		v := &sc.group[i]
+		if !b.filt[v.slot].settle() {
+			b.silence(v.slot)
+			continue
+		}
+		b.output(v, left, right, &sc.segs)
+	}
+}
+
+// output applies the envelope, gain and pan to v and adds it to the bus.
+func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[maxSegs]envSeg) {
+	s := v.slot
+	e, out := &b.env[s], &b.out[s]
+	g1 := math.Float32frombits(b.gainBits[s].Load())
+	p1 := math.Float32frombits(b.panBits[s].Load())
+	if !(g1 >= 0 && g1 <= math.MaxFloat32) || p1 != p1 {
+		b.silence(s)
+		return
+	}
+	g1 = min(g1, MaxLevel)
+	if p1 == out.pan && g1 == out.gain && v.first == 0 && v.end == BlockSize && !v.stereo && e.steady() {
+		// The common case, a held note with steady gain and pan: one
+		// constant-gain accumulate, no envelope runs; the same gains,
+		// to the bit, as the sustain run below would use.
+		l, r := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
+		mix.PanAddRamp(left[:], right[:], v.left[:], l, l, r, r)
+		return
+	}
+	n, done := e.walk(v.first, v.end, segBuf)
+	if v.end < BlockSize {
 		done = true // a one-shot sample ended
 	}
 
 	// Output gains at the start (0) and end (1) of the block.
 	gl1, gr1 := out.gl, out.gr
 	if p1 != out.pan {
-		p1 = min(max(p1, -1), 1)
-		gl1, gr1 = panGains(p1)
+		gl1, gr1 = panGains(min(max(p1, -1), 1))
 	}
 	l0, r0 := out.gain*out.gl, out.gain*out.gr
 	l1, r1 := g1*gl1, g1*gr1
-	segs := sc.segs[:n]
+	segs := segBuf[:n]
 	if l0 == l1 && r0 == r1 {
 		// Steady gain: each envelope run is one exact linear ramp.
 		for _, sg := range segs {
-			addRun(left[sg.a:sg.b], right[sg.a:sg.b], sc.buf[sg.a:sg.b], sc.bufR[sg.a:sg.b], stereo,
+			addRun(left[sg.a:sg.b], right[sg.a:sg.b], v.left[sg.a:sg.b], v.right[sg.a:sg.b], v.stereo,
 				sg.e0*l0, sg.e1*l0, sg.e0*r0, sg.e1*r0)
 		}
 	} else if n > 0 {
 		// Changing gain or pan: apply the envelope first, then ramp the
-		// gains across the whole block so the change cannot click.
+		// gains across the voice's samples in this block, from the old
+		// gains to the new ones, so the change cannot click.
 		for _, sg := range segs {
-			rampMul(sc.buf[sg.a:sg.b], sg.e0, sg.e1)
-			if stereo {
-				rampMul(sc.bufR[sg.a:sg.b], sg.e0, sg.e1)
+			rampMul(v.left[sg.a:sg.b], sg.e0, sg.e1)
+			if v.stereo {
+				rampMul(v.right[sg.a:sg.b], sg.e0, sg.e1)
 			}
 		}
 		a, z := segs[0].a, segs[n-1].b
-		// The ramp runs over the samples this voice produced in the
-		// block, from the old gains to the new ones.
-		addRun(left[a:z], right[a:z], sc.buf[a:z], sc.bufR[a:z], stereo, l0, l1, r0, r1)
+		addRun(left[a:z], right[a:z], v.left[a:z], v.right[a:z], v.stereo, l0, l1, r0, r1)
 	}
 	out.gain, out.pan, out.gl, out.gr = g1, p1, gl1, gr1
 	out.level = e.level() * g1

@@ -13,6 +13,14 @@ const (
 	Cubic
 )
 
+// String returns "linear" or "cubic".
+func (i Interp) String() string {
+	if i == Cubic {
+		return "cubic"
+	}
+	return "linear"
+}
+
 // Sample is a mono or stereo recording for Sampler voices, shared read-only by
 // every voice that plays it. Build it with NewSample.
 type Sample struct {
@@ -36,7 +44,7 @@ const (
 )
 
 // NewSample copies a recording made at rate Hz: channels holds one (mono) or
-// two (left, right) channels of equal length. rootFreq is its pitch in Hz.
+// two (left, right) channels of equal length, each value within ±MaxLevel. rootFreq is its pitch in Hz.
 // A looped sample plays [loopStart, loopEnd) over and over after reaching
 // loopEnd, until the envelope ends the voice (the part after loopEnd is
 // never played); a one-shot sample finishes its voice when it ends.
@@ -69,7 +77,7 @@ func NewSample(rate int, channels [][]float32, rootFreq float64, loop bool, loop
 	s := &Sample{RootFreq: rootFreq, rate: float64(rate), n: n, loop: loop, loopLo: loopStart, interp: interp}
 	for c, src := range channels {
 		for i, v := range src {
-			if !finite32(v) {
+			if !(v >= -MaxLevel && v <= MaxLevel) {
 				return nil, fmt.Errorf("%w: channel %d sample %d is %v", ErrParams, c, i, v)
 			}
 		}

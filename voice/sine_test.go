@@ -9,12 +9,16 @@ func TestSine440FrequencyAndTHDN(t *testing.T) {
 	b := newTestBank(t, 1)
 	start(t, b, 0, Params{Kind: Sine, Freq: 440, Gain: 1}, 0)
 	left, right := renderBlocks(b, 0, testRate/BlockSize, nil) // 1 s
-	if f := zeroCrossFreq(left, testRate); math.Abs(f-440) > 0.01 {
+	f := zeroCrossFreq(left, testRate)
+	t.Logf("measured %.6f Hz", f)
+	if math.Abs(f-440) > 0.01 {
 		t.Errorf("measured %.6f Hz, want 440 ± 0.01", f)
 	}
 	cps := float64(b.osc[0].inc) / (1 << 32)
 	for name, x := range map[string][]float32{"left": left, "right": right} {
-		if d := residualDB(x, cps); d > -100 {
+		d := residualDB(x, cps)
+		t.Logf("%s THD+N %.1f dB", name, d)
+		if d > -100 {
 			t.Errorf("%s THD+N %.1f dB, want < -100", name, d)
 		}
 	}

@@ -1,0 +1,506 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func testOptions(mode Mode, sc Scenario) Options {
+	return Options{
+		SampleRate: 48000,
+		Voice:      Sine,
+		Scenario:   sc,
+		Mode:       mode,
+		Kernel:     "auto",
+		Duration:   20 * time.Millisecond,
+		Headroom:   0.7,
+		Resolution: 1.0 / 64,
+		MaxVoices:  1 << 22,
+	}
+}
+
+// newFakeRunner returns a runner whose clock only moves when the fake synth
+// renders, so every block costs exactly fixed + perVoice*active ns.
+func newFakeRunner(t *testing.T, opts Options, fixed, perVoice int64) (*Runner, *fakeFactory) {
+	t.Helper()
+	clock := new(int64)
+	ff := &fakeFactory{clock: clock, fixedCost: fixed, costPerVoice: perVoice}
+	r, err := NewRunner(ff.build, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.now = func() int64 { return *clock }
+	return r, ff
+}
+
+func TestPercentileNearestRank(t *testing.T) {
+	seq := func(n int) []int64 {
+		s := make([]int64, n)
+		for i := range s {
+			s[i] = int64(i + 1)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		n, ppm int
+		want   int64
+	}{
+		{0, P50, 0},
+		{1, P50, 1}, {1, P999, 1}, {1, Max, 1},
+		{2, P50, 1}, {2, P99, 2},
+		{10, P50, 5}, {10, P99, 10}, {10, 1, 1},
+		{100, P99, 99}, {100, P999, 100},
+		{1000, P50, 500}, {1000, P99, 990}, {1000, P999, 999}, {1000, Max, 1000},
+		{1001, P999, 1000}, // ceil(999.999) = 1000
+		{2000, P999, 1998},
+		{1000, 0, 1}, {1000, 2 * Max, 1000}, // clamped
+	} {
+		if got := Percentile(seq(c.n), c.ppm); got != c.want {
+			t.Errorf("Percentile(1..%d, %d ppm) = %d, want %d", c.n, c.ppm, got, c.want)
+		}
+	}
+}
+
+// TestPercentileDefinition checks the nearest-rank definition on random
+// data: the result was measured, at least p of the values are at or below
+// it, and fewer than p are strictly below it.
+func TestPercentileDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 500 {
+		n := 1 + rng.IntN(3000)
+		s := make([]int64, n)
+		for i := range s {
+			s[i] = rng.Int64N(50) // many ties
+		}
+		slices.Sort(s)
+		for _, ppm := range []int{1, P50, P99, P999, Max, 1 + rng.IntN(Max)} {
+			v := Percentile(s, ppm)
+			atOrBelow, below := 0, 0
+			for _, x := range s {
+				if x <= v {
+					atOrBelow++
+				}
+				if x < v {
+					below++
+				}
+			}
+			need := float64(ppm) / Max * float64(n)
+			if float64(atOrBelow) < need-1e-9 || float64(below) >= need {
+				t.Fatalf("n=%d ppm=%d: value %d has %d at or below, %d below; need %.3f", n, ppm, v, atOrBelow, below, need)
+			}
+		}
+	}
+}
+
+func TestSearchLandsWithinOneStep(t *testing.T) {
+	for _, truth := range []int{0, 1, 2, 3, 63, 64, 65, 100, 1000, 4095, 4096, 40000, 123457, 1 << 20} {
+		for _, res := range []float64{1.0 / 64, 1.0 / 8} {
+			probes := 0
+			got, err := Search(searchStart, 1<<22, res, func(n int) (bool, error) {
+				probes++
+				return n <= truth, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			step := max(1, int(res*float64(got)))
+			if got > truth || truth-got > step {
+				t.Errorf("truth %d res %v: got %d, not within one step (%d)", truth, res, got, step)
+			}
+			if probes > 64 {
+				t.Errorf("truth %d: %d probes", truth, probes)
+			}
+		}
+	}
+}
+
+func TestSearchLimitAndError(t *testing.T) {
+	got, err := Search(64, 1000, 0.01, func(int) (bool, error) { return true, nil })
+	if err != nil || got != 1000 {
+		t.Errorf("always passing, limit 1000: got %d, %v", got, err)
+	}
+	boom := errors.New("boom")
+	got, err = Search(64, 1000, 0.01, func(n int) (bool, error) {
+		if n > 200 {
+			return false, boom
+		}
+		return true, nil
+	})
+	if !errors.Is(err, boom) || got != 128 {
+		t.Errorf("error at 256: got %d, %v; want 128, boom", got, err)
+	}
+}
+
+// TestRunFindsFakeCapacity runs the whole harness (player, timing,
+// percentiles, search) on a synth whose cost is known: 50 ns a voice plus 2
+// µs a block against 70% of 1333.333 µs.
+func TestRunFindsFakeCapacity(t *testing.T) {
+	const fixed, perVoice = 2000, 50
+	for _, sc := range Scenarios {
+		t.Run(string(sc), func(t *testing.T) {
+			opts := testOptions(Free, sc)
+			r, ff := newFakeRunner(t, opts, fixed, perVoice)
+			limit := int64(opts.Headroom * float64(opts.Period()))
+			truth := int((limit - fixed) / perVoice)
+			rep, err := r.Run(context.Background(), []int{1, 2}, 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Results) != 2 {
+				t.Fatalf("got %d results, want 2", len(rep.Results))
+			}
+			for _, res := range rep.Results {
+				step := max(1, int(opts.Resolution*float64(res.MaxVoices)))
+				if res.MaxVoices > truth || truth-res.MaxVoices > step {
+					t.Errorf("%d workers: max voices %d, true capacity %d, step %d", res.Workers, res.MaxVoices, truth, step)
+				}
+				if res.P999us > opts.Headroom*res.DeadlineUs || res.P50us <= 0 || res.P50us > res.MaxUs {
+					t.Errorf("%d workers: implausible times %+v", res.Workers, res)
+				}
+				if res.Allocs != 0 || res.GCCycles != 0 {
+					t.Errorf("%d workers: harness allocated %d objects, %d GC cycles while timing", res.Workers, res.Allocs, res.GCCycles)
+				}
+				if len(res.Steps) < 10 || !slices.IsSortedFunc(res.Steps, func(a, b Step) int { return a.Voices - b.Voices }) {
+					t.Errorf("%d workers: %d steps, want >= 10 sorted by voices", res.Workers, len(res.Steps))
+				}
+			}
+			// The fake costs the same whatever the workers, so 2 workers scale at 50%.
+			if e := rep.Results[1].ScalingEfficiency; e < 0.45 || e > 0.55 {
+				t.Errorf("scaling efficiency %v, want about 0.5", e)
+			}
+			if rep.Kernel != "fake" || !ff.last.closed {
+				t.Errorf("kernel %q, last synth closed %v", rep.Kernel, ff.last.closed)
+			}
+		})
+	}
+}
+
+func TestScenariosPlayTheirNotes(t *testing.T) {
+	const voices = 4000
+	for _, c := range []struct {
+		sc                  Scenario
+		wantOffs, wantSteal bool
+	}{{Steady, false, false}, {Churn, true, false}, {Overload, false, true}} {
+		opts := testOptions(Free, c.sc)
+		opts.Duration = 500 * time.Millisecond
+		r, ff := newFakeRunner(t, opts, 1000, 0) // 1 µs a block: 500k blocks
+		st, err := r.Measure(context.Background(), 1, voices)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := ff.last
+		if f.active != voices {
+			t.Errorf("%s: %d voices active at the end, want %d", c.sc, f.active, voices)
+		}
+		// Notes per second of audio: voices / note length.
+		audio := float64(st.Blocks+warmupBlocks) * float64(opts.Period()) / float64(time.Second)
+		wantRate := audio * voices * 1000 / noteLengthMs
+		extra := float64(f.noteOns - voices)
+		switch {
+		case c.wantOffs && (float64(f.noteOffs) < 0.9*wantRate || float64(f.noteOffs) > 1.1*wantRate):
+			t.Errorf("churn: %d note-offs, want about %.0f", f.noteOffs, wantRate)
+		case c.wantSteal && (float64(f.steals) < 0.9*wantRate || float64(f.steals) > 1.1*wantRate):
+			t.Errorf("overload: %d steals, want about %.0f", f.steals, wantRate)
+		case !c.wantOffs && f.noteOffs != 0, !c.wantSteal && f.steals != 0:
+			t.Errorf("%s: %d note-offs, %d steals", c.sc, f.noteOffs, f.steals)
+		case c.sc == Steady && extra != 0:
+			t.Errorf("steady: %v extra note-ons", extra)
+		}
+		if st.Allocs != 0 || st.GCCycles != 0 {
+			t.Errorf("%s: %d allocs, %d GC cycles while timing", c.sc, st.Allocs, st.GCCycles)
+		}
+	}
+}
+
+func TestRenderAndPostAllocateNothing(t *testing.T) {
+	for _, sc := range Scenarios {
+		opts := testOptions(Free, sc)
+		r, ff := newFakeRunner(t, opts, 1000, 1)
+		s, _ := ff.build(SynthConfig{Capacity: capacity(sc, 1000)})
+		p := newPlayer(s, sc, 1000, opts.SampleRate)
+		if err := p.fill(&r.left, &r.right); err != nil {
+			t.Fatal(err)
+		}
+		if a := testing.AllocsPerRun(1000, func() {
+			if err := r.renderNext(s, p); err != nil {
+				t.Fatal(err)
+			}
+		}); a != 0 {
+			t.Errorf("%s: %v allocations per block", sc, a)
+		}
+	}
+}
+
+func TestJSONFieldNames(t *testing.T) {
+	r, _ := newFakeRunner(t, testOptions(Free, Steady), 1000, 50)
+	rep, err := r.Run(context.Background(), []int{1}, 100, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	// The documented schema, docs/render-bench.md: scripts rely on it.
+	checkKeys(t, "top level", m, "cpu", "kernel", "sample_rate", "block", "voice", "scenario", "mode", "headroom", "results")
+	checkKeys(t, "cpu", m["cpu"].(map[string]any), "brand", "physical_cores", "features")
+	results := m["results"].([]any)
+	if len(results) != 1 {
+		t.Fatalf("%d results, want 1", len(results))
+	}
+	checkKeys(t, "result", results[0].(map[string]any), "workers", "max_voices", "voices_per_core", "scaling_efficiency",
+		"p50_us", "p99_us", "p999_us", "max_us", "deadline_us", "xruns", "wake_p99_us", "allocs", "gc_cycles")
+	if m["block"].(float64) != 64 || m["sample_rate"].(float64) != 48000 || results[0].(map[string]any)["max_voices"].(float64) != 100 {
+		t.Errorf("wrong values: %s", buf.String())
+	}
+}
+
+func checkKeys(t *testing.T, what string, m map[string]any, want ...string) {
+	t.Helper()
+	var got []string
+	for k := range m {
+		got = append(got, k)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s keys %v, want %v", what, got, want)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	r, _ := newFakeRunner(t, testOptions(Free, Steady), 1000, 50)
+	rep, err := r.Run(context.Background(), []int{1, 2}, 100, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "cpu_brand,physical_cores,kernel,sample_rate,block,voice,scenario,mode,headroom," +
+		"workers,max_voices,voices_per_core,scaling_efficiency,p50_us,p99_us,p999_us,max_us,deadline_us," +
+		"xruns,wake_p99_us,allocs,gc_cycles"
+	if len(rows) != 3 || strings.Join(rows[0], ",") != want {
+		t.Fatalf("got %d rows, header %v", len(rows), rows[0])
+	}
+	if rows[2][9] != "2" || rows[2][10] != "100" || rows[2][7] != "free" {
+		t.Errorf("second row %v", rows[2])
+	}
+}
+
+func TestTableAndPlot(t *testing.T) {
+	r, _ := newFakeRunner(t, testOptions(Free, Steady), 1000, 50)
+	rep, err := r.Run(context.Background(), []int{1, 2}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(table.String()), "\n")
+	if !strings.Contains(lines[0], "deadline 1333.3 µs") || !strings.Contains(lines[len(lines)-3], "max voices") {
+		t.Errorf("table:\n%s", table.String())
+	}
+	for format, magic := range map[string]string{"svg": "<svg", "png": "\x89PNG"} {
+		var buf bytes.Buffer
+		if err := rep.WritePlot(&buf, format); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String()[:min(buf.Len(), 200)], magic) || buf.Len() < 1000 {
+			t.Errorf("%s plot: %d bytes starting %q", format, buf.Len(), buf.String()[:min(buf.Len(), 40)])
+		}
+	}
+	if err := rep.WritePlotFile(t.TempDir() + "/x.pdf"); err == nil {
+		t.Error("a .pdf plot name was accepted")
+	}
+}
+
+func TestInterruptKeepsMeasured(t *testing.T) {
+	r, _ := newFakeRunner(t, testOptions(Free, Steady), 1000, 50)
+	ctx, cancel := context.WithCancel(context.Background())
+	steps := 0
+	rep, err := r.Run(ctx, []int{1, 2}, 0, func(w int, s Step) {
+		steps++
+		if steps == 5 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, ErrInterrupted) || rep == nil || !rep.Interrupted {
+		t.Fatalf("err %v, report %+v", err, rep)
+	}
+	if len(rep.Results) != 1 || len(rep.Results[0].Steps) != 5 || rep.Results[0].MaxVoices != 1024 {
+		t.Errorf("partial report %+v", rep.Results)
+	}
+}
+
+func TestOptionsRejectImpossible(t *testing.T) {
+	for name, mut := range map[string]func(*Options){
+		"rate":       func(o *Options) { o.SampleRate = 0 },
+		"duration":   func(o *Options) { o.Duration = 0 },
+		"short":      func(o *Options) { o.Duration = time.Millisecond }, // under one 1.333 ms block
+		"headroom":   func(o *Options) { o.Headroom = 1.5 },
+		"resolution": func(o *Options) { o.Resolution = 0 },
+		"maxvoices":  func(o *Options) { o.MaxVoices = 0 },
+		"voice":      func(o *Options) { o.Voice = "kazoo" },
+		"scenario":   func(o *Options) { o.Scenario = "chaos" },
+		"mode":       func(o *Options) { o.Mode = "turbo" },
+		"kernel":     func(o *Options) { o.Kernel = "avx1024" },
+	} {
+		o := testOptions(Free, Steady)
+		mut(&o)
+		if _, err := NewRunner(nil, o); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: err %v, want a one-line error", name, err)
+		}
+	}
+}
+
+func TestMeasureRejectsZero(t *testing.T) {
+	r, _ := newFakeRunner(t, testOptions(Free, Steady), 1000, 50)
+	for _, wv := range [][2]int{{0, 10}, {1, 0}, {-1, -1}} {
+		if _, err := r.Measure(context.Background(), wv[0], wv[1]); err == nil {
+			t.Errorf("Measure(%d workers, %d voices) succeeded", wv[0], wv[1])
+		}
+	}
+}
+
+// TestPacedSmoke runs paced mode on the real clock. The machine may be
+// loaded, so it checks structure, not timings.
+func TestPacedSmoke(t *testing.T) {
+	opts := testOptions(Paced, Churn)
+	opts.Duration = 200 * time.Millisecond
+	ff := &fakeFactory{}
+	r, err := NewRunner(ff.build, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := r.Measure(context.Background(), 1, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticks := int(opts.Duration / opts.Period())
+	if st.Blocks < 1 || st.Blocks > ticks || st.Xruns > st.Blocks {
+		t.Errorf("%d blocks, %d xruns in %d ticks", st.Blocks, st.Xruns, ticks)
+	}
+	if st.P50 > st.P99 || st.P99 > st.P999 || st.P999 > st.Max || st.WakeP99 < 0 {
+		t.Errorf("percentiles out of order: %+v", st)
+	}
+	if st.Xruns == 0 && st.Blocks != ticks {
+		t.Errorf("no xruns but %d of %d blocks rendered", st.Blocks, ticks)
+	}
+	if r.Realtime() == "" || ff.last.noteOffs == 0 {
+		t.Errorf("realtime %q, %d churn note-offs", r.Realtime(), ff.last.noteOffs)
+	}
+	t.Logf("paced: %+v; %s", st, r.Realtime())
+}
+
+// BenchmarkHarnessPerBlock measures the harness's own work per block with a
+// synth that does nothing: the two clock reads that bracket RenderBlock
+// (the only part inside a measured block time) plus the scenario's note
+// posting between blocks (outside it) at 40,000 voices.
+func BenchmarkHarnessPerBlock(b *testing.B) {
+	for _, sc := range Scenarios {
+		b.Run(string(sc), func(b *testing.B) {
+			opts := testOptions(Free, sc)
+			ff := &fakeFactory{}
+			r, err := NewRunner(ff.build, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, _ := ff.build(SynthConfig{Capacity: capacity(sc, 40000)})
+			p := newPlayer(s, sc, 40000, opts.SampleRate)
+			if err := p.fill(&r.left, &r.right); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				t0 := r.now()
+				if err := r.renderNext(s, p); err != nil {
+					b.Fatal(err)
+				}
+				r.times[i%len(r.times)] = r.now() - t0
+			}
+		})
+	}
+}
+
+// TestInterruptDuringPacedRun cancels from another goroutine while the
+// paced thread is mid-step, as Ctrl-C does; run it with -race.
+func TestInterruptDuringPacedRun(t *testing.T) {
+	opts := testOptions(Paced, Churn)
+	opts.Duration = 10 * time.Second
+	ff := &fakeFactory{}
+	r, err := NewRunner(ff.build, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	timer := time.AfterFunc(150*time.Millisecond, cancel)
+	defer timer.Stop()
+	start := time.Now()
+	rep, err := r.Run(ctx, []int{1, 2}, 0, nil)
+	if !errors.Is(err, ErrInterrupted) || !rep.Interrupted {
+		t.Fatalf("err %v, interrupted %v", err, rep.Interrupted)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v to stop", took)
+	}
+	if r.pacer != nil || !ff.last.closed {
+		t.Errorf("pacer still running %v, last synth closed %v", r.pacer != nil, ff.last.closed)
+	}
+}
+
+// TestSearchShrugsOffOneDisturbance spoils one step at 128 voices, far
+// below capacity; the search must confirm the failure, see it pass, and
+// still find the true capacity.
+func TestSearchShrugsOffOneDisturbance(t *testing.T) {
+	const fixed, perVoice = 2000, 50
+	opts := testOptions(Free, Steady)
+	r, ff := newFakeRunner(t, opts, fixed, perVoice)
+	spiked := false
+	r.factory = func(cfg SynthConfig) (Synth, error) {
+		s, err := ff.build(cfg)
+		if cfg.Capacity == 128 && !spiked {
+			spiked = true
+			// 64 slow blocks: warm-up takes 32, so 32 land in the timed step.
+			return &spikeOnce{Synth: s, clock: ff.clock, blocks: 64}, err
+		}
+		return s, err
+	}
+	rep, err := r.Run(context.Background(), []int{1}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := int((int64(opts.Headroom*float64(opts.Period())) - fixed) / perVoice)
+	got := rep.Results[0].MaxVoices
+	if !spiked || got > truth || truth-got > max(1, int(opts.Resolution*float64(got))) {
+		t.Errorf("spiked %v: max voices %d, true capacity %d", spiked, got, truth)
+	}
+	fails := 0
+	for _, st := range rep.Results[0].Steps {
+		if st.Voices == 128 && !st.Pass {
+			fails++
+		}
+	}
+	if fails != 1 {
+		t.Errorf("%d failing steps at 128 voices, want the one disturbed", fails)
+	}
+}

@@ -1,0 +1,150 @@
+// Package bench is the measuring harness behind render-bench: it drives a
+// polyphonic Synth block by block, times every block, and searches for the
+// largest voice count a machine renders within the real-time deadline.
+//
+// The harness depends only on the small Synth interface below, so any
+// renderer (the aether engine, a stand-in, a test fake) can be measured.
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// BlockSize is the only block length the harness measures: 64 samples is the
+// period real-time audio engines use at 48 kHz (1.333 ms), and the Synth
+// contract is written in fixed [64]float32 buffers.
+const BlockSize = 64
+
+// Voice is the handle a Synth returns for a started note.
+type Voice uint64
+
+// Synth is what the harness drives: a polyphonic renderer of 64-sample
+// stereo blocks. The harness calls every method from one goroutine.
+type Synth interface {
+	// NoteOn starts a note at sample offset 0..63 of the next block. When the
+	// voice table is full the synth steals a voice; it does not fail.
+	NoteOn(freq float64, gain, pan float32, offset int) (Voice, error)
+	// NoteOff releases v at sample offset 0..63 of the next block. Releasing
+	// a voice that has already ended or was stolen is not an error.
+	NoteOff(v Voice, offset int) error
+	// RenderBlock renders the next block into left and right, overwriting
+	// them. It must not allocate.
+	RenderBlock(left, right *[BlockSize]float32) error
+	// Kernel names the mixing kernel tier in use (for example "avx512" or
+	// "generic"), as the report shows it.
+	Kernel() string
+	// Close stops the synth's workers and frees its resources.
+	Close() error
+}
+
+// SynthConfig is what a SynthFactory needs to build a Synth.
+type SynthConfig struct {
+	// Workers is the number of goroutines that render each block.
+	Workers int
+	// Capacity is the size of the voice table; notes beyond it steal.
+	Capacity int
+	// Kind is the kind of voice every note plays.
+	Kind VoiceKind
+	// Kernel is the requested kernel tier: "auto" or one of Kernels.
+	Kernel string
+	// SampleRate is the output rate in Hz.
+	SampleRate int
+}
+
+// SynthFactory builds a Synth; it returns an error (wrapping ErrUnsupported
+// when the request is impossible) rather than a degraded synth.
+type SynthFactory func(SynthConfig) (Synth, error)
+
+// ErrUnsupported marks a request the synth or the harness cannot honour,
+// such as a voice kind or kernel tier that is not available.
+var ErrUnsupported = errors.New("unsupported")
+
+// VoiceKind is the kind of voice every note of a run plays.
+type VoiceKind string
+
+// The voice kinds, as -voice spells them.
+const (
+	Sine       VoiceKind = "sine"
+	Saw        VoiceKind = "saw"
+	Square     VoiceKind = "square"
+	Triangle   VoiceKind = "triangle"
+	Noise      VoiceKind = "noise"
+	Wavetable  VoiceKind = "wavetable"
+	Sample     VoiceKind = "sample"
+	SynthVoice VoiceKind = "synth" // full synth voice: oscillators, filter, envelope
+	Mix        VoiceKind = "mix"   // a realistic mix of the other kinds
+)
+
+// VoiceKinds lists every voice kind in the order help text shows them.
+var VoiceKinds = []VoiceKind{Sine, Saw, Square, Triangle, Noise, Wavetable, Sample, SynthVoice, Mix}
+
+// Kernels lists the kernel tiers -kernel accepts besides "auto".
+var Kernels = []string{"generic", "sse2", "avx2", "avx512"}
+
+// Scenario is how notes are played during a measured step.
+type Scenario string
+
+// The scenarios, as -scenario spells them.
+const (
+	// Steady holds N voices for the whole step.
+	Steady Scenario = "steady"
+	// Churn holds N voices while notes end and start at a steady rate, so
+	// voice allocation is exercised every block.
+	Churn Scenario = "churn"
+	// Overload fills a voice table of N and keeps starting notes without
+	// ending any, so every new note steals a voice.
+	Overload Scenario = "overload"
+)
+
+// Scenarios lists every scenario.
+var Scenarios = []Scenario{Steady, Churn, Overload}
+
+// Mode is how blocks are released.
+type Mode string
+
+// The modes, as -mode spells them.
+const (
+	// Free renders blocks back to back, measuring capacity.
+	Free Mode = "free"
+	// Paced releases one block per period from a real-time clock, as an
+	// audio callback would, counting deadline misses.
+	Paced Mode = "paced"
+)
+
+// Modes lists every mode.
+var Modes = []Mode{Free, Paced}
+
+// ParseVoiceKind returns the kind named s.
+func ParseVoiceKind(s string) (VoiceKind, error) {
+	return parseName(s, VoiceKinds, "voice kind")
+}
+
+// ParseScenario returns the scenario named s.
+func ParseScenario(s string) (Scenario, error) {
+	return parseName(s, Scenarios, "scenario")
+}
+
+// ParseMode returns the mode named s.
+func ParseMode(s string) (Mode, error) {
+	return parseName(s, Modes, "mode")
+}
+
+// ParseKernel checks that s is "auto" or one of Kernels.
+func ParseKernel(s string) (string, error) {
+	return parseName(s, append([]string{"auto"}, Kernels...), "kernel")
+}
+
+func parseName[T ~string](s string, valid []T, what string) (T, error) {
+	for _, v := range valid {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	names := make([]string, len(valid))
+	for i, v := range valid {
+		names[i] = string(v)
+	}
+	return "", fmt.Errorf("unknown %s %q (want one of %s)", what, s, strings.Join(names, ", "))
+}

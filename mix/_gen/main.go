@@ -1,0 +1,296 @@
+// Command _gen writes mix_amd64.s and mix_amd64_stubs.go with avo:
+//
+//	cd mix/_gen && go run . -out ../mix_amd64.s -stubs ../mix_stubs_amd64.go -pkg mix
+//
+// It lives in its own module so avo never becomes a dependency of the
+// library. Every kernel is emitted three times, for SSE2 (4 lanes), AVX2 (8
+// lanes) and AVX-512F (16 lanes), from one description written against the
+// small vector ISA in isa.go. Each kernel handles only whole vectors; the Go
+// wrappers in mix_amd64.go finish the tail with the generic twin, so the
+// assembly never needs a scalar or masked tail loop.
+//
+// Element-wise kernels and the oscillators do exactly the operations of
+// their generic twin, in the same order and never fused, so they are
+// bit-exact with it.
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// unroll is how many vectors the streaming kernels handle per loop
+// iteration: four independent chains hide the 3-cycle add latency of Zen 4
+// and a 64-sample block is then one iteration on AVX-512, two on AVX2.
+const unroll = 4
+
+func main() {
+	ConstraintExpr("gc,!purego,!noasm")
+	makeConstants()
+	for _, t := range []tier{sse2, avx2, avx512} {
+		addScaled(t)
+		addRamp(t)
+		panAddRamp(t)
+		add(t)
+		scale(t)
+		peak(t)
+		sumSquares(t)
+		interleave(t)
+		sine(t)
+		if t.vex { // SSE2 has no gather: Wavetable stays generic there
+			wavetable(t)
+		}
+	}
+	Generate()
+}
+
+func addScaled(t tier) {
+	t.text("addScaled", "func(dst, src []float32, gain float32)",
+		"dst[i] += gain*src[i] for whole vectors of dst.")
+	dst, n := sliceParam("dst")
+	src := basePtr("src")
+	g := t.bcastF(floatParam("gain"))
+	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
+		s, x := t.vec(), t.vec()
+		t.mul(g, t.operand(at(src, i, d)), s)
+		t.add(s, t.operand(at(dst, i, d)), x)
+		t.store(x, at(dst, i, d))
+	})
+	t.ret()
+}
+
+func addRamp(t tier) {
+	t.text("addRamp", "func(dst, src []float32, g0, step float32)",
+		"dst[i] += (g0 + i*step)*src[i] for whole vectors of dst, i from 0.")
+	dst, n := sliceParam("dst")
+	src := basePtr("src")
+	g0 := t.bcastF(floatParam("g0"))
+	step := t.bcastF(floatParam("step"))
+	idx := t.load(lanesF)
+	w := t.load(consts[float32bits(float32(t.w))])
+	t.forEach(n, 1, func(i reg.GPVirtual, d, _ int) {
+		g := t.vec()
+		t.mul(idx, step, g)
+		t.add(g, g0, g)
+		s, x := t.vec(), t.vec()
+		t.mul(g, t.operand(at(src, i, d)), s)
+		t.add(s, t.operand(at(dst, i, d)), x)
+		t.store(x, at(dst, i, d))
+		t.add(idx, w, idx)
+	})
+	t.ret()
+}
+
+func panAddRamp(t tier) {
+	t.text("panAddRamp", "func(left, right, src []float32, l0, lstep, r0, rstep float32)",
+		"left[i] += (l0 + i*lstep)*src[i] and right[i] += (r0 + i*rstep)*src[i] for whole vectors.")
+	left, n := sliceParam("left")
+	right := basePtr("right")
+	src := basePtr("src")
+	l0 := t.bcastF(floatParam("l0"))
+	lstep := t.bcastF(floatParam("lstep"))
+	r0 := t.bcastF(floatParam("r0"))
+	rstep := t.bcastF(floatParam("rstep"))
+	idx := t.load(lanesF)
+	w := t.load(consts[float32bits(float32(t.w))])
+	t.forEach(n, 1, func(i reg.GPVirtual, d, _ int) {
+		s := t.load(at(src, i, d))
+		for _, ch := range []struct {
+			p        reg.GPVirtual
+			g0, step reg.VecVirtual
+		}{{left, l0, lstep}, {right, r0, rstep}} {
+			g := t.vec()
+			t.mul(idx, ch.step, g)
+			t.add(g, ch.g0, g)
+			t.mul(g, s, g)
+			x := t.vec()
+			t.add(g, t.operand(at(ch.p, i, d)), x)
+			t.store(x, at(ch.p, i, d))
+		}
+		t.add(idx, w, idx)
+	})
+	t.ret()
+}
+
+func add(t tier) {
+	t.text("add", "func(dst, src []float32)", "dst[i] += src[i] for whole vectors of dst.")
+	dst, n := sliceParam("dst")
+	src := basePtr("src")
+	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
+		x := t.load(at(dst, i, d))
+		t.add(x, t.operand(at(src, i, d)), x)
+		t.store(x, at(dst, i, d))
+	})
+	t.ret()
+}
+
+func scale(t tier) {
+	t.text("scale", "func(dst []float32, gain float32)", "dst[i] *= gain for whole vectors of dst.")
+	dst, n := sliceParam("dst")
+	g := t.bcastF(floatParam("gain"))
+	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
+		x := t.vec()
+		t.mul(g, t.operand(at(dst, i, d)), x)
+		t.store(x, at(dst, i, d))
+	})
+	t.ret()
+}
+
+// peak takes the maximum of |x| as signed integers: for non-negative floats
+// the integer order is the float order, and every NaN (exponent all ones,
+// mantissa non-zero) sorts above +Inf, so a NaN anywhere shows in the result
+// without a separate unordered compare.
+func peak(t tier) {
+	t.text("peak", "func(x []float32) float32",
+		"the largest |x[i]| over whole vectors of x, as integer bits: any NaN gives a NaN.")
+	x, n := sliceParam("x")
+	abs := t.load(consts[0x7fffffff])
+	acc := make([]reg.VecVirtual, unroll)
+	for j := range acc {
+		acc[j] = t.zero()
+	}
+	t.forEach(n, unroll, func(i reg.GPVirtual, d, j int) {
+		v := t.load(at(x, i, d))
+		t.and(v, abs, v)
+		t.imax(acc[j], v, acc[j])
+	})
+	for j := 1; j < unroll; j++ {
+		t.imax(acc[0], acc[j], acc[0])
+	}
+	Store(t.reduce(acc[0], t.imax), ReturnIndex(0))
+	t.ret()
+}
+
+func sumSquares(t tier) {
+	t.text("sumSquares", "func(x []float32) float32",
+		"the sum of x[i]*x[i] over whole vectors of x, in unroll*lanes partial sums.")
+	x, n := sliceParam("x")
+	acc := make([]reg.VecVirtual, unroll)
+	for j := range acc {
+		acc[j] = t.zero()
+	}
+	t.forEach(n, unroll, func(i reg.GPVirtual, d, j int) {
+		v := t.load(at(x, i, d))
+		t.mul(v, v, v)
+		t.add(acc[j], v, acc[j])
+	})
+	for j := 1; j < unroll; j++ {
+		t.add(acc[0], acc[j], acc[0])
+	}
+	Store(t.reduce(acc[0], t.add), ReturnIndex(0))
+	t.ret()
+}
+
+func interleave(t tier) {
+	t.text("interleave", "func(dst, left, right []float32)",
+		"dst[2i], dst[2i+1] = left[i], right[i] for whole vectors of left.")
+	dst := basePtr("dst")
+	left, n := sliceParam("left")
+	right := basePtr("right")
+	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
+		l := t.load(at(left, i, d))
+		r := t.load(at(right, i, d))
+		lo, hi := t.zip(l, r)
+		out := Mem{Base: dst, Index: i, Scale: 2, Disp: 2 * d}
+		t.store(lo, out)
+		t.store(hi, out.Offset(4*t.w))
+	})
+	t.ret()
+}
+
+// Sine follows sinCycle in osc_generic.go operation for operation.
+func sine(t tier) {
+	t.text("sine", "func(dst []float32, phase, inc uint32)",
+		"dst[i] = sinCycle(float32(int32(phase+i*inc)) / 2^32) for whole vectors of dst.")
+	dst, n := sliceParam("dst")
+	ph, step := t.phases()
+	t.hoist(sineCoefficients()...)
+	scale := t.load(consts[0x2f800000]) // 2^-32
+	abs := t.load(consts[0x7fffffff])
+	quarter := t.load(consts[float32bits(0.25)])
+	half := t.load(consts[float32bits(0.5)])
+	t.forEach(n, 1, func(i reg.GPVirtual, d, _ int) {
+		x := t.vec()
+		t.cvt(ph, x)
+		t.mul(x, scale, x)
+		// Fold into [-0.25, 0.25]: x = ±0.5 - x where |x| > 0.25.
+		h := t.vec()
+		t.andn(abs, x, h) // the sign of x
+		t.or(h, half, h)
+		t.sub(h, x, h)
+		a := t.vec()
+		t.and(x, abs, a)
+		t.selectGreater(a, quarter, h, x)
+		x2 := t.vec()
+		t.mul(x, x, x2)
+		p := t.vec()
+		c := sineCoefficients()
+		t.mul(x2, t.constant(c[0]), p)
+		for _, b := range c[1:] {
+			t.add(p, t.constant(b), p)
+			if b != c[len(c)-1] {
+				t.mul(p, x2, p)
+			}
+		}
+		t.mul(p, x, p)
+		t.store(p, at(dst, i, d))
+		t.paddd(ph, step, ph)
+	})
+	t.ret()
+}
+
+// Wavetable follows wavetableGeneric operation for operation.
+func wavetable(t tier) {
+	t.text("wavetable", "func(dst, table []float32, k, phase, inc uint32)",
+		"dst[n] = table[i] + frac*(table[i+1]-table[i]) for whole vectors of dst, with i and frac from the phase as in wavetableGeneric.")
+	dst, n := sliceParam("dst")
+	table := basePtr("table")
+	kr := loadGP(Param("k"), GP32())
+	kx := XMM()
+	VMOVD(kr, kx)
+	shift := GP32()
+	MOVL(U32(32), shift)
+	SUBL(kr, shift)
+	sx := XMM()
+	VMOVD(shift, sx)
+	ph, step := t.phases()
+	scale := t.load(consts[0x33800000]) // 2^-24
+	t.forEach(n, 1, func(i reg.GPVirtual, d, _ int) {
+		idx := t.vec()
+		VPSRLD(sx, ph, idx)
+		f := t.vec()
+		VPSLLD(kx, ph, f)
+		VPSRLD(U8(8), f, f)
+		t.cvt(f, f)
+		t.mul(f, scale, f)
+		a := t.gather(Mem{Base: table, Index: idx, Scale: 4})
+		b := t.gather(Mem{Base: table, Index: idx, Scale: 4, Disp: 4})
+		t.sub(b, a, b)
+		t.mul(b, f, b)
+		t.add(a, b, a)
+		t.store(a, at(dst, i, d))
+		t.paddd(ph, step, ph)
+	})
+	t.ret()
+}
+
+// sineCoefficients returns the bits of the float32 coefficients in the
+// order Horner's rule uses them, from x^11 down.
+func sineCoefficients() []uint32 {
+	var c []uint32
+	for _, a := range []float64{sinA11, sinA9, sinA7, sinA5, sinA3, sinA1} {
+		c = append(c, float32bits(float32(a)))
+	}
+	return c
+}
+
+// Taylor coefficients of sin(2πx), the same constants as osc_generic.go.
+const (
+	sinA1  = 6.283185307179586
+	sinA3  = -41.341702240399755
+	sinA5  = 81.60524927607504
+	sinA7  = -76.70585975306136
+	sinA9  = 42.058693944897655
+	sinA11 = -15.094642576822984
+)

@@ -1,0 +1,35 @@
+package mix
+
+import "testing"
+
+// TestNoAllocs proves the render-path kernels allocate nothing on any tier,
+// on a whole 64-sample block and on a block with a tail.
+func TestNoAllocs(t *testing.T) {
+	forEachTier(t, func(t *testing.T) {
+		for _, n := range []int{64, 67} {
+			a, b, c := make([]float32, n), make([]float32, n), make([]float32, 2*n)
+			buses := [][]float32{a, b}
+			table := make([]float32, 1<<11+1)
+			pcm := make([]byte, 3*n)
+			d := NewDither(1)
+			for name, f := range map[string]func(){
+				"AddScaled":  func() { AddScaled(a, b, 0.5) },
+				"AddRamp":    func() { AddRamp(a, b, 0.5, 0.25) },
+				"PanAddRamp": func() { PanAddRamp(a, b, a, 0.5, 0.25, 0.1, 0.2) },
+				"AddBuses":   func() { AddBuses(c[:n], buses) },
+				"Scale":      func() { Scale(a, 0.999) },
+				"Peak":       func() { Peak(a) },
+				"RMS":        func() { RMS(a) },
+				"Interleave": func() { Interleave(c, a, b) },
+				"Sine":       func() { Sine(a, 1, 1<<24) },
+				"Wavetable":  func() { Wavetable(a, table, 1, 1<<24) },
+				"PCM16":      func() { PCM16(pcm[:2*n], a, d) },
+				"PCM24":      func() { PCM24(pcm, a, d) },
+			} {
+				if allocs := testing.AllocsPerRun(100, f); allocs != 0 {
+					t.Errorf("%s on %d samples: %v allocations per call, want 0", name, n, allocs)
+				}
+			}
+		}
+	})
+}

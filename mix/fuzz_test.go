@@ -1,0 +1,89 @@
+package mix
+
+import (
+	"encoding/binary"
+	"math"
+	"testing"
+)
+
+// FuzzKernels feeds arbitrary bytes, read as float32 samples, gains and
+// phases, to the best tier and to the generic twins and wants the same
+// bits (RMS within its stated tolerance).
+func FuzzKernels(f *testing.F) {
+	f.Add([]byte{}, uint8(0))
+	f.Add(make([]byte, 4*70), uint8(3))
+	seed := make([]byte, 4*131)
+	for i := range seed {
+		seed[i] = byte(i * 37)
+	}
+	f.Add(seed, uint8(17))
+	f.Fuzz(func(t *testing.T, raw []byte, off uint8) {
+		if err := SetTier("best"); err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, len(raw)/4)
+		for i := range x {
+			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+		// Split x into a source and a destination at an offset into the
+		// buffer, plus up to four scalars taken from its front.
+		var p [4]float32
+		copy(p[:], x)
+		n := len(x) / 2
+		o := int(off) % 8
+		if o > n {
+			o = n
+		}
+		src, dst := x[o:n], x[n:n+n-o]
+		bits := func(v float32) uint32 { return math.Float32bits(v) }
+		check := func(name string, got, want []float32) {
+			t.Helper()
+			for i := range got {
+				if !sameBits(got[i], want[i]) {
+					t.Fatalf("%s: element %d of %d = %#08x, want %#08x", name, i, len(got), bits(got[i]), bits(want[i]))
+				}
+			}
+		}
+		run := func(name string, best, generic func(d []float32)) {
+			t.Helper()
+			g, w := append([]float32(nil), dst...), append([]float32(nil), dst...)
+			best(g)
+			generic(w)
+			check(name, g, w)
+		}
+		run("AddScaled", func(d []float32) { AddScaled(d, src, p[0]) }, func(d []float32) { addScaledGeneric(d, src, p[0]) })
+		run("AddRamp", func(d []float32) { AddRamp(d, src, p[0], p[1]) }, func(d []float32) { addRampGeneric(d, src, p[0], p[1]) })
+		run("AddBuses", func(d []float32) { AddBuses(d, [][]float32{src, src}) }, func(d []float32) { addBusesGeneric(d, [][]float32{src, src}) })
+		run("Scale", func(d []float32) { Scale(d, p[2]) }, func(d []float32) { scaleGeneric(d, p[2]) })
+		run("Sine", func(d []float32) { Sine(d, bits(p[0]), bits(p[1])) }, func(d []float32) { sineGeneric(d, bits(p[0]), bits(p[1])) })
+		gl, gr := append([]float32(nil), dst...), append([]float32(nil), src...)
+		wl, wr := append([]float32(nil), dst...), append([]float32(nil), src...)
+		PanAddRamp(gl, gr, src, p[0], p[1], p[2], p[3])
+		panAddRampGeneric(wl, wr, src, p[0], p[1], p[2], p[3])
+		check("PanAddRamp left", gl, wl)
+		check("PanAddRamp right", gr, wr)
+		gi, wi := make([]float32, 2*len(src)), make([]float32, 2*len(src))
+		Interleave(gi, src, dst)
+		interleaveGeneric(wi, src, dst)
+		check("Interleave", gi, wi)
+		if got, want := Peak(src), peakGeneric(src); !sameBits(got, want) {
+			t.Fatalf("Peak = %v, want %v", got, want)
+		}
+		got, want := RMS(src), rmsGeneric(src)
+		finite := !math.IsInf(float64(want), 0) && want == want
+		if !sameBits(got, want) && !(finite && math.Abs(float64(got-want)) <= 1e-5*float64(want)) {
+			t.Fatalf("RMS = %v, want %v", got, want)
+		}
+		if k := uint(1 + int(off)%10); len(x) >= 1<<k+1 {
+			table := x[:1<<k+1]
+			table[1<<k] = table[0]
+			g, w := append([]float32(nil), dst...), append([]float32(nil), dst...)
+			gp := Wavetable(g, table, bits(p[1]), bits(p[2]))
+			wp := wavetableGeneric(w, table, k, bits(p[1]), bits(p[2]))
+			if gp != wp {
+				t.Fatalf("Wavetable phase %#x, want %#x", gp, wp)
+			}
+			check("Wavetable", g, w)
+		}
+	})
+}

@@ -1,0 +1,26 @@
+//go:build !amd64 || !gc || purego || noasm
+
+package mix
+
+// Without assembly (the purego or noasm tags, another compiler, or an
+// architecture with no kernels yet, arm64 included) every entry point is
+// its generic twin.
+
+func archLevels() []level { return []level{levelGeneric} }
+
+func addScaled(dst, src []float32, g float32)      { addScaledGeneric(dst, src, g) }
+func addRamp(dst, src []float32, g0, g1 float32)   { addRampGeneric(dst, src, g0, g1) }
+func add(dst, src []float32)                       { addGeneric(dst, src) }
+func scale(dst []float32, g float32)               { scaleGeneric(dst, g) }
+func peak(x []float32) float32                     { return peakGeneric(x) }
+func sumSquares(x []float32) float32               { return sumSquaresGeneric(x) }
+func interleave(dst, left, right []float32)        { interleaveGeneric(dst, left, right) }
+func sine(dst []float32, phase, inc uint32) uint32 { return sineGeneric(dst, phase, inc) }
+
+func panAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
+	panAddRampGeneric(left, right, src, l0, l1, r0, r1)
+}
+
+func wavetable(dst, table []float32, k uint, phase, inc uint32) uint32 {
+	return wavetableGeneric(dst, table, k, phase, inc)
+}

@@ -1,0 +1,208 @@
+package voice
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// response returns the filter's magnitude response at FFT bins 0..n/2 of
+// its impulse response (n samples at testRate).
+func response(typ FilterType, cutoff, res float32, n int) []float64 {
+	var f svfState
+	f.start(&Filter{Type: typ, Cutoff: cutoff, Resonance: res}, testRate)
+	x := make([]float32, n)
+	x[0] = 1
+	for i := 0; i < n; i += BlockSize {
+		filterBlock(&f, (*[BlockSize]float32)(x[i:]))
+	}
+	return spectrum(x, false)
+}
+
+// filterBlock filters x through channel 0 of f (the other lanes idle) and
+// settles f as Render does at the end of a block.
+func filterBlock(f *svfState, x *[BlockSize]float32) {
+	var idle [3][BlockSize]float32
+	var idleF svfState
+	filter4(&[filterGroup]filterLane{{x, f, 0}, {&idle[0], &idleF, 0}, {&idle[1], &idleF, 0}, {&idle[2], &idleF, 0}})
+	f.settle()
+}
+
+// crossing returns the frequency in Hz where m crosses level, searching
+// upwards (rising) or downwards from the bottom, interpolating in dB.
+func crossing(m []float64, level float64, rising bool, n int) float64 {
+	for i := 1; i < len(m); i++ {
+		if (m[i-1] < level) == rising && (m[i] >= level) == rising {
+			a, b := db(m[i-1]), db(m[i])
+			t := (db(level) - a) / (b - a)
+			return (float64(i-1) + t) * testRate / float64(n)
+		}
+	}
+	return math.NaN()
+}
+
+func TestFilterCutoffWithin2Percent(t *testing.T) {
+	const n = 1 << 16 // 0.73 Hz bins
+	for _, fc := range []float32{100, 440, 1000, 5000, 12000, 18000} {
+		lp := response(Lowpass, fc, 0, n)
+		hp := response(Highpass, fc, 0, n)
+		bp := response(Bandpass, fc, 0.5, n)
+		peakBin := 0
+		for i := range bp {
+			if bp[i] > bp[peakBin] {
+				peakBin = i
+			}
+		}
+		got := map[string]float64{
+			"lowpass -3 dB":  crossing(lp, math.Sqrt2/2, false, n),
+			"highpass -3 dB": crossing(hp, math.Sqrt2/2, true, n),
+			"bandpass peak":  float64(peakBin) * testRate / n,
+		}
+		for name, f := range got {
+			e := math.Abs(f/float64(fc) - 1)
+			t.Logf("cutoff %5v Hz: %s at %.1f Hz (%.3f%% off)", fc, name, f, 100*e)
+			if !(e <= 0.02) {
+				t.Errorf("cutoff %v Hz: %s at %.1f Hz (%.2f%% off)", fc, name, f, 100*e)
+			}
+		}
+		if g := bp[peakBin]; math.Abs(db(g)) > 0.1 {
+			t.Errorf("cutoff %v Hz: bandpass peak gain %.2f dB, want 0", fc, db(g))
+		}
+	}
+}
+
+// TestFilterStableUnderRandomSweeps changes type, cutoff and resonance
+// every block, with extreme settings half the time, on loud noise.
+func TestFilterStableUnderRandomSweeps(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const voices = 16
+	b := newTestBank(t, voices)
+	slots := make([]int32, voices)
+	for i := range voices {
+		slots[i] = int32(i)
+		start(t, b, i, Params{Kind: Noise, Freq: 1, Gain: 1, Pan: 0, Seed: uint64(i),
+			Filter: Filter{Type: FilterType(1 + i%3), Cutoff: 1000, Resonance: 1}}, 0)
+	}
+	extreme := []float32{0, 1e-30, MinCutoff, 20, 23000, 24000, 1e9, math.MaxFloat32}
+	var worst float32
+	for blk := range 3000 {
+		for i := range voices {
+			c := float32(math.Exp(rng.Float64() * math.Log(24000)))
+			if rng.IntN(2) == 0 {
+				c = extreme[rng.IntN(len(extreme))]
+			}
+			b.SetCutoff(i, c)
+			b.SetResonance(i, []float32{0, 1, rng.Float32()}[rng.IntN(3)])
+		}
+		var l, r [BlockSize]float32
+		b.Render(slots, &l, &r)
+		p := max(peak(l[:]), peak(r[:]))
+		if !(p <= 1e4) {
+			t.Fatalf("block %d: bus peak %v", blk, p)
+		}
+		worst = max(worst, p)
+	}
+	t.Logf("largest bus sample over the sweeps: %v (16 voices, Q up to %d)", worst, MaxQ)
+	if b.Silenced() != 0 {
+		t.Errorf("%d voices silenced", b.Silenced())
+	}
+	for i := range voices {
+		if !b.Active(i) {
+			t.Errorf("voice %d stopped", i)
+		}
+	}
+}
+
+func TestFilterStateFlushedToZero(t *testing.T) {
+	var f svfState
+	f.start(&Filter{Type: Lowpass, Cutoff: 50, Resonance: 1}, testRate)
+	var x [BlockSize]float32
+	x[0] = 1
+	for range 48000 / BlockSize * 60 { // one minute of ringing decay
+		filterBlock(&f, &x)
+		x = [BlockSize]float32{}
+	}
+	if f.ic1[0] != 0 || f.ic2[0] != 0 {
+		t.Errorf("state after a minute of silence: %g %g, want exactly 0", f.ic1[0], f.ic2[0])
+	}
+}
+
+func TestNonFiniteStateIsSilencedAndCounted(t *testing.T) {
+	b := newTestBank(t, 2)
+	p := Params{Kind: Saw, Freq: 220, Gain: 1, Filter: Filter{Type: Lowpass, Cutoff: 1000}}
+	start(t, b, 0, p, 0)
+	start(t, b, 1, p, 0)
+	b.filt[0].ic1[0] = float32(math.Inf(1)) // as if the state blew up
+	var l, r [BlockSize]float32
+	b.Render([]int32{0, 1}, &l, &r)
+	if b.Active(0) || !b.Active(1) || b.Silenced() != 1 {
+		t.Errorf("active %v %v, silenced %d; want voice 0 silenced", b.Active(0), b.Active(1), b.Silenced())
+	}
+	if p := peak(l[:]); !(p > 0 && p < 2) {
+		t.Errorf("bus peak %v: the bad voice leaked or the good one is missing", p)
+	}
+}
+
+func TestNonFiniteSettersSilence(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	set := map[string]func(b *Bank){
+		"gain NaN":   func(b *Bank) { b.SetGain(0, nan) },
+		"gain Inf":   func(b *Bank) { b.SetGain(0, inf) },
+		"gain < 0":   func(b *Bank) { b.SetGain(0, -1) },
+		"pan NaN":    func(b *Bank) { b.SetPan(0, nan) },
+		"ratio Inf":  func(b *Bank) { b.SetFreqRatio(0, inf) },
+		"ratio 0":    func(b *Bank) { b.SetFreqRatio(0, 0) },
+		"cutoff NaN": func(b *Bank) { b.SetCutoff(0, nan) },
+		"res NaN":    func(b *Bank) { b.SetResonance(0, nan) },
+	}
+	for name, f := range set {
+		b := newTestBank(t, 1)
+		start(t, b, 0, Params{Kind: Sine, Freq: 440, Gain: 1, Filter: Filter{Type: Bandpass, Cutoff: 440}}, 0)
+		renderBlocks(b, 0, 1, nil)
+		f(b)
+		l, r := renderBlocks(b, 0, 1, nil)
+		if b.Active(0) || b.Silenced() != 1 || peak(l) != 0 || peak(r) != 0 {
+			t.Errorf("%s: active %v, silenced %d, peaks %v %v", name, b.Active(0), b.Silenced(), peak(l), peak(r))
+		}
+	}
+}
+
+// TestGroupedFilteringMatchesAlone renders filtered voices (a stereo sample
+// among them, taking two lanes) in one Render, where they are filtered four
+// lanes at a time, and each voice alone in its own Render: the mixes must be
+// identical to the bit.
+func TestGroupedFilteringMatchesAlone(t *testing.T) {
+	tbl, smp := testTableAndSample(t)
+	rng := rand.New(rand.NewPCG(21, 22))
+	const voices, blocks = 11, 30
+	params := make([]Params, voices)
+	offsets := make([]int, voices)
+	for i := range params {
+		params[i] = randomParams(rng, tbl, smp)
+		params[i].Filter = Filter{Type: FilterType(1 + i%3), Cutoff: 300 + 500*float32(i), Resonance: float32(i) / voices}
+		offsets[i] = rng.IntN(BlockSize)
+	}
+	params[3].Kind = Sampler // stereo: two lanes
+	together, alone := newTestBank(t, voices), newTestBank(t, voices)
+	slots := make([]int32, voices)
+	for i := range params {
+		slots[i] = int32(i)
+		start(t, together, i, params[i], offsets[i])
+		start(t, alone, i, params[i], offsets[i])
+	}
+	for blk := range blocks {
+		var l, r, l1, r1 [BlockSize]float32
+		together.Render(slots, &l, &r)
+		for _, s := range slots {
+			var bl, br [BlockSize]float32
+			alone.Render([]int32{s}, &bl, &br)
+			for i := range l1 {
+				l1[i] += bl[i]
+				r1[i] += br[i]
+			}
+		}
+		if l != l1 || r != r1 {
+			t.Fatalf("block %d: grouped filtering differs from filtering each voice alone", blk)
+		}
+	}
+}
