@@ -78,6 +78,7 @@ func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 	slices.SortStableFunc(p.events, func(a, b bounceEvent) int {
 		return cmp.Or(cmp.Compare(a.frame, b.frame), cmp.Compare(postOrder[a.kind], postOrder[b.kind]))
 	})
+	p.events = lastControlPerBlock(p.events)
 	p.queue = 1
 	for i := 0; i < len(p.events); {
 		blk, j := p.events[i].frame/BlockSize, i
@@ -92,6 +93,42 @@ func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 		return nil, fmt.Errorf("%s: notes: %w: up to %d notes sound at once, limit %d", s.Name, ErrPolyphony, p.voices, maxVoices)
 	}
 	return p, nil
+}
+
+// lastControlPerBlock drops every control that a later control of the
+// same kind for the same note overrides within one block: the engine
+// applies one value per block (ramped across it), so the output is
+// unchanged, and the queue then holds at most a note-on, a note-off and
+// three controls per voice, however many controls a hostile MIDI file
+// packs into one block.
+func lastControlPerBlock(events []bounceEvent) []bounceEvent {
+	type key struct {
+		note int32
+		kind eventKind
+	}
+	seen := map[key]bool{}
+	keep := make([]bool, len(events))
+	for end := len(events); end > 0; {
+		blk, start := events[end-1].frame/BlockSize, end-1
+		for start > 0 && events[start-1].frame/BlockSize == blk {
+			start--
+		}
+		clear(seen)
+		for i := end - 1; i >= start; i-- {
+			e := &events[i]
+			k := key{e.note, e.kind}
+			keep[i] = e.kind == evNoteOn || e.kind == evNoteOff || !seen[k]
+			seen[k] = true
+		}
+		end = start
+	}
+	out := events[:0]
+	for i, e := range events {
+		if keep[i] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // maxSampleRatio is the voice package's bound on a sample's playback ratio

@@ -2,12 +2,14 @@ package aether
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/aether-audio/aether/midi"
@@ -82,6 +84,40 @@ func TestBouncePolyphonySizing(t *testing.T) {
 	}
 	if _, err := Bounce(context.Background(), dense, io.Discard, BounceOptions{Workers: 2}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Thousands of controls of one note inside one block need no more queue
+// than the last of each kind, and sound the same as that last one alone.
+func TestBounceControlFloodInOneBlock(t *testing.T) {
+	flood := sineScore(1, 0.1)
+	last := sineScore(1, 0.1)
+	for i := range 30000 {
+		k := score.ControlKind(i % 3)
+		v := map[score.ControlKind]float32{score.FreqRatio: 1 + float32(i)/1e5, score.Gain: 0.5 - float32(i)/1e5, score.Pan: -0.5}[k]
+		flood.Controls = append(flood.Controls, score.Control{Frame: 64 + int64(i%64), Note: 0, Kind: k, Value: v})
+	}
+	slices.SortStableFunc(flood.Controls, func(a, b score.Control) int { return cmp.Compare(a.Frame, b.Frame) })
+	lastOf := map[score.ControlKind]score.Control{}
+	for _, c := range flood.Controls {
+		lastOf[c.Kind] = c
+	}
+	for _, k := range []score.ControlKind{score.FreqRatio, score.Gain, score.Pan} {
+		c := lastOf[k]
+		c.Frame = 127 // where in the block does not matter
+		last.Controls = append(last.Controls, c)
+	}
+	p, err := newPlan(flood, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.queue != 3 {
+		t.Errorf("queue sized %d for one block of controls, want 3", p.queue)
+	}
+	a, _ := bounceBytes(t, flood, BounceOptions{Workers: 1})
+	b, _ := bounceBytes(t, last, BounceOptions{Workers: 1})
+	if !bytes.Equal(a, b) {
+		t.Error("the flood of controls sounds different from its last controls")
 	}
 }
 
