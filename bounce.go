@@ -26,9 +26,10 @@ var (
 )
 
 // DefaultMaxBounceVoices bounds the engine a bounce builds when
-// BounceOptions.MaxVoices is 0: 100,000 voices (a few tens of MiB of voice
-// state) is twenty times the largest benchmark and far beyond any real
-// orchestra, yet refuses a score whose million notes all start at once.
+// BounceOptions.MaxVoices is 0: 100,000 voices is twenty times the largest
+// benchmark and far beyond any real orchestra, yet refuses a score whose
+// million notes all start at once. At this limit the engine and its
+// largest possible queue (5 events per voice per block) take about 150 MiB.
 const DefaultMaxBounceVoices = 100_000
 
 // SilenceDBFS is the peak level below which a bounce counts as silent:
