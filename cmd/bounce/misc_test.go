@@ -85,3 +85,26 @@ func TestInterrupted(t *testing.T) {
 		t.Errorf("left behind: %v", left)
 	}
 }
+
+// A sample used by many scores is decoded once, however its path is
+// spelled; a bad one fails every score that uses it.
+func TestSampleCache(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"s/bad.wav": "RIFF"})
+	writeSample(t, filepath.Join(dir, "s", "pluck.wav"))
+	c := sampleCache{m: map[string]*sampleEntry{}}
+	a, err := c.load(filepath.Join(dir, "s", "pluck.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.load(filepath.Join(dir, "s", "..", "s", "pluck.wav"))
+	if err != nil || a != b {
+		t.Errorf("second load: %p, %v; want the first decode %p", b, err, a)
+	}
+	if _, err := c.load(filepath.Join(dir, "s", "bad.wav")); err == nil {
+		t.Error("bad sample: no error")
+	}
+	if len(c.m) != 2 {
+		t.Errorf("%d cache entries, want 2", len(c.m))
+	}
+}
