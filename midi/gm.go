@@ -55,6 +55,7 @@ var builtins = []score.Instrument{
 func builtinInstruments() []score.Instrument {
 	out := append([]score.Instrument(nil), builtins...)
 	for i := range out {
+		out[i].Gain = 1 // the notes carry the MIDI gain; without this every note is silent
 		if f := out[i].Filter; f != nil {
 			c := *f
 			out[i].Filter = &c

@@ -1,0 +1,222 @@
+package aether
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/aether-audio/aether/mix"
+	"github.com/aether-audio/aether/score"
+	"github.com/aether-audio/aether/wav"
+)
+
+// Errors returned by Bounce, wrapped with the score's name and the place.
+var (
+	// ErrPolyphony: the score sounds more notes at once than
+	// BounceOptions.MaxVoices allows.
+	ErrPolyphony = errors.New("aether: too many notes sounding at once")
+	// ErrBounceNote: a note cannot be played as written (for example a
+	// sample pitched more than 4 octaves above its root).
+	ErrBounceNote = errors.New("aether: note cannot be played")
+	// ErrBounceLost: the engine dropped, stole or refused a note during a
+	// bounce; Bounce sizes the engine so this cannot happen, so it is a bug.
+	ErrBounceLost = errors.New("aether: bounce lost a note")
+)
+
+// DefaultMaxBounceVoices bounds the engine a bounce builds when
+// BounceOptions.MaxVoices is 0: 100,000 voices is twenty times the largest
+// benchmark and far beyond any real orchestra, yet refuses a score whose
+// million notes all start at once. At this limit the engine and its
+// largest possible queue (5 events per voice per block) take about 150 MiB.
+const DefaultMaxBounceVoices = 100_000
+
+// SilenceDBFS is the peak level below which a bounce counts as silent:
+// -100 dBFS is below the dither of 16-bit PCM, so nothing under it is
+// audible in any format we write.
+const SilenceDBFS = -100
+
+// checkBlocks is how often, in blocks, Bounce looks at the context and
+// reports progress: 256 blocks are 0.34 s of audio at 48 kHz, a few
+// milliseconds of rendering even with thousands of voices, so cancellation
+// is prompt and the check costs nothing measurable.
+const checkBlocks = 256
+
+// writeFrames is how many frames Bounce gathers before handing them to the
+// WAV writer: 16 blocks, the writer's own conversion chunk, so each write
+// to the output is 4 to 8 KiB rather than one small write per block.
+const writeFrames = 16 * BlockSize
+
+// BounceOptions configures Bounce. The zero value writes 32-bit float with
+// all physical cores.
+type BounceOptions struct {
+	// Format is the sample encoding of the WAV output.
+	Format wav.Format
+	// Seed selects the TPDF dither of the PCM formats: the same seed
+	// gives the same bytes.
+	Seed uint64
+	// Workers is the number of render workers, the calling goroutine
+	// included; 0 means the number of physical cores.
+	Workers int
+	// MaxVoices bounds the polyphony of the score, release tails
+	// included; 0 means DefaultMaxBounceVoices.
+	MaxVoices int
+	// Limits are the limits the score is validated against; zero fields
+	// take the defaults of score.DefaultLimits (MaxSeconds: one hour).
+	Limits score.Limits
+	// Progress, when set, is called on the rendering goroutine with the
+	// frames rendered so far and the total, every few hundred blocks and
+	// once at the end. It must return quickly.
+	Progress func(done, total int64)
+}
+
+// BounceResult describes a finished bounce.
+type BounceResult struct {
+	// Frames is the length written, SampleRate its rate in Hz.
+	Frames     int64
+	SampleRate int
+	// Peak is the largest absolute sample of the mix, before conversion
+	// to the output format (so it may exceed 1 when the PCM output clips).
+	Peak float32
+	// Notes is the number of notes in the score; Voices the polyphony the
+	// engine was sized for.
+	Notes, Voices int
+}
+
+// Seconds returns the length of the bounce in seconds.
+func (r BounceResult) Seconds() float64 {
+	if r.SampleRate == 0 {
+		return 0
+	}
+	return float64(r.Frames) / float64(r.SampleRate)
+}
+
+// PeakDBFS returns Peak in dB relative to full scale (-Inf for silence).
+func (r BounceResult) PeakDBFS() float64 { return 20 * math.Log10(float64(r.Peak)) }
+
+// Silent reports whether the peak stayed below SilenceDBFS.
+func (r BounceResult) Silent() bool { return !(r.PeakDBFS() >= SilenceDBFS) }
+
+// Bounce renders s offline, as fast as the engine allows, and writes it to
+// w as a stereo WAV file in opt.Format. The length is known before the
+// first sample, so the header is final at once and w may be a pipe; the
+// header holds nothing that changes between runs, and the bytes are the
+// same for any number of workers.
+//
+// Every note starts at its exact frame (NoteOn at its offset inside its
+// block), ends at Start+Length and then plays its release; controls take
+// effect in the block they fall in. The engine is sized from the score so
+// that no note is ever stolen or dropped.
+//
+// Errors name the score (s.Name) and the place: a note, or the time at
+// which rendering stopped. A cancelled ctx stops the render within a few
+// hundred blocks with an error wrapping ctx.Err(). Bounce does not close w.
+func Bounce(ctx context.Context, s *score.Score, w io.Writer, opt BounceOptions) (BounceResult, error) {
+	if s == nil {
+		return BounceResult{}, errors.New("aether: Bounce of a nil score")
+	}
+	res := BounceResult{Frames: s.Frames, SampleRate: s.SampleRate, Notes: len(s.Notes)}
+	if err := s.Validate(opt.Limits); err != nil {
+		return res, err
+	}
+	r, err := newRenderer(s, w, opt)
+	if err != nil {
+		return res, err
+	}
+	defer r.eng.Close()
+	res.Voices = r.voices
+	err = r.run(ctx)
+	res.Peak = r.peak
+	return res, err
+}
+
+// newRenderer plans s, starts an engine sized for it and writes the WAV
+// header to w.
+func newRenderer(s *score.Score, w io.Writer, opt BounceOptions) (*renderer, error) {
+	p, err := newPlan(s, opt.MaxVoices)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := NewEngine(Config{
+		SampleRate: s.SampleRate,
+		Workers:    opt.Workers,
+		Voices:     p.voices,
+		QueueSize:  p.queue,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	ww, err := wav.NewWriter(w, opt.Format, s.SampleRate, s.Frames, opt.Seed)
+	if err != nil {
+		eng.Close()
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	return &renderer{plan: p, eng: eng, out: ww, progress: opt.Progress}, nil
+}
+
+// renderer is the state of one bounce's render loop, all allocated before
+// the first block.
+type renderer struct {
+	*plan
+	eng         *Engine
+	out         *wav.Writer
+	progress    func(done, total int64)
+	left, right [writeFrames]float32
+	fill        int // frames gathered in left and right
+	peak        float32
+}
+
+func (r *renderer) run(ctx context.Context) error {
+	done := ctx.Done()
+	total := r.score.Frames
+	next := 0 // the first event not yet posted
+	var left, right [BlockSize]float32
+	for base, blk := int64(0), 0; base < total; base, blk = base+BlockSize, blk+1 {
+		if blk%checkBlocks == 0 {
+			select {
+			case <-done:
+				return fmt.Errorf("%s: stopped at %s: %w", r.score.Name, r.at(base), ctx.Err())
+			default:
+			}
+			if r.progress != nil {
+				r.progress(base, total)
+			}
+		}
+		for ; next < len(r.events) && r.events[next].frame < base+BlockSize; next++ {
+			if err := r.post(&r.events[next], int(r.events[next].frame-base)); err != nil {
+				return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(r.events[next].frame), err)
+			}
+		}
+		if err := r.eng.RenderBlock(&left, &right); err != nil {
+			return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(base), err)
+		}
+		n := int(min(BlockSize, total-base))
+		r.peak = max(r.peak, mix.Peak(left[:n]), mix.Peak(right[:n]))
+		copy(r.left[r.fill:], left[:n])
+		copy(r.right[r.fill:], right[:n])
+		r.fill += n
+		if r.fill == writeFrames || base+int64(n) == total {
+			if err := r.out.Write(r.left[:r.fill], r.right[:r.fill]); err != nil {
+				return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(base), err)
+			}
+			r.fill = 0
+		}
+	}
+	if err := r.out.Close(); err != nil {
+		return fmt.Errorf("%s: %w", r.score.Name, err)
+	}
+	if st := r.eng.Stats(); st.Stolen+st.Dropped+st.Rejected+st.Silenced != 0 {
+		return fmt.Errorf("%s: %w: %d stolen, %d dropped, %d rejected, %d silenced",
+			r.score.Name, ErrBounceLost, st.Stolen, st.Dropped, st.Rejected, st.Silenced)
+	}
+	if r.progress != nil {
+		r.progress(total, total)
+	}
+	return nil
+}
+
+// at names a frame of the score for an error message.
+func (r *renderer) at(frame int64) string {
+	return fmt.Sprintf("%.3f s (frame %d)", float64(frame)/float64(r.score.SampleRate), frame)
+}

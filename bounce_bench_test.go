@@ -1,0 +1,90 @@
+//go:build unix
+
+package aether
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aether-audio/aether/midi"
+	"github.com/aether-audio/aether/score"
+)
+
+// cpuTime returns the user plus system CPU time of the whole process.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// voiceSeconds is how long the notes of s sound, release included and
+// cut at the end of the score: the work a renderer must do.
+func voiceSeconds(s *score.Score) float64 {
+	var frames int64
+	for _, n := range s.Notes {
+		end := n.Start + n.Length + s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate)
+		frames += min(end, s.Frames) - n.Start
+	}
+	return float64(frames) / float64(s.SampleRate)
+}
+
+// benchBounce bounces s b.N times to io.Discard as float32 and reports
+// voice-seconds per CPU-second (process CPU time, user + system, during
+// the renders) and times real time (audio seconds per wall second).
+func benchBounce(b *testing.B, s *score.Score, workers int) {
+	vs := voiceSeconds(s)
+	audio := float64(s.Frames) / float64(s.SampleRate)
+	opt := BounceOptions{Workers: workers}
+	b.ResetTimer()
+	cpu0, wall0 := cpuTime(b), time.Now()
+	for range b.N {
+		if _, err := Bounce(context.Background(), s, io.Discard, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu, wall := cpuTime(b)-cpu0, time.Since(wall0)
+	b.StopTimer()
+	b.ReportMetric(vs*float64(b.N)/cpu.Seconds(), "voice-s/cpu-s")
+	b.ReportMetric(audio*float64(b.N)/wall.Seconds(), "x-realtime")
+}
+
+// N sine voices sounding for 10 seconds at 48 kHz.
+func BenchmarkBounceSines(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		for _, w := range []int{1, 0} {
+			b.Run(fmt.Sprintf("voices=%d/workers=%s", n, workersName(w)), func(b *testing.B) {
+				benchBounce(b, sineScore(n, 10), w)
+			})
+		}
+	}
+}
+
+// The MIDI benchmark files: 1000 organ notes and 500 piano notes for 10 s.
+func BenchmarkBounceMIDI(b *testing.B) {
+	dir := sharedTestdata(b, "midi-bench")
+	for _, name := range []string{"organ_1000.mid", "piano_500.mid"} {
+		s, err := midi.ReadFile(filepath.Join(dir, name), midi.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, w := range []int{1, 0} {
+			b.Run(fmt.Sprintf("%s/workers=%s", name, workersName(w)), func(b *testing.B) {
+				benchBounce(b, s, w)
+			})
+		}
+	}
+}
+
+func workersName(w int) string {
+	if w == 0 {
+		return "all"
+	}
+	return fmt.Sprint(w)
+}

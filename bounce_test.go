@@ -1,0 +1,380 @@
+package aether
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/aether-audio/aether/midi"
+	"github.com/aether-audio/aether/score"
+	"github.com/aether-audio/aether/wav"
+)
+
+func bounceBytes(t *testing.T, s *score.Score, opt BounceOptions) ([]byte, BounceResult) {
+	t.Helper()
+	var buf bytes.Buffer
+	res, err := Bounce(context.Background(), s, &buf, opt)
+	if err != nil {
+		t.Fatalf("Bounce: %v", err)
+	}
+	return buf.Bytes(), res
+}
+
+// The bytes of a bounce are the same on every run and for any number of
+// workers, in every format.
+func TestBounceDeterministic(t *testing.T) {
+	scores := []*score.Score{richScore(3)}
+	if dir := sharedTestdata(t, "midi-jazz-soft"); dir != "" {
+		s, err := midi.ReadFile(filepath.Join(dir, "test-multichannel-chords-3.mid"), midi.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scores = append(scores, s)
+	}
+	for _, s := range scores {
+		for _, f := range []wav.Format{wav.Float32, wav.PCM16, wav.PCM24} {
+			want, res := bounceBytes(t, s, BounceOptions{Format: f, Seed: 7, Workers: 1})
+			if res.Silent() {
+				t.Fatalf("%s: silent bounce (peak %.1f dBFS)", s.Name, res.PeakDBFS())
+			}
+			for _, w := range []int{1, 2, 4} {
+				got, _ := bounceBytes(t, s, BounceOptions{Format: f, Seed: 7, Workers: w})
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s %v: %d workers give other bytes than 1 worker", s.Name, f, w)
+				}
+			}
+			if f != wav.Float32 {
+				other, _ := bounceBytes(t, s, BounceOptions{Format: f, Seed: 8, Workers: 1})
+				if bytes.Equal(other, want) {
+					t.Errorf("%s %v: seeds 7 and 8 give the same dither", s.Name, f)
+				}
+			}
+		}
+	}
+}
+
+// The rich score uses many voices at once; the engine must be sized so
+// none is stolen (Bounce fails with ErrBounceLost otherwise), and the
+// sizing must be close to the real polyphony.
+func TestBouncePolyphonySizing(t *testing.T) {
+	s := &score.Score{Name: "poly", SampleRate: 48000, Frames: 48000,
+		Instruments: []score.Instrument{{Name: "a", Osc: score.Sine, Release: 0.1, Sustain: 1, Gain: 1}}}
+	// Three notes overlap (the first's 4800-frame release covers the
+	// third's start); the fourth starts after all have ended.
+	for _, st := range []int64{0, 1000, 6000, 20000} {
+		s.Notes = append(s.Notes, score.Note{Start: st, Length: 2000, Freq: 440, Gain: 0.1})
+	}
+	if got := polyphony(s); got != 3 {
+		t.Errorf("polyphony = %d, want 3", got)
+	}
+	if _, err := Bounce(context.Background(), s, io.Discard, BounceOptions{MaxVoices: 2}); !errors.Is(err, ErrPolyphony) {
+		t.Errorf("MaxVoices 2: err = %v, want ErrPolyphony", err)
+	}
+	dense := sineScore(3000, 0.5)
+	for i := range dense.Notes { // staggered, with releases overlapping the next notes
+		dense.Notes[i].Start = int64(i * 7)
+		dense.Notes[i].Length = 100
+	}
+	if _, err := Bounce(context.Background(), dense, io.Discard, BounceOptions{Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Thousands of controls of one note inside one block need no more queue
+// than the last of each kind, and sound the same as that last one alone.
+func TestBounceControlFloodInOneBlock(t *testing.T) {
+	flood := sineScore(1, 0.1)
+	last := sineScore(1, 0.1)
+	for i := range 30000 {
+		k := score.ControlKind(i % 3)
+		v := map[score.ControlKind]float32{score.FreqRatio: 1 + float32(i)/1e5, score.Gain: 0.5 - float32(i)/1e5, score.Pan: -0.5}[k]
+		flood.Controls = append(flood.Controls, score.Control{Frame: 64 + int64(i%64), Note: 0, Kind: k, Value: v})
+	}
+	slices.SortStableFunc(flood.Controls, func(a, b score.Control) int { return cmp.Compare(a.Frame, b.Frame) })
+	lastOf := map[score.ControlKind]score.Control{}
+	for _, c := range flood.Controls {
+		lastOf[c.Kind] = c
+	}
+	for _, k := range []score.ControlKind{score.FreqRatio, score.Gain, score.Pan} {
+		c := lastOf[k]
+		c.Frame = 127 // where in the block does not matter
+		last.Controls = append(last.Controls, c)
+	}
+	p, err := newPlan(flood, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.queue != 3 {
+		t.Errorf("queue sized %d for one block of controls, want 3", p.queue)
+	}
+	a, _ := bounceBytes(t, flood, BounceOptions{Workers: 1})
+	b, _ := bounceBytes(t, last, BounceOptions{Workers: 1})
+	if !bytes.Equal(a, b) {
+		t.Error("the flood of controls sounds different from its last controls")
+	}
+}
+
+// A note starts at its exact frame, inside its block, and the header
+// promises exactly the frames written.
+func TestBounceSampleAccurate(t *testing.T) {
+	for _, start := range []int64{0, 1, 63, 64, 100, 4799} {
+		s := sineScore(1, 0.2)
+		s.Notes[0].Start = start
+		s.Notes[0].Length = 1000
+		b, res := bounceBytes(t, s, BounceOptions{Workers: 1})
+		x := wavSamples(t, b)
+		if int64(len(x)) != 2*s.Frames || res.Frames != s.Frames {
+			t.Fatalf("wrote %d samples, want %d", len(x), 2*s.Frames)
+		}
+		first := -1
+		for i, v := range x {
+			if v != 0 {
+				first = i / 2
+				break
+			}
+		}
+		// The attack starts at level 0, so the first non-zero sample is
+		// the note's first or second frame.
+		if first < int(start) || first > int(start)+1 {
+			t.Errorf("note at frame %d: first sound at frame %d", start, first)
+		}
+	}
+}
+
+// A score with no notes bounces to silence of its length, and is flagged
+// silent.
+func TestBounceEmptyScore(t *testing.T) {
+	s := &score.Score{Name: "empty", SampleRate: 44100, Frames: 1000}
+	b, res := bounceBytes(t, s, BounceOptions{Format: wav.PCM16})
+	if !res.Silent() || res.Seconds() != 1000.0/44100 {
+		t.Errorf("result %+v: want silent, 1000 frames", res)
+	}
+	if len(b) != 44+4000 {
+		t.Errorf("%d bytes, want 44-byte header and 4000 bytes of data", len(b))
+	}
+}
+
+func TestBounceRejectsBadScores(t *testing.T) {
+	nan := sineScore(2, 0.1)
+	nan.Notes[1].Freq = float64(float32(0) / float32(zero()))
+	long := sineScore(1, 1)
+	long.Frames = 10 * 3600 * 48000
+	unsorted := sineScore(2, 0.1)
+	unsorted.Notes[0].Start = 100
+	badInstr := sineScore(1, 0.1)
+	badInstr.Notes[0].Instrument = 3
+	highSample := richScore(2)
+	for i := range highSample.Notes {
+		if highSample.Notes[i].Instrument == 6 {
+			highSample.Notes[i].Freq = 20000
+			break
+		}
+	}
+	for _, c := range []struct {
+		s    *score.Score
+		want error
+	}{
+		{nan, score.ErrInvalid}, {long, score.ErrLimit}, {unsorted, score.ErrInvalid},
+		{badInstr, score.ErrUnknownInstrument}, {highSample, ErrBounceNote},
+	} {
+		var buf bytes.Buffer
+		_, err := Bounce(context.Background(), c.s, &buf, BounceOptions{})
+		if !errors.Is(err, c.want) {
+			t.Errorf("err = %v, want %v", err, c.want)
+			continue
+		}
+		if msg := err.Error(); bytes.ContainsRune([]byte(msg), '\n') || !bytes.HasPrefix([]byte(msg), []byte(c.s.Name+": ")) {
+			t.Errorf("error %q: want one line starting with the score's name", msg)
+		}
+		if buf.Len() != 0 {
+			t.Errorf("%v: %d bytes written before the error", err, buf.Len())
+		}
+	}
+}
+
+func zero() int { return 0 }
+
+// A cancelled context stops the render promptly with ctx.Err() wrapped,
+// and BounceFile leaves no file behind.
+func TestBounceCancel(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	s := sineScore(10, 60)
+	opt := BounceOptions{Workers: 1, Progress: func(done, total int64) {
+		calls++
+		if done > 0 {
+			cancel()
+		}
+	}}
+	res, err := BounceFile(ctx, s, filepath.Join(dir, "out.wav"), opt)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if calls != 2 {
+		t.Errorf("progress called %d times before stopping, want 2 (cancelled after the first %d blocks)", calls, checkBlocks)
+	}
+	if res.Peak == 0 {
+		t.Error("no audio rendered before the cancel")
+	}
+	assertEmptyDir(t, dir)
+}
+
+// Progress reports rising frame counts and ends with the total.
+func TestBounceProgress(t *testing.T) {
+	s := sineScore(2, 1)
+	var got [][2]int64
+	_, err := Bounce(context.Background(), s, io.Discard, BounceOptions{Progress: func(done, total int64) {
+		got = append(got, [2]int64{done, total})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := (s.Frames + BlockSize - 1) / BlockSize
+	if want := int((blocks+checkBlocks-1)/checkBlocks) + 1; len(got) != want {
+		t.Fatalf("%d progress calls, want %d", len(got), want)
+	}
+	for i, g := range got {
+		if g[1] != s.Frames || g[0] != min(int64(i)*checkBlocks*BlockSize, s.Frames) {
+			t.Errorf("call %d: %v of %v", i, g[0], g[1])
+		}
+	}
+	if _, err := Bounce(context.Background(), nil, io.Discard, BounceOptions{}); err == nil {
+		t.Error("nil score: no error")
+	}
+}
+
+func assertEmptyDir(t *testing.T, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		t.Errorf("left behind: %s", e.Name())
+	}
+}
+
+// BounceFile writes the same bytes as Bounce, and on any error leaves
+// nothing behind.
+func TestBounceFile(t *testing.T) {
+	dir := t.TempDir()
+	s := richScore(2)
+	want, _ := bounceBytes(t, s, BounceOptions{Format: wav.PCM24, Seed: 3})
+	path := filepath.Join(dir, "ok.wav")
+	if _, err := BounceFile(context.Background(), s, path, BounceOptions{Format: wav.PCM24, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("file differs from the stream (err %v)", err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
+	}
+	os.Remove(path)
+
+	bad := sineScore(1, 0.1)
+	bad.Notes[0].Gain = -1
+	for name, c := range map[string]struct {
+		s    *score.Score
+		path string
+	}{
+		"missing dir":    {s, filepath.Join(dir, "nope", "x.wav")},
+		"path is a dir":  {s, dir},
+		"bad score":      {bad, filepath.Join(dir, "bad.wav")},
+		"file as parent": {s, filepath.Join(dir, "ok.wav", "x.wav")},
+	} {
+		if name == "file as parent" {
+			os.WriteFile(filepath.Join(dir, "ok.wav"), nil, 0o644)
+		}
+		_, err := BounceFile(context.Background(), c.s, c.path, BounceOptions{})
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if bytes.ContainsRune([]byte(err.Error()), '\n') {
+			t.Errorf("%s: error is more than one line: %q", name, err)
+		}
+		if name == "file as parent" {
+			os.Remove(filepath.Join(dir, "ok.wav"))
+		}
+	}
+	assertEmptyDir(t, dir)
+}
+
+// The steady-state render loop allocates nothing: rendering a score a
+// second time on the same renderer (all voices ended, fresh writer)
+// allocates nothing at all.
+func TestBounceLoopAllocatesNothing(t *testing.T) {
+	s := richScore(2)
+	s.Frames += 48000 // every release ends before the score does
+	for _, w := range []int{1, 2} {
+		r, err := newRenderer(s, io.Discard, BounceOptions{Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const runs = 3
+		writers := make([]*wav.Writer, runs+1)
+		for i := range writers {
+			writers[i], _ = wav.NewWriter(io.Discard, wav.PCM16, s.SampleRate, s.Frames, 1)
+		}
+		if err := r.run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		i := 0
+		allocs := testing.AllocsPerRun(runs, func() {
+			r.out = writers[i]
+			i++
+			if err := r.run(context.Background()); err != nil {
+				panic(err)
+			}
+		})
+		r.eng.Close()
+		if allocs != 0 {
+			t.Errorf("%d workers: %v allocations per bounce of %d blocks", w, allocs, s.Frames/BlockSize)
+		}
+	}
+}
+
+// A bounce of a score built in Go code: two notes, written as 16-bit PCM.
+func ExampleBounce() {
+	s := &score.Score{
+		Name:       "example",
+		SampleRate: 48000,
+		Frames:     48000, // one second
+		Instruments: []score.Instrument{
+			{Name: "bell", Osc: score.Sine, Attack: 0.01, Decay: 0.5, Sustain: 0.2, Release: 0.3, Gain: 1},
+		},
+		Notes: []score.Note{
+			{Start: 0, Length: 24000, Instrument: 0, Freq: 440, Gain: 0.5},
+			{Start: 12000, Length: 24000, Instrument: 0, Freq: score.KeyFreq(76), Gain: 0.25, Pan: 0.5},
+		},
+	}
+	var wavFile bytes.Buffer
+	res, err := Bounce(context.Background(), s, &wavFile, BounceOptions{Format: wav.PCM16, Seed: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d bytes, %.2f s, peak %.1f dBFS, silent: %v\n", wavFile.Len(), res.Seconds(), res.PeakDBFS(), res.Silent())
+	// Output: 192044 bytes, 1.00 s, peak -7.5 dBFS, silent: false
+}
+
+// A bad score is refused before anything is written, with one line naming
+// the score and the place.
+func ExampleBounce_error() {
+	s := &score.Score{Name: "song", SampleRate: 48000, Frames: 48000,
+		Instruments: []score.Instrument{{Name: "a", Osc: score.Sine, Sustain: 1, Gain: 1}},
+		Notes:       []score.Note{{Start: 0, Length: 100, Freq: -3, Gain: 1}}}
+	_, err := Bounce(context.Background(), s, io.Discard, BounceOptions{})
+	fmt.Println(err)
+	// Output: song: notes[0].freq: invalid value: must be a positive finite number below Nyquist (24000 Hz), got -3
+}

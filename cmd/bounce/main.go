@@ -1,0 +1,182 @@
+// Command bounce renders JSON scores and Standard MIDI Files to WAV, one
+// file or whole datasets, as fast as the machine allows.
+//
+//	bounce [flags] INPUT -o OUT.wav
+//	bounce [flags] -manifest FILE|DIR -outdir DIR [-shard i/n]
+//
+// INPUT is a .json score (docs/score.md) or a .mid/.midi file (docs/midi.md);
+// "-" reads either from standard input, and "-o -" writes the WAV to
+// standard output. A manifest lists one input per line (blank lines and
+// lines starting with # are skipped, relative paths are relative to the
+// manifest); a directory stands for its .json, .mid and .midi files in
+// name order. -shard i/n renders only the entries whose index modulo n is
+// i, so n machines given the same manifest split it with no coordinator.
+// See docs/bounce.md.
+//
+// Exit status: 0 when every file bounced, 1 when any failed (including a
+// silent render of an input that has notes), 2 for a usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aether-audio/aether/score"
+	"github.com/aether-audio/aether/wav"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	defaultRate = 48000
+)
+
+const usage = `usage: bounce [flags] INPUT -o OUT.wav
+       bounce [flags] -manifest FILE|DIR -outdir DIR [-shard i/n]
+flags:
+  -o PATH            output WAV file ("-" for standard output)
+  -format F          f32, pcm16 or pcm24 (default f32)
+  -rate HZ           sample rate for MIDI inputs (default 48000; JSON scores carry their own)
+  -workers N         render workers per file (default: all cores for one file, 1 per file in a batch)
+  -jobs N            files rendered at once in a batch (default: cores / workers)
+  -seed N            dither seed of the PCM formats (default 0): same seed, same bytes
+  -max-duration D    longest input accepted, e.g. 10h (default 1h)
+  -manifest FILE|DIR inputs of a batch, one per line, or a directory of inputs
+  -outdir DIR        where a batch writes NAME.wav for each input NAME.json/.mid
+  -shard i/n         render only manifest entries whose index modulo n is i
+`
+
+// config is the parsed command line.
+type config struct {
+	inputs      []string
+	out         string
+	format      wav.Format
+	rate        int
+	rateSet     bool
+	workers     int
+	jobs        int
+	seed        uint64
+	maxDuration time.Duration
+	manifest    string
+	outdir      string
+	shard, of   int
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// An interrupt or a termination (Kubernetes evicting the pod) cancels
+	// the renders, so their temporary files are removed before exiting.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := parseArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stderr, usage)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "bounce: %v (bounce -h for usage)\n", err)
+		return exitUsage
+	}
+	if cfg.manifest != "" {
+		return runBatch(ctx, cfg, stdin, stdout, stderr)
+	}
+	return runOne(ctx, cfg, stdin, stdout, stderr)
+}
+
+func parseArgs(args []string) (*config, error) {
+	cfg := &config{rate: defaultRate}
+	fs := flag.NewFlagSet("bounce", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported in one line by run
+	fs.Usage = func() {}
+	format := fs.String("format", "f32", "")
+	shard := fs.String("shard", "0/1", "")
+	fs.StringVar(&cfg.out, "o", "", "")
+	fs.IntVar(&cfg.rate, "rate", defaultRate, "")
+	fs.IntVar(&cfg.workers, "workers", 0, "")
+	fs.IntVar(&cfg.jobs, "jobs", 0, "")
+	fs.Uint64Var(&cfg.seed, "seed", 0, "")
+	fs.DurationVar(&cfg.maxDuration, "max-duration", time.Hour, "")
+	fs.StringVar(&cfg.manifest, "manifest", "", "")
+	fs.StringVar(&cfg.outdir, "outdir", "", "")
+	// Flags may come after the input (bounce song.mid -o song.wav), so
+	// parse again after each positional argument.
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		cfg.inputs = append(cfg.inputs, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	cfg.rateSet = set["rate"]
+	var ok bool
+	if cfg.format, ok = parseFormat(*format); !ok {
+		return nil, fmt.Errorf("-format %q: want f32, pcm16 or pcm24", *format)
+	}
+	var err error
+	if cfg.shard, cfg.of, err = parseShard(*shard); err != nil {
+		return nil, err
+	}
+	lim := score.DefaultLimits()
+	switch {
+	case cfg.rate < lim.MinRate || cfg.rate > lim.MaxRate:
+		return nil, fmt.Errorf("-rate %d: want %d..%d Hz", cfg.rate, lim.MinRate, lim.MaxRate)
+	case cfg.workers < 0 || cfg.workers > 1024:
+		return nil, fmt.Errorf("-workers %d: want 0 (automatic) to 1024", cfg.workers)
+	case cfg.jobs < 0 || cfg.jobs > 4096:
+		return nil, fmt.Errorf("-jobs %d: want 0 (automatic) to 4096", cfg.jobs)
+	case cfg.maxDuration <= 0:
+		return nil, fmt.Errorf("-max-duration %v: want a positive duration such as 2h", cfg.maxDuration)
+	case cfg.manifest != "" && len(cfg.inputs) > 0:
+		return nil, fmt.Errorf("give either INPUT or -manifest, not both")
+	case cfg.manifest != "" && cfg.outdir == "":
+		return nil, fmt.Errorf("-manifest needs -outdir")
+	case cfg.manifest != "" && cfg.out != "":
+		return nil, fmt.Errorf("-o is for one input; a batch writes into -outdir")
+	case cfg.manifest == "" && (set["outdir"] || set["shard"]):
+		return nil, fmt.Errorf("-outdir and -shard are for a batch (-manifest)")
+	case cfg.manifest == "" && len(cfg.inputs) != 1:
+		return nil, fmt.Errorf("want one INPUT (or -manifest), got %d", len(cfg.inputs))
+	case cfg.manifest == "" && cfg.out == "":
+		return nil, fmt.Errorf("missing -o OUT.wav (or -o - for standard output)")
+	}
+	return cfg, nil
+}
+
+func parseFormat(s string) (wav.Format, bool) {
+	for _, f := range []wav.Format{wav.Float32, wav.PCM16, wav.PCM24} {
+		if s == f.String() {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// parseShard reads "i/n" with 0 <= i < n.
+func parseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("-shard %q: want i/n with 0 <= i < n, e.g. 0/4", s)
+	}
+	return i, n, nil
+}
