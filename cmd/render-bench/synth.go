@@ -1,203 +1,151 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"sync"
 
+	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/bench"
+	"github.com/aether-audio/aether/mix"
+	"github.com/aether-audio/aether/voice"
 )
 
-// STAND-IN: this file is the one the lead replaces when the aether engine
-// lands, with an adapter from the engine to bench.Synth. Until then it holds
-// a plain-Go sine bank, so that render-bench runs end to end today. Its
-// figures measure this stand-in, not aether: do not record them as results.
-
-// newSynth is the factory render-bench measures.
+// newSynth is the factory render-bench measures: an aether Engine whose
+// notes all play the voice kind asked for (or, for "mix", a fixed rotation
+// of every kind).
 func newSynth(cfg bench.SynthConfig) (bench.Synth, error) {
-	if cfg.Kind != bench.Sine {
-		return nil, fmt.Errorf("-voice %s: the stand-in synth renders only sine until the engine lands: %w", cfg.Kind, bench.ErrUnsupported)
+	if err := setKernel(cfg.Kernel); err != nil {
+		return nil, err
 	}
-	if cfg.Kernel != "auto" && cfg.Kernel != "generic" {
-		return nil, fmt.Errorf("-kernel %s: the stand-in synth has only the generic kernel: %w", cfg.Kernel, bench.ErrUnsupported)
+	patches, err := patchesFor(cfg.Kind, cfg.SampleRate)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Workers < 1 || cfg.Capacity < 1 || cfg.SampleRate < 1 {
-		return nil, fmt.Errorf("stand-in synth: workers %d, capacity %d, rate %d must be positive", cfg.Workers, cfg.Capacity, cfg.SampleRate)
+	e, err := aether.NewEngine(aether.Config{
+		SampleRate: cfg.SampleRate,
+		Workers:    cfg.Workers,
+		Voices:     cfg.Capacity,
+		// The harness starts up to 256 notes a block while it fills the
+		// voices, and churn replaces about voices/94 a block at 48 kHz;
+		// a queue of an eighth of the voices covers both with room.
+		QueueSize: max(aether.DefaultQueueSize, cfg.Capacity/8),
+	})
+	if err != nil {
+		return nil, err
 	}
-	s := &sineBank{
-		rate:  float64(cfg.SampleRate),
-		slots: make([]slot, cfg.Capacity),
-		free:  make([]uint32, cfg.Capacity),
-		owner: make([]uint32, cfg.Capacity),
-		re:    make([]float32, cfg.Capacity),
-		im:    make([]float32, cfg.Capacity),
-		cr:    make([]float32, cfg.Capacity),
-		ci:    make([]float32, cfg.Capacity),
-		gl:    make([]float32, cfg.Capacity),
-		gr:    make([]float32, cfg.Capacity),
-		buses: make([]bus, cfg.Workers),
-		start: make([]chan struct{}, cfg.Workers),
-		done:  make(chan struct{}, cfg.Workers),
-	}
-	for i := range s.free {
-		s.free[i] = uint32(cfg.Capacity - 1 - i)
-	}
-	for w := 1; w < cfg.Workers; w++ {
-		s.start[w] = make(chan struct{}, 1)
-		s.wg.Add(1)
-		go s.work(w, s.start[w])
-	}
-	return s, nil
+	return &engineSynth{engine: e, patches: patches}, nil
 }
 
-// slot maps a voice handle to its place in the dense active arrays; gen
-// changes whenever the slot is reused, so a stale handle is recognised.
-type slot struct {
-	gen    uint32
-	pos    uint32
-	active bool
-}
-
-// bus is one worker's stereo block, padded to 128 bytes past its data so
-// neighbouring workers never write the same cache line pair.
-type bus struct {
-	left, right [bench.BlockSize]float32
-	_           [128]byte
-}
-
-// sineBank renders active voices as rotating phasors, struct-of-arrays,
-// split into one contiguous range per worker. Notes start at the start of
-// the block whatever their offset: a stand-in simplification.
-type sineBank struct {
-	rate   float64
-	slots  []slot
-	free   []uint32 // stack of free slot numbers
-	owner  []uint32 // slot number of each dense position
-	n      int      // active voices: dense positions 0..n-1
-	steal  int      // next dense position to steal, round robin
-	re, im []float32
-	cr, ci []float32
-	gl, gr []float32
-
-	buses  []bus
-	start  []chan struct{}
-	done   chan struct{}
-	wg     sync.WaitGroup
-	closed bool
-}
-
-func (s *sineBank) NoteOn(freq float64, gain, pan float32, offset int) (bench.Voice, error) {
-	if offset < 0 || offset >= bench.BlockSize || !(freq > 0 && freq < s.rate/2) || !(pan >= -1 && pan <= 1) {
-		return 0, fmt.Errorf("note-on: freq %v Hz, pan %v, offset %d out of range", freq, pan, offset)
-	}
-	var id uint32
-	var pos int
-	if len(s.free) > 0 {
-		id, s.free = s.free[len(s.free)-1], s.free[:len(s.free)-1]
-		pos = s.n
-		s.n++
-	} else { // full: steal round robin, reusing the victim's position
-		pos = s.steal % s.n
-		s.steal = pos + 1
-		old := s.owner[pos]
-		s.slots[old].active = false
-		s.slots[old].gen++
-		id = old
-	}
-	sl := &s.slots[id]
-	sl.pos, sl.active = uint32(pos), true
-	s.owner[pos] = id
-	w := 2 * math.Pi * freq / s.rate
-	s.re[pos], s.im[pos] = 1, 0
-	s.cr[pos], s.ci[pos] = float32(math.Cos(w)), float32(math.Sin(w))
-	angle := (float64(pan) + 1) * math.Pi / 4 // equal-power pan
-	s.gl[pos], s.gr[pos] = gain*float32(math.Cos(angle)), gain*float32(math.Sin(angle))
-	return bench.Voice(uint64(id)<<32 | uint64(sl.gen)), nil
-}
-
-func (s *sineBank) NoteOff(v bench.Voice, offset int) error {
-	id, gen := uint32(v>>32), uint32(v)
-	if offset < 0 || offset >= bench.BlockSize || int(id) >= len(s.slots) {
-		return fmt.Errorf("note-off: voice %#x, offset %d out of range", uint64(v), offset)
-	}
-	sl := &s.slots[id]
-	if !sl.active || sl.gen != gen {
-		return nil // already stolen: not an error
-	}
-	last := s.n - 1
-	pos := int(sl.pos)
-	s.re[pos], s.im[pos], s.cr[pos], s.ci[pos] = s.re[last], s.im[last], s.cr[last], s.ci[last]
-	s.gl[pos], s.gr[pos] = s.gl[last], s.gr[last]
-	s.owner[pos] = s.owner[last]
-	s.slots[s.owner[pos]].pos = uint32(pos)
-	s.n = last
-	sl.active = false
-	sl.gen++
-	s.free = append(s.free, id) // within capacity: never reallocates
-	return nil
-}
-
-// chunk is worker w's range of dense positions.
-func (s *sineBank) chunk(w int) (lo, hi int) {
-	k := len(s.buses)
-	return w * s.n / k, (w + 1) * s.n / k
-}
-
-func (s *sineBank) work(w int, start <-chan struct{}) {
-	defer s.wg.Done()
-	for range start {
-		s.renderChunk(w)
-		s.done <- struct{}{}
-	}
-}
-
-func (s *sineBank) renderChunk(w int) {
-	b := &s.buses[w]
-	b.left, b.right = [bench.BlockSize]float32{}, [bench.BlockSize]float32{}
-	lo, hi := s.chunk(w)
-	for i := lo; i < hi; i++ {
-		re, im, cr, ci, gl, gr := s.re[i], s.im[i], s.cr[i], s.ci[i], s.gl[i], s.gr[i]
-		for k := range bench.BlockSize {
-			b.left[k] += gl * im
-			b.right[k] += gr * im
-			re, im = re*cr-im*ci, re*ci+im*cr
-		}
-		// Pull the phasor back to unit length once a block, so float32
-		// rounding cannot make it grow or decay over a long run.
-		g := 1.5 - 0.5*(re*re+im*im)
-		s.re[i], s.im[i] = re*g, im*g
-	}
-}
-
-func (s *sineBank) RenderBlock(left, right *[bench.BlockSize]float32) error {
-	for w := 1; w < len(s.buses); w++ {
-		s.start[w] <- struct{}{}
-	}
-	s.renderChunk(0)
-	for w := 1; w < len(s.buses); w++ {
-		<-s.done
-	}
-	// Sum in worker order, so the output never depends on who finished first.
-	*left, *right = s.buses[0].left, s.buses[0].right
-	for w := 1; w < len(s.buses); w++ {
-		for k := range bench.BlockSize {
-			left[k] += s.buses[w].left[k]
-			right[k] += s.buses[w].right[k]
-		}
-	}
-	return nil
-}
-
-func (s *sineBank) Kernel() string { return "generic" }
-
-func (s *sineBank) Close() error {
-	if s.closed {
+// setKernel forces the mix tier; "auto" keeps the one chosen at start-up
+// (the best this CPU has, or what AETHER_KERNEL asked for).
+func setKernel(name string) error {
+	if name == "auto" {
 		return nil
 	}
-	s.closed = true
-	for w := 1; w < len(s.start); w++ {
-		close(s.start[w])
+	if err := mix.SetTier(name); err != nil {
+		return fmt.Errorf("-kernel %s: %v: %w", name, err, bench.ErrUnsupported)
 	}
-	s.wg.Wait()
 	return nil
+}
+
+// engineSynth adapts the Engine to bench.Synth. Every note takes the next
+// patch in turn and only its frequency, gain and pan from the harness.
+type engineSynth struct {
+	engine  *aether.Engine
+	patches []voice.Params
+	next    int
+	seed    uint64
+}
+
+func (s *engineSynth) NoteOn(freq float64, gain, pan float32, offset int) (bench.Voice, error) {
+	p := s.patches[s.next]
+	s.next = (s.next + 1) % len(s.patches)
+	p.Freq, p.Gain, p.Pan = freq, gain, pan
+	s.seed++
+	p.Seed = s.seed
+	id, err := s.engine.NoteOn(p, offset)
+	return bench.Voice(id), err
+}
+
+func (s *engineSynth) NoteOff(v bench.Voice, offset int) error {
+	return s.engine.NoteOff(aether.VoiceID(v), offset)
+}
+
+func (s *engineSynth) RenderBlock(left, right *[bench.BlockSize]float32) error {
+	return s.engine.RenderBlock(left, right)
+}
+
+func (s *engineSynth) Kernel() string { return mix.Tier() }
+
+func (s *engineSynth) Close() error { return s.engine.Close() }
+
+// synthPatch is the full synth voice: a band-limited saw through an ADSR
+// and a resonant low-pass filter, panned.
+var synthPatch = voice.Params{
+	Kind:   voice.Saw,
+	Env:    voice.ADSR{Attack: 0.005, Decay: 0.2, Sustain: 0.7, Release: 0.3},
+	Filter: voice.Filter{Type: voice.Lowpass, Cutoff: 2400, Resonance: 0.3},
+}
+
+// patchesFor returns the patches notes of kind rotate through.
+func patchesFor(kind bench.VoiceKind, rate int) ([]voice.Params, error) {
+	simple := map[bench.VoiceKind]voice.Kind{
+		bench.Sine: voice.Sine, bench.Saw: voice.Saw, bench.Square: voice.Square,
+		bench.Triangle: voice.Triangle, bench.Noise: voice.Noise,
+	}
+	if k, ok := simple[kind]; ok {
+		return []voice.Params{{Kind: k}}, nil
+	}
+	table, sample, err := instruments(rate)
+	if err != nil {
+		return nil, err
+	}
+	wavetable := voice.Params{Kind: voice.Wavetable, Table: table}
+	sampler := voice.Params{Kind: voice.Sampler, Sample: sample}
+	switch kind {
+	case bench.Wavetable:
+		return []voice.Params{wavetable}, nil
+	case bench.Sample:
+		return []voice.Params{sampler}, nil
+	case bench.SynthVoice:
+		return []voice.Params{synthPatch}, nil
+	case bench.Mix:
+		// A plausible arrangement: pads and leads (synth), organ-like
+		// sines, wavetable and sampled instruments, a little noise.
+		return []voice.Params{
+			synthPatch, {Kind: voice.Sine}, wavetable, sampler, synthPatch,
+			{Kind: voice.Sine}, {Kind: voice.Square, PulseWidth: 0.3}, wavetable,
+			{Kind: voice.Triangle}, {Kind: voice.Noise, Filter: voice.Filter{Type: voice.Bandpass, Cutoff: 3000, Resonance: 0.5}},
+		}, nil
+	}
+	return nil, fmt.Errorf("-voice %s: %w", kind, bench.ErrUnsupported)
+}
+
+// instruments builds the shared wavetable (a bright single cycle of eight
+// harmonics) and sample (one second of a decaying two-partial tone, looped
+// over its last half) that wavetable and sample voices play.
+func instruments(rate int) (*voice.Table, *voice.Sample, error) {
+	cycle := make([]float32, 2048)
+	for i := range cycle {
+		x := 2 * math.Pi * float64(i) / float64(len(cycle))
+		for h := 1; h <= 8; h++ {
+			cycle[i] += float32(math.Sin(float64(h)*x) / float64(h))
+		}
+	}
+	table, err := voice.NewTable(cycle)
+	if err != nil {
+		return nil, nil, err
+	}
+	const root = 440.0
+	tone := make([]float32, rate)
+	for i := range tone {
+		t := float64(i) / float64(rate)
+		tone[i] = float32(math.Exp(-2*t) * (math.Sin(2*math.Pi*root*t) + 0.3*math.Sin(2*math.Pi*2*root*t)))
+	}
+	sample, err := voice.NewSample(rate, [][]float32{tone}, root, true, rate/2, rate, voice.Cubic)
+	if err != nil {
+		return nil, nil, errors.Join(errors.New("render-bench: building the test sample"), err)
+	}
+	return table, sample, nil
 }
