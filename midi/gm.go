@@ -52,12 +52,15 @@ var builtins = []score.Instrument{
 
 // builtinInstruments returns a copy of the built-in instruments that
 // shares nothing with other scores, so a caller may change one freely.
-func builtinInstruments() []score.Instrument {
+func builtinInstruments(rate int) []score.Instrument {
 	out := append([]score.Instrument(nil), builtins...)
 	for i := range out {
 		out[i].Gain = 1 // the notes carry the MIDI gain; without this every note is silent
 		if f := out[i].Filter; f != nil {
 			c := *f
+			// Hats and bright families filter at several kHz: keep the
+			// cutoff under Nyquist so low-rate renders stay valid.
+			c.Cutoff = min(c.Cutoff, 0.45*float64(rate))
 			out[i].Filter = &c
 		}
 	}

@@ -100,7 +100,7 @@ func perform(name string, f *file, opt Options) (*score.Score, error) {
 	s := &score.Score{
 		Name:        name,
 		SampleRate:  rate,
-		Instruments: builtinInstruments(),
+		Instruments: builtinInstruments(rate),
 		Notes:       p.notes,
 		Controls:    p.controls,
 	}
