@@ -69,6 +69,10 @@ type Config struct {
 	// BuffersPerShard sizes each worker's buffer shard; 0 lets the
 	// scheduler size them so they can never run dry.
 	BuffersPerShard int
+	// ThreadInit, if not nil, runs on each worker's locked OS thread
+	// before it renders (see scheduler.Config.ThreadInit): the place to
+	// make render threads real-time, like the thread calling RenderBlock.
+	ThreadInit func(worker int)
 }
 
 // VoiceID names a note from its NoteOn on; it stays valid until the voice
@@ -155,6 +159,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		Wait:            cfg.Wait,
 		MaxChunks:       (slots + cfg.ChunkSize - 1) / cfg.ChunkSize,
 		BuffersPerShard: cfg.BuffersPerShard,
+		ThreadInit:      cfg.ThreadInit,
 	}, e.renderChunk)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)

@@ -405,8 +405,8 @@ func TestPacedSmoke(t *testing.T) {
 	if st.Xruns == 0 && st.Blocks != ticks {
 		t.Errorf("no xruns but %d of %d blocks rendered", st.Blocks, ticks)
 	}
-	if r.Realtime() == "" || ff.last.noteOffs == 0 {
-		t.Errorf("realtime %q, %d churn note-offs", r.Realtime(), ff.last.noteOffs)
+	if r.Realtime() == "" || ff.last.noteOffs == 0 || !ff.lastConfig.Realtime {
+		t.Errorf("realtime %q (synth told: %v), %d churn note-offs", r.Realtime(), ff.lastConfig.Realtime, ff.last.noteOffs)
 	}
 	t.Logf("paced: %+v; %s", st, r.Realtime())
 }

@@ -66,11 +66,13 @@ type fakeFactory struct {
 	fixedCost    int64
 	costPerVoice int64
 	last         *fakeSynth
+	lastConfig   SynthConfig
 }
 
 func (ff *fakeFactory) build(cfg SynthConfig) (Synth, error) {
 	// The fake's cost does not depend on workers: per-worker capacity is
 	// what the search is asked to find.
+	ff.lastConfig = cfg
 	ff.last = &fakeSynth{clock: ff.clock, fixedCost: ff.fixedCost, costPerVoice: ff.costPerVoice, capacity: cfg.Capacity}
 	return ff.last, nil
 }

@@ -50,7 +50,7 @@ func (r *Runner) startPacer() bool {
 		// The thread is never unlocked: when this goroutine exits the runtime
 		// destroys it, so its real-time policy and affinity die with it.
 		runtime.LockOSThread()
-		ready <- makeRealtime()
+		ready <- RealtimeThread(0)
 		for job := range pc.jobs {
 			n, xruns, err := r.pace(job.ctx, job.s, job.p)
 			pc.results <- pacedResult{n, xruns, err}
@@ -83,9 +83,12 @@ func (r *Runner) pacedLoop(ctx context.Context, s Synth, p *player) (int, int, e
 	return res.n, res.xruns, res.err
 }
 
-// makeRealtime asks for SCHED_FIFO and pins the calling thread to the first
-// CPU it may run on, and says in words what it was granted.
-func makeRealtime() string {
+// RealtimeThread asks for SCHED_FIFO for the calling thread, which the
+// caller must have locked (runtime.LockOSThread), and pins it to the n-th
+// CPU the process may use (modulo their number), so that render threads
+// n = 0, 1, 2... land on different cores. It returns what was granted, in
+// words for the report; a process without the privilege keeps SCHED_OTHER.
+func RealtimeThread(n int) string {
 	policy := fmt.Sprintf("SCHED_FIFO priority %d", fifoPriority)
 	attr := unix.SchedAttr{
 		Size:     unix.SizeofSchedAttr,
@@ -99,17 +102,22 @@ func makeRealtime() string {
 	if err := unix.SchedGetaffinity(0, &set); err != nil {
 		return policy + fmt.Sprintf(", not pinned (%v)", err)
 	}
+	var cpus []int
 	for cpu := range 1024 {
 		if set.IsSet(cpu) {
-			var one unix.CPUSet
-			one.Set(cpu)
-			if err := unix.SchedSetaffinity(0, &one); err != nil {
-				return policy + fmt.Sprintf(", not pinned (%v)", err)
-			}
-			return policy + fmt.Sprintf(", pinned to CPU %d", cpu)
+			cpus = append(cpus, cpu)
 		}
 	}
-	return policy + ", not pinned (empty CPU set)"
+	if len(cpus) == 0 {
+		return policy + ", not pinned (empty CPU set)"
+	}
+	cpu := cpus[n%len(cpus)]
+	var one unix.CPUSet
+	one.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		return policy + fmt.Sprintf(", not pinned (%v)", err)
+	}
+	return policy + fmt.Sprintf(", pinned to CPU %d", cpu)
 }
 
 // pace runs warmupBlocks paced blocks untimed, then the timed step. The

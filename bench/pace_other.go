@@ -19,3 +19,6 @@ type pacer struct{}
 func (r *Runner) startPacer() bool { return false }
 
 func (r *Runner) stopPacer() {}
+
+// RealtimeThread does nothing where paced mode is refused.
+func RealtimeThread(int) string { return "SCHED_OTHER (real-time threads need Linux)" }

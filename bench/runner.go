@@ -161,6 +161,7 @@ func (r *Runner) Measure(ctx context.Context, workers, voices int) (Step, error)
 		Kind:       r.opts.Voice,
 		Kernel:     r.opts.Kernel,
 		SampleRate: r.opts.SampleRate,
+		Realtime:   r.opts.Mode == Paced,
 	})
 	if err != nil {
 		return Step{}, err

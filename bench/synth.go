@@ -51,6 +51,10 @@ type SynthConfig struct {
 	Kernel string
 	// SampleRate is the output rate in Hz.
 	SampleRate int
+	// Realtime is set for paced runs: blocks are rendered from a real-time
+	// thread, so the synth's own render threads should be real-time too
+	// (see RealtimeThread) and should sleep, not spin, between blocks.
+	Realtime bool
 }
 
 // SynthFactory builds a Synth; it returns an error (wrapping ErrUnsupported

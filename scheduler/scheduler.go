@@ -109,6 +109,13 @@ type Config struct {
 	// CacheSize is each shard's private cache size; 0 means the shard
 	// package's default.
 	CacheSize int
+	// ThreadInit, if not nil, runs once on each worker goroutine (1 and
+	// up; the caller of RenderBlock sets up its own thread) after the
+	// goroutine has been locked to its OS thread, before it renders. A
+	// real-time host uses it to give render threads a real-time policy and
+	// a CPU of their own, as it does its audio callback thread. The thread
+	// stays locked, so what ThreadInit sets ends with the worker.
+	ThreadInit func(worker int)
 }
 
 // ChunkFunc renders chunk chunk of the current block into left and right,
@@ -140,6 +147,7 @@ type Scheduler struct {
 	spinners int      // workers 1..spinners may spin; the rest park at once
 	yield    bool     // more workers than GOMAXPROCS: spinning must yield
 	wait     WaitStrategy
+	init     func(worker int) // Config.ThreadInit
 	spinTime int64
 
 	maxChunks int
@@ -182,6 +190,7 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 		spinners:  min(cfg.Workers, procs) - 1, // the caller holds one core
 		yield:     cfg.Workers > procs,
 		wait:      cfg.Wait,
+		init:      cfg.ThreadInit,
 		spinTime:  int64(cfg.SpinTime),
 		maxChunks: cfg.MaxChunks,
 		busL:      make([]pool.BufferID, cfg.MaxChunks),

@@ -341,3 +341,37 @@ func TestStressConcurrentStatsAndBusy(t *testing.T) {
 	wg.Wait()
 	t.Logf("ErrBusy seen %d times; %+v", busy.Load(), s.Stats())
 }
+
+// TestThreadInitRunsOncePerWorker checks the hook runs once on each worker
+// (not the caller), before the worker renders, and that the workers still
+// render correctly afterwards on their locked threads.
+func TestThreadInitRunsOncePerWorker(t *testing.T) {
+	rec := newRecorder(8)
+	var calls [4]atomic.Int32
+	s, err := New(Config{Workers: 4, Wait: Park, MaxChunks: 8, ThreadInit: func(w int) { calls[w].Add(1) }}, rec.render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for b := range 10 {
+		rec.block.Store(int64(b))
+		var l, r [pool.BufferSize]float32
+		if err := s.RenderBlock(8, &l, &r); err != nil {
+			t.Fatal(err)
+		}
+		if wl, wr := reference(b, 8); l != wl || r != wr {
+			t.Fatalf("block %d differs with ThreadInit", b)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for w := 1; w < 4; w++ {
+		for calls[w].Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond) // a worker may not have started yet
+		}
+	}
+	for w, c := range calls {
+		if want := int32(min(w, 1)); c.Load() != want {
+			t.Errorf("worker %d: ThreadInit ran %d times, want %d", w, c.Load(), want)
+		}
+	}
+}

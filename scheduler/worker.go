@@ -36,6 +36,10 @@ func (s *Scheduler) now() int64 { return int64(time.Since(s.base)) }
 // until Close.
 func (s *Scheduler) work(w int) {
 	defer s.running.Done()
+	if s.init != nil {
+		runtime.LockOSThread() // never unlocked: the thread's settings die with it
+		s.init(w)
+	}
 	wk := &s.workers[w]
 	seen := uint32(0)
 	for {

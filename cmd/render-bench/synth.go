@@ -8,6 +8,7 @@ import (
 	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/bench"
 	"github.com/aether-audio/aether/mix"
+	"github.com/aether-audio/aether/scheduler"
 	"github.com/aether-audio/aether/voice"
 )
 
@@ -22,7 +23,21 @@ func newSynth(cfg bench.SynthConfig) (bench.Synth, error) {
 	if err != nil {
 		return nil, err
 	}
+	var threadInit func(int)
+	wait := scheduler.Hybrid
+	if cfg.Realtime {
+		// Paced blocks come from a SCHED_FIFO thread; a worker at normal
+		// priority would be preempted mid-chunk by any other process and
+		// stall the block. Real-time workers must sleep between blocks
+		// (a spinning one would run into the kernel's real-time throttle,
+		// 950 ms a second, and stop for 50 ms); parked, they wake in about
+		// 15 us, a hundredth of the 1.333 ms period.
+		threadInit = func(w int) { bench.RealtimeThread(w) }
+		wait = scheduler.Park
+	}
 	e, err := aether.NewEngine(aether.Config{
+		Wait:       wait,
+		ThreadInit: threadInit,
 		SampleRate: cfg.SampleRate,
 		Workers:    cfg.Workers,
 		Voices:     cfg.Capacity,
