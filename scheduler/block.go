@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/aether-audio/aether/mix"
 	"github.com/aether-audio/aether/pool"
@@ -47,7 +48,7 @@ func (s *Scheduler) RenderBlock(chunks int, left, right *[pool.BufferSize]float3
 			s.shards.Release(0, s.busR[c])
 		}
 	}
-	s.stats.block(chunks, s.now()-start)
+	s.stats.block(chunks, time.Duration(s.now()-start))
 	return nil
 }
 

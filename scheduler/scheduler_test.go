@@ -369,9 +369,9 @@ func TestThreadInitRunsOncePerWorker(t *testing.T) {
 			time.Sleep(time.Millisecond) // a worker may not have started yet
 		}
 	}
-	for w, c := range calls {
-		if want := int32(min(w, 1)); c.Load() != want {
-			t.Errorf("worker %d: ThreadInit ran %d times, want %d", w, c.Load(), want)
+	for w := range calls {
+		if got, want := calls[w].Load(), int32(min(w, 1)); got != want {
+			t.Errorf("worker %d: ThreadInit ran %d times, want %d", w, got, want)
 		}
 	}
 }

@@ -3,26 +3,30 @@ package scheduler
 import (
 	"sync/atomic"
 	"time"
+
+	uatomic "go.uber.org/atomic"
 )
 
 // blockStats is written by the caller of RenderBlock only, so its counters
 // are bumped with a Load and a Store; they are atomics so that Stats may
-// read them from any goroutine at any time.
+// read them from any goroutine at any time. Times are go.uber.org/atomic
+// Durations: the standard library has no atomic time.Duration, and these
+// keep the unit in the type at the same cost as an atomic.Int64.
 type blockStats struct {
 	blocks   atomic.Uint64
 	chunks   atomic.Uint64
-	timeSum  atomic.Int64
-	timeMax  atomic.Int64
-	timeLast atomic.Int64
+	timeSum  uatomic.Duration
+	timeMax  uatomic.Duration
+	timeLast uatomic.Duration
 }
 
-func (b *blockStats) block(chunks int, ns int64) {
+func (b *blockStats) block(chunks int, d time.Duration) {
 	b.blocks.Store(b.blocks.Load() + 1)
 	b.chunks.Store(b.chunks.Load() + uint64(chunks))
-	b.timeSum.Store(b.timeSum.Load() + ns)
-	b.timeLast.Store(ns)
-	if ns > b.timeMax.Load() {
-		b.timeMax.Store(ns)
+	b.timeSum.Store(b.timeSum.Load() + d)
+	b.timeLast.Store(d)
+	if d > b.timeMax.Load() {
+		b.timeMax.Store(d)
 	}
 }
 
@@ -61,11 +65,11 @@ func (s *Scheduler) Stats() Stats {
 	st := Stats{
 		Blocks:    s.stats.blocks.Load(),
 		Chunks:    s.stats.chunks.Load(),
-		BlockLast: time.Duration(s.stats.timeLast.Load()),
-		BlockMax:  time.Duration(s.stats.timeMax.Load()),
+		BlockLast: s.stats.timeLast.Load(),
+		BlockMax:  s.stats.timeMax.Load(),
 		BlockMean: mean(s.stats.timeSum.Load(), s.stats.blocks.Load()),
 	}
-	var sum int64
+	var sum time.Duration
 	for w := 1; w < len(s.workers); w++ {
 		ws := s.WorkerStats(w)
 		st.Wakes += ws.Wakes
@@ -92,15 +96,15 @@ func (s *Scheduler) WorkerStats(w int) WorkerStats {
 		Wakes:    wakes,
 		Late:     wk.late.Load(),
 		Parks:    wk.parks.Load(),
-		WakeLast: time.Duration(wk.wakeLast.Load()),
-		WakeMax:  time.Duration(wk.wakeMax.Load()),
+		WakeLast: wk.wakeLast.Load(),
+		WakeMax:  wk.wakeMax.Load(),
 		WakeMean: mean(wk.wakeSum.Load(), wakes),
 	}
 }
 
-func mean(sum int64, n uint64) time.Duration {
+func mean(sum time.Duration, n uint64) time.Duration {
 	if n == 0 {
 		return 0
 	}
-	return time.Duration(sum / int64(n))
+	return sum / time.Duration(n)
 }

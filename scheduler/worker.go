@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	uatomic "go.uber.org/atomic"
 )
 
 // worker is one worker's wake-up channel and counters, padded to 128 bytes
@@ -19,13 +21,13 @@ type workerState struct {
 	parked atomic.Bool   // set by the worker before it blocks on wake
 	wake   chan struct{} // capacity 1: the token that unparks the worker
 
-	chunks   atomic.Uint64 // chunks rendered
-	wakes    atomic.Uint64 // blocks the worker saw
-	late     atomic.Uint64 // blocks it saw only when no chunk was left
-	parks    atomic.Uint64 // times it parked
-	wakeSum  atomic.Int64  // sum of wake latencies, ns
-	wakeMax  atomic.Int64  // largest wake latency, ns
-	wakeLast atomic.Int64  // latest wake latency, ns
+	chunks   atomic.Uint64    // chunks rendered
+	wakes    atomic.Uint64    // blocks the worker saw
+	late     atomic.Uint64    // blocks it saw only when no chunk was left
+	parks    atomic.Uint64    // times it parked
+	wakeSum  uatomic.Duration // sum of wake latencies
+	wakeMax  uatomic.Duration // largest wake latency
+	wakeLast uatomic.Duration // latest wake latency
 }
 
 // now returns monotonic nanoseconds since New; time.Since reads the
@@ -48,7 +50,7 @@ func (s *Scheduler) work(w int) {
 			return
 		}
 		seen = uint32(word >> 32)
-		lat := s.now() - s.published.Load()
+		lat := time.Duration(s.now() - s.published.Load())
 		n := s.claim(w, seen)
 		wk.chunks.Add(uint64(n))
 		wk.wakes.Add(1)
@@ -114,7 +116,7 @@ func (s *Scheduler) wakeParked(w int) {
 	}
 }
 
-func storeMax(a *atomic.Int64, v int64) {
+func storeMax(a *uatomic.Duration, v time.Duration) {
 	for {
 		old := a.Load()
 		if v <= old || a.CompareAndSwap(old, v) {
