@@ -235,6 +235,12 @@ func (t tier) bcastI(r reg.GPVirtual) reg.VecVirtual {
 func (t tier) phases() (ph, step reg.VecVirtual) {
 	phase := loadGP(Param("phase"), GP32())
 	inc := loadGP(Param("inc"), GP32())
+	return t.phaseVectors(phase, inc)
+}
+
+// phaseVectors returns the lane phases phase + j*inc and the per-vector
+// step w*inc, all wrapping mod 2^32, leaving both registers as they are.
+func (t tier) phaseVectors(phase, inc reg.GPVirtual) (ph, step reg.VecVirtual) {
 	ph = t.bcastI(phase)
 	incv := t.bcastI(inc)
 	if t.vex {
@@ -253,6 +259,18 @@ func (t tier) phases() (ph, step reg.VecVirtual) {
 	MOVL(inc, stepr)
 	SHLL(U8(map[int]int{4: 2, 8: 3, 16: 4}[t.w]), stepr)
 	return ph, t.bcastI(stepr)
+}
+
+// bcastMem broadcasts the float32 at m to a whole vector.
+func (t tier) bcastMem(m Mem) reg.VecVirtual {
+	v := t.vec()
+	if !t.vex {
+		MOVSS(m, v)
+		SHUFPS(U8(0), v, v)
+		return v
+	}
+	VBROADCASTSS(m, v)
+	return v
 }
 
 // bin emits d = a op b with the two-operand SSE form sse (d = d op b) or the
