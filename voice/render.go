@@ -12,6 +12,23 @@ import (
 // overlap their chains, which more than halves the filter's cost.
 const filterGroup = 4
 
+// sineBatch is how many steady sine voices Render gathers for one
+// mix.SineVoices call. The call keeps the bus in registers across its
+// voices, so its fixed cost (loading and storing the bus, about two voices'
+// worth of one pan-accumulate) is shared by this many; 64 makes that
+// negligible while the batch (1.3 KiB) stays small on the stack.
+const sineBatch = 64
+
+// sineVoices is a batch of steady sine voices waiting for one
+// mix.SineVoices call: their slots, phases, steps and constant gains.
+type sineVoices struct {
+	n      int
+	slot   [sineBatch]int32
+	phase  [sineBatch]uint32
+	inc    [sineBatch]uint32
+	gl, gr [sineBatch]float32
+}
+
 // voiceBuf is the working signal of one voice in a block.
 type voiceBuf struct {
 	slot        int
@@ -28,6 +45,8 @@ type scratch struct {
 	// idle pads a short group of filter lanes.
 	idleBuf  [BlockSize]float32
 	idleFilt svfState
+	sines    sineVoices
+	rest     [sineBatch]int32 // the slots of a window that are not steady sines
 }
 
 // Render renders one block of the voices in slots and adds it into left and
@@ -40,27 +59,89 @@ type scratch struct {
 func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
 	var sc scratch
 	held := 0 // filtered voices waiting in sc.group
-	for _, s := range slots {
-		if uint(s) >= uint(len(b.state)) || b.state[s] != slotActive {
-			continue
-		}
-		v := &sc.group[held]
-		if !b.source(int(s), v, &sc.tmp) {
-			continue
-		}
-		if b.filt[s].typ == FilterNone {
-			b.output(v, left, right, &sc.segs)
-			continue
-		}
-		held++
-		if held == filterGroup {
-			b.filterAndOutput(&sc, held, left, right)
-			held = 0
+	for len(slots) > 0 {
+		window := slots[:min(len(slots), sineBatch)]
+		slots = slots[len(window):]
+		rest := b.gatherSines(window, &sc.sines, &sc.rest)
+		b.flushSines(&sc.sines, left, right)
+		for _, s := range rest {
+			v := &sc.group[held]
+			if !b.source(int(s), v, &sc.tmp) {
+				continue
+			}
+			if b.filt[s].typ == FilterNone {
+				b.output(v, left, right, &sc.segs)
+				continue
+			}
+			held++
+			if held == filterGroup {
+				b.filterAndOutput(&sc, held, left, right)
+				held = 0
+			}
 		}
 	}
 	if held > 0 {
 		b.filterAndOutput(&sc, held, left, right)
 	}
+}
+
+// gatherSines puts the steady sine voices of window (at most sineBatch
+// slots) into batch and returns the other active slots, in order, in rest.
+// A steady sine voice is one whose block is one constant-gain sine:
+// sounding from the block's start, unfiltered, its envelope holding sustain
+// through the block, its gain, pan and frequency ratio unchanged (the fast
+// path of output, which this replaces for sine voices, with its gains to
+// the bit). Anything changing or invalid is left to the general path, which
+// ramps, retunes or silences it; a voice is back here the block after.
+//
+// It is one loop with no call, so the bank's slices stay in registers: the
+// per-voice cost beside the mix.SineVoices kernel is a few loads and
+// compares.
+func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]int32) []int32 {
+	// Every slice cut to one length: one bounds check covers them all,
+	// and only their bases need registers.
+	state := b.state
+	m := len(state)
+	osc, env, out, filt := b.osc[:m], b.env[:m], b.out[:m], b.filt[:m]
+	gains, pans, ratios := b.gainBits[:m], b.panBits[:m], b.ratioBits[:m]
+	n, k := 0, 0
+	for _, s := range window {
+		if uint(s) >= uint(m) || state[s] != slotActive {
+			continue
+		}
+		o, e, ot := &osc[s], &env[s], &out[s]
+		// The setter values equal to the bit those output last applied
+		// (never NaN), so they are valid and clamped.
+		if o.kind == Sine && filt[s].typ == FilterNone && e.steady() &&
+			gains[s].Load() == math.Float32bits(ot.gain) &&
+			pans[s].Load() == math.Float32bits(ot.pan) &&
+			ratios[s].Load() == math.Float32bits(o.ratio) {
+			i := n & (sineBatch - 1)
+			batch.slot[i], batch.phase[i], batch.inc[i] = s, o.phase, o.inc
+			batch.gl[i], batch.gr[i] = e.sustain*(ot.gain*ot.gl), e.sustain*(ot.gain*ot.gr)
+			ot.level = e.sustain * ot.gain // stealing reads it: a held note is not silent
+			n++
+			continue
+		}
+		rest[k&(sineBatch-1)] = s
+		k++
+	}
+	batch.n = n
+	return rest[:k]
+}
+
+// flushSines adds the batched sine voices to the bus in one mix.SineVoices
+// call and stores their advanced phases.
+func (b *Bank) flushSines(batch *sineVoices, left, right *[BlockSize]float32) {
+	n := batch.n
+	if n == 0 {
+		return
+	}
+	mix.SineVoices(left, right, batch.phase[:n], batch.inc[:n], batch.gl[:n], batch.gr[:n])
+	for i, s := range batch.slot[:n] {
+		b.osc[s].phase = batch.phase[i]
+	}
+	batch.n = 0
 }
 
 // source picks up the slot's parameters and renders its oscillator into v.
