@@ -20,10 +20,11 @@ const filterGroup = 4
 const sineBatch = 64
 
 // sineVoices is a batch of steady sine voices waiting for one
-// mix.SineVoices call: their slots, phases, steps and constant gains.
+// mix.SineVoices call: their phases, steps and constant gains. The voices'
+// own phases are advanced when they join the batch, so the phases the call
+// writes back here are not needed.
 type sineVoices struct {
 	n      int
-	slot   [sineBatch]int32
 	phase  [sineBatch]uint32
 	inc    [sineBatch]uint32
 	gl, gr [sineBatch]float32
@@ -103,7 +104,7 @@ func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]i
 	state := b.state
 	m := len(state)
 	osc, env, out, filt := b.osc[:m], b.env[:m], b.out[:m], b.filt[:m]
-	gains, pans, ratios := b.gainBits[:m], b.panBits[:m], b.ratioBits[:m]
+	set := b.set[:m]
 	n, k := 0, 0
 	for _, s := range window {
 		if uint(s) >= uint(m) || state[s] != slotActive {
@@ -113,11 +114,12 @@ func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]i
 		// The setter values equal to the bit those output last applied
 		// (never NaN), so they are valid and clamped.
 		if o.kind == Sine && filt[s].typ == FilterNone && e.steady() &&
-			gains[s].Load() == math.Float32bits(ot.gain) &&
-			pans[s].Load() == math.Float32bits(ot.pan) &&
-			ratios[s].Load() == math.Float32bits(o.ratio) {
+			set[s][setGain].Load() == math.Float32bits(ot.gain) &&
+			set[s][setPan].Load() == math.Float32bits(ot.pan) &&
+			set[s][setRatio].Load() == math.Float32bits(o.ratio) {
 			i := n & (sineBatch - 1)
-			batch.slot[i], batch.phase[i], batch.inc[i] = s, o.phase, o.inc
+			batch.phase[i], batch.inc[i] = o.phase, o.inc
+			o.phase += BlockSize * o.inc // where the kernel leaves it
 			batch.gl[i], batch.gr[i] = e.sustain*(ot.gain*ot.gl), e.sustain*(ot.gain*ot.gr)
 			ot.level = e.sustain * ot.gain // stealing reads it: a held note is not silent
 			n++
@@ -131,16 +133,13 @@ func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]i
 }
 
 // flushSines adds the batched sine voices to the bus in one mix.SineVoices
-// call and stores their advanced phases.
+// call.
 func (b *Bank) flushSines(batch *sineVoices, left, right *[BlockSize]float32) {
 	n := batch.n
 	if n == 0 {
 		return
 	}
 	mix.SineVoices(left, right, batch.phase[:n], batch.inc[:n], batch.gl[:n], batch.gr[:n])
-	for i, s := range batch.slot[:n] {
-		b.osc[s].phase = batch.phase[i]
-	}
 	batch.n = 0
 }
 
@@ -148,7 +147,7 @@ func (b *Bank) flushSines(batch *sineVoices, left, right *[BlockSize]float32) {
 // It returns false if the voice was silenced instead.
 func (b *Bank) source(s int, v *voiceBuf, tmp *[BlockSize]float32) bool {
 	o, e, f := &b.osc[s], &b.env[s], &b.filt[s]
-	r := math.Float32frombits(b.ratioBits[s].Load())
+	r := math.Float32frombits(b.set[s][setRatio].Load())
 	if !(r > 0 && r <= math.MaxFloat32) {
 		b.silence(s)
 		return false
@@ -157,8 +156,8 @@ func (b *Bank) source(s int, v *voiceBuf, tmp *[BlockSize]float32) bool {
 		o.setRatio(r)
 	}
 	if f.typ != FilterNone {
-		cut := math.Float32frombits(b.cutBits[s].Load())
-		res := math.Float32frombits(b.resBits[s].Load())
+		cut := math.Float32frombits(b.set[s][setCut].Load())
+		res := math.Float32frombits(b.set[s][setRes].Load())
 		if !finite32(cut) || res != res {
 			b.silence(s)
 			return false
@@ -221,8 +220,8 @@ func (b *Bank) filterAndOutput(sc *scratch, n int, left, right *[BlockSize]float
 func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[maxSegs]envSeg) {
 	s := v.slot
 	e, out := &b.env[s], &b.out[s]
-	g1 := math.Float32frombits(b.gainBits[s].Load())
-	p1 := math.Float32frombits(b.panBits[s].Load())
+	g1 := math.Float32frombits(b.set[s][setGain].Load())
+	p1 := math.Float32frombits(b.set[s][setPan].Load())
 	if !(g1 >= 0 && g1 <= math.MaxFloat32) || p1 != p1 {
 		b.silence(s)
 		return
