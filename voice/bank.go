@@ -43,6 +43,7 @@ type Bank struct {
 	env   []envState
 	filt  []svfState
 	out   []outState
+	held  []heldSine
 
 	// Values set by any goroutine, picked up by the next Render of the slot.
 	set []setValues
@@ -86,6 +87,7 @@ func NewBank(capacity int, sampleRate int) (*Bank, error) {
 		env:   make([]envState, capacity),
 		filt:  make([]svfState, capacity),
 		out:   make([]outState, capacity),
+		held:  make([]heldSine, capacity),
 		set:   make([]setValues, capacity),
 	}, nil
 }
@@ -125,6 +127,7 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 	v[setRatio].Store(math.Float32bits(1))
 	v[setCut].Store(math.Float32bits(p.Filter.Cutoff))
 	v[setRes].Store(math.Float32bits(p.Filter.Resonance))
+	b.held[slot].ok = false
 	b.state[slot] = slotActive
 	return nil
 }
@@ -137,6 +140,7 @@ func (b *Bank) NoteOff(slot int, offset int) {
 		return
 	}
 	b.env[slot].noteOff(min(max(offset, 0), BlockSize-1))
+	b.held[slot].ok = false
 }
 
 // Steal fades the voice in slot out over MinRelease samples from the start
@@ -151,6 +155,7 @@ func (b *Bank) Steal(slot int) {
 		return
 	}
 	b.env[slot].steal = true
+	b.held[slot].ok = false
 }
 
 // SetGain sets the voice's linear gain; the change is ramped across the next

@@ -30,6 +30,17 @@ type sineVoices struct {
 	gl, gr [sineBatch]float32
 }
 
+// heldSine remembers that a slot's voice was a steady sine voice (see
+// gatherSines) and under which setter values, so that in the blocks after
+// Render need only compare those three values: kind, filter and envelope
+// cannot change without a NoteOn, NoteOff or Steal, which clear ok. The
+// gains are the voice's constant sine gains, sustain × gain × pan gain.
+type heldSine struct {
+	ok               bool
+	gain, pan, ratio uint32 // setter bits the voice is steady under
+	gl, gr           float32
+}
+
 // voiceBuf is the working signal of one voice in a block.
 type voiceBuf struct {
 	slot        int
@@ -103,33 +114,47 @@ func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]i
 	// and only their bases need registers.
 	state := b.state
 	m := len(state)
-	osc, env, out, filt := b.osc[:m], b.env[:m], b.out[:m], b.filt[:m]
-	set := b.set[:m]
+	osc, held, set := b.osc[:m], b.held[:m], b.set[:m]
 	n, k := 0, 0
 	for _, s := range window {
 		if uint(s) >= uint(m) || state[s] != slotActive {
 			continue
 		}
-		o, e, ot := &osc[s], &env[s], &out[s]
-		// The setter values equal to the bit those output last applied
-		// (never NaN), so they are valid and clamped.
-		if o.kind == Sine && filt[s].typ == FilterNone && e.steady() &&
-			set[s][setGain].Load() == math.Float32bits(ot.gain) &&
-			set[s][setPan].Load() == math.Float32bits(ot.pan) &&
-			set[s][setRatio].Load() == math.Float32bits(o.ratio) {
-			i := n & (sineBatch - 1)
-			batch.phase[i], batch.inc[i] = o.phase, o.inc
-			o.phase += BlockSize * o.inc // where the kernel leaves it
-			batch.gl[i], batch.gr[i] = e.sustain*(ot.gain*ot.gl), e.sustain*(ot.gain*ot.gr)
-			ot.level = e.sustain * ot.gain // stealing reads it: a held note is not silent
-			n++
-			continue
+		h, v := &held[s], &set[s]
+		if !h.ok || v[setGain].Load() != h.gain || v[setPan].Load() != h.pan || v[setRatio].Load() != h.ratio {
+			if !b.holdSine(s) {
+				rest[k&(sineBatch-1)] = s
+				k++
+				continue
+			}
 		}
-		rest[k&(sineBatch-1)] = s
-		k++
+		o := &osc[s]
+		i := n & (sineBatch - 1)
+		batch.phase[i], batch.inc[i], batch.gl[i], batch.gr[i] = o.phase, o.inc, h.gl, h.gr
+		o.phase += BlockSize * o.inc // where the kernel leaves it
+		n++
 	}
 	batch.n = n
 	return rest[:k]
+}
+
+// holdSine reports whether the voice in slot s is a steady sine voice now,
+// and records it in b.held[s] if so. Its setter values must equal to the
+// bit those the last block applied (which are never NaN, so valid and
+// clamped): a change goes through the general path once, which ramps,
+// retunes or silences.
+func (b *Bank) holdSine(s int32) bool {
+	h, o, e, out, v := &b.held[s], &b.osc[s], &b.env[s], &b.out[s], &b.set[s]
+	h.ok = false
+	gain, pan, ratio := v[setGain].Load(), v[setPan].Load(), v[setRatio].Load()
+	if o.kind != Sine || b.filt[s].typ != FilterNone || !e.steady() ||
+		gain != math.Float32bits(out.gain) || pan != math.Float32bits(out.pan) || ratio != math.Float32bits(o.ratio) {
+		return false
+	}
+	// The gains of output's constant-gain path, to the bit.
+	*h = heldSine{true, gain, pan, ratio, e.sustain * (out.gain * out.gl), e.sustain * (out.gain * out.gr)}
+	out.level = e.sustain * out.gain // stealing reads it: a held note is not silent
+	return true
 }
 
 // flushSines adds the batched sine voices to the bus in one mix.SineVoices

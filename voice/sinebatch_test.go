@@ -196,3 +196,36 @@ func TestSteadySineTakesChanges(t *testing.T) {
 
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
 func itoa(n int) string     { return strconv.Itoa(n) }
+
+// TestSteadySineStolenOrReplaced checks that the control calls take a held
+// sine voice out of the batch: Steal fades it out over the next block (to
+// 1/64 of its level at the last sample) and finishes it, and a NoteOn at an
+// offset, with the same gain and pan, replaces it at once, so the samples
+// before the offset are silent.
+func TestSteadySineStolenOrReplaced(t *testing.T) {
+	held := Params{Kind: Sine, Freq: 1500, Gain: 0.5, Env: ADSR{Sustain: 0.8, Release: 0.5}}
+	b := newTestBank(t, 2)
+	start(t, b, 0, held, 0)
+	start(t, b, 1, held, 0)
+	renderBlocks(b, 0, 3, nil)
+	renderBlocks(b, 1, 3, nil)
+
+	b.Steal(0)
+	left, _ := renderBlocks(b, 0, 1, nil)
+	peak := 0.8 * 0.5 * math.Sqrt(0.5)
+	if l := math.Abs(float64(left[BlockSize-1])); l > 1.01*peak/BlockSize || b.Active(0) {
+		t.Errorf("stolen: last sample %v, active %v; want at most %v, false", l, b.Active(0), peak/BlockSize)
+	}
+
+	const offset = 10
+	start(t, b, 1, Params{Kind: Sine, Freq: 300, Gain: 0.5, Env: held.Env}, offset)
+	left, _ = renderBlocks(b, 1, 1, nil)
+	for i, x := range left[:offset] {
+		if x != 0 {
+			t.Fatalf("replaced at sample %d: sample %d is %v, want silence", offset, i, x)
+		}
+	}
+	if left[offset+5] == 0 {
+		t.Errorf("replaced: the new note is silent")
+	}
+}
