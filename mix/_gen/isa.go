@@ -261,6 +261,21 @@ func (t tier) phaseVectors(phase, inc reg.GPVirtual) (ph, step reg.VecVirtual) {
 	return ph, t.bcastI(stepr)
 }
 
+// phaseVectorsMem is phaseVectors for a phase and step read from memory
+// (VEX tiers): broadcasting straight from memory and shifting the step in
+// a vector keeps the work off the general-to-vector moves.
+func (t tier) phaseVectorsMem(phase, inc Mem) (ph, step reg.VecVirtual) {
+	ph, incv := t.vec(), t.vec()
+	VPBROADCASTD(phase, ph)
+	VPBROADCASTD(inc, incv)
+	l := t.vec()
+	VPMULLD(lanesI, incv, l)
+	VPADDD(l, ph, ph)
+	step = t.vec()
+	VPSLLD(U8(map[int]int{8: 3, 16: 4}[t.w]), incv, step)
+	return ph, step
+}
+
 // bcastMem broadcasts the float32 at m to a whole vector.
 func (t tier) bcastMem(m Mem) reg.VecVirtual {
 	v := t.vec()

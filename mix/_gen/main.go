@@ -275,7 +275,12 @@ func sineVoices(t tier) {
 			IMUL3L(U32(off), inc, p)
 			ADDL(phase, p)
 		}
-		ph, step := t.phaseVectors(p, inc)
+		var ph, step reg.VecVirtual
+		if t.z { // one pass, from memory: no moves from general registers
+			ph, step = t.phaseVectorsMem(Mem{Base: phases, Index: v, Scale: 4}, Mem{Base: incs, Index: v, Scale: 4})
+		} else {
+			ph, step = t.phaseVectors(p, inc)
+		}
 		l := t.bcastMem(Mem{Base: gl, Index: v, Scale: 4})
 		r := t.bcastMem(Mem{Base: gr, Index: v, Scale: 4})
 		for j := range vecs {
