@@ -127,7 +127,7 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 	v[setRatio].Store(math.Float32bits(1))
 	v[setCut].Store(math.Float32bits(p.Filter.Cutoff))
 	v[setRes].Store(math.Float32bits(p.Filter.Resonance))
-	b.held[slot].ok = false
+	b.held[slot] = heldSine{other: p.Kind != Sine || p.Filter.Type != FilterNone}
 	b.state[slot] = slotActive
 	return nil
 }

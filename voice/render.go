@@ -37,6 +37,7 @@ type sineVoices struct {
 // gains are the voice's constant sine gains, sustain × gain × pan gain.
 type heldSine struct {
 	ok               bool
+	other            bool   // not an unfiltered sine: never steady until the next NoteOn
 	gain, pan, ratio uint32 // setter bits the voice is steady under
 	gl, gr           float32
 }
@@ -122,11 +123,9 @@ func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]i
 		}
 		h, v := &held[s], &set[s]
 		if !h.ok || v[setGain].Load() != h.gain || v[setPan].Load() != h.pan || v[setRatio].Load() != h.ratio {
-			if !b.holdSine(s) {
-				rest[k&(sineBatch-1)] = s
-				k++
-				continue
-			}
+			rest[k&(sineBatch-1)] = s
+			k++
+			continue
 		}
 		o := &osc[s]
 		i := n & (sineBatch - 1)
@@ -138,23 +137,22 @@ func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]i
 	return rest[:k]
 }
 
-// holdSine reports whether the voice in slot s is a steady sine voice now,
-// and records it in b.held[s] if so. Its setter values must equal to the
-// bit those the last block applied (which are never NaN, so valid and
-// clamped): a change goes through the general path once, which ramps,
-// retunes or silences.
-func (b *Bank) holdSine(s int32) bool {
-	h, o, e, out, v := &b.held[s], &b.osc[s], &b.env[s], &b.out[s], &b.set[s]
-	h.ok = false
-	gain, pan, ratio := v[setGain].Load(), v[setPan].Load(), v[setRatio].Load()
-	if o.kind != Sine || b.filt[s].typ != FilterNone || !e.steady() ||
-		gain != math.Float32bits(out.gain) || pan != math.Float32bits(out.pan) || ratio != math.Float32bits(o.ratio) {
-		return false
+// hold records in b.held whether the voice in slot s, whose block the
+// general path has just rendered, is a steady sine voice for the next
+// block, and under which setter values: those this block applied, which
+// are never NaN, so a next block whose setters still hold them to the bit
+// is valid and clamped, and any change goes through the general path once
+// (which ramps, retunes or silences) and is held again after it.
+func (b *Bank) hold(s int) {
+	h, e, out := &b.held[s], &b.env[s], &b.out[s]
+	if !e.steady() || h.other {
+		h.ok = false
+		return
 	}
 	// The gains of output's constant-gain path, to the bit.
-	*h = heldSine{true, gain, pan, ratio, e.sustain * (out.gain * out.gl), e.sustain * (out.gain * out.gr)}
-	out.level = e.sustain * out.gain // stealing reads it: a held note is not silent
-	return true
+	*h = heldSine{ok: true,
+		gain: math.Float32bits(out.gain), pan: math.Float32bits(out.pan), ratio: math.Float32bits(b.osc[s].ratio),
+		gl: e.sustain * (out.gain * out.gl), gr: e.sustain * (out.gain * out.gr)}
 }
 
 // flushSines adds the batched sine voices to the bus in one mix.SineVoices
@@ -259,6 +257,7 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 		l, r := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
 		mix.PanAddRamp(left[:], right[:], v.left[:], l, l, r, r)
 		out.level = e.sustain * out.gain // stealing reads it: a held note is not silent
+		b.hold(s)
 		return
 	}
 	n, done := e.walk(v.first, v.end, segBuf)
@@ -297,7 +296,9 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 	out.level = e.level() * g1
 	if done {
 		b.state[s] = slotFinished
+		return
 	}
+	b.hold(s)
 }
 
 // addRun accumulates a mono run with pan ramps, or a stereo run with one
