@@ -350,18 +350,16 @@ func (t tier) sinOf(ph reg.VecVirtual, c sineConsts) reg.VecVirtual {
 // fold emits x = copysign(0.5, x) - x where |x| > quarter, with abs the
 // mask of all bits but the sign and half the vector of 0.5.
 func (t tier) fold(x, abs, quarter, half reg.VecVirtual) {
-	a := t.vec()
+	a, h := t.vec(), t.vec()
 	t.and(x, abs, a)
 	if t.z { // one ternary-logic op and a masked subtract instead of four
 		k := K()
 		VCMPPS(U8(1), a, quarter, k) // quarter < |x|
-		// a = (a ^ x) | half: |x| ^ x is the sign of x. Reusing a,
-		// dead after the compare, saves copying x.
-		VPTERNLOGD(U8(0xbe), half, x, a)
-		VSUBPS(x, a, k, x)
+		VMOVUPS(x, h)
+		VPTERNLOGD(U8(0xba), half, abs, h) // h = (x &^ abs) | half
+		VSUBPS(x, h, k, x)
 		return
 	}
-	h := t.vec()
 	t.andn(abs, x, h) // the sign of x
 	t.or(h, half, h)
 	t.sub(h, x, h)
