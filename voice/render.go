@@ -84,6 +84,13 @@ func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
 			}
 			if b.filt[s].typ == FilterNone {
 				b.output(v, left, right, &sc.segs)
+				if h := &b.held[s]; !h.other { // filtered and other voices are never held
+					if b.env[s].steady() {
+						b.hold(int(s))
+					} else {
+						h.ok = false
+					}
+				}
 				continue
 			}
 			held++
@@ -137,18 +144,15 @@ func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]i
 	return rest[:k]
 }
 
-// hold records in b.held whether the voice in slot s, whose block the
-// general path has just rendered, is a steady sine voice for the next
-// block, and under which setter values: those this block applied, which
-// are never NaN, so a next block whose setters still hold them to the bit
-// is valid and clamped, and any change goes through the general path once
-// (which ramps, retunes or silences) and is held again after it.
+// hold records in b.held that the unfiltered sine voice in slot s, whose
+// block the general path has just rendered and whose envelope is steady
+// for the next block, is a steady sine voice, and under which setter
+// values: those this block applied, which are never NaN, so a next block
+// whose setters still hold them to the bit is valid and clamped, and any
+// change goes through the general path once (which ramps, retunes or
+// silences) and is held again after it.
 func (b *Bank) hold(s int) {
 	h, e, out := &b.held[s], &b.env[s], &b.out[s]
-	if !e.steady() || h.other {
-		h.ok = false
-		return
-	}
 	// The gains of output's constant-gain path, to the bit.
 	*h = heldSine{ok: true,
 		gain: math.Float32bits(out.gain), pan: math.Float32bits(out.pan), ratio: math.Float32bits(b.osc[s].ratio),
@@ -257,7 +261,6 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 		l, r := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
 		mix.PanAddRamp(left[:], right[:], v.left[:], l, l, r, r)
 		out.level = e.sustain * out.gain // stealing reads it: a held note is not silent
-		b.hold(s)
 		return
 	}
 	n, done := e.walk(v.first, v.end, segBuf)
@@ -296,9 +299,7 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 	out.level = e.level() * g1
 	if done {
 		b.state[s] = slotFinished
-		return
 	}
-	b.hold(s)
 }
 
 // addRun accumulates a mono run with pan ramps, or a stereo run with one
