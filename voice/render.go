@@ -16,7 +16,7 @@ const filterGroup = 4
 // mix.SineVoices call. The call keeps the bus in registers across its
 // voices, so its fixed cost (loading and storing the bus, about two voices'
 // worth of one pan-accumulate) is shared by this many; 64 makes that
-// negligible while the batch (1.3 KiB) stays small on the stack.
+// negligible while the batch (1 KiB) stays small on the stack.
 const sineBatch = 64
 
 // sineVoices is a batch of steady sine voices waiting for one
