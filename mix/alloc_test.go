@@ -12,6 +12,9 @@ func TestNoAllocs(t *testing.T) {
 			table := make([]float32, 1<<11+1)
 			pcm := make([]byte, 3*n)
 			d := NewDither(1)
+			var bl, br [64]float32
+			phases, incs := make([]uint32, 256), make([]uint32, 256)
+			gains := make([]float32, 256)
 			for name, f := range map[string]func(){
 				"AddScaled":  func() { AddScaled(a, b, 0.5) },
 				"AddRamp":    func() { AddRamp(a, b, 0.5, 0.25) },
@@ -23,6 +26,7 @@ func TestNoAllocs(t *testing.T) {
 				"Interleave": func() { Interleave(c, a, b) },
 				"Sine":       func() { Sine(a, 1, 1<<24) },
 				"Wavetable":  func() { Wavetable(a, table, 1, 1<<24) },
+				"SineVoices": func() { SineVoices(&bl, &br, phases, incs, gains, gains) },
 				"PCM16":      func() { PCM16(pcm[:2*n], a, d) },
 				"PCM24":      func() { PCM24(pcm, a, d) },
 			} {

@@ -256,3 +256,30 @@ func BenchmarkPCM(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSineVoices adds 256 steady sine voices (the engine's chunk) into
+// a stereo block in one SineVoices call per tier, and reports the cost per
+// voice beside BenchmarkSineVoice's Sine + PanAddRamp per voice.
+func BenchmarkSineVoices(b *testing.B) {
+	const voices = 256
+	defer SetTier("best")
+	for _, name := range Tiers() {
+		if err := SetTier(name); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name+"/"+strconv.Itoa(voices), func(b *testing.B) {
+			var left, right [blockLen]float32
+			phases, incs := make([]uint32, voices), make([]uint32, voices)
+			gl, gr := make([]float32, voices), make([]float32, voices)
+			for v := range voices { // 220 to 880 Hz at 48 kHz, panned across
+				incs[v] = uint32(220 * (1 + 3*float64(v)/voices) / 48000 * (1 << 32))
+				gl[v], gr[v] = 0.5*float32(voices-v)/voices, 0.5*float32(v)/voices
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				SineVoices(&left, &right, phases, incs, gl, gr)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/voices, "ns/voice")
+		})
+	}
+}

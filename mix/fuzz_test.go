@@ -56,6 +56,28 @@ func FuzzKernels(f *testing.F) {
 		run("AddBuses", func(d []float32) { AddBuses(d, [][]float32{src, src}) }, func(d []float32) { addBusesGeneric(d, [][]float32{src, src}) })
 		run("Scale", func(d []float32) { Scale(d, p[2]) }, func(d []float32) { scaleGeneric(d, p[2]) })
 		run("Sine", func(d []float32) { Sine(d, bits(p[0]), bits(p[1])) }, func(d []float32) { sineGeneric(d, bits(p[0]), bits(p[1])) })
+		if len(dst) >= 64 && len(src) >= 3 {
+			// len(src)/3 voices whose phases, steps and gains are the
+			// fuzzer's floats: ordinary, special, anything.
+			voices := len(src) / 3
+			ph, in := make([]uint32, voices), make([]uint32, voices)
+			for v := range voices {
+				ph[v], in[v] = bits(src[3*v]), bits(src[3*v+1])
+			}
+			gains := src[2*voices : 3*voices]
+			wph := append([]uint32(nil), ph...)
+			gl, gr := [64]float32(dst), [64]float32(dst[len(dst)-64:])
+			wl, wr := gl, gr
+			SineVoices(&gl, &gr, ph, in, gains, src[:voices])
+			sineVoicesGeneric(&wl, &wr, wph, in, gains, src[:voices])
+			check("SineVoices left", gl[:], wl[:])
+			check("SineVoices right", gr[:], wr[:])
+			for v := range ph {
+				if ph[v] != wph[v] {
+					t.Fatalf("SineVoices phase %d = %#x, want %#x", v, ph[v], wph[v])
+				}
+			}
+		}
 		gl, gr := append([]float32(nil), dst...), append([]float32(nil), src...)
 		wl, wr := append([]float32(nil), dst...), append([]float32(nil), src...)
 		PanAddRamp(gl, gr, src, p[0], p[1], p[2], p[3])

@@ -214,6 +214,19 @@ func sine(dst []float32, phase, inc uint32) uint32 {
 	return sineGeneric(dst[n:], phase+inc*uint32(n), inc)
 }
 
+func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+	switch use[kSineVoices] {
+	case levelAVX512:
+		sineVoicesAVX512(left, right, phases, incs, gl, gr)
+	case levelAVX2:
+		sineVoicesAVX2(left, right, phases, incs, gl, gr)
+	case levelSSE2:
+		sineVoicesSSE2(left, right, phases, incs, gl, gr)
+	default:
+		sineVoicesGeneric(left, right, phases, incs, gl, gr)
+	}
+}
+
 // wavetable has no SSE2 kernel (SSE2 cannot gather); that tier runs the
 // generic twin.
 func wavetable(dst, table []float32, k uint, phase, inc uint32) uint32 {

@@ -166,6 +166,11 @@ func sine(dst []float32, phase, inc uint32) uint32 {
 	return sineGeneric(dst[n:], phase+inc*uint32(n), inc)
 }
 
+// sineVoices has no NEON kernel yet: it runs its generic twin.
+func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+	sineVoicesGeneric(left, right, phases, incs, gl, gr)
+}
+
 func wavetable(dst, table []float32, k uint, phase, inc uint32) uint32 {
 	return wavetableGeneric(dst, table, k, phase, inc)
 }

@@ -21,6 +21,10 @@ func panAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
 	panAddRampGeneric(left, right, src, l0, l1, r0, r1)
 }
 
+func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+	sineVoicesGeneric(left, right, phases, incs, gl, gr)
+}
+
 func wavetable(dst, table []float32, k uint, phase, inc uint32) uint32 {
 	return wavetableGeneric(dst, table, k, phase, inc)
 }

@@ -49,6 +49,11 @@ func interleaveSSE2(dst []float32, left []float32, right []float32)
 //go:noescape
 func sineSSE2(dst []float32, phase uint32, inc uint32)
 
+// sineVoicesSSE2 computes the loop of sineVoicesGeneric for len(phases) voices.
+//
+//go:noescape
+func sineVoicesSSE2(left *[64]float32, right *[64]float32, phases []uint32, incs []uint32, gl []float32, gr []float32)
+
 // addScaledAVX2 computes dst[i] += gain*src[i] for whole vectors of dst.
 //
 //go:noescape
@@ -93,6 +98,11 @@ func interleaveAVX2(dst []float32, left []float32, right []float32)
 //
 //go:noescape
 func sineAVX2(dst []float32, phase uint32, inc uint32)
+
+// sineVoicesAVX2 computes the loop of sineVoicesGeneric for len(phases) voices.
+//
+//go:noescape
+func sineVoicesAVX2(left *[64]float32, right *[64]float32, phases []uint32, incs []uint32, gl []float32, gr []float32)
 
 // wavetableAVX2 computes dst[n] = table[i] + frac*(table[i+1]-table[i]) for whole vectors of dst, with i and frac from the phase as in wavetableGeneric.
 //
@@ -143,6 +153,11 @@ func interleaveAVX512(dst []float32, left []float32, right []float32)
 //
 //go:noescape
 func sineAVX512(dst []float32, phase uint32, inc uint32)
+
+// sineVoicesAVX512 computes the loop of sineVoicesGeneric for len(phases) voices.
+//
+//go:noescape
+func sineVoicesAVX512(left *[64]float32, right *[64]float32, phases []uint32, incs []uint32, gl []float32, gr []float32)
 
 // wavetableAVX512 computes dst[n] = table[i] + frac*(table[i+1]-table[i]) for whole vectors of dst, with i and frac from the phase as in wavetableGeneric.
 //

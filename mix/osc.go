@@ -17,6 +17,33 @@ func Sine(dst []float32, phase, inc uint32) uint32 {
 	return sine(dst, phase, inc)
 }
 
+// SineVoices adds many steady sine voices into a stereo block and advances
+// their phases: voice v has phase phases[v], step incs[v] and the constant
+// gains gl[v] (left) and gr[v] (right). The voices are added in slice order,
+// each sample computed exactly as Sine computes it:
+//
+//	for v, p := range phases {
+//		for i := range left {
+//			s := sinCycle(float32(int32(p)) / 2^32)
+//			left[i] += float32(gl[v] * s); right[i] += float32(gr[v] * s)
+//			p += incs[v]
+//		}
+//		phases[v] = p
+//	}
+//
+// It gives the bits of a Sine into a scratch block followed by
+// PanAddRamp(left, right, block, gl[v], gl[v], gr[v], gr[v]) for each voice
+// (but for the sign of a zero product), at a fraction of the cost: the bus
+// stays in registers across all the voices instead of being loaded and
+// stored once per voice, and one call covers them all. incs, gl and gr must
+// have len(phases) elements.
+func SineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+	checkLen(len(phases), len(incs))
+	checkLen(len(phases), len(gl))
+	checkLen(len(phases), len(gr))
+	sineVoices(left, right, phases, incs, gl, gr)
+}
+
 // Wavetable fills dst from a single-cycle table by linear interpolation and
 // returns the phase after the last sample. len(table) must be 2^k+1 for some
 // k in 1..24, with table[2^k] == table[0] (the guard sample that lets the

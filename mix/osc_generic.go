@@ -40,6 +40,20 @@ func sineGeneric(dst []float32, phase, inc uint32) uint32 {
 	return phase
 }
 
+func sineVoicesGeneric(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+	incs, gl, gr = incs[:len(phases)], gl[:len(phases)], gr[:len(phases)]
+	for v, p := range phases {
+		inc, l, r := incs[v], gl[v], gr[v]
+		for i := range left {
+			s := sinCycle(float32(int32(p)) * (1.0 / (1 << 32)))
+			left[i] += float32(l * s)
+			right[i] += float32(r * s)
+			p += inc
+		}
+		phases[v] = p
+	}
+}
+
 func wavetableGeneric(dst, table []float32, k uint, phase, inc uint32) uint32 {
 	table = table[:1<<k+1]
 	for n := range dst {

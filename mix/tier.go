@@ -34,6 +34,7 @@ const (
 	kSumSquares
 	kInterleave
 	kSine
+	kSineVoices
 	kWavetable
 	numKernels
 )
@@ -61,7 +62,8 @@ var tier level
 // faster for it.
 var preferAVX2 = [numKernels]bool{
 	kAddScaled: false, kAddRamp: false, kPanAddRamp: false, kAdd: false, kScale: false,
-	kPeak: false, kSumSquares: false, kInterleave: false, kSine: false, kWavetable: false,
+	kPeak: false, kSumSquares: false, kInterleave: false, kSine: false, kSineVoices: false,
+	kWavetable: false,
 }
 
 // Errors returned by SetTier.

@@ -43,12 +43,28 @@ type Bank struct {
 	env   []envState
 	filt  []svfState
 	out   []outState
+	held  []heldSine
 
 	// Values set by any goroutine, picked up by the next Render of the slot.
-	gainBits, panBits, ratioBits, cutBits, resBits []atomic.Uint32
+	set []setValues
 
 	silenced atomic.Uint64
 }
+
+// setValues are a slot's setter values as float32 bits, indexed by the
+// set* constants. One record per slot, rather than one slice per setter,
+// lets Render reach them all through one base pointer.
+type setValues [numSet]atomic.Uint32
+
+// Indexes of setValues.
+const (
+	setGain = iota
+	setPan
+	setRatio
+	setCut
+	setRes
+	numSet
+)
 
 // outState is the gain and pan applied at the end of the last block.
 type outState struct {
@@ -65,17 +81,14 @@ func NewBank(capacity int, sampleRate int) (*Bank, error) {
 	}
 	builtinTables()
 	return &Bank{
-		rate:      float64(sampleRate),
-		state:     make([]uint8, capacity),
-		osc:       make([]oscState, capacity),
-		env:       make([]envState, capacity),
-		filt:      make([]svfState, capacity),
-		out:       make([]outState, capacity),
-		gainBits:  make([]atomic.Uint32, capacity),
-		panBits:   make([]atomic.Uint32, capacity),
-		ratioBits: make([]atomic.Uint32, capacity),
-		cutBits:   make([]atomic.Uint32, capacity),
-		resBits:   make([]atomic.Uint32, capacity),
+		rate:  float64(sampleRate),
+		state: make([]uint8, capacity),
+		osc:   make([]oscState, capacity),
+		env:   make([]envState, capacity),
+		filt:  make([]svfState, capacity),
+		out:   make([]outState, capacity),
+		held:  make([]heldSine, capacity),
+		set:   make([]setValues, capacity),
 	}, nil
 }
 
@@ -108,11 +121,13 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 	b.filt[slot].start(&p.Filter, b.rate)
 	gl, gr := panGains(p.Pan)
 	b.out[slot] = outState{gain: p.Gain, pan: p.Pan, gl: gl, gr: gr}
-	b.gainBits[slot].Store(math.Float32bits(p.Gain))
-	b.panBits[slot].Store(math.Float32bits(p.Pan))
-	b.ratioBits[slot].Store(math.Float32bits(1))
-	b.cutBits[slot].Store(math.Float32bits(p.Filter.Cutoff))
-	b.resBits[slot].Store(math.Float32bits(p.Filter.Resonance))
+	v := &b.set[slot]
+	v[setGain].Store(math.Float32bits(p.Gain))
+	v[setPan].Store(math.Float32bits(p.Pan))
+	v[setRatio].Store(math.Float32bits(1))
+	v[setCut].Store(math.Float32bits(p.Filter.Cutoff))
+	v[setRes].Store(math.Float32bits(p.Filter.Resonance))
+	b.held[slot] = heldSine{other: p.Kind != Sine || p.Filter.Type != FilterNone}
 	b.state[slot] = slotActive
 	return nil
 }
@@ -125,6 +140,7 @@ func (b *Bank) NoteOff(slot int, offset int) {
 		return
 	}
 	b.env[slot].noteOff(min(max(offset, 0), BlockSize-1))
+	b.held[slot].ok = false
 }
 
 // Steal fades the voice in slot out over MinRelease samples from the start
@@ -139,35 +155,36 @@ func (b *Bank) Steal(slot int) {
 		return
 	}
 	b.env[slot].steal = true
+	b.held[slot].ok = false
 }
 
 // SetGain sets the voice's linear gain; the change is ramped across the next
 // block. A gain above MaxLevel is clamped to it; a NaN, infinite or negative
 // gain silences the voice (see Silenced).
-func (b *Bank) SetGain(slot int, g float32) { b.store(b.gainBits, slot, g) }
+func (b *Bank) SetGain(slot int, g float32) { b.store(slot, setGain, g) }
 
 // SetPan sets the voice's pan (-1..1, clamped); the change is ramped across
 // the next block. A NaN pan silences the voice.
-func (b *Bank) SetPan(slot int, p float32) { b.store(b.panBits, slot, p) }
+func (b *Bank) SetPan(slot int, p float32) { b.store(slot, setPan, p) }
 
 // SetFreqRatio multiplies the voice's NoteOn frequency by r from the next
 // block on. The phase stays continuous, so the step does not click. A NaN,
 // infinite or non-positive ratio silences the voice. Oscillators stay below
 // half the sample rate; a Sampler voice's ratio is capped at 16.
-func (b *Bank) SetFreqRatio(slot int, r float32) { b.store(b.ratioBits, slot, r) }
+func (b *Bank) SetFreqRatio(slot int, r float32) { b.store(slot, setRatio, r) }
 
 // SetCutoff sets the filter cutoff in Hz from the next block on (clamped as
 // in Filter). It has no effect on a voice without a filter. NaN or Inf
 // silences the voice.
-func (b *Bank) SetCutoff(slot int, hz float32) { b.store(b.cutBits, slot, hz) }
+func (b *Bank) SetCutoff(slot int, hz float32) { b.store(slot, setCut, hz) }
 
 // SetResonance sets the filter resonance (0..1, clamped) from the next block
 // on. NaN silences the voice.
-func (b *Bank) SetResonance(slot int, r float32) { b.store(b.resBits, slot, r) }
+func (b *Bank) SetResonance(slot int, r float32) { b.store(slot, setRes, r) }
 
-func (b *Bank) store(bits []atomic.Uint32, slot int, v float32) {
-	if uint(slot) < uint(len(bits)) {
-		bits[slot].Store(math.Float32bits(v))
+func (b *Bank) store(slot, which int, v float32) {
+	if uint(slot) < uint(len(b.set)) {
+		b.set[slot][which].Store(math.Float32bits(v))
 	}
 }
 

@@ -12,6 +12,36 @@ import (
 // overlap their chains, which more than halves the filter's cost.
 const filterGroup = 4
 
+// sineBatch is how many steady sine voices Render gathers for one
+// mix.SineVoices call. The call keeps the bus in registers across its
+// voices, so its fixed cost (loading and storing the bus, about two voices'
+// worth of one pan-accumulate) is shared by this many; 64 makes that
+// negligible while the batch (1 KiB) stays small on the stack.
+const sineBatch = 64
+
+// sineVoices is a batch of steady sine voices waiting for one
+// mix.SineVoices call: their phases, steps and constant gains. The voices'
+// own phases are advanced when they join the batch, so the phases the call
+// writes back here are not needed.
+type sineVoices struct {
+	n      int
+	phase  [sineBatch]uint32
+	inc    [sineBatch]uint32
+	gl, gr [sineBatch]float32
+}
+
+// heldSine remembers that a slot's voice was a steady sine voice (see
+// gatherSines) and under which setter values, so that in the blocks after
+// Render need only compare those three values: kind, filter and envelope
+// cannot change without a NoteOn, NoteOff or Steal, which clear ok. The
+// gains are the voice's constant sine gains, sustain × gain × pan gain.
+type heldSine struct {
+	ok               bool
+	other            bool   // not an unfiltered sine: never steady until the next NoteOn
+	gain, pan, ratio uint32 // setter bits the voice is steady under
+	gl, gr           float32
+}
+
 // voiceBuf is the working signal of one voice in a block.
 type voiceBuf struct {
 	slot        int
@@ -28,6 +58,8 @@ type scratch struct {
 	// idle pads a short group of filter lanes.
 	idleBuf  [BlockSize]float32
 	idleFilt svfState
+	sines    sineVoices
+	rest     [sineBatch]int32 // the slots of a window that are not steady sines
 }
 
 // Render renders one block of the voices in slots and adds it into left and
@@ -40,22 +72,32 @@ type scratch struct {
 func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
 	var sc scratch
 	held := 0 // filtered voices waiting in sc.group
-	for _, s := range slots {
-		if uint(s) >= uint(len(b.state)) || b.state[s] != slotActive {
-			continue
-		}
-		v := &sc.group[held]
-		if !b.source(int(s), v, &sc.tmp) {
-			continue
-		}
-		if b.filt[s].typ == FilterNone {
-			b.output(v, left, right, &sc.segs)
-			continue
-		}
-		held++
-		if held == filterGroup {
-			b.filterAndOutput(&sc, held, left, right)
-			held = 0
+	for len(slots) > 0 {
+		window := slots[:min(len(slots), sineBatch)]
+		slots = slots[len(window):]
+		rest := b.gatherSines(window, &sc.sines, &sc.rest)
+		b.flushSines(&sc.sines, left, right)
+		for _, s := range rest {
+			v := &sc.group[held]
+			if !b.source(int(s), v, &sc.tmp) {
+				continue
+			}
+			if b.filt[s].typ == FilterNone {
+				b.output(v, left, right, &sc.segs)
+				if h := &b.held[s]; !h.other { // filtered and other voices are never held
+					if b.env[s].steady() {
+						b.hold(int(s))
+					} else {
+						h.ok = false
+					}
+				}
+				continue
+			}
+			held++
+			if held == filterGroup {
+				b.filterAndOutput(&sc, held, left, right)
+				held = 0
+			}
 		}
 	}
 	if held > 0 {
@@ -63,11 +105,76 @@ func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
 	}
 }
 
+// gatherSines puts the steady sine voices of window (at most sineBatch
+// slots) into batch and returns the other active slots, in order, in rest.
+// A steady sine voice is one whose block is one constant-gain sine:
+// sounding from the block's start, unfiltered, its envelope holding sustain
+// through the block, its gain, pan and frequency ratio unchanged (the fast
+// path of output, which this replaces for sine voices, with its gains to
+// the bit). Anything changing or invalid is left to the general path, which
+// ramps, retunes or silences it; a voice is back here the block after.
+//
+// It is one loop with no call, so the bank's slices stay in registers: the
+// per-voice cost beside the mix.SineVoices kernel is a few loads and
+// compares.
+func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]int32) []int32 {
+	// Every slice cut to one length: one bounds check covers them all,
+	// and only their bases need registers.
+	state := b.state
+	m := len(state)
+	osc, held, set := b.osc[:m], b.held[:m], b.set[:m]
+	n, k := 0, 0
+	for _, s := range window {
+		if uint(s) >= uint(m) || state[s] != slotActive {
+			continue
+		}
+		h, v := &held[s], &set[s]
+		if !h.ok || v[setGain].Load() != h.gain || v[setPan].Load() != h.pan || v[setRatio].Load() != h.ratio {
+			rest[k&(sineBatch-1)] = s
+			k++
+			continue
+		}
+		o := &osc[s]
+		i := n & (sineBatch - 1)
+		batch.phase[i], batch.inc[i], batch.gl[i], batch.gr[i] = o.phase, o.inc, h.gl, h.gr
+		o.phase += BlockSize * o.inc // where the kernel leaves it
+		n++
+	}
+	batch.n = n
+	return rest[:k]
+}
+
+// hold records in b.held that the unfiltered sine voice in slot s, whose
+// block the general path has just rendered and whose envelope is steady
+// for the next block, is a steady sine voice, and under which setter
+// values: those this block applied, which are never NaN, so a next block
+// whose setters still hold them to the bit is valid and clamped, and any
+// change goes through the general path once (which ramps, retunes or
+// silences) and is held again after it.
+func (b *Bank) hold(s int) {
+	h, e, out := &b.held[s], &b.env[s], &b.out[s]
+	// The gains of output's constant-gain path, to the bit.
+	*h = heldSine{ok: true,
+		gain: math.Float32bits(out.gain), pan: math.Float32bits(out.pan), ratio: math.Float32bits(b.osc[s].ratio),
+		gl: e.sustain * (out.gain * out.gl), gr: e.sustain * (out.gain * out.gr)}
+}
+
+// flushSines adds the batched sine voices to the bus in one mix.SineVoices
+// call.
+func (b *Bank) flushSines(batch *sineVoices, left, right *[BlockSize]float32) {
+	n := batch.n
+	if n == 0 {
+		return
+	}
+	mix.SineVoices(left, right, batch.phase[:n], batch.inc[:n], batch.gl[:n], batch.gr[:n])
+	batch.n = 0
+}
+
 // source picks up the slot's parameters and renders its oscillator into v.
 // It returns false if the voice was silenced instead.
 func (b *Bank) source(s int, v *voiceBuf, tmp *[BlockSize]float32) bool {
 	o, e, f := &b.osc[s], &b.env[s], &b.filt[s]
-	r := math.Float32frombits(b.ratioBits[s].Load())
+	r := math.Float32frombits(b.set[s][setRatio].Load())
 	if !(r > 0 && r <= math.MaxFloat32) {
 		b.silence(s)
 		return false
@@ -76,8 +183,8 @@ func (b *Bank) source(s int, v *voiceBuf, tmp *[BlockSize]float32) bool {
 		o.setRatio(r)
 	}
 	if f.typ != FilterNone {
-		cut := math.Float32frombits(b.cutBits[s].Load())
-		res := math.Float32frombits(b.resBits[s].Load())
+		cut := math.Float32frombits(b.set[s][setCut].Load())
+		res := math.Float32frombits(b.set[s][setRes].Load())
 		if !finite32(cut) || res != res {
 			b.silence(s)
 			return false
@@ -140,8 +247,8 @@ func (b *Bank) filterAndOutput(sc *scratch, n int, left, right *[BlockSize]float
 func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[maxSegs]envSeg) {
 	s := v.slot
 	e, out := &b.env[s], &b.out[s]
-	g1 := math.Float32frombits(b.gainBits[s].Load())
-	p1 := math.Float32frombits(b.panBits[s].Load())
+	g1 := math.Float32frombits(b.set[s][setGain].Load())
+	p1 := math.Float32frombits(b.set[s][setPan].Load())
 	if !(g1 >= 0 && g1 <= math.MaxFloat32) || p1 != p1 {
 		b.silence(s)
 		return

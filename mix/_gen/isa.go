@@ -235,6 +235,12 @@ func (t tier) bcastI(r reg.GPVirtual) reg.VecVirtual {
 func (t tier) phases() (ph, step reg.VecVirtual) {
 	phase := loadGP(Param("phase"), GP32())
 	inc := loadGP(Param("inc"), GP32())
+	return t.phaseVectors(phase, inc)
+}
+
+// phaseVectors returns the lane phases phase + j*inc and the per-vector
+// step w*inc, all wrapping mod 2^32, leaving both registers as they are.
+func (t tier) phaseVectors(phase, inc reg.GPVirtual) (ph, step reg.VecVirtual) {
 	ph = t.bcastI(phase)
 	incv := t.bcastI(inc)
 	if t.vex {
@@ -253,6 +259,33 @@ func (t tier) phases() (ph, step reg.VecVirtual) {
 	MOVL(inc, stepr)
 	SHLL(U8(map[int]int{4: 2, 8: 3, 16: 4}[t.w]), stepr)
 	return ph, t.bcastI(stepr)
+}
+
+// phaseVectorsMem is phaseVectors for a phase and step read from memory
+// (VEX tiers): broadcasting straight from memory and shifting the step in
+// a vector keeps the work off the general-to-vector moves.
+func (t tier) phaseVectorsMem(phase, inc Mem) (ph, step reg.VecVirtual) {
+	ph, incv := t.vec(), t.vec()
+	VPBROADCASTD(phase, ph)
+	VPBROADCASTD(inc, incv)
+	l := t.vec()
+	VPMULLD(lanesI, incv, l)
+	VPADDD(l, ph, ph)
+	step = t.vec()
+	VPSLLD(U8(map[int]int{8: 3, 16: 4}[t.w]), incv, step)
+	return ph, step
+}
+
+// bcastMem broadcasts the float32 at m to a whole vector.
+func (t tier) bcastMem(m Mem) reg.VecVirtual {
+	v := t.vec()
+	if !t.vex {
+		MOVSS(m, v)
+		SHUFPS(U8(0), v, v)
+		return v
+	}
+	VBROADCASTSS(m, v)
+	return v
 }
 
 // bin emits d = a op b with the two-operand SSE form sse (d = d op b) or the

@@ -19,6 +19,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -50,6 +51,7 @@ func main() {
 		sumSquares(t)
 		interleave(t)
 		sine(t)
+		sineVoices(t)
 		if t.vex { // SSE2 has no gather: Wavetable stays generic there
 			wavetable(t)
 		}
@@ -218,32 +220,131 @@ func sine(t tier) {
 	dst, n := sliceParam("dst")
 	ph, step := t.phases()
 	t.hoist(sineCoefficients()...)
-	scale := t.load(consts[0x2f800000]) // 2^-32
-	abs := t.load(consts[0x7fffffff])
-	quarter := t.load(consts[float32bits(0.25)])
-	half := t.load(consts[float32bits(0.5)])
+	c := t.sineConstants()
 	t.forEach(n, 1, func(i reg.GPVirtual, d, _ int) {
-		x := t.vec()
-		t.cvt(ph, x)
-		t.mul(x, scale, x)
-		// Fold into [-0.25, 0.25]: x = ±0.5 - x where |x| > 0.25.
-		t.fold(x, abs, quarter, half)
-		x2 := t.vec()
-		t.mul(x, x, x2)
-		p := t.vec()
-		c := sineCoefficients()
-		t.mul(x2, t.constant(c[0]), p)
-		for _, b := range c[1:] {
-			t.add(p, t.constant(b), p)
-			if b != c[len(c)-1] {
-				t.mul(p, x2, p)
-			}
-		}
-		t.mul(p, x, p)
+		p := t.sinOf(ph, c)
 		t.store(p, at(dst, i, d))
 		t.paddd(ph, step, ph)
 	})
 	t.ret()
+}
+
+// sineVoicesVectors is how many vectors of each channel SineVoices keeps in
+// registers while it runs every voice over them: the whole 64-sample block
+// on AVX-512 (4+4 of its 32 registers), a quarter on AVX2 and an eighth on
+// SSE2, whose 16 registers must also hold the constants and the voice.
+var sineVoicesVectors = map[int]int{4: 2, 8: 2, 16: 4}
+
+// SineVoices follows sineVoicesGeneric: the block is cut into passes of
+// sineVoicesVectors vectors per channel; each pass loads that part of the
+// bus into registers, adds every voice into it in slice order (computing
+// the voice's sine there, from its phase advanced to the pass's first
+// sample) and stores it back. The last pass writes the advanced phases.
+func sineVoices(t tier) {
+	t.text("sineVoices", "func(left, right *[64]float32, phases, incs []uint32, gl, gr []float32)",
+		"the loop of sineVoicesGeneric for len(phases) voices.")
+	left := loadGP(Param("left"), GP64())
+	right := loadGP(Param("right"), GP64())
+	phases, n := sliceParam("phases")
+	incs, gl, gr := basePtr("incs"), basePtr("gl"), basePtr("gr")
+	t.hoist(sineCoefficients()...)
+	c := t.sineConstants()
+	vecs := sineVoicesVectors[t.w]
+	passes := 64 / (vecs * t.w)
+	for k := range passes {
+		bus := make([]reg.VecVirtual, 2*vecs) // left vectors, then right
+		for j := range bus {
+			base := left
+			if j >= vecs {
+				base = right
+			}
+			bus[j] = t.load(Mem{Base: base, Disp: (k*vecs + j%vecs) * 4 * t.w})
+		}
+		v := GP64()
+		XORQ(v, v)
+		loop, done := fmt.Sprintf("voices%d", k), fmt.Sprintf("pass%d", k)
+		Label(loop)
+		CMPQ(v, n)
+		JGE(LabelRef(done))
+		phase, inc := GP32(), GP32()
+		MOVL(Mem{Base: phases, Index: v, Scale: 4}, phase)
+		MOVL(Mem{Base: incs, Index: v, Scale: 4}, inc)
+		p := phase
+		if off := k * vecs * t.w; off > 0 { // the phase of the pass's first sample
+			p = GP32()
+			IMUL3L(U32(off), inc, p)
+			ADDL(phase, p)
+		}
+		var ph, step reg.VecVirtual
+		if t.z { // one pass, from memory: no moves from general registers
+			ph, step = t.phaseVectorsMem(Mem{Base: phases, Index: v, Scale: 4}, Mem{Base: incs, Index: v, Scale: 4})
+		} else {
+			ph, step = t.phaseVectors(p, inc)
+		}
+		l := t.bcastMem(Mem{Base: gl, Index: v, Scale: 4})
+		r := t.bcastMem(Mem{Base: gr, Index: v, Scale: 4})
+		for j := range vecs {
+			s := t.sinOf(ph, c)
+			g := t.vec()
+			t.mul(l, s, g)
+			t.add(bus[j], g, bus[j])
+			t.mul(s, r, s)
+			t.add(bus[vecs+j], s, bus[vecs+j])
+			if j < vecs-1 {
+				t.paddd(ph, step, ph)
+			}
+		}
+		if k == passes-1 { // phases[v] += 64*inc
+			SHLL(U8(6), inc)
+			ADDL(phase, inc)
+			MOVL(inc, Mem{Base: phases, Index: v, Scale: 4})
+		}
+		INCQ(v)
+		JMP(LabelRef(loop))
+		Label(done)
+		for j := range bus {
+			base := left
+			if j >= vecs {
+				base = right
+			}
+			t.store(bus[j], Mem{Base: base, Disp: (k*vecs + j%vecs) * 4 * t.w})
+		}
+	}
+	t.ret()
+}
+
+// sineConsts are the vectors sinOf needs besides the coefficients.
+type sineConsts struct{ scale, abs, quarter, half reg.VecVirtual }
+
+func (t tier) sineConstants() sineConsts {
+	return sineConsts{
+		scale:   t.load(consts[0x2f800000]), // 2^-32
+		abs:     t.load(consts[0x7fffffff]),
+		quarter: t.load(consts[float32bits(0.25)]),
+		half:    t.load(consts[float32bits(0.5)]),
+	}
+}
+
+// sinOf returns sinCycle(float32(int32(ph)) / 2^32) lane by lane.
+func (t tier) sinOf(ph reg.VecVirtual, c sineConsts) reg.VecVirtual {
+	x := t.vec()
+	t.cvt(ph, x)
+	t.mul(x, c.scale, x)
+	// Fold into [-0.25, 0.25]: x = ±0.5 - x where |x| > 0.25.
+	t.fold(x, c.abs, c.quarter, c.half)
+	x2 := t.vec()
+	t.mul(x, x, x2)
+	p := t.vec()
+	cs := sineCoefficients()
+	t.mul(x2, t.constant(cs[0]), p)
+	for _, b := range cs[1:] {
+		t.add(p, t.constant(b), p)
+		if b != cs[len(cs)-1] {
+			t.mul(p, x2, p)
+		}
+	}
+	t.mul(p, x, p)
+	return p
 }
 
 // fold emits x = copysign(0.5, x) - x where |x| > quarter, with abs the
