@@ -52,6 +52,8 @@ generate-check: generate
 arm64:
 	GOARCH=arm64 $(GO) test -c -o /tmp/aether-mix.arm64 ./mix
 	qemu-aarch64-static /tmp/aether-mix.arm64 -test.short
+	GOARCH=arm64 $(GO) test -c -o /tmp/aether-voice.arm64 ./voice
+	qemu-aarch64-static /tmp/aether-voice.arm64 -test.short
 
 ci:
 	bash .ci/run
