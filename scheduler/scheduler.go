@@ -13,7 +13,7 @@
 // per block: here that cost about 100 us per hand-off, most of a 1.33 ms
 // block. Idle workers instead spin on the epoch for a bounded time (longer
 // than the gap between blocks) and only then park; a parked worker is woken
-// through its own channel. Nothing on the render path allocates, and apart
+// through its own futex (a channel where there is none). Nothing on the render path allocates, and apart
 // from waking a parked worker nothing locks.
 package scheduler
 
@@ -199,7 +199,7 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 		sumR:      make([][]float32, cfg.MaxChunks),
 	}
 	for w := range s.workers {
-		s.workers[w].wake = make(chan struct{}, 1)
+		s.workers[w].parker.init()
 	}
 	if cfg.Workers > 1 {
 		// Pre-allocated and never purged: the pool holds exactly our

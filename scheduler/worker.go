@@ -18,8 +18,7 @@ type worker struct {
 }
 
 type workerState struct {
-	parked atomic.Bool   // set by the worker before it blocks on wake
-	wake   chan struct{} // capacity 1: the token that unparks the worker
+	parker parker // where the worker sleeps when parked
 
 	chunks   atomic.Uint64    // chunks rendered
 	wakes    atomic.Uint64    // blocks the worker saw
@@ -94,25 +93,21 @@ func (s *Scheduler) waitForBlock(w int, seen uint32) uint64 {
 // flag is set before the epoch is checked again, and the publisher bumps
 // the epoch before it checks the flag, so a wake-up is never lost.
 func (s *Scheduler) park(w int, seen uint32) {
-	wk := &s.workers[w]
-	wk.parked.Store(true)
-	if uint32(s.word.Load()>>32) != seen {
-		if wk.parked.CompareAndSwap(true, false) {
-			return
-		}
-		// The publisher took the flag and is sending a token: take it, so
-		// it does not wake a later park at once.
+	p := &s.workers[w].parker
+	p.parked.Store(1)
+	if uint32(s.word.Load()>>32) != seen && p.parked.CompareAndSwap(1, 0) {
+		return
 	}
-	<-wk.wake
-	wk.parks.Add(1)
+	p.sleep()
+	s.workers[w].parks.Add(1)
 }
 
-// wakeParked wakes worker w if it is parked. Its channel has room for the
-// one token, so the send never blocks.
+// wakeParked wakes worker w if it is parked. The flag's owner is whoever
+// clears it: the worker itself, or this call, which then wakes it.
 func (s *Scheduler) wakeParked(w int) {
-	wk := &s.workers[w]
-	if wk.parked.Load() && wk.parked.CompareAndSwap(true, false) {
-		wk.wake <- struct{}{}
+	p := &s.workers[w].parker
+	if p.parked.Load() == 1 && p.parked.CompareAndSwap(1, 0) {
+		p.wake()
 	}
 }
 
