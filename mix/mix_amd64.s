@@ -328,6 +328,24 @@ DATA zipHi<>+56(SB)/4, $0x0000000f
 DATA zipHi<>+60(SB)/4, $0x0000001f
 GLOBL zipHi<>(SB), RODATA|NOPTR, $64
 
+DATA lanesBlock<>+0(SB)/4, $0x00000000
+DATA lanesBlock<>+4(SB)/4, $0x00000040
+DATA lanesBlock<>+8(SB)/4, $0x00000080
+DATA lanesBlock<>+12(SB)/4, $0x000000c0
+DATA lanesBlock<>+16(SB)/4, $0x00000100
+DATA lanesBlock<>+20(SB)/4, $0x00000140
+DATA lanesBlock<>+24(SB)/4, $0x00000180
+DATA lanesBlock<>+28(SB)/4, $0x000001c0
+DATA lanesBlock<>+32(SB)/4, $0x00000200
+DATA lanesBlock<>+36(SB)/4, $0x00000240
+DATA lanesBlock<>+40(SB)/4, $0x00000280
+DATA lanesBlock<>+44(SB)/4, $0x000002c0
+DATA lanesBlock<>+48(SB)/4, $0x00000300
+DATA lanesBlock<>+52(SB)/4, $0x00000340
+DATA lanesBlock<>+56(SB)/4, $0x00000380
+DATA lanesBlock<>+60(SB)/4, $0x000003c0
+GLOBL lanesBlock<>(SB), RODATA|NOPTR, $64
+
 // func addScaledSSE2(dst []float32, src []float32, gain float32)
 // Requires: SSE
 TEXT ·addScaledSSE2(SB), NOSPLIT, $0-52
@@ -1859,6 +1877,87 @@ pass7:
 	MOVUPS X7, 240(CX)
 	RET
 
+// func svfVoicesSSE2(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
+// Requires: SSE
+TEXT ·svfVoicesSSE2(SB), NOSPLIT, $0-216
+	MOVQ x_base+0(FP), AX
+	MOVQ x_len+8(FP), CX
+	MOVQ ic1_base+24(FP), DX
+	MOVQ ic2_base+48(FP), BX
+	MOVQ g_base+72(FP), SI
+	MOVQ a1_base+96(FP), DI
+	MOVQ a2_base+120(FP), R8
+	MOVQ m0_base+144(FP), R9
+	MOVQ m1_base+168(FP), R10
+	MOVQ m2_base+192(FP), R11
+	XORQ R12, R12
+
+group:
+	CMPQ   R12, CX
+	JGE    done
+	MOVUPS (DX)(R12*4), X0
+	MOVUPS (BX)(R12*4), X1
+	MOVUPS (SI)(R12*4), X2
+	MOVUPS (DI)(R12*4), X3
+	MOVUPS (R8)(R12*4), X4
+	MOVUPS (R9)(R12*4), X5
+	MOVUPS (R10)(R12*4), X6
+	MOVUPS (R11)(R12*4), X7
+	MOVQ   R12, R13
+	SHLQ   $0x08, R13
+	ADDQ   AX, R13
+	MOVQ   $0x00000040, R14
+
+sample:
+	MOVSS    (R13), X8
+	MOVSS    256(R13), X9
+	MOVSS    512(R13), X10
+	MOVSS    768(R13), X11
+	UNPCKLPS X9, X8
+	UNPCKLPS X11, X10
+	MOVLHPS  X10, X8
+	MOVAPS   X8, X9
+	SUBPS    X1, X9
+	MOVAPS   X3, X10
+	MULPS    X0, X10
+	MOVAPS   X4, X11
+	MULPS    X9, X11
+	ADDPS    X11, X10
+	MOVAPS   X2, X9
+	MULPS    X10, X9
+	ADDPS    X1, X9
+	MOVAPS   X5, X12
+	MULPS    X8, X12
+	MOVAPS   X6, X11
+	MULPS    X10, X11
+	ADDPS    X11, X12
+	MOVAPS   X7, X11
+	MULPS    X9, X11
+	ADDPS    X11, X12
+	ADDPS    X10, X10
+	SUBPS    X0, X10
+	MOVAPS   X10, X0
+	ADDPS    X9, X9
+	SUBPS    X1, X9
+	MOVAPS   X9, X1
+	MOVSS    X12, (R13)
+	SHUFPS   $0x39, X12, X12
+	MOVSS    X12, 256(R13)
+	SHUFPS   $0x39, X12, X12
+	MOVSS    X12, 512(R13)
+	SHUFPS   $0x39, X12, X12
+	MOVSS    X12, 768(R13)
+	ADDQ     $0x04, R13
+	DECQ     R14
+	JNZ      sample
+	MOVUPS   X0, (DX)(R12*4)
+	MOVUPS   X1, (BX)(R12*4)
+	ADDQ     $0x04, R12
+	JMP      group
+
+done:
+	RET
+
 // func addScaledAVX2(dst []float32, src []float32, gain float32)
 // Requires: AVX, AVX2, SSE
 TEXT ·addScaledAVX2(SB), NOSPLIT, $0-52
@@ -2642,6 +2741,77 @@ pass3:
 	VZEROUPPER
 	RET
 
+// func svfVoicesAVX2(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
+// Requires: AVX, AVX2
+TEXT ·svfVoicesAVX2(SB), NOSPLIT, $0-216
+	MOVQ x_base+0(FP), AX
+	MOVQ x_len+8(FP), CX
+	MOVQ ic1_base+24(FP), DX
+	MOVQ ic2_base+48(FP), BX
+	MOVQ g_base+72(FP), SI
+	MOVQ a1_base+96(FP), DI
+	MOVQ a2_base+120(FP), R8
+	MOVQ m0_base+144(FP), R9
+	MOVQ m1_base+168(FP), R10
+	MOVQ m2_base+192(FP), R11
+	XORQ R12, R12
+
+group:
+	CMPQ    R12, CX
+	JGE     done
+	VMOVUPS (DX)(R12*4), Y0
+	VMOVUPS (BX)(R12*4), Y1
+	VMOVUPS (SI)(R12*4), Y2
+	VMOVUPS (DI)(R12*4), Y3
+	VMOVUPS (R8)(R12*4), Y4
+	VMOVUPS (R9)(R12*4), Y5
+	VMOVUPS (R10)(R12*4), Y6
+	VMOVUPS (R11)(R12*4), Y7
+	MOVQ    R12, R13
+	SHLQ    $0x08, R13
+	ADDQ    AX, R13
+	MOVQ    $0x00000040, R14
+
+sample:
+	VMOVUPS      lanesBlock<>+0(SB), Y8
+	VPCMPEQD     Y10, Y10, Y10
+	VGATHERDPS   Y10, (R13)(Y8*4), Y9
+	VSUBPS       Y1, Y9, Y8
+	VMULPS       Y0, Y3, Y10
+	VMULPS       Y8, Y4, Y8
+	VADDPS       Y8, Y10, Y10
+	VMULPS       Y10, Y2, Y11
+	VADDPS       Y1, Y11, Y11
+	VMULPS       Y9, Y5, Y12
+	VMULPS       Y10, Y6, Y8
+	VADDPS       Y8, Y12, Y12
+	VMULPS       Y11, Y7, Y8
+	VADDPS       Y8, Y12, Y12
+	VADDPS       Y10, Y10, Y10
+	VSUBPS       Y0, Y10, Y0
+	VADDPS       Y11, Y11, Y11
+	VSUBPS       Y1, Y11, Y1
+	VEXTRACTF128 $0x01, Y12, X8
+	VEXTRACTPS   $0x00, X12, (R13)
+	VEXTRACTPS   $0x00, X8, 1024(R13)
+	VEXTRACTPS   $0x01, X12, 256(R13)
+	VEXTRACTPS   $0x01, X8, 1280(R13)
+	VEXTRACTPS   $0x02, X12, 512(R13)
+	VEXTRACTPS   $0x02, X8, 1536(R13)
+	VEXTRACTPS   $0x03, X12, 768(R13)
+	VEXTRACTPS   $0x03, X8, 1792(R13)
+	ADDQ         $0x04, R13
+	DECQ         R14
+	JNZ          sample
+	VMOVUPS      Y0, (DX)(R12*4)
+	VMOVUPS      Y1, (BX)(R12*4)
+	ADDQ         $0x08, R12
+	JMP          group
+
+done:
+	VZEROUPPER
+	RET
+
 // func wavetableAVX2(dst []float32, table []float32, k uint32, phase uint32, inc uint32)
 // Requires: AVX, AVX2
 TEXT ·wavetableAVX2(SB), NOSPLIT, $0-60
@@ -3295,6 +3465,70 @@ pass0:
 	VMOVUPS Z15, 64(CX)
 	VMOVUPS Z16, 128(CX)
 	VMOVUPS Z17, 192(CX)
+	VZEROUPPER
+	RET
+
+// func svfVoicesAVX512(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
+// Requires: AVX, AVX512F
+TEXT ·svfVoicesAVX512(SB), NOSPLIT, $0-216
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	MOVQ    ic1_base+24(FP), DX
+	MOVQ    ic2_base+48(FP), BX
+	MOVQ    g_base+72(FP), SI
+	MOVQ    a1_base+96(FP), DI
+	MOVQ    a2_base+120(FP), R8
+	MOVQ    m0_base+144(FP), R9
+	MOVQ    m1_base+168(FP), R10
+	MOVQ    m2_base+192(FP), R11
+	VMOVUPS lanesBlock<>+0(SB), Z0
+	XORQ    R12, R12
+
+group:
+	CMPQ    R12, CX
+	JGE     done
+	VMOVUPS (DX)(R12*4), Z1
+	VMOVUPS (BX)(R12*4), Z2
+	VMOVUPS (SI)(R12*4), Z3
+	VMOVUPS (DI)(R12*4), Z4
+	VMOVUPS (R8)(R12*4), Z5
+	VMOVUPS (R9)(R12*4), Z6
+	VMOVUPS (R10)(R12*4), Z7
+	VMOVUPS (R11)(R12*4), Z8
+	MOVQ    R12, R13
+	SHLQ    $0x08, R13
+	ADDQ    AX, R13
+	MOVQ    $0x00000040, R14
+
+sample:
+	KXNORW      K1, K1, K1
+	VGATHERDPS  (R13)(Z0*4), K1, Z9
+	VSUBPS      Z2, Z9, Z10
+	VMULPS      Z1, Z4, Z11
+	VMULPS      Z10, Z5, Z10
+	VADDPS      Z10, Z11, Z11
+	VMULPS      Z11, Z3, Z12
+	VADDPS      Z2, Z12, Z12
+	VMULPS      Z9, Z6, Z13
+	VMULPS      Z11, Z7, Z10
+	VADDPS      Z10, Z13, Z13
+	VMULPS      Z12, Z8, Z10
+	VADDPS      Z10, Z13, Z13
+	VADDPS      Z11, Z11, Z11
+	VSUBPS      Z1, Z11, Z1
+	VADDPS      Z12, Z12, Z12
+	VSUBPS      Z2, Z12, Z2
+	KXNORW      K2, K2, K2
+	VSCATTERDPS Z13, K2, (R13)(Z0*4)
+	ADDQ        $0x04, R13
+	DECQ        R14
+	JNZ         sample
+	VMOVUPS     Z1, (DX)(R12*4)
+	VMOVUPS     Z2, (BX)(R12*4)
+	ADDQ        $0x10, R12
+	JMP         group
+
+done:
 	VZEROUPPER
 	RET
 

@@ -52,6 +52,7 @@ func main() {
 		interleave(t)
 		sine(t)
 		sineVoices(t)
+		svfVoices(t)
 		if t.vex { // SSE2 has no gather: Wavetable stays generic there
 			wavetable(t)
 		}
@@ -398,6 +399,72 @@ func wavetable(t tier) {
 		t.store(a, at(dst, i, d))
 		t.paddd(ph, step, ph)
 	})
+	t.ret()
+}
+
+// SVFVoices follows svfTick in svf_generic.go operation for operation, one
+// voice per lane: each group of w voices keeps its state and coefficients
+// in registers while it walks the block, reading sample i of every voice
+// in the group as one column of the voice-major blocks (64 floats apart)
+// and writing the outputs back the same way. The recursion is serial per
+// voice, so the lanes are what runs in parallel.
+func svfVoices(t tier) {
+	t.text("svfVoices", "func(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32)",
+		"the loop of svfVoicesGeneric for whole vectors of voices.")
+	x, n := sliceParam("x")
+	ic1, ic2 := basePtr("ic1"), basePtr("ic2")
+	coef := []reg.GPVirtual{basePtr("g"), basePtr("a1"), basePtr("a2"), basePtr("m0"), basePtr("m1"), basePtr("m2")}
+	var stride reg.VecVirtual // AVX-512: lane j's column offset, j*64 floats
+	if t.z {
+		stride = t.load(lanesBlock)
+	}
+	v := GP64() // the group's first voice
+	XORQ(v, v)
+	Label("group")
+	CMPQ(v, n)
+	JGE(LabelRef("done"))
+	lane := func(base reg.GPVirtual) Mem { return Mem{Base: base, Index: v, Scale: 4} }
+	s1, s2 := t.load(lane(ic1)), t.load(lane(ic2))
+	c := make([]reg.VecVirtual, len(coef)) // g, a1, a2, m0, m1, m2
+	for j, b := range coef {
+		c[j] = t.load(lane(b))
+	}
+	p := GP64() // sample i of the group's first voice
+	MOVQ(v, p)
+	SHLQ(U8(8), p)
+	ADDQ(x, p)
+	i := GP64()
+	MOVQ(U32(64), i)
+	Label("sample")
+	v0 := t.column(p, stride)
+	v3 := t.vec()
+	t.sub(v0, s2, v3) // v3 = v0 - ic2
+	v1, u := t.vec(), t.vec()
+	t.mul(c[1], s1, v1) // v1 = a1*ic1 + a2*v3
+	t.mul(c[2], v3, u)
+	t.add(v1, u, v1)
+	v2 := t.vec()
+	t.mul(c[0], v1, v2) // v2 = ic2 + g*v1
+	t.add(v2, s2, v2)
+	y := t.vec()
+	t.mul(c[3], v0, y) // y = m0*v0 + m1*v1 + m2*v2
+	t.mul(c[4], v1, u)
+	t.add(y, u, y)
+	t.mul(c[5], v2, u)
+	t.add(y, u, y)
+	t.add(v1, v1, v1) // ic1 = 2*v1 - ic1, the doubling exact as in Go
+	t.subInto(v1, s1)
+	t.add(v2, v2, v2) // ic2 = 2*v2 - ic2
+	t.subInto(v2, s2)
+	t.storeColumn(y, p, stride)
+	ADDQ(U8(4), p)
+	DECQ(i)
+	JNZ(LabelRef("sample"))
+	t.store(s1, lane(ic1))
+	t.store(s2, lane(ic2))
+	ADDQ(U8(t.w), v)
+	JMP(LabelRef("group"))
+	Label("done")
 	t.ret()
 }
 
