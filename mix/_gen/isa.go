@@ -464,18 +464,10 @@ func (t tier) reduce(v reg.VecVirtual, op func(a, b, d Op)) reg.VecVirtual {
 }
 
 // column loads one float32 from each of w voice-major 64-sample blocks,
-// the first at p and each next 256 bytes on: a gather on AVX-512 (with
-// stride, the lanes' float offsets), a gather from the same offsets
-// computed on AVX2, four scalar loads merged on SSE2, which cannot gather.
-func (t tier) column(p reg.GPVirtual, stride reg.VecVirtual) reg.VecVirtual {
-	switch {
-	case t.z:
-		k := K()
-		KXNORW(k, k, k) // all lanes; the gather clears the mask as it goes
-		v := t.vec()
-		VGATHERDPS(Mem{Base: p, Index: stride, Scale: 4}, k, v)
-		return v
-	case t.vex:
+// the first at p and each next 256 bytes on: a gather on AVX2, four scalar
+// loads merged on SSE2, which cannot gather.
+func (t tier) column(p reg.GPVirtual) reg.VecVirtual {
+	if t.vex {
 		return t.gather(Mem{Base: p, Index: t.load(lanesBlock), Scale: 4})
 	}
 	r := make([]reg.VecVirtual, 4)
@@ -489,17 +481,11 @@ func (t tier) column(p reg.GPVirtual, stride reg.VecVirtual) reg.VecVirtual {
 	return r[0]
 }
 
-// storeColumn stores the lanes of v where column loaded them from: a
-// scatter on AVX-512, one extract per lane on AVX2, and on SSE2 (no
-// extract) a store of lane 0 after each rotation of the vector.
-func (t tier) storeColumn(v reg.VecVirtual, p reg.GPVirtual, stride reg.VecVirtual) {
-	switch {
-	case t.z:
-		k := K()
-		KXNORW(k, k, k)
-		VSCATTERDPS(v, k, Mem{Base: p, Index: stride, Scale: 4})
-		return
-	case t.vex:
+// storeColumn stores the lanes of v where column loaded them from: one
+// extract per lane on AVX2, and on SSE2 (no extract) a store of lane 0
+// after each rotation of the vector.
+func (t tier) storeColumn(v reg.VecVirtual, p reg.GPVirtual) {
+	if t.vex {
 		hi := XMM()
 		VEXTRACTF128(U8(1), v, hi)
 		for j := range 4 {
