@@ -36,7 +36,7 @@ var (
 	zipLo  Mem                // VPERMT2PS indices of the low half of zip(l, r)
 	zipHi  Mem                // ... and of the high half
 	// lanesBlock is 0, 64, ..., 960 as int32: the float index of sample 0
-	// of voice j in voice-major 64-sample blocks, for gathers and scatters.
+	// of voice j in voice-major 64-sample blocks, for the AVX2 gather.
 	lanesBlock Mem
 )
 
