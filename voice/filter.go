@@ -85,18 +85,27 @@ func (fb *filterBatch) save(j int, f *svfState, ch int) {
 }
 
 // settle flushes tiny state to zero and reports whether the state is
-// finite; a filter that is not must never reach the bus.
+// finite; a filter that is not must never reach the bus (its voice is
+// silenced, so what a failed check leaves unflushed does not matter). It
+// runs once per filtered voice and block, so it compares the bits of |s|
+// as integers (the order of non-negative floats, NaN above +Inf) instead
+// of converting to float64.
 func (f *svfState) settle() bool {
-	ok := true
-	for ch := range f.ic1 {
-		for _, s := range [2]*float32{&f.ic1[ch], &f.ic2[ch]} {
-			a := float32(math.Abs(float64(*s)))
-			if a < denormalFloor {
-				*s = 0
-			} else if !(a <= math.MaxFloat32) {
-				ok = false
-			}
-		}
+	return settled(&f.ic1[0]) && settled(&f.ic2[0]) && settled(&f.ic1[1]) && settled(&f.ic2[1])
+}
+
+// Bounds of settled, as the bits of float32s.
+var (
+	floorBits = math.Float32bits(denormalFloor)
+	maxBits   = math.Float32bits(math.MaxFloat32)
+)
+
+// settled flushes *s to zero below denormalFloor and reports whether it is
+// finite.
+func settled(s *float32) bool {
+	a := math.Float32bits(*s) &^ (1 << 31)
+	if a < floorBits {
+		*s = 0
 	}
-	return ok
+	return a <= maxBits
 }

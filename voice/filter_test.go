@@ -277,3 +277,29 @@ func TestFilterBatchingKeepsBits(t *testing.T) {
 		}
 	})
 }
+
+// TestSettle checks the end-of-block state check value by value: below
+// denormalFloor (denormals included) flushed to zero with the sign
+// dropped, ordinary and huge values kept, ±Inf and NaN reported, in every
+// one of the four state slots.
+func TestSettle(t *testing.T) {
+	for _, tc := range []struct {
+		in, want float32
+		ok       bool
+	}{
+		{0, 0, true}, {1e-40, 0, true}, {-1e-40, 0, true}, {9e-16, 0, true}, {-9e-16, 0, true},
+		{2e-15, 2e-15, true}, {-0.5, -0.5, true}, {math.MaxFloat32, math.MaxFloat32, true},
+		{-math.MaxFloat32, -math.MaxFloat32, true},
+		{float32(math.Inf(1)), 0, false}, {float32(math.Inf(-1)), 0, false}, {float32(math.NaN()), 0, false},
+	} {
+		for slot := range 4 {
+			var f svfState
+			p := [4]*float32{&f.ic1[0], &f.ic2[0], &f.ic1[1], &f.ic2[1]}[slot]
+			*p = tc.in
+			ok := f.settle()
+			if ok != tc.ok || ok && math.Float32bits(*p) != math.Float32bits(tc.want) {
+				t.Errorf("slot %d = %v: settle %v leaves %v, want %v and %v", slot, tc.in, ok, *p, tc.ok, tc.want)
+			}
+		}
+	}
+}
