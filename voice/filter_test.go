@@ -171,9 +171,10 @@ func TestNonFiniteSettersSilence(t *testing.T) {
 }
 
 // TestGroupedFilteringMatchesAlone renders filtered voices (a stereo sample
-// among them, taking two lanes) in one Render, where they are filtered four
-// lanes at a time, and each voice alone in its own Render: the mixes must be
-// identical to the bit.
+// among them, taking two lanes) in one Render, where they are filtered in
+// one mix.SVFVoices call, and each voice alone in its own Render: the mixes
+// must be identical to the bit. TestFilterBatchingKeepsBits covers full
+// 16-lane batches.
 func TestGroupedFilteringMatchesAlone(t *testing.T) {
 	tbl, smp := testTableAndSample(t)
 	rng := rand.New(rand.NewPCG(21, 22))
