@@ -218,7 +218,6 @@ func (b *Bank) source(s int, v *voiceBuf, sig *lanes, tmp *[BlockSize]float32) b
 // are the first lanes of sc.lanes, together, then adds each to the bus.
 func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *[BlockSize]float32) {
 	fb := &sc.lanes
-	k := 0
 	for i := range n {
 		v := &sc.group[i]
 		vl, vr := &fb.sig[v.lane], &fb.sig[v.lane+1]
@@ -229,25 +228,20 @@ func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *[BlockSize
 		clear(vl[:v.first])
 		clear(vl[v.end:])
 		f := &b.filt[v.slot]
-		fb.load(k, f, 0)
-		k++
+		fb.load(v.lane, f, 0)
 		if v.stereo {
 			clear(vr[:v.first])
 			clear(vr[v.end:])
-			fb.load(k, f, 1)
-			k++
+			fb.load(v.lane+1, f, 1)
 		}
 	}
 	fb.run(used)
-	k = 0
 	for i := range n {
 		v := &sc.group[i]
 		f := &b.filt[v.slot]
-		fb.save(k, f, 0)
-		k++
+		fb.save(v.lane, f, 0)
 		if v.stereo {
-			fb.save(k, f, 1)
-			k++
+			fb.save(v.lane+1, f, 1)
 		}
 		if !f.settle() {
 			b.silence(v.slot)
