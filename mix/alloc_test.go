@@ -15,6 +15,8 @@ func TestNoAllocs(t *testing.T) {
 			var bl, br [64]float32
 			phases, incs := make([]uint32, 256), make([]uint32, 256)
 			gains := make([]float32, 256)
+			blocks := make([][64]float32, 23) // a vector and a tail on every tier
+			lanes := make([]float32, 23)
 			for name, f := range map[string]func(){
 				"AddScaled":  func() { AddScaled(a, b, 0.5) },
 				"AddRamp":    func() { AddRamp(a, b, 0.5, 0.25) },
@@ -27,6 +29,7 @@ func TestNoAllocs(t *testing.T) {
 				"Sine":       func() { Sine(a, 1, 1<<24) },
 				"Wavetable":  func() { Wavetable(a, table, 1, 1<<24) },
 				"SineVoices": func() { SineVoices(&bl, &br, phases, incs, gains, gains) },
+				"SVFVoices":  func() { SVFVoices(blocks, lanes, lanes, lanes, lanes, lanes, lanes, lanes, lanes) },
 				"PCM16":      func() { PCM16(pcm[:2*n], a, d) },
 				"PCM24":      func() { PCM24(pcm, a, d) },
 			} {

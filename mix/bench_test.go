@@ -1,6 +1,7 @@
 package mix
 
 import (
+	"math"
 	"strconv"
 	"testing"
 )
@@ -281,5 +282,42 @@ func BenchmarkSineVoices(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/voices, "ns/voice")
 		})
+	}
+}
+
+// BenchmarkSVFVoices filters 16 and 256 voices' 64-sample blocks with a
+// 2 kHz lowpass in one SVFVoices call per tier and reports the cost per
+// voice; generic is the pure-Go loop (four voices interleaved) that the
+// voice package ran before.
+func BenchmarkSVFVoices(b *testing.B) {
+	defer SetTier("best")
+	for _, name := range Tiers() {
+		if err := SetTier(name); err != nil {
+			b.Fatal(err)
+		}
+		for _, voices := range []int{16, 256} {
+			b.Run(name+"/"+strconv.Itoa(voices), func(b *testing.B) {
+				x := make([][blockLen]float32, voices)
+				s := make([][]float32, 8) // ic1, ic2, g, a1, a2, m0, m1, m2
+				g := math.Tan(math.Pi * 2000 / 48000)
+				a1 := 1 / (1 + g*(g+math.Sqrt2))
+				for j, c := range []float64{0, 0, g, a1, g * a1, 0, 0, 1} {
+					s[j] = make([]float32, voices)
+					for v := range voices {
+						s[j][v] = float32(c)
+					}
+				}
+				for v := range x {
+					for i := range x[v] {
+						x[v][i] = float32(math.Sin(float64(v + i)))
+					}
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					SVFVoices(x, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(voices), "ns/voice")
+			})
+		}
 	}
 }

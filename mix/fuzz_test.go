@@ -17,6 +17,11 @@ func FuzzKernels(f *testing.F) {
 		seed[i] = byte(i * 37)
 	}
 	f.Add(seed, uint8(17))
+	svf := make([]byte, 4*2*72*5) // five filter voices
+	for i := range svf {
+		svf[i] = byte(i * 59)
+	}
+	f.Add(svf, uint8(1))
 	f.Fuzz(func(t *testing.T, raw []byte, off uint8) {
 		if err := SetTier("best"); err != nil {
 			t.Fatal(err)
@@ -77,6 +82,24 @@ func FuzzKernels(f *testing.F) {
 					t.Fatalf("SineVoices phase %d = %#x, want %#x", v, ph[v], wph[v])
 				}
 			}
+		}
+		if voices := len(src) / 72; voices > 0 {
+			// voices blocks, states and coefficients, all the fuzzer's
+			// floats: the kernel on them must match its twin.
+			x := make([][64]float32, voices)
+			for v := range x {
+				x[v] = [64]float32(src[64*v:])
+			}
+			lanes := src[64*voices : 72*voices]
+			wx := append([][64]float32(nil), x...)
+			gs, ws := append([]float32(nil), lanes[:2*voices]...), append([]float32(nil), lanes[:2*voices]...)
+			c := func(j int) []float32 { return lanes[j*voices : (j+1)*voices] }
+			SVFVoices(x, gs[:voices], gs[voices:], c(2), c(3), c(4), c(5), c(6), c(7))
+			svfVoicesGeneric(wx, ws[:voices], ws[voices:], c(2), c(3), c(4), c(5), c(6), c(7))
+			for v := range x {
+				check("SVFVoices", x[v][:], wx[v][:])
+			}
+			check("SVFVoices state", gs, ws)
 		}
 		gl, gr := append([]float32(nil), dst...), append([]float32(nil), src...)
 		wl, wr := append([]float32(nil), dst...), append([]float32(nil), src...)

@@ -54,6 +54,11 @@ func sineSSE2(dst []float32, phase uint32, inc uint32)
 //go:noescape
 func sineVoicesSSE2(left *[64]float32, right *[64]float32, phases []uint32, incs []uint32, gl []float32, gr []float32)
 
+// svfVoicesSSE2 computes the loop of svfVoicesGeneric for whole vectors of voices.
+//
+//go:noescape
+func svfVoicesSSE2(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
+
 // addScaledAVX2 computes dst[i] += gain*src[i] for whole vectors of dst.
 //
 //go:noescape
@@ -103,6 +108,11 @@ func sineAVX2(dst []float32, phase uint32, inc uint32)
 //
 //go:noescape
 func sineVoicesAVX2(left *[64]float32, right *[64]float32, phases []uint32, incs []uint32, gl []float32, gr []float32)
+
+// svfVoicesAVX2 computes the loop of svfVoicesGeneric for whole vectors of voices.
+//
+//go:noescape
+func svfVoicesAVX2(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
 
 // wavetableAVX2 computes dst[n] = table[i] + frac*(table[i+1]-table[i]) for whole vectors of dst, with i and frac from the phase as in wavetableGeneric.
 //
@@ -158,6 +168,11 @@ func sineAVX512(dst []float32, phase uint32, inc uint32)
 //
 //go:noescape
 func sineVoicesAVX512(left *[64]float32, right *[64]float32, phases []uint32, incs []uint32, gl []float32, gr []float32)
+
+// svfVoicesAVX512 computes the loop of svfVoicesGeneric for whole vectors of voices.
+//
+//go:noescape
+func svfVoicesAVX512(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
 
 // wavetableAVX512 computes dst[n] = table[i] + frac*(table[i+1]-table[i]) for whole vectors of dst, with i and frac from the phase as in wavetableGeneric.
 //

@@ -36,6 +36,7 @@ const (
 	kSine
 	kSineVoices
 	kWavetable
+	kSVFVoices
 	numKernels
 )
 
@@ -63,7 +64,7 @@ var tier level
 var preferAVX2 = [numKernels]bool{
 	kAddScaled: false, kAddRamp: false, kPanAddRamp: false, kAdd: false, kScale: false,
 	kPeak: false, kSumSquares: false, kInterleave: false, kSine: false, kSineVoices: false,
-	kWavetable: false,
+	kWavetable: false, kSVFVoices: false,
 }
 
 // Errors returned by SetTier.

@@ -1,6 +1,10 @@
 package voice
 
-import "math"
+import (
+	"math"
+
+	"github.com/aether-audio/aether/mix"
+)
 
 // svfState is one voice's state-variable filter: the trapezoidal
 // (zero-delay-feedback) SVF of Andrew Simper's "Linear Trapezoidal
@@ -50,71 +54,58 @@ func (f *svfState) set(cutoff, res float32, rate float64) {
 	f.g = float32(g)
 }
 
-// filterLane is one channel of one voice's filter: a signal to filter in
-// place, the filter and which of its channels.
-type filterLane struct {
-	x  *[BlockSize]float32
-	f  *svfState
-	ch int
+// maxFilterLanes is how many filter channels a filterBatch holds: a full
+// AVX-512 vector of 16, plus one for a stereo voice that overflows it.
+const maxFilterLanes = 17
+
+// filterBatch holds filter channels for one mix.SVFVoices call: lane j's
+// signal in sig[j] and its state and coefficients at index j of the
+// struct-of-arrays the kernel reads.
+type filterBatch struct {
+	sig                 [maxFilterLanes][BlockSize]float32
+	ic1, ic2, g, a1, a2 [maxFilterLanes]float32
+	m0, m1, m2          [maxFilterLanes]float32
 }
 
-// svfTick advances one filter channel by one sample and returns its output
-// m0·v0 + m1·bandpass + m2·lowpass, which covers all three responses. The
-// float32 conversions keep the compiler from fusing multiply-adds, so the
-// result is the same on every architecture.
-//
-// Simper's v2 = ic2 + a2·ic1 + a3·v3 is written ic2 + g·v1, the same value
-// in two operations fewer: the loop is bound by arithmetic throughput.
-func svfTick(v0, ic1, ic2, g, a1, a2, m0, m1, m2 float32) (y, ic1n, ic2n float32) {
-	v3 := v0 - ic2
-	v1 := float32(a1*ic1) + float32(a2*v3)
-	v2 := ic2 + float32(g*v1)
-	y = float32(m0*v0) + float32(m1*v1) + float32(m2*v2)
-	return y, 2*v1 - ic1, 2*v2 - ic2
+// load puts channel ch of f into lane j.
+func (fb *filterBatch) load(j int, f *svfState, ch int) {
+	fb.ic1[j], fb.ic2[j] = f.ic1[ch], f.ic2[ch]
+	fb.g[j], fb.a1[j], fb.a2[j] = f.g, f.a1, f.a2
+	fb.m0[j], fb.m1[j], fb.m2[j] = f.m0, f.m1, f.m2
 }
 
-// filter4 runs four filter channels over a whole block in one loop: each
-// channel is a serial chain of multiply-adds, and interleaving four lets
-// them execute in parallel.
-func filter4(l *[filterGroup]filterLane) {
-	x0, x1, x2, x3 := l[0].x, l[1].x, l[2].x, l[3].x
-	f0, f1, f2, f3 := l[0].f, l[1].f, l[2].f, l[3].f
-	c0, c1, c2, c3 := l[0].ch, l[1].ch, l[2].ch, l[3].ch
-	s0a, s0b := f0.ic1[c0], f0.ic2[c0]
-	s1a, s1b := f1.ic1[c1], f1.ic2[c1]
-	s2a, s2b := f2.ic1[c2], f2.ic2[c2]
-	s3a, s3b := f3.ic1[c3], f3.ic2[c3]
-	// Coefficients in locals: through the pointers the compiler would
-	// reload them every sample, as a store to x might change them.
-	g0, p0, q0, m00, m01, m02 := f0.g, f0.a1, f0.a2, f0.m0, f0.m1, f0.m2
-	g1, p1, q1, m10, m11, m12 := f1.g, f1.a1, f1.a2, f1.m0, f1.m1, f1.m2
-	g2, p2, q2, m20, m21, m22 := f2.g, f2.a1, f2.a2, f2.m0, f2.m1, f2.m2
-	g3, p3, q3, m30, m31, m32 := f3.g, f3.a1, f3.a2, f3.m0, f3.m1, f3.m2
-	for i := range BlockSize {
-		x0[i], s0a, s0b = svfTick(x0[i], s0a, s0b, g0, p0, q0, m00, m01, m02)
-		x1[i], s1a, s1b = svfTick(x1[i], s1a, s1b, g1, p1, q1, m10, m11, m12)
-		x2[i], s2a, s2b = svfTick(x2[i], s2a, s2b, g2, p2, q2, m20, m21, m22)
-		x3[i], s3a, s3b = svfTick(x3[i], s3a, s3b, g3, p3, q3, m30, m31, m32)
-	}
-	f0.ic1[c0], f0.ic2[c0] = s0a, s0b
-	f1.ic1[c1], f1.ic2[c1] = s1a, s1b
-	f2.ic1[c2], f2.ic2[c2] = s2a, s2b
-	f3.ic1[c3], f3.ic2[c3] = s3a, s3b
+// run filters lanes 0..n-1 in place over the block.
+func (fb *filterBatch) run(n int) {
+	mix.SVFVoices(fb.sig[:n], fb.ic1[:n], fb.ic2[:n], fb.g[:n], fb.a1[:n], fb.a2[:n], fb.m0[:n], fb.m1[:n], fb.m2[:n])
+}
+
+// save stores lane j's advanced state back into channel ch of f.
+func (fb *filterBatch) save(j int, f *svfState, ch int) {
+	f.ic1[ch], f.ic2[ch] = fb.ic1[j], fb.ic2[j]
 }
 
 // settle flushes tiny state to zero and reports whether the state is
-// finite; a filter that is not must never reach the bus.
+// finite; a filter that is not must never reach the bus (its voice is
+// silenced, so what a failed check leaves unflushed does not matter). It
+// runs once per filtered voice and block, so it compares the bits of |s|
+// as integers (the order of non-negative floats, NaN above +Inf) instead
+// of converting to float64.
 func (f *svfState) settle() bool {
-	ok := true
-	for ch := range f.ic1 {
-		for _, s := range [2]*float32{&f.ic1[ch], &f.ic2[ch]} {
-			a := float32(math.Abs(float64(*s)))
-			if a < denormalFloor {
-				*s = 0
-			} else if !(a <= math.MaxFloat32) {
-				ok = false
-			}
-		}
+	return settled(&f.ic1[0]) && settled(&f.ic2[0]) && settled(&f.ic1[1]) && settled(&f.ic2[1])
+}
+
+// Bounds of settled, as the bits of float32s.
+var (
+	floorBits = math.Float32bits(denormalFloor)
+	maxBits   = math.Float32bits(math.MaxFloat32)
+)
+
+// settled flushes *s to zero below denormalFloor and reports whether it is
+// finite.
+func settled(s *float32) bool {
+	a := math.Float32bits(*s) &^ (1 << 31)
+	if a < floorBits {
+		*s = 0
 	}
-	return ok
+	return a <= maxBits
 }

@@ -19,12 +19,15 @@ func response(typ FilterType, cutoff, res float32, n int) []float64 {
 	return spectrum(x, false)
 }
 
-// filterBlock filters x through channel 0 of f (the other lanes idle) and
+// filterBlock filters x through channel 0 of f, a batch of one lane, and
 // settles f as Render does at the end of a block.
 func filterBlock(f *svfState, x *[BlockSize]float32) {
-	var idle [3][BlockSize]float32
-	var idleF svfState
-	filter4(&[filterGroup]filterLane{{x, f, 0}, {&idle[0], &idleF, 0}, {&idle[1], &idleF, 0}, {&idle[2], &idleF, 0}})
+	var fb filterBatch
+	fb.sig[0] = *x
+	fb.load(0, f, 0)
+	fb.run(1)
+	fb.save(0, f, 0)
+	*x = fb.sig[0]
 	f.settle()
 }
 
@@ -168,9 +171,10 @@ func TestNonFiniteSettersSilence(t *testing.T) {
 }
 
 // TestGroupedFilteringMatchesAlone renders filtered voices (a stereo sample
-// among them, taking two lanes) in one Render, where they are filtered four
-// lanes at a time, and each voice alone in its own Render: the mixes must be
-// identical to the bit.
+// among them, taking two lanes) in one Render, where they are filtered in
+// one mix.SVFVoices call, and each voice alone in its own Render: the mixes
+// must be identical to the bit. TestFilterBatchingKeepsBits covers full
+// 16-lane batches.
 func TestGroupedFilteringMatchesAlone(t *testing.T) {
 	tbl, smp := testTableAndSample(t)
 	rng := rand.New(rand.NewPCG(21, 22))
@@ -203,6 +207,100 @@ func TestGroupedFilteringMatchesAlone(t *testing.T) {
 		}
 		if l != l1 || r != r1 {
 			t.Fatalf("block %d: grouped filtering differs from filtering each voice alone", blk)
+		}
+	}
+}
+
+// filteredMix starts n filtered voices in two identical banks: saws,
+// squares, noise and stereo samples through all three responses, some
+// starting late in the block, some with a resonance near the top.
+func filteredMix(t *testing.T, n int) (a, b *Bank) {
+	_, smp := testTableAndSample(t)
+	rng := rand.New(rand.NewPCG(5, 9))
+	a, b = newTestBank(t, n), newTestBank(t, n)
+	kinds := []Kind{Saw, Square, Noise, Sampler}
+	for i := range n {
+		p := Params{Kind: kinds[rng.IntN(len(kinds))], Freq: 50 + 2000*rng.Float64(), Gain: 0.3,
+			Pan: float32(rng.Float64()*2 - 1), Env: ADSR{Attack: 0.01, Sustain: 0.7, Release: 0.05},
+			Filter: Filter{Type: FilterType(1 + rng.IntN(3)), Cutoff: float32(100 + 15000*rng.Float64()),
+				Resonance: float32(rng.Float64())}, Seed: uint64(i), PulseWidth: 0.4, Sample: smp}
+		off := 0
+		if i%5 == 0 {
+			off = rng.IntN(BlockSize)
+		}
+		start(t, a, i, p, off)
+		start(t, b, i, p, off)
+	}
+	return a, b
+}
+
+// TestFilterBatchingKeepsBits renders filtered voices once with all their
+// slots in one Render (16 filter channels per mix.SVFVoices call, the
+// leftovers on narrower tiers) and once with one Render per slot into the
+// same bus (one channel per call, the generic loop): the buses must match
+// to the bit, block after block, through cutoff and resonance changes, on
+// every tier.
+func TestFilterBatchingKeepsBits(t *testing.T) {
+	forEachTier(t, func(tier string) {
+		for _, n := range []int{1, 15, 16, 17, 40, 77} {
+			a, b := filteredMix(t, n)
+			slots := make([]int32, n)
+			for i := range slots {
+				slots[i] = int32(i)
+			}
+			loud := false
+			for blk := range 12 {
+				if blk == 4 {
+					for i := range n {
+						cut, res := float32(200+300*i), float32(i%4)/4
+						a.SetCutoff(i, cut)
+						b.SetCutoff(i, cut)
+						a.SetResonance(i, res)
+						b.SetResonance(i, res)
+					}
+				}
+				var al, ar, bl, br [BlockSize]float32
+				a.Render(slots, &al, &ar)
+				for _, s := range slots {
+					b.Render([]int32{s}, &bl, &br)
+				}
+				for i := range al {
+					if math.Float32bits(al[i]) != math.Float32bits(bl[i]) || math.Float32bits(ar[i]) != math.Float32bits(br[i]) {
+						t.Fatalf("%s, %d voices, block %d sample %d: batched %v %v, one by one %v %v",
+							tier, n, blk, i, al[i], ar[i], bl[i], br[i])
+					}
+					loud = loud || math.Abs(float64(al[i])) > 1e-3
+				}
+			}
+			if !loud {
+				t.Fatalf("%s, %d voices: the bus stayed silent, the test proves nothing", tier, n)
+			}
+		}
+	})
+}
+
+// TestSettle checks the end-of-block state check value by value: below
+// denormalFloor (denormals included) flushed to zero with the sign
+// dropped, ordinary and huge values kept, ±Inf and NaN reported, in every
+// one of the four state slots.
+func TestSettle(t *testing.T) {
+	for _, tc := range []struct {
+		in, want float32
+		ok       bool
+	}{
+		{0, 0, true}, {1e-40, 0, true}, {-1e-40, 0, true}, {9e-16, 0, true}, {-9e-16, 0, true},
+		{2e-15, 2e-15, true}, {-0.5, -0.5, true}, {math.MaxFloat32, math.MaxFloat32, true},
+		{-math.MaxFloat32, -math.MaxFloat32, true},
+		{float32(math.Inf(1)), 0, false}, {float32(math.Inf(-1)), 0, false}, {float32(math.NaN()), 0, false},
+	} {
+		for slot := range 4 {
+			var f svfState
+			p := [4]*float32{&f.ic1[0], &f.ic2[0], &f.ic1[1], &f.ic2[1]}[slot]
+			*p = tc.in
+			ok := f.settle()
+			if ok != tc.ok || ok && math.Float32bits(*p) != math.Float32bits(tc.want) {
+				t.Errorf("slot %d = %v: settle %v leaves %v, want %v and %v", slot, tc.in, ok, *p, tc.ok, tc.want)
+			}
 		}
 	}
 }

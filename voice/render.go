@@ -6,11 +6,11 @@ import (
 	"github.com/aether-audio/aether/mix"
 )
 
-// filterGroup is how many filtered voices Render holds back to filter
-// together. The SVF is a recursion, so one voice's filter waits on each
-// multiply-add in turn; running four channels in one loop lets the CPU
-// overlap their chains, which more than halves the filter's cost.
-const filterGroup = 4
+// filterGroup is how many filter channels Render gathers before it runs
+// them in one mix.SVFVoices call. The SVF is a recursion, so one voice's
+// filter waits on each multiply-add in turn; the kernel runs one channel
+// per SIMD lane, and 16 fill an AVX-512 vector (two AVX2, four SSE2).
+const filterGroup = 16
 
 // sineBatch is how many steady sine voices Render gathers for one
 // mix.SineVoices call. The call keeps the bus in registers across its
@@ -42,24 +42,29 @@ type heldSine struct {
 	gl, gr           float32
 }
 
-// voiceBuf is the working signal of one voice in a block.
+// voiceBuf describes the working signal of one voice in a block. Its left
+// and right channels are lanes lane and lane+1 of the scratch's filter
+// batch, so a filtered voice's signal is already where mix.SVFVoices reads
+// it. (An index, not pointers: a pointer into the scratch stored through v
+// would move the whole scratch to the heap.)
 type voiceBuf struct {
-	slot        int
-	first, end  int32 // the voice's samples in this block are [first, end)
-	stereo      bool
-	left, right [BlockSize]float32
+	slot       int
+	first, end int32 // the voice's samples in this block are [first, end)
+	stereo     bool
+	lane       int
 }
+
+// lanes is the signal storage voiceBuf.lane indexes.
+type lanes = [maxFilterLanes][BlockSize]float32
 
 // scratch is the per-Render working memory, on the caller's stack.
 type scratch struct {
-	group [filterGroup]voiceBuf
+	group [filterGroup]voiceBuf // the filtered voices waiting, then the current one
+	lanes filterBatch           // their channels, in order, then the current one's
 	tmp   [BlockSize]float32
 	segs  [maxSegs]envSeg
-	// idle pads a short group of filter lanes.
-	idleBuf  [BlockSize]float32
-	idleFilt svfState
-	sines    sineVoices
-	rest     [sineBatch]int32 // the slots of a window that are not steady sines
+	sines sineVoices
+	rest  [sineBatch]int32 // the slots of a window that are not steady sines
 }
 
 // Render renders one block of the voices in slots and adds it into left and
@@ -71,7 +76,7 @@ type scratch struct {
 // depends only on the slots and their order, never on timing.
 func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
 	var sc scratch
-	held := 0 // filtered voices waiting in sc.group
+	held, used := 0, 0 // filtered voices waiting in sc.group, and their channels
 	for len(slots) > 0 {
 		window := slots[:min(len(slots), sineBatch)]
 		slots = slots[len(window):]
@@ -79,11 +84,12 @@ func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
 		b.flushSines(&sc.sines, left, right)
 		for _, s := range rest {
 			v := &sc.group[held]
-			if !b.source(int(s), v, &sc.tmp) {
+			v.lane = used
+			if !b.source(int(s), v, &sc.lanes.sig, &sc.tmp) {
 				continue
 			}
 			if b.filt[s].typ == FilterNone {
-				b.output(v, left, right, &sc.segs)
+				b.output(v, &sc.lanes.sig, left, right, &sc.segs)
 				if h := &b.held[s]; !h.other { // filtered and other voices are never held
 					if b.env[s].steady() {
 						b.hold(int(s))
@@ -94,14 +100,18 @@ func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
 				continue
 			}
 			held++
-			if held == filterGroup {
-				b.filterAndOutput(&sc, held, left, right)
-				held = 0
+			used++
+			if v.stereo {
+				used++
+			}
+			if used >= filterGroup {
+				b.filterAndOutput(&sc, held, used, left, right)
+				held, used = 0, 0
 			}
 		}
 	}
 	if held > 0 {
-		b.filterAndOutput(&sc, held, left, right)
+		b.filterAndOutput(&sc, held, used, left, right)
 	}
 }
 
@@ -172,7 +182,7 @@ func (b *Bank) flushSines(batch *sineVoices, left, right *[BlockSize]float32) {
 
 // source picks up the slot's parameters and renders its oscillator into v.
 // It returns false if the voice was silenced instead.
-func (b *Bank) source(s int, v *voiceBuf, tmp *[BlockSize]float32) bool {
+func (b *Bank) source(s int, v *voiceBuf, sig *lanes, tmp *[BlockSize]float32) bool {
 	o, e, f := &b.osc[s], &b.env[s], &b.filt[s]
 	r := math.Float32frombits(b.set[s][setRatio].Load())
 	if !(r > 0 && r <= math.MaxFloat32) {
@@ -199,53 +209,53 @@ func (b *Bank) source(s int, v *voiceBuf, tmp *[BlockSize]float32) bool {
 		e.startAt = -1
 	}
 	v.stereo = o.kind == Sampler && len(o.smp.ch) == 2
-	v.end = v.first + int32(o.render(v.left[v.first:], v.right[v.first:], tmp[v.first:]))
+	vl, vr := &sig[v.lane], &sig[v.lane+1]
+	v.end = v.first + int32(o.render(vl[v.first:], vr[v.first:], tmp[v.first:]))
 	return true
 }
 
-// filterAndOutput filters the first n voices of the group together, then
-// adds each to the bus.
-func (b *Bank) filterAndOutput(sc *scratch, n int, left, right *[BlockSize]float32) {
-	var lanes [2 * filterGroup]filterLane
-	k := 0
+// filterAndOutput filters the first n voices of the group, whose channels
+// are the first lanes of sc.lanes, together, then adds each to the bus.
+func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *[BlockSize]float32) {
+	fb := &sc.lanes
 	for i := range n {
 		v := &sc.group[i]
+		vl, vr := &fb.sig[v.lane], &fb.sig[v.lane+1]
 		// Samples outside [first, end) go through the filter too, so
 		// they must be silence: a voice starting this block has zero
 		// state and stays at zero through them, and after a one-shot's
 		// end the voice is finished anyway.
-		clear(v.left[:v.first])
-		clear(v.left[v.end:])
+		clear(vl[:v.first])
+		clear(vl[v.end:])
 		f := &b.filt[v.slot]
-		lanes[k] = filterLane{&v.left, f, 0}
-		k++
+		fb.load(v.lane, f, 0)
 		if v.stereo {
-			clear(v.right[:v.first])
-			clear(v.right[v.end:])
-			lanes[k] = filterLane{&v.right, f, 1}
-			k++
+			clear(vr[:v.first])
+			clear(vr[v.end:])
+			fb.load(v.lane+1, f, 1)
 		}
 	}
-	for i := k; i%filterGroup != 0; i++ {
-		lanes[i] = filterLane{&sc.idleBuf, &sc.idleFilt, 0}
-		k++
-	}
-	for i := 0; i < k; i += filterGroup {
-		filter4((*[filterGroup]filterLane)(lanes[i : i+filterGroup]))
-	}
+	fb.run(used)
 	for i := range n {
 		v := &sc.group[i]
-		if !b.filt[v.slot].settle() {
+		f := &b.filt[v.slot]
+		fb.save(v.lane, f, 0)
+		if v.stereo {
+			fb.save(v.lane+1, f, 1)
+		}
+		if !f.settle() {
 			b.silence(v.slot)
 			continue
 		}
-		b.output(v, left, right, &sc.segs)
+		b.output(v, &fb.sig, left, right, &sc.segs)
 	}
 }
 
-// output applies the envelope, gain and pan to v and adds it to the bus.
-func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[maxSegs]envSeg) {
+// output applies the envelope, gain and pan to v (its signal in sig) and
+// adds it to the bus.
+func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *[BlockSize]float32, segBuf *[maxSegs]envSeg) {
 	s := v.slot
+	vl, vr := &sig[v.lane], &sig[v.lane+1]
 	e, out := &b.env[s], &b.out[s]
 	g1 := math.Float32frombits(b.set[s][setGain].Load())
 	p1 := math.Float32frombits(b.set[s][setPan].Load())
@@ -259,7 +269,7 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 		// constant-gain accumulate, no envelope runs; the same gains,
 		// to the bit, as the sustain run below would use.
 		l, r := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
-		mix.PanAddRamp(left[:], right[:], v.left[:], l, l, r, r)
+		mix.PanAddRamp(left[:], right[:], vl[:], l, l, r, r)
 		out.level = e.sustain * out.gain // stealing reads it: a held note is not silent
 		return
 	}
@@ -279,7 +289,7 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 	if l0 == l1 && r0 == r1 {
 		// Steady gain: each envelope run is one exact linear ramp.
 		for _, sg := range segs {
-			addRun(left[sg.a:sg.b], right[sg.a:sg.b], v.left[sg.a:sg.b], v.right[sg.a:sg.b], v.stereo,
+			addRun(left[sg.a:sg.b], right[sg.a:sg.b], vl[sg.a:sg.b], vr[sg.a:sg.b], v.stereo,
 				sg.e0*l0, sg.e1*l0, sg.e0*r0, sg.e1*r0)
 		}
 	} else if n > 0 {
@@ -287,13 +297,13 @@ func (b *Bank) output(v *voiceBuf, left, right *[BlockSize]float32, segBuf *[max
 		// gains across the voice's samples in this block, from the old
 		// gains to the new ones, so the change cannot click.
 		for _, sg := range segs {
-			rampMul(v.left[sg.a:sg.b], sg.e0, sg.e1)
+			rampMul(vl[sg.a:sg.b], sg.e0, sg.e1)
 			if v.stereo {
-				rampMul(v.right[sg.a:sg.b], sg.e0, sg.e1)
+				rampMul(vr[sg.a:sg.b], sg.e0, sg.e1)
 			}
 		}
 		a, z := segs[0].a, segs[n-1].b
-		addRun(left[a:z], right[a:z], v.left[a:z], v.right[a:z], v.stereo, l0, l1, r0, r1)
+		addRun(left[a:z], right[a:z], vl[a:z], vr[a:z], v.stereo, l0, l1, r0, r1)
 	}
 	out.gain, out.pan, out.gl, out.gr = g1, p1, gl1, gr1
 	out.level = e.level() * g1

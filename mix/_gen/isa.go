@@ -35,6 +35,9 @@ var (
 	lanesI Mem                // 0, 1, ..., 15 as int32
 	zipLo  Mem                // VPERMT2PS indices of the low half of zip(l, r)
 	zipHi  Mem                // ... and of the high half
+	// lanesBlock is 0, 64, ..., 960 as int32: the float index of sample 0
+	// of voice j in voice-major 64-sample blocks, for the AVX2 gather.
+	lanesBlock Mem
 )
 
 func makeConstants() {
@@ -51,6 +54,7 @@ func makeConstants() {
 	lanesI = table("lanesI", func(i int) uint32 { return uint32(i) })
 	zipLo = table("zipLo", func(i int) uint32 { return uint32(i/2 + i%2*16) })
 	zipHi = table("zipHi", func(i int) uint32 { return uint32(8 + i/2 + i%2*16) })
+	lanesBlock = table("lanesBlock", func(i int) uint32 { return uint32(64 * i) })
 }
 
 func table(name string, lane func(int) uint32) Mem {
@@ -309,6 +313,17 @@ func (t tier) add(a, b, d Op)   { t.bin(ADDPS, VADDPS, a, b, d) }
 func (t tier) sub(a, b, d Op)   { t.bin(SUBPS, VSUBPS, a, b, d) }
 func (t tier) paddd(a, b, d Op) { t.bin(PADDL, VPADDD, a, b, d) }
 
+// subInto emits s = a - s, through a (which it clobbers) on SSE2, whose
+// two-operand subtract cannot write its second operand.
+func (t tier) subInto(a, s Op) {
+	if t.vex {
+		t.sub(a, s, s)
+		return
+	}
+	t.sub(a, s, a)
+	MOVAPS(a, s)
+}
+
 func (t tier) and(a, b, d Op) {
 	if t.z {
 		VPANDD(b, a, d)
@@ -446,4 +461,43 @@ func (t tier) reduce(v reg.VecVirtual, op func(a, b, d Op)) reg.VecVirtual {
 		op(x, s, x)
 	}
 	return x
+}
+
+// column loads one float32 from each of w voice-major 64-sample blocks,
+// the first at p and each next 256 bytes on: a gather on AVX2, four scalar
+// loads merged on SSE2, which cannot gather.
+func (t tier) column(p reg.GPVirtual) reg.VecVirtual {
+	if t.vex {
+		return t.gather(Mem{Base: p, Index: t.load(lanesBlock), Scale: 4})
+	}
+	r := make([]reg.VecVirtual, 4)
+	for j := range r {
+		r[j] = XMM()
+		MOVSS(Mem{Base: p, Disp: 256 * j}, r[j])
+	}
+	UNPCKLPS(r[1], r[0]) // x0 x1 . .
+	UNPCKLPS(r[3], r[2]) // x2 x3 . .
+	MOVLHPS(r[2], r[0])  // x0 x1 x2 x3
+	return r[0]
+}
+
+// storeColumn stores the lanes of v where column loaded them from: one
+// extract per lane on AVX2, and on SSE2 (no extract) a store of lane 0
+// after each rotation of the vector.
+func (t tier) storeColumn(v reg.VecVirtual, p reg.GPVirtual) {
+	if t.vex {
+		hi := XMM()
+		VEXTRACTF128(U8(1), v, hi)
+		for j := range 4 {
+			VEXTRACTPS(U8(j), v.AsX(), Mem{Base: p, Disp: 256 * j})
+			VEXTRACTPS(U8(j), hi, Mem{Base: p, Disp: 256 * (4 + j)})
+		}
+		return
+	}
+	for j := range 4 {
+		if j > 0 {
+			SHUFPS(U8(0x39), v, v) // rotate lanes down by one
+		}
+		MOVSS(v, Mem{Base: p, Disp: 256 * j})
+	}
 }

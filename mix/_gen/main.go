@@ -52,6 +52,7 @@ func main() {
 		interleave(t)
 		sine(t)
 		sineVoices(t)
+		svfVoices(t)
 		if t.vex { // SSE2 has no gather: Wavetable stays generic there
 			wavetable(t)
 		}
@@ -399,6 +400,128 @@ func wavetable(t tier) {
 		t.paddd(ph, step, ph)
 	})
 	t.ret()
+}
+
+// SVFVoices follows svfTick in svf_generic.go operation for operation, one
+// voice per lane: each group of w voices keeps its state and coefficients
+// in registers while it walks the block. The recursion is serial per
+// voice, so the lanes are what runs in parallel. AVX-512 transposes 16x16
+// tiles (16 voices by 16 samples) in registers, as its gathers and
+// scatters cost more than the filter; AVX2 gathers each sample's column of
+// voices (64 floats apart) and stores it lane by lane, SSE2 loads and
+// stores it lane by lane.
+func svfVoices(t tier) {
+	t.text("svfVoices", "func(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32)",
+		"the loop of svfVoicesGeneric for whole vectors of voices.")
+	x, n := sliceParam("x")
+	ic1, ic2 := basePtr("ic1"), basePtr("ic2")
+	coef := []reg.GPVirtual{basePtr("g"), basePtr("a1"), basePtr("a2"), basePtr("m0"), basePtr("m1"), basePtr("m2")}
+	var lo, hi reg.VecVirtual // AVX-512: the zip permutations of the transpose
+	if t.z {
+		lo, hi = t.load(zipLo), t.load(zipHi)
+	}
+	v := GP64() // the group's first voice
+	XORQ(v, v)
+	Label("group")
+	CMPQ(v, n)
+	JGE(LabelRef("done"))
+	lane := func(base reg.GPVirtual) Mem { return Mem{Base: base, Index: v, Scale: 4} }
+	f := svfRegs{s1: t.load(lane(ic1)), s2: t.load(lane(ic2))}
+	for j, b := range coef {
+		f.c[j] = t.load(lane(b))
+	}
+	p := GP64() // sample i of the group's first voice
+	MOVQ(v, p)
+	SHLQ(U8(8), p)
+	ADDQ(x, p)
+	i := GP64()
+	if t.z {
+		MOVQ(U32(4), i) // tiles of 16 samples
+		Label("tile")
+		tile := make([]reg.VecVirtual, 16)
+		for j := range tile {
+			tile[j] = t.load(Mem{Base: p, Disp: 256 * j})
+		}
+		tile = transpose16(tile, lo, hi)
+		for j, c := range tile {
+			tile[j] = t.svfStep(c, f)
+		}
+		tile = transpose16(tile, lo, hi)
+		for j := range tile {
+			t.store(tile[j], Mem{Base: p, Disp: 256 * j})
+		}
+		ADDQ(U8(64), p)
+		DECQ(i)
+		JNZ(LabelRef("tile"))
+	} else {
+		MOVQ(U32(64), i)
+		Label("sample")
+		t.storeColumn(t.svfStep(t.column(p), f), p)
+		ADDQ(U8(4), p)
+		DECQ(i)
+		JNZ(LabelRef("sample"))
+	}
+	t.store(f.s1, lane(ic1))
+	t.store(f.s2, lane(ic2))
+	ADDQ(U8(t.w), v)
+	JMP(LabelRef("group"))
+	Label("done")
+	t.ret()
+}
+
+// svfRegs are a group's filter registers: the states and g, a1, a2, m0,
+// m1, m2.
+type svfRegs struct {
+	s1, s2 reg.VecVirtual
+	c      [6]reg.VecVirtual
+}
+
+// svfStep advances the filters in f by one sample, the inputs in x, and
+// returns the outputs in a new register: an AVX2 gather merges into its
+// destination, so reusing x would chain each gather to the last sample.
+func (t tier) svfStep(x reg.VecVirtual, f svfRegs) reg.VecVirtual {
+	c := f.c
+	v3 := t.vec()
+	t.sub(x, f.s2, v3) // v3 = v0 - ic2
+	v1, u := t.vec(), t.vec()
+	t.mul(c[1], f.s1, v1) // v1 = a1*ic1 + a2*v3
+	t.mul(c[2], v3, u)
+	t.add(v1, u, v1)
+	v2 := t.vec()
+	t.mul(c[0], v1, v2) // v2 = ic2 + g*v1
+	t.add(v2, f.s2, v2)
+	y := t.vec()
+	t.mul(x, c[3], y) // y = m0*v0 + m1*v1 + m2*v2
+	t.mul(c[4], v1, u)
+	t.add(y, u, y)
+	t.mul(c[5], v2, u)
+	t.add(y, u, y)
+	t.add(v1, v1, v1) // ic1 = 2*v1 - ic1, the doubling exact as in Go
+	t.subInto(v1, f.s1)
+	t.add(v2, v2, v2) // ic2 = 2*v2 - ic2
+	t.subInto(v2, f.s2)
+	return y
+}
+
+// transpose16 returns the transpose of the 16x16 matrix whose rows are r:
+// four rounds of zipping row k with row k+8 into rows 2k and 2k+1. Each
+// round rotates an element's 8-bit (row, column) index left by one bit, so
+// four swap the row and column halves.
+func transpose16(r []reg.VecVirtual, lo, hi reg.VecVirtual) []reg.VecVirtual {
+	for range 4 {
+		next := make([]reg.VecVirtual, 16)
+		for k := range 8 {
+			a, b := r[k], r[k+8]
+			l, h := ZMM(), ZMM()
+			VMOVUPS(lo, l)
+			VPERMI2PS(b, a, l) // l = zip of the low halves of a and b
+			VMOVUPS(hi, h)
+			VPERMI2PS(b, a, h)
+			next[2*k], next[2*k+1] = l, h
+		}
+		r = next
+	}
+	return r
 }
 
 // sineCoefficients returns the bits of the float32 coefficients in the

@@ -1,0 +1,29 @@
+package mix
+
+// SVFVoices runs the trapezoidal state-variable filter (Andrew Simper's
+// "Linear Trapezoidal Integrated SVF", Cytomic 2013) over one 64-sample
+// block of many voices, in place: voice v filters x[v] with integrator
+// states ic1[v], ic2[v] (advanced to the block's end), coefficients g[v],
+// a1[v], a2[v] and output mix m0[v], m1[v], m2[v] (input, bandpass,
+// lowpass), each sample exactly as svfTick computes it:
+//
+//	for i := range x[v] {
+//		v3 := x[v][i] - ic2
+//		v1 := float32(a1*ic1) + float32(a2*v3)
+//		v2 := ic2 + float32(g*v1)
+//		x[v][i] = float32(m0*x[v][i]) + float32(m1*v1) + float32(m2*v2)
+//		ic1, ic2 = float32(2*v1) - ic1, float32(2*v2) - ic2
+//	}
+//
+// The recursion is serial within a voice, so the SIMD tiers run one voice
+// per lane (16 on AVX-512, 8 on AVX2, 4 on SSE2) and are bit-exact with
+// the generic twin; a call pays off from one vector of voices. The
+// coefficients are constant through the block (a cutoff change applies
+// from the next block). Every coefficient and state slice must have
+// len(x) elements.
+func SVFVoices(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32) {
+	for _, s := range [...][]float32{ic1, ic2, g, a1, a2, m0, m1, m2} {
+		checkLen(len(x), len(s))
+	}
+	svfVoices(x, ic1, ic2, g, a1, a2, m0, m1, m2)
+}
