@@ -49,12 +49,15 @@ type Ring[T any] struct {
 }
 
 // New returns a ring that holds up to capacity values; the capacity is
-// rounded up to a power of two so a ticket maps to its cell with a mask.
+// rounded up to a power of two so a ticket maps to its cell with a mask,
+// and to at least 2: with one cell, a full cell's sequence number would
+// equal the one the next lap's push expects, so a push into a full ring
+// would succeed and overwrite the value waiting there.
 func New[T any](capacity int) (*Ring[T], error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, fmt.Errorf("%w: %d (want 1..%d)", ErrCapacity, capacity, MaxCapacity)
 	}
-	n := 1
+	n := 2
 	for n < capacity {
 		n <<= 1
 	}

@@ -16,7 +16,7 @@ func TestNewRejectsBadCapacity(t *testing.T) {
 }
 
 func TestCapacityRoundsUpToPowerOfTwo(t *testing.T) {
-	for _, tc := range []struct{ in, want int }{{1, 1}, {3, 4}, {4, 4}, {1000, 1024}} {
+	for _, tc := range []struct{ in, want int }{{1, 2}, {2, 2}, {3, 4}, {4, 4}, {1000, 1024}} {
 		r, err := New[int](tc.in)
 		if err != nil {
 			t.Fatal(err)
@@ -27,29 +27,34 @@ func TestCapacityRoundsUpToPowerOfTwo(t *testing.T) {
 	}
 }
 
+// TestFIFOAndFull fills rings, the smallest ones included (a one-cell
+// Vyukov ring would accept a push into a full cell), to ErrFull and empties
+// them, several times round so the sequence numbers wrap cells.
 func TestFIFOAndFull(t *testing.T) {
-	r, _ := New[int](8)
-	// Go round the ring several times so the sequence numbers wrap cells.
-	for round := range 5 {
-		for i := range 8 {
-			if err := r.Push(round*100 + i); err != nil {
-				t.Fatalf("round %d push %d: %v", round, i, err)
+	for _, capacity := range []int{1, 2, 8} {
+		r, _ := New[int](capacity)
+		n := r.Cap()
+		for round := range 5 {
+			for i := range n {
+				if err := r.Push(round*100 + i); err != nil {
+					t.Fatalf("cap %d round %d push %d: %v", n, round, i, err)
+				}
 			}
-		}
-		if err := r.Push(-1); !errors.Is(err, ErrFull) {
-			t.Fatalf("push into full ring: err = %v, want ErrFull", err)
-		}
-		if r.Len() != 8 {
-			t.Fatalf("Len = %d, want 8", r.Len())
-		}
-		for i := range 8 {
-			v, ok := r.Pop()
-			if !ok || v != round*100+i {
-				t.Fatalf("round %d pop %d = %d, %v", round, i, v, ok)
+			if err := r.Push(-1); !errors.Is(err, ErrFull) {
+				t.Fatalf("cap %d: push into full ring: err = %v, want ErrFull", n, err)
 			}
-		}
-		if v, ok := r.Pop(); ok {
-			t.Fatalf("pop from empty ring returned %d", v)
+			if r.Len() != n {
+				t.Fatalf("cap %d: Len = %d, want %d", n, r.Len(), n)
+			}
+			for i := range n {
+				v, ok := r.Pop()
+				if !ok || v != round*100+i {
+					t.Fatalf("cap %d round %d pop %d = %d, %v", n, round, i, v, ok)
+				}
+			}
+			if v, ok := r.Pop(); ok {
+				t.Fatalf("cap %d: pop from empty ring returned %d", n, v)
+			}
 		}
 	}
 }
