@@ -1,9 +1,13 @@
 package scheduler
 
 import (
+	"context"
 	"errors"
 	"math"
+	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -373,5 +377,38 @@ func TestThreadInitRunsOncePerWorker(t *testing.T) {
 		if got, want := calls[w].Load(), int32(min(w, 1)); got != want {
 			t.Errorf("worker %d: ThreadInit ran %d times, want %d", w, got, want)
 		}
+	}
+}
+
+// TestWorkerPanicCrashes checks that a panic on a worker ends the program
+// loudly (as a panic in any goroutine does) instead of being swallowed by
+// the ants pool, which left RenderBlock waiting forever. The panicking
+// scheduler runs in a child process: this test binary, run again.
+func TestWorkerPanicCrashes(t *testing.T) {
+	if os.Getenv("SCHEDULER_PANIC_CHILD") == "1" {
+		s, err := New(Config{Workers: 2, Wait: Spin, MaxChunks: 64}, func(w, c int, l, r *[pool.BufferSize]float32) {
+			if w == 1 {
+				panic("chunk exploded")
+			}
+			time.Sleep(time.Millisecond) // leave chunks for worker 1
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l, r [pool.BufferSize]float32
+		for range 100 {
+			_ = s.RenderBlock(64, &l, &r)
+		}
+		t.Fatal("worker 1 never panicked")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestWorkerPanicCrashes$")
+	cmd.Env = append(os.Environ(), "SCHEDULER_PANIC_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if ctx.Err() != nil || !errors.As(err, &exit) || exit.ExitCode() != 2 ||
+		!strings.Contains(string(out), "panic in scheduler worker 1: chunk exploded") {
+		t.Fatalf("child: err %v (context %v), output:\n%s", err, ctx.Err(), out)
 	}
 }
