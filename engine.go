@@ -7,6 +7,7 @@ package aether
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 
 	"github.com/aether-audio/aether/queue"
@@ -204,6 +205,12 @@ func (e *Engine) SampleRate() int { return e.bank.SampleRate() }
 // Close stops the workers. It waits for a block being rendered; later
 // posts and renders return ErrClosed. Calling it again does nothing.
 func (e *Engine) Close() error {
+	// Closed first, so that no new block starts; then taking busy waits
+	// out the block in flight, so none still runs when the scheduler stops.
 	e.closed.Store(true)
+	for !e.busy.CompareAndSwap(false, true) {
+		runtime.Gosched()
+	}
+	e.busy.Store(false)
 	return e.sched.Close()
 }

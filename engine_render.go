@@ -23,6 +23,9 @@ func (e *Engine) RenderBlock(left, right *[BlockSize]float32) error {
 		return ErrNilBuffer
 	}
 	if !e.busy.CompareAndSwap(false, true) {
+		if e.closed.Load() {
+			return ErrClosed // Close is waiting out another block
+		}
 		return ErrBusy
 	}
 	defer e.busy.Store(false)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aether-audio/aether/scheduler"
 	"github.com/aether-audio/aether/voice"
@@ -612,5 +613,47 @@ func TestTinyGainsFlushToZero(t *testing.T) {
 	}
 	if g := flushTiny(float32(math.NaN())); g == g {
 		t.Error("flushTiny(NaN) is not NaN: the bank must still see it and silence the voice")
+	}
+}
+
+// TestCloseWhileRendering closes the engine while another goroutine renders
+// blocks back to back: Close must not starve behind the render loop, and the
+// loop must end with ErrClosed (not ErrBusy or a scheduler error). The
+// narrower race Close also closes (a render past its closed check but not
+// yet in the scheduler) is too short a window to hit by timing; Close's
+// comment gives the argument.
+func TestCloseWhileRendering(t *testing.T) {
+	for range 20 {
+		e, err := NewEngine(Config{Workers: 2, Voices: 512})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 300 {
+			if _, err := e.NoteOn(sine(100+float64(i), 0.001), 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		done := make(chan error, 1)
+		go func() {
+			var l, r [BlockSize]float32
+			for {
+				if err := e.RenderBlock(&l, &r); err != nil {
+					done <- err
+					return
+				}
+			}
+		}()
+		time.Sleep(2 * time.Millisecond)
+		if err := e.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrClosed) {
+				t.Fatalf("render after Close: %v, want ErrClosed", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("render still running 10 s after Close")
+		}
 	}
 }
