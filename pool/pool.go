@@ -13,7 +13,10 @@
 // because Go has no debug builds: releasing an out-of-range handle, the
 // Silence handle, or a handle that is not currently acquired panics with a
 // message that names the handle. These are programmer errors, like an index
-// out of range, not conditions to handle at run time.
+// out of range, not conditions to handle at run time. The held bit says
+// whether a buffer is held, not by whom: a stale second release that comes
+// after the buffer was acquired again is not caught (that would need a
+// generation in every BufferID).
 package pool
 
 import (

@@ -18,7 +18,10 @@
 // panics with a message naming the handle, as in package pool: releasing
 // Silence, an out-of-range handle or a buffer that is not held (a double
 // release, detected in O(1) even across workers by an atomic flag per
-// buffer), or passing a worker index out of range.
+// buffer), or passing a worker index out of range. The flag says whether a
+// buffer is held, not by whom: a second release that comes after someone
+// else has acquired the buffer again passes the check and frees their
+// buffer. Catching that too would need a generation in every BufferID.
 package shard
 
 import (
