@@ -69,6 +69,11 @@ type BounceOptions struct {
 	// frames rendered so far and the total, every few hundred blocks and
 	// once at the end. It must return quickly.
 	Progress func(done, total int64)
+	// Accept, when set, is asked by BounceFile to approve a finished
+	// render before the file is put in place (for example, to refuse a
+	// silent one); its error leaves no file, as any other error does.
+	// Bounce, which writes a stream, does not call it.
+	Accept func(BounceResult) error
 }
 
 // BounceResult describes a finished bounce.

@@ -19,14 +19,27 @@ const fileBuffer = 256 << 10
 // BounceFile bounces s into the file at path without ever leaving a
 // half-written file there: it writes a temporary file in the same
 // directory, syncs it to disk and renames it over path only when the whole
-// bounce succeeded; on any error (a bad score, a full disk, a cancelled
-// ctx) the temporary file is removed and path is untouched. The file is
-// created with mode 0644. Errors name path or the score.
+// bounce succeeded (and opt.Accept approved it); on any error (a bad score,
+// a full disk, a cancelled ctx) the temporary file is removed and path is
+// untouched. The file is created with mode 0644. A symbolic link at path
+// is followed, so the file it names is replaced and the link kept; a path
+// that is neither a regular file nor absent (a device such as /dev/null, a
+// named pipe) is written directly, since it cannot be replaced. Errors name
+// path or the score.
 func BounceFile(ctx context.Context, s *score.Score, path string, opt BounceOptions) (res BounceResult, err error) {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return res, fmt.Errorf("%s: cannot write output: is a directory", path)
+	target := path
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		target = real
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if fi, err := os.Stat(target); err == nil {
+		switch {
+		case fi.IsDir():
+			return res, fmt.Errorf("%s: cannot write output: is a directory", path)
+		case !fi.Mode().IsRegular():
+			return bounceInto(ctx, s, path, target, opt)
+		}
+	}
+	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
 		return res, fmt.Errorf("%s: cannot write output: %w", path, withoutPath(err))
 	}
@@ -41,19 +54,49 @@ func BounceFile(ctx context.Context, s *score.Score, path string, opt BounceOpti
 		return res, err
 	}
 	if err = bw.Flush(); err != nil {
-		return res, fmt.Errorf("%s: %w", path, err)
+		return res, fmt.Errorf("%s: %w", path, withoutPath(err))
+	}
+	if opt.Accept != nil {
+		if err = opt.Accept(res); err != nil {
+			return res, err
+		}
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return res, fmt.Errorf("%s: %w", path, err)
+		return res, fmt.Errorf("%s: %w", path, withoutPath(err))
 	}
 	if err = f.Sync(); err != nil {
-		return res, fmt.Errorf("%s: %w", path, err)
+		return res, fmt.Errorf("%s: %w", path, withoutPath(err))
 	}
 	if err = f.Close(); err != nil {
-		return res, fmt.Errorf("%s: %w", path, err)
+		return res, fmt.Errorf("%s: %w", path, withoutPath(err))
 	}
-	if err = os.Rename(f.Name(), path); err != nil {
+	if err = os.Rename(f.Name(), target); err != nil {
 		return res, fmt.Errorf("%s: cannot write output: %w", path, withoutPath(err))
+	}
+	return res, nil
+}
+
+// bounceInto writes the bounce straight into target, an existing device or
+// pipe, which has no half-written state to avoid and cannot be renamed
+// over.
+func bounceInto(ctx context.Context, s *score.Score, path, target string, opt BounceOptions) (res BounceResult, err error) {
+	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	if err != nil {
+		return res, fmt.Errorf("%s: cannot write output: %w", path, withoutPath(err))
+	}
+	bw := bufio.NewWriterSize(f, fileBuffer)
+	res, err = Bounce(ctx, s, bw, opt)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", path, withoutPath(err))
+	}
+	if opt.Accept != nil {
+		return res, opt.Accept(res)
 	}
 	return res, nil
 }

@@ -89,6 +89,7 @@ func TestBadInputs(t *testing.T) {
 		{"output dir missing", []string{in("ok.json"), "-o", filepath.Join(dir, "nodir", "x.wav")}, 1, "nodir"},
 		{"output under a file", []string{in("ok.json"), "-o", filepath.Join(in("file-not-a-dir"), "x.wav")}, 1, "file-not-a-dir"},
 		{"output is a dir", []string{in("ok.json"), "-o", filepath.Join(dir, "out")}, 1, "out"},
+		{"output is the input", []string{in("ok.json"), "-o", in("ok.json")}, 2, "is the input itself"},
 		{"outdir is a file", []string{"-manifest", in("manifest.txt"), "-outdir", in("outdir-is-file")}, 1, "outdir"},
 		{"missing manifest", []string{"-manifest", in("nope.txt"), "-outdir", filepath.Join(dir, "out")}, 1, "nope.txt"},
 		{"shard 3/2", []string{"-manifest", in("manifest.txt"), "-outdir", filepath.Join(dir, "out"), "-shard", "3/2"}, 2, `-shard "3/2"`},
@@ -152,5 +153,48 @@ func TestTooManyNotes(t *testing.T) {
 	oneLine(t, stderr)
 	if _, err := os.Stat(filepath.Join(dir, "x.wav")); err == nil {
 		t.Error("output left behind")
+	}
+}
+
+// TestOutputThroughLinksAndDevices checks that -o follows a symbolic link
+// (the file it names is replaced, the link kept), writes into a device
+// rather than replacing it, and leaves a link's target alone when the
+// render fails.
+func TestOutputThroughLinksAndDevices(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"ok.json":     `{"sample_rate": 48000, ` + okNote + `}`,
+		"silent.json": `{"sample_rate": 48000, "instruments": {"a": {"osc": "sine", "gain": 0}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "key": 60}]}`,
+		"target.wav":  "old",
+	})
+	link := filepath.Join(dir, "link.wav")
+	if err := os.Symlink("target.wav", link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if code, _, stderr := bounce(t, "", filepath.Join(dir, "silent.json"), "-o", link); code != 1 {
+		t.Fatalf("silent render: exit %d (%s)", code, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "target.wav")); string(b) != "old" {
+		t.Fatalf("a failed render changed the link's target: %q", b)
+	}
+	if code, _, stderr := bounce(t, "", filepath.Join(dir, "ok.json"), "-o", link); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "target.wav")); !strings.HasPrefix(string(b), "RIFF") {
+		t.Fatalf("the link's target was not written: %q", b[:min(len(b), 8)])
+	}
+	if code, _, stderr := bounce(t, "", filepath.Join(dir, "ok.json"), "-o", os.DevNull); code != 0 {
+		t.Fatalf("-o %s: exit %d: %s", os.DevNull, code, stderr)
+	}
+	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode().IsRegular() {
+		t.Fatalf("%s is now a regular file (%v, %v)", os.DevNull, fi.Mode(), err)
+	}
+	for _, name := range dirFiles(t, dir) {
+		if strings.HasSuffix(name, ".tmp") {
+			t.Errorf("left behind: %s", name)
+		}
 	}
 }

@@ -126,13 +126,9 @@ func renderEntry(ctx context.Context, ld *loader, cfg *config, workers int, e en
 		return outcome{err: err}
 	}
 	path := filepath.Join(cfg.outdir, e.out)
-	opt := aether.BounceOptions{Format: cfg.format, Seed: cfg.seed, Workers: workers, Limits: ld.limits}
+	opt := aether.BounceOptions{Format: cfg.format, Seed: cfg.seed, Workers: workers, Limits: ld.limits,
+		Accept: func(res aether.BounceResult) error { return checkAudible(s.Name, res) }}
 	res, err := aether.BounceFile(ctx, s, path, opt)
-	if err == nil {
-		if err = checkAudible(s.Name, res); err != nil {
-			os.Remove(path)
-		}
-	}
 	return outcome{res: res, err: err, silent: err == nil && res.Silent()}
 }
 

@@ -157,8 +157,21 @@ func parseArgs(args []string) (*config, error) {
 		return nil, fmt.Errorf("want one INPUT (or -manifest), got %d", len(cfg.inputs))
 	case cfg.manifest == "" && cfg.out == "":
 		return nil, fmt.Errorf("missing -o OUT.wav (or -o - for standard output)")
+	case cfg.manifest == "" && sameFile(cfg.inputs[0], cfg.out):
+		return nil, fmt.Errorf("-o %s is the input itself: it would be overwritten", cfg.out)
 	}
 	return cfg, nil
+}
+
+// sameFile reports whether the paths name one existing file (through
+// links too); "-" names no file.
+func sameFile(a, b string) bool {
+	if a == "-" || b == "-" {
+		return false
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 func parseFormat(s string) (wav.Format, bool) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/aether-audio/aether"
 )
@@ -18,7 +17,8 @@ func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "bounce: %v\n", err)
 		return exitFailed
 	}
-	opt := aether.BounceOptions{Format: cfg.format, Seed: cfg.seed, Workers: cfg.workers, Limits: ld.limits}
+	opt := aether.BounceOptions{Format: cfg.format, Seed: cfg.seed, Workers: cfg.workers, Limits: ld.limits,
+		Accept: func(res aether.BounceResult) error { return checkAudible(s.Name, res) }}
 	bar := newProgressBar(stderr, s.Name)
 	if bar != nil {
 		opt.Progress = bar.update
@@ -30,16 +30,13 @@ func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io
 		if err == nil {
 			err = bw.Flush()
 		}
+		if err == nil {
+			err = checkAudible(s.Name, res)
+		}
 	} else {
-		res, err = aether.BounceFile(ctx, s, cfg.out, opt)
+		res, err = aether.BounceFile(ctx, s, cfg.out, opt) // checks audibility before the file appears
 	}
 	bar.finish()
-	if err == nil {
-		err = checkAudible(s.Name, res)
-		if err != nil && cfg.out != "-" {
-			os.Remove(cfg.out) // a failed bounce leaves no output
-		}
-	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bounce: %v\n", err)
 		return exitFailed
