@@ -137,22 +137,25 @@ func decodeSamples(name string, off int64, f *format, b []byte) (*Audio, error) 
 	width := f.bits / 8
 	for i := 0; i < frames; i++ {
 		for c := 0; c < f.channels; c++ {
-			p := b[i*f.align+c*width:]
-			a.Channels[c][i] = sample(f.tag, f.bits, p)
+			at := i*f.align + c*width
+			v := sample(f.tag, f.bits, b[at:])
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				// Refused, not zeroed: NaN or Inf would poison every mix the
+				// sample reaches, and silently dropping it hides a broken file.
+				return nil, errAt(name, off+int64(at), ErrCorrupt, "channel %d, frame %d: %v is not a finite sample", c, i, v)
+			}
+			a.Channels[c][i] = v
 		}
 	}
 	return a, nil
 }
 
-// sample converts one little-endian sample to float32 in [-1, 1).
+// sample converts one little-endian sample to float32: PCM to [-1, 1),
+// float as stored (which may be any value, NaN included).
 func sample(tag uint16, bits int, p []byte) float32 {
 	switch {
 	case tag == tagFloat:
-		v := math.Float32frombits(binary.LittleEndian.Uint32(p))
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return 0 // NaN or Inf in a sample file would poison every mix it reaches
-		}
-		return v
+		return math.Float32frombits(binary.LittleEndian.Uint32(p))
 	case bits == 16:
 		return float32(int16(binary.LittleEndian.Uint16(p))) / (1 << 15)
 	case bits == 24:

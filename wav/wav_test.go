@@ -179,3 +179,16 @@ func checkErr(t *testing.T, err, want error, sub string) {
 		t.Errorf("error %q does not contain %q", msg, sub)
 	}
 }
+
+// TestDecodeRefusesNonFiniteFloats: NaN or Inf in a float file is a broken
+// file, named by channel and frame, not silence passed on to the mix.
+func TestDecodeRefusesNonFiniteFloats(t *testing.T) {
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		var data []byte
+		for _, v := range []float32{0.5, -0.5, 0.25, 0.1, bad, 0.2} { // stereo: frame 2, channel 0 is bad
+			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
+		}
+		_, err := Decode("in.wav", build(fmtPCM(tagFloat, 2, 48000, 32), chunk("data", data)))
+		checkErr(t, err, ErrCorrupt, "channel 0, frame 2")
+	}
+}
