@@ -43,7 +43,7 @@ func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr 
 	start := time.Now()
 	all, err := readManifest(cfg.manifest, stdin)
 	if err != nil {
-		fmt.Fprintf(stderr, "bounce: %v\n", err)
+		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
 		return exitFailed
 	}
 	if err := os.MkdirAll(cfg.outdir, 0o755); err != nil {
@@ -87,13 +87,13 @@ func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr 
 			if bar != nil {
 				fmt.Fprint(stderr, "\r")
 			}
-			fmt.Fprintf(stderr, "bounce: %v\n", r.err)
+			fmt.Fprintf(stderr, "bounce: %s\n", errLine(r.err))
 		}
 		bar.update(int64(count), int64(len(mine)))
 	}
 	pool, err := ants.NewPoolWithFuncGeneric(jobs, render, ants.WithPreAlloc(true))
 	if err != nil {
-		fmt.Fprintf(stderr, "bounce: %v\n", err)
+		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
 		return exitFailed
 	}
 	defer pool.Release()

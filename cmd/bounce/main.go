@@ -88,7 +88,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "bounce: %v (bounce -h for usage)\n", err)
+		fmt.Fprintf(stderr, "bounce: %s (bounce -h for usage)\n", errLine(err))
 		return exitUsage
 	}
 	if cfg.manifest != "" {

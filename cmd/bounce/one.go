@@ -14,7 +14,7 @@ func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io
 	ld := newLoader(cfg, stdin)
 	s, err := ld.load(cfg.inputs[0])
 	if err != nil {
-		fmt.Fprintf(stderr, "bounce: %v\n", err)
+		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
 		return exitFailed
 	}
 	opt := aether.BounceOptions{Format: cfg.format, Seed: cfg.seed, Workers: cfg.workers, Limits: ld.limits,
@@ -38,7 +38,7 @@ func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io
 	}
 	bar.finish()
 	if err != nil {
-		fmt.Fprintf(stderr, "bounce: %v\n", err)
+		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
 		return exitFailed
 	}
 	return exitOK
