@@ -226,7 +226,7 @@ func TestRenderAndPostAllocateNothing(t *testing.T) {
 		r, ff := newFakeRunner(t, opts, 1000, 1)
 		s, _ := ff.build(SynthConfig{Capacity: capacity(sc, 1000)})
 		p := newPlayer(s, sc, 1000, opts.SampleRate)
-		if err := p.fill(&r.left, &r.right); err != nil {
+		if err := p.fill(context.Background(), &r.left, &r.right); err != nil {
 			t.Fatal(err)
 		}
 		if a := testing.AllocsPerRun(1000, func() {
@@ -426,7 +426,7 @@ func BenchmarkHarnessPerBlock(b *testing.B) {
 			}
 			s, _ := ff.build(SynthConfig{Capacity: capacity(sc, 40000)})
 			p := newPlayer(s, sc, 40000, opts.SampleRate)
-			if err := p.fill(&r.left, &r.right); err != nil {
+			if err := p.fill(context.Background(), &r.left, &r.right); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
@@ -502,5 +502,39 @@ func TestSearchShrugsOffOneDisturbance(t *testing.T) {
 	}
 	if fails != 1 {
 		t.Errorf("%d failing steps at 128 voices, want the one disturbed", fails)
+	}
+}
+
+// slowSynth renders each block in a millisecond of real time, so filling
+// a large voice count takes long enough to interrupt.
+type slowSynth struct{ Synth }
+
+func (s slowSynth) RenderBlock(left, right *[BlockSize]float32) error {
+	time.Sleep(time.Millisecond)
+	return s.Synth.RenderBlock(left, right)
+}
+
+// TestInterruptDuringFill cancels while a step is still starting its
+// voices (about 10 s of fill here): it must stop promptly, not after.
+func TestInterruptDuringFill(t *testing.T) {
+	opts := testOptions(Free, Steady)
+	ff := &fakeFactory{}
+	r, err := NewRunner(func(cfg SynthConfig) (Synth, error) {
+		s, err := ff.build(cfg)
+		return slowSynth{s}, err
+	}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	timer := time.AfterFunc(100*time.Millisecond, cancel)
+	defer timer.Stop()
+	start := time.Now()
+	_, err = r.Measure(ctx, 1, 10000*setupBatch)
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("err %v, want ErrInterrupted", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %v to stop", took)
 	}
 }

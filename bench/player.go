@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -75,8 +76,12 @@ func (p *player) start() (Voice, error) {
 
 // fill starts the scenario's initial voices, rendering a block after every
 // setupBatch notes. Nothing here is timed.
-func (p *player) fill(left, right *[BlockSize]float32) error {
+func (p *player) fill(ctx context.Context, left, right *[BlockSize]float32) error {
 	for i := range p.voices {
+		// Filling millions of voices takes minutes: stop when asked.
+		if i%setupBatch == 0 && ctx.Err() != nil {
+			return ErrInterrupted
+		}
 		v, err := p.start()
 		if err != nil {
 			return fmt.Errorf("note-on %d of %d: %w", i+1, p.voices, err)

@@ -178,7 +178,7 @@ func (r *Runner) Measure(ctx context.Context, workers, voices int) (Step, error)
 
 func (r *Runner) measure(ctx context.Context, s Synth, voices int) (Step, error) {
 	p := newPlayer(s, r.opts.Scenario, voices, r.opts.SampleRate)
-	if err := p.fill(&r.left, &r.right); err != nil {
+	if err := p.fill(ctx, &r.left, &r.right); err != nil {
 		return Step{}, err
 	}
 	for range warmupBlocks {
