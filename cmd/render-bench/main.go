@@ -211,6 +211,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("-json and -csv both given: choose one")
 	case *plot != "" && !slices.Contains([]string{".svg", ".png"}, strings.ToLower(filepath.Ext(*plot))):
 		return cfg, fmt.Errorf("-plot %q: want a .svg or .png file name", *plot)
+	case *plot != "" && !isDir(filepath.Dir(*plot)):
+		// Found now, not after minutes of measuring.
+		return cfg, fmt.Errorf("-plot %q: no directory %q to write it in", *plot, filepath.Dir(*plot))
 	}
 	if err := cfg.opts.Validate(); err != nil {
 		return cfg, err
@@ -243,4 +246,10 @@ func parseWorkers(s string, cores int) ([]int, error) {
 		ws = append(ws, w)
 	}
 	return ws, nil
+}
+
+// isDir reports whether path names an existing directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }

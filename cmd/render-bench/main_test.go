@@ -41,6 +41,7 @@ func TestBadFlagsExit2WithOneLine(t *testing.T) {
 		{"-rate", "100"},
 		{"-json", "-csv"},
 		{"-plot", "out.pdf"},
+		{"-plot", "/nonexistent/x.svg"},
 		{"-nosuchflag"},
 		{"stray"},
 	} {
