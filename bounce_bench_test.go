@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aether-audio/aether/internal/testfiles"
+
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
 )
@@ -68,7 +70,7 @@ func BenchmarkBounceSines(b *testing.B) {
 
 // The MIDI benchmark files: 1000 organ notes and 500 piano notes for 10 s.
 func BenchmarkBounceMIDI(b *testing.B) {
-	dir := sharedTestdata(b, "midi-bench")
+	dir := testfiles.Dir(b, "midi-bench")
 	for _, name := range []string{"organ_1000.mid", "piano_500.mid"} {
 		s, err := midi.ReadFile(filepath.Join(dir, name), midi.Options{})
 		if err != nil {

@@ -1,14 +1,14 @@
 package aether
 
 import (
-	"bufio"
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/aether-audio/aether/internal/testfiles"
 
 	"github.com/aether-audio/aether/midi"
 )
@@ -18,36 +18,12 @@ import (
 // few seconds, and every note of the corpus lies below 8 kHz anyway.
 const corpusRate = 16000
 
-// corpusOutcomes reads the per-file outcome table of docs/midi.md ("plays",
-// "silent by design" or "rejected"), the midi package's documented
-// expectations for the jazz-soft corpus.
-func corpusOutcomes(t testing.TB, doc string) map[string]string {
-	t.Helper()
-	f, err := os.Open(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		cells := strings.Split(sc.Text(), "|")
-		if len(cells) > 3 && strings.HasSuffix(strings.TrimSpace(cells[1]), ".mid") {
-			out[strings.TrimSpace(cells[1])] = strings.TrimSpace(cells[2])
-		}
-	}
-	if len(out) < 70 {
-		t.Fatalf("%s: found %d corpus rows, want the whole table", doc, len(out))
-	}
-	return out
-}
-
 // Every file of the jazz-soft corpus bounces audibly, or is silent because
 // the file has nothing to play, or is rejected with a one-line error,
 // exactly as docs/midi.md says.
 func TestBounceJazzSoftCorpus(t *testing.T) {
-	dir := sharedTestdata(t, "midi-jazz-soft")
-	want := corpusOutcomes(t, filepath.Join("docs", "midi.md"))
+	dir := testfiles.Dir(t, "midi-jazz-soft")
+	want := testfiles.CorpusOutcomes(t, filepath.Join("docs", "midi.md"))
 	files, err := filepath.Glob(filepath.Join(dir, "*.mid"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no MIDI files in %s (%v)", dir, err)

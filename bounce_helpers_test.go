@@ -4,34 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
 )
-
-// sharedTestdata finds ../shared/testdata by walking up from the package
-// directory, and skips the test when it is absent.
-func sharedTestdata(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "testdata", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			t.Skipf("shared test data %q not found beside the repository (../shared/testdata): skipping", sub)
-		}
-		dir = up
-	}
-}
 
 // richScore is a score built in Go that uses every oscillator, every
 // filter, overlapping notes, notes inside blocks, and all control kinds.

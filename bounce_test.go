@@ -12,6 +12,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aether-audio/aether/internal/testfiles"
+
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
@@ -31,7 +33,7 @@ func bounceBytes(t *testing.T, s *score.Score, opt BounceOptions) ([]byte, Bounc
 // workers, in every format.
 func TestBounceDeterministic(t *testing.T) {
 	scores := []*score.Score{richScore(3)}
-	if dir := sharedTestdata(t, "midi-jazz-soft"); dir != "" {
+	if dir := testfiles.Dir(t, "midi-jazz-soft"); dir != "" {
 		s, err := midi.ReadFile(filepath.Join(dir, "test-multichannel-chords-3.mid"), midi.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -7,38 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aether-audio/aether/internal/testfiles"
 )
-
-// findShared walks up from the package directory to the first sibling
-// shared/testdata/sub and returns it, or "" when there is none.
-func findShared(sub string) string {
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "shared", "testdata", sub)
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// sharedTestdata is findShared for tests that need the corpus: it skips
-// the test when the shared test data is absent.
-func sharedTestdata(tb testing.TB, sub string) string {
-	tb.Helper()
-	p := findShared(sub)
-	if p == "" {
-		tb.Skipf("shared/testdata/%s not found above the package directory; it is the shared test corpus", sub)
-	}
-	return p
-}
 
 // corpus lists every file of midi-jazz-soft with what its own text asks
 // for (quote must appear in the file) and what we do: notes > 0 means it
@@ -125,7 +96,7 @@ var corpus = []struct {
 }
 
 func TestCorpus(t *testing.T) {
-	dir := sharedTestdata(t, "midi-jazz-soft")
+	dir := testfiles.Dir(t, "midi-jazz-soft")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.mid"))
 	if len(files) != len(corpus) {
 		t.Errorf("corpus has %d files, the table %d: update the table and docs/midi.md", len(files), len(corpus))
@@ -170,7 +141,7 @@ func TestCorpus(t *testing.T) {
 // The c-major scale file plays C5..C6 (keys 60..72 in this corpus's
 // naming) in order, one note after another.
 func TestCorpusCMajorScale(t *testing.T) {
-	s, err := ReadFile(filepath.Join(sharedTestdata(t, "midi-jazz-soft"), "test-c-major-scale.mid"), Options{})
+	s, err := ReadFile(filepath.Join(testfiles.Dir(t, "midi-jazz-soft"), "test-c-major-scale.mid"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +157,7 @@ func TestCorpusCMajorScale(t *testing.T) {
 }
 
 func TestCorpusBench(t *testing.T) {
-	dir := sharedTestdata(t, "midi-bench")
+	dir := testfiles.Dir(t, "midi-bench")
 	for name, want := range map[string]int{"organ_0.mid": 0, "organ_256.mid": 256, "organ_1000.mid": 1000, "piano_128.mid": 128, "piano_500.mid": 500} {
 		s, err := ReadFile(filepath.Join(dir, name), Options{})
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aether-audio/aether/internal/testfiles"
 )
 
 // FuzzReadMIDI asserts Decode never panics, that errors are one line, and
@@ -16,7 +18,7 @@ func FuzzReadMIDI(f *testing.F) {
 	f.Add(smf(0, tpq, ev(on(0, 0, 60, 100), off(10, 0, 60), eot(0))))
 	f.Add(smf(1, tpq, ev(tempo(0, 400000), eot(0)), ev(program(0, 0, 40), cc(0, 0, 64, 127), on(0, 0, 60, 100), bend(5, 0, 0), off(10, 0, 60), cc(1, 0, 64, 0), eot(0))))
 	f.Add(smf(2, 0xE7<<8|40, ev(on(0, 9, 36, 100), []byte{0, 0xF1, 1}, []byte{5, 38, 90}, eot(0))))
-	if dir := findShared("midi-jazz-soft"); dir != "" {
+	if dir := testfiles.Find("midi-jazz-soft"); dir != "" {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.mid"))
 		for _, p := range files {
 			if data, err := os.ReadFile(p); err == nil && len(data) < 4096 {

@@ -3,13 +3,15 @@ package midi
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/aether-audio/aether/internal/testfiles"
 )
 
 // The built-in instruments filter at up to several kHz (hats at 7 kHz):
 // at a low sample rate their cutoffs must move under Nyquist, or every
 // file using them would be refused.
 func TestLowSampleRateKeepsFiltersValid(t *testing.T) {
-	dir := sharedTestdata(t, "midi-jazz-soft")
+	dir := testfiles.Dir(t, "midi-jazz-soft")
 	for _, name := range []string{"test-all-gm-percussion.mid", "test-all-gm-sounds.mid"} {
 		for _, rate := range []int{8000, 11025, 16000} {
 			s, err := ReadFile(filepath.Join(dir, name), Options{SampleRate: rate})

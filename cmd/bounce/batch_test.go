@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"math"
@@ -10,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aether-audio/aether/internal/testfiles"
 
 	"github.com/aether-audio/aether/wav"
 )
@@ -146,30 +147,13 @@ func readAll(t *testing.T, dir string) map[string][]byte {
 	return out
 }
 
-// sharedTestdata finds ../shared/testdata/sub by walking up from the
-// package directory, and skips the test when it is absent.
-func sharedTestdata(t *testing.T, sub string) string {
-	t.Helper()
-	dir, _ := filepath.Abs(".")
-	for {
-		p := filepath.Join(dir, "shared", "testdata", sub)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skipf("shared test data %q not found beside the repository (../shared/testdata): skipping", sub)
-		}
-		dir = filepath.Dir(dir)
-	}
-}
-
 // The jazz-soft corpus through batch mode: the files docs/midi.md says
 // are rejected are reported (one line each) and nothing else is; every
 // file that plays bounces above -100 dBFS, every file without notes to
 // silence. Rendered at 16 kHz to stay fast (all its notes are below 8 kHz).
 func TestBatchJazzSoftCorpus(t *testing.T) {
-	corpus := sharedTestdata(t, "midi-jazz-soft")
-	outcomes := docOutcomes(t, filepath.Join("..", "..", "docs", "midi.md"))
+	corpus := testfiles.Dir(t, "midi-jazz-soft")
+	outcomes := testfiles.CorpusOutcomes(t, filepath.Join("..", "..", "docs", "midi.md"))
 	// Leave out the four files that play every GM2, GS, XG and Microsoft
 	// sound: 2.2 of the corpus's 2.4 hours, 1 GB of float output even at
 	// 16 kHz. TestBounceJazzSoftCorpus bounces them. In -short mode leave
@@ -240,27 +224,4 @@ func readManifestCount(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return strings.Repeat("\n", len(all))
-}
-
-// docOutcomes reads the corpus table of docs/midi.md: file -> "plays",
-// "silent by design" or "rejected".
-func docOutcomes(t *testing.T, doc string) map[string]string {
-	t.Helper()
-	f, err := os.Open(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		cells := strings.Split(sc.Text(), "|")
-		if len(cells) > 3 && strings.HasSuffix(strings.TrimSpace(cells[1]), ".mid") {
-			out[strings.TrimSpace(cells[1])] = strings.TrimSpace(cells[2])
-		}
-	}
-	if len(out) < 70 {
-		t.Fatalf("%s: %d corpus rows, want the whole table", doc, len(out))
-	}
-	return out
 }
