@@ -9,7 +9,7 @@ func TestNoAllocs(t *testing.T) {
 		for _, n := range []int{64, 67} {
 			a, b, c := make([]float32, n), make([]float32, n), make([]float32, 2*n)
 			buses := [][]float32{a, b}
-			table := make([]float32, 1<<11+1)
+			table := NewTable(make([]float32, 1<<11))
 			pcm := make([]byte, 3*n)
 			d := NewDither(1)
 			var bl, br [64]float32
@@ -27,7 +27,7 @@ func TestNoAllocs(t *testing.T) {
 				"RMS":        func() { RMS(a) },
 				"Interleave": func() { Interleave(c, a, b) },
 				"Sine":       func() { Sine(a, 1, 1<<24) },
-				"Wavetable":  func() { Wavetable(a, table, 1, 1<<24) },
+				"Wavetable":  func() { Wavetable(a, &table, 1, 1<<24) },
 				"SineVoices": func() { SineVoices(&bl, &br, phases, incs, gains, gains) },
 				"SVFVoices":  func() { SVFVoices(blocks, lanes, lanes, lanes, lanes, lanes, lanes, lanes, lanes) },
 				"PCM16":      func() { PCM16(pcm[:2*n], a, d) },

@@ -201,12 +201,11 @@ func BenchmarkSine(b *testing.B) {
 
 func BenchmarkWavetable(b *testing.B) {
 	benchTiers(b, nil, func(b *testing.B, n int, _ string) {
-		table := benchSlices(1<<11+1, 1)[0]
-		table[1<<11] = table[0]
+		table := NewTable(benchSlices(1<<11, 1)[0])
 		dst := make([]float32, n)
 		phase := uint32(0)
 		for b.Loop() {
-			phase = Wavetable(dst, table, phase, 39370533)
+			phase = Wavetable(dst, &table, phase, 39370533)
 		}
 		sinkPhase = phase
 	})
@@ -298,10 +297,10 @@ func BenchmarkSVFVoices(b *testing.B) {
 		for _, voices := range []int{16, 256} {
 			b.Run(name+"/"+strconv.Itoa(voices), func(b *testing.B) {
 				x := make([][blockLen]float32, voices)
-				s := make([][]float32, 8) // ic1, ic2, g, a1, a2, m0, m1, m2
+				s := make([][]float32, 8) // ic1, ic2, a1, a2, a3, m0, m1, m2
 				g := math.Tan(math.Pi * 2000 / 48000)
 				a1 := 1 / (1 + g*(g+math.Sqrt2))
-				for j, c := range []float64{0, 0, g, a1, g * a1, 0, 0, 1} {
+				for j, c := range []float64{0, 0, a1, g * a1, g * g * a1, 0, 0, 1} {
 					s[j] = make([]float32, voices)
 					for v := range voices {
 						s[j][v] = float32(c)

@@ -119,12 +119,11 @@ func FuzzKernels(f *testing.F) {
 		if !sameBits(got, want) && !(finite && math.Abs(float64(got-want)) <= 1e-5*float64(want)) {
 			t.Fatalf("RMS = %v, want %v", got, want)
 		}
-		if k := uint(1 + int(off)%10); len(x) >= 1<<k+1 {
-			table := x[:1<<k+1]
-			table[1<<k] = table[0]
+		if k := uint(1 + int(off)%10); len(x) >= 2<<k {
+			table := Table{pairs: x[:2<<k], bits: k}
 			g, w := append([]float32(nil), dst...), append([]float32(nil), dst...)
-			gp := Wavetable(g, table, bits(p[1]), bits(p[2]))
-			wp := wavetableGeneric(w, table, k, bits(p[1]), bits(p[2]))
+			gp := Wavetable(g, &table, bits(p[1]), bits(p[2]))
+			wp := wavetableGeneric(w, table.pairs, k, bits(p[1]), bits(p[2]))
 			if gp != wp {
 				t.Fatalf("Wavetable phase %#x, want %#x", gp, wp)
 			}

@@ -229,38 +229,38 @@ func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float3
 
 // wavetable has no SSE2 kernel (SSE2 cannot gather); that tier runs the
 // generic twin.
-func wavetable(dst, table []float32, k uint, phase, inc uint32) uint32 {
+func wavetable(dst, pairs []float32, k uint, phase, inc uint32) uint32 {
 	var n int
 	switch use[kWavetable] {
 	case levelAVX512:
 		n = len(dst) &^ 15
-		wavetableAVX512(dst[:n], table, uint32(k), phase, inc)
+		wavetableAVX512(dst[:n], pairs, uint32(k), phase, inc)
 	case levelAVX2:
 		n = len(dst) &^ 7
-		wavetableAVX2(dst[:n], table, uint32(k), phase, inc)
+		wavetableAVX2(dst[:n], pairs, uint32(k), phase, inc)
 	}
-	return wavetableGeneric(dst[n:], table, k, phase+inc*uint32(n), inc)
+	return wavetableGeneric(dst[n:], pairs, k, phase+inc*uint32(n), inc)
 }
 
 // svfVoices runs each tier's kernel on its whole vectors of voices and
 // hands what is left to the narrower tiers below it, so only the last at
 // most three voices take the generic loop. The kernels are called
 // directly: through a function value their arguments would escape.
-func svfVoices(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32) {
+func svfVoices(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	v, l := 0, use[kSVFVoices]
 	if e := len(x) &^ 15; l == levelAVX512 && e > v {
-		svfVoicesAVX512(x[v:e], ic1[v:e], ic2[v:e], g[v:e], a1[v:e], a2[v:e], m0[v:e], m1[v:e], m2[v:e])
+		svfVoicesAVX512(x[v:e], ic1[v:e], ic2[v:e], a1[v:e], a2[v:e], a3[v:e], m0[v:e], m1[v:e], m2[v:e])
 		v = e
 	}
 	if e := v + (len(x)-v)&^7; l >= levelAVX2 && l <= levelAVX512 && e > v {
-		svfVoicesAVX2(x[v:e], ic1[v:e], ic2[v:e], g[v:e], a1[v:e], a2[v:e], m0[v:e], m1[v:e], m2[v:e])
+		svfVoicesAVX2(x[v:e], ic1[v:e], ic2[v:e], a1[v:e], a2[v:e], a3[v:e], m0[v:e], m1[v:e], m2[v:e])
 		v = e
 	}
 	if e := v + (len(x)-v)&^3; l >= levelSSE2 && l <= levelAVX512 && e > v {
-		svfVoicesSSE2(x[v:e], ic1[v:e], ic2[v:e], g[v:e], a1[v:e], a2[v:e], m0[v:e], m1[v:e], m2[v:e])
+		svfVoicesSSE2(x[v:e], ic1[v:e], ic2[v:e], a1[v:e], a2[v:e], a3[v:e], m0[v:e], m1[v:e], m2[v:e])
 		v = e
 	}
 	if v < len(x) {
-		svfVoicesGeneric(x[v:], ic1[v:], ic2[v:], g[v:], a1[v:], a2[v:], m0[v:], m1[v:], m2[v:])
+		svfVoicesGeneric(x[v:], ic1[v:], ic2[v:], a1[v:], a2[v:], a3[v:], m0[v:], m1[v:], m2[v:])
 	}
 }

@@ -25,10 +25,10 @@ func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float3
 	sineVoicesGeneric(left, right, phases, incs, gl, gr)
 }
 
-func wavetable(dst, table []float32, k uint, phase, inc uint32) uint32 {
-	return wavetableGeneric(dst, table, k, phase, inc)
+func wavetable(dst, pairs []float32, k uint, phase, inc uint32) uint32 {
+	return wavetableGeneric(dst, pairs, k, phase, inc)
 }
 
-func svfVoices(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32) {
-	svfVoicesGeneric(x, ic1, ic2, g, a1, a2, m0, m1, m2)
+func svfVoices(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
+	svfVoicesGeneric(x, ic1, ic2, a1, a2, a3, m0, m1, m2)
 }

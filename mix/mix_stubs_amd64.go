@@ -57,7 +57,7 @@ func sineVoicesSSE2(left *[64]float32, right *[64]float32, phases []uint32, incs
 // svfVoicesSSE2 computes the loop of svfVoicesGeneric for whole vectors of voices.
 //
 //go:noescape
-func svfVoicesSSE2(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
+func svfVoicesSSE2(x [][64]float32, ic1 []float32, ic2 []float32, a1 []float32, a2 []float32, a3 []float32, m0 []float32, m1 []float32, m2 []float32)
 
 // addScaledAVX2 computes dst[i] += gain*src[i] for whole vectors of dst.
 //
@@ -112,12 +112,12 @@ func sineVoicesAVX2(left *[64]float32, right *[64]float32, phases []uint32, incs
 // svfVoicesAVX2 computes the loop of svfVoicesGeneric for whole vectors of voices.
 //
 //go:noescape
-func svfVoicesAVX2(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
+func svfVoicesAVX2(x [][64]float32, ic1 []float32, ic2 []float32, a1 []float32, a2 []float32, a3 []float32, m0 []float32, m1 []float32, m2 []float32)
 
-// wavetableAVX2 computes dst[n] = table[i] + frac*(table[i+1]-table[i]) for whole vectors of dst, with i and frac from the phase as in wavetableGeneric.
+// wavetableAVX2 computes dst[n] = y[i] + frac*d[i] for whole vectors of dst, with i and frac from the phase and the pairs (y[i], d[i]) of a Table, as in wavetableGeneric.
 //
 //go:noescape
-func wavetableAVX2(dst []float32, table []float32, k uint32, phase uint32, inc uint32)
+func wavetableAVX2(dst []float32, pairs []float32, k uint32, phase uint32, inc uint32)
 
 // addScaledAVX512 computes dst[i] += gain*src[i] for whole vectors of dst.
 //
@@ -172,9 +172,9 @@ func sineVoicesAVX512(left *[64]float32, right *[64]float32, phases []uint32, in
 // svfVoicesAVX512 computes the loop of svfVoicesGeneric for whole vectors of voices.
 //
 //go:noescape
-func svfVoicesAVX512(x [][64]float32, ic1 []float32, ic2 []float32, g []float32, a1 []float32, a2 []float32, m0 []float32, m1 []float32, m2 []float32)
+func svfVoicesAVX512(x [][64]float32, ic1 []float32, ic2 []float32, a1 []float32, a2 []float32, a3 []float32, m0 []float32, m1 []float32, m2 []float32)
 
-// wavetableAVX512 computes dst[n] = table[i] + frac*(table[i+1]-table[i]) for whole vectors of dst, with i and frac from the phase as in wavetableGeneric.
+// wavetableAVX512 computes dst[n] = y[i] + frac*d[i] for whole vectors of dst, with i and frac from the phase and the pairs (y[i], d[i]) of a Table, as in wavetableGeneric.
 //
 //go:noescape
-func wavetableAVX512(dst []float32, table []float32, k uint32, phase uint32, inc uint32)
+func wavetableAVX512(dst []float32, pairs []float32, k uint32, phase uint32, inc uint32)

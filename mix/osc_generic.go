@@ -54,13 +54,14 @@ func sineVoicesGeneric(left, right *[64]float32, phases, incs []uint32, gl, gr [
 	}
 }
 
-func wavetableGeneric(dst, table []float32, k uint, phase, inc uint32) uint32 {
-	table = table[:1<<k+1]
+// wavetableGeneric reads a Table's pairs (sample, difference to the next).
+func wavetableGeneric(dst, pairs []float32, k uint, phase, inc uint32) uint32 {
+	pairs = pairs[:2<<k]
 	for n := range dst {
 		i := phase >> (32 - k)
 		frac := float32(phase<<k>>8) * (1.0 / (1 << 24))
-		a := table[i]
-		dst[n] = a + float32(frac*(table[i+1]-a))
+		p := pairs[2*i : 2*i+2]
+		dst[n] = p[0] + float32(frac*p[1])
 		phase += inc
 	}
 	return phase

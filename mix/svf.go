@@ -3,14 +3,15 @@ package mix
 // SVFVoices runs the trapezoidal state-variable filter (Andrew Simper's
 // "Linear Trapezoidal Integrated SVF", Cytomic 2013) over one 64-sample
 // block of many voices, in place: voice v filters x[v] with integrator
-// states ic1[v], ic2[v] (advanced to the block's end), coefficients g[v],
-// a1[v], a2[v] and output mix m0[v], m1[v], m2[v] (input, bandpass,
-// lowpass), each sample exactly as svfTick computes it:
+// states ic1[v], ic2[v] (advanced to the block's end), coefficients a1[v],
+// a2[v], a3[v] (with g = tan(π·fc/rate) and k = 1/Q: a1 = 1/(1+g(g+k)),
+// a2 = g·a1, a3 = g·a2) and output mix m0[v], m1[v], m2[v] (input,
+// bandpass, lowpass), each sample exactly as svfTick computes it:
 //
 //	for i := range x[v] {
 //		v3 := x[v][i] - ic2
 //		v1 := float32(a1*ic1) + float32(a2*v3)
-//		v2 := ic2 + float32(g*v1)
+//		v2 := (ic2 + float32(a2*ic1)) + float32(a3*v3)
 //		x[v][i] = float32(m0*x[v][i]) + float32(m1*v1) + float32(m2*v2)
 //		ic1, ic2 = float32(2*v1) - ic1, float32(2*v2) - ic2
 //	}
@@ -21,9 +22,9 @@ package mix
 // coefficients are constant through the block (a cutoff change applies
 // from the next block). Every coefficient and state slice must have
 // len(x) elements.
-func SVFVoices(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32) {
-	for _, s := range [...][]float32{ic1, ic2, g, a1, a2, m0, m1, m2} {
+func SVFVoices(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
+	for _, s := range [...][]float32{ic1, ic2, a1, a2, a3, m0, m1, m2} {
 		checkLen(len(x), len(s))
 	}
-	svfVoices(x, ic1, ic2, g, a1, a2, m0, m1, m2)
+	svfVoices(x, ic1, ic2, a1, a2, a3, m0, m1, m2)
 }

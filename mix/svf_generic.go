@@ -3,10 +3,16 @@ package mix
 // svfTick advances one filter by one sample and returns its output and new
 // states. The float32 conversions keep the compiler from fusing
 // multiply-adds, so every tier and architecture gives the same bits.
-func svfTick(v0, ic1, ic2, g, a1, a2, m0, m1, m2 float32) (y, ic1n, ic2n float32) {
+//
+// v2 is Simper's ic2 + a2·ic1 + a3·v3, not ic2 + g·v1 (the same value, as
+// a2 = g·a1 and a3 = g·a2): its part that waits on this sample's input is
+// one multiply and one add, so the chain from one sample's states to the
+// next is five operations instead of seven. The SIMD tiers run one voice
+// per lane and wait on that chain, so it sets their speed.
+func svfTick(v0, ic1, ic2, a1, a2, a3, m0, m1, m2 float32) (y, ic1n, ic2n float32) {
 	v3 := v0 - ic2
 	v1 := float32(a1*ic1) + float32(a2*v3)
-	v2 := ic2 + float32(g*v1)
+	v2 := (ic2 + float32(a2*ic1)) + float32(a3*v3)
 	y = float32(m0*v0) + float32(m1*v1) + float32(m2*v2)
 	return y, float32(2*v1) - ic1, float32(2*v2) - ic2
 }
@@ -14,9 +20,9 @@ func svfTick(v0, ic1, ic2, g, a1, a2, m0, m1, m2 float32) (y, ic1n, ic2n float32
 // svfVoicesGeneric runs four voices per loop while at least four are left:
 // each voice is a serial chain of multiply-adds, and interleaving four
 // lets the CPU overlap them (more than twice as fast as one at a time).
-func svfVoicesGeneric(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32) {
+func svfVoicesGeneric(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	n := len(x)
-	ic1, ic2, g, a1, a2 = ic1[:n], ic2[:n], g[:n], a1[:n], a2[:n]
+	ic1, ic2, a1, a2, a3 = ic1[:n], ic2[:n], a1[:n], a2[:n], a3[:n]
 	m0, m1, m2 = m0[:n], m1[:n], m2[:n]
 	v := 0
 	for ; v+4 <= n; v += 4 {
@@ -27,15 +33,15 @@ func svfVoicesGeneric(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32
 		s3a, s3b := ic1[v+3], ic2[v+3]
 		// Coefficients in locals: through the slices the compiler would
 		// reload them every sample, as a store to x might change them.
-		g0, p0, q0, m00, m01, m02 := g[v], a1[v], a2[v], m0[v], m1[v], m2[v]
-		g1, p1, q1, m10, m11, m12 := g[v+1], a1[v+1], a2[v+1], m0[v+1], m1[v+1], m2[v+1]
-		g2, p2, q2, m20, m21, m22 := g[v+2], a1[v+2], a2[v+2], m0[v+2], m1[v+2], m2[v+2]
-		g3, p3, q3, m30, m31, m32 := g[v+3], a1[v+3], a2[v+3], m0[v+3], m1[v+3], m2[v+3]
+		p0, q0, r0, m00, m01, m02 := a1[v], a2[v], a3[v], m0[v], m1[v], m2[v]
+		p1, q1, r1, m10, m11, m12 := a1[v+1], a2[v+1], a3[v+1], m0[v+1], m1[v+1], m2[v+1]
+		p2, q2, r2, m20, m21, m22 := a1[v+2], a2[v+2], a3[v+2], m0[v+2], m1[v+2], m2[v+2]
+		p3, q3, r3, m30, m31, m32 := a1[v+3], a2[v+3], a3[v+3], m0[v+3], m1[v+3], m2[v+3]
 		for i := range x0 {
-			x0[i], s0a, s0b = svfTick(x0[i], s0a, s0b, g0, p0, q0, m00, m01, m02)
-			x1[i], s1a, s1b = svfTick(x1[i], s1a, s1b, g1, p1, q1, m10, m11, m12)
-			x2[i], s2a, s2b = svfTick(x2[i], s2a, s2b, g2, p2, q2, m20, m21, m22)
-			x3[i], s3a, s3b = svfTick(x3[i], s3a, s3b, g3, p3, q3, m30, m31, m32)
+			x0[i], s0a, s0b = svfTick(x0[i], s0a, s0b, p0, q0, r0, m00, m01, m02)
+			x1[i], s1a, s1b = svfTick(x1[i], s1a, s1b, p1, q1, r1, m10, m11, m12)
+			x2[i], s2a, s2b = svfTick(x2[i], s2a, s2b, p2, q2, r2, m20, m21, m22)
+			x3[i], s3a, s3b = svfTick(x3[i], s3a, s3b, p3, q3, r3, m30, m31, m32)
 		}
 		ic1[v], ic2[v] = s0a, s0b
 		ic1[v+1], ic2[v+1] = s1a, s1b
@@ -44,9 +50,9 @@ func svfVoicesGeneric(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32
 	}
 	for ; v < n; v++ {
 		xv, s1, s2 := &x[v], ic1[v], ic2[v]
-		gv, p, q, c0, c1, c2 := g[v], a1[v], a2[v], m0[v], m1[v], m2[v]
+		p, q, r, c0, c1, c2 := a1[v], a2[v], a3[v], m0[v], m1[v], m2[v]
 		for i := range xv {
-			xv[i], s1, s2 = svfTick(xv[i], s1, s2, gv, p, q, c0, c1, c2)
+			xv[i], s1, s2 = svfTick(xv[i], s1, s2, p, q, r, c0, c1, c2)
 		}
 		ic1[v], ic2[v] = s1, s2
 	}

@@ -13,17 +13,17 @@ import (
 type svfCase struct {
 	blocks []float32 // guard block, n voice blocks, guard block
 	n      int
-	lanes  [8]guarded // ic1, ic2, g, a1, a2, m0, m1, m2
+	lanes  [8]guarded // ic1, ic2, a1, a2, a3, m0, m1, m2
 }
 
-// svfCoefficients returns a voice's g, a1, a2, m0, m1, m2 as the voice
+// svfCoefficients returns a voice's a1, a2, a3, m0, m1, m2 as the voice
 // package computes them: a lowpass, highpass or bandpass at a random cutoff
 // from 1 Hz to the 0.49·rate clamp and a random Q up to 100.
 func svfCoefficients(rng *rand.Rand) [6]float32 {
 	g := math.Tan(math.Pi * 0.49 * math.Pow(rng.Float64(), 3))
 	k := 1 / (math.Sqrt2 / 2 * math.Pow(100*math.Sqrt2, rng.Float64()))
 	a1 := 1 / (1 + g*(g+k))
-	c := [6]float32{float32(g), float32(a1), float32(g * a1)}
+	c := [6]float32{float32(a1), float32(g * a1), float32(g * g * a1)}
 	switch rng.IntN(3) {
 	case 0:
 		c[5] = 1
@@ -88,7 +88,7 @@ func (c svfCase) x() [][64]float32 {
 
 // run calls f on the case's voices, copying the blocks out and back (a
 // [][64]float32 cannot alias a float slice with guard blocks).
-func (c svfCase) run(f func(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32)) {
+func (c svfCase) run(f func(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32)) {
 	x := c.x()
 	l := c.lanes
 	f(x, l[0].s(), l[1].s(), l[2].s(), l[3].s(), l[4].s(), l[5].s(), l[6].s(), l[7].s())
@@ -108,7 +108,7 @@ func sameSVF(t *testing.T, what string, got, want svfCase) bool {
 			return false
 		}
 	}
-	for j, name := range []string{"ic1", "ic2", "g", "a1", "a2", "m0", "m1", "m2"} {
+	for j, name := range []string{"ic1", "ic2", "a1", "a2", "a3", "m0", "m1", "m2"} {
 		if !same(t, what+" "+name, got.lanes[j], want.lanes[j]) {
 			return false
 		}
@@ -148,10 +148,10 @@ func TestSVFVoicesGenericIsTick(t *testing.T) {
 		c := newSVFCase(n, [3]int{}, rng)
 		want := c.clone()
 		c.run(svfVoicesGeneric)
-		want.run(func(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32) {
+		want.run(func(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 			for v := range x {
 				for i := range x[v] {
-					x[v][i], ic1[v], ic2[v] = svfTick(x[v][i], ic1[v], ic2[v], g[v], a1[v], a2[v], m0[v], m1[v], m2[v])
+					x[v][i], ic1[v], ic2[v] = svfTick(x[v][i], ic1[v], ic2[v], a1[v], a2[v], a3[v], m0[v], m1[v], m2[v])
 				}
 			}
 		})
@@ -179,7 +179,7 @@ func TestSVFVoicesFilters(t *testing.T) {
 			g := math.Tan(math.Pi * 1000 / rate)
 			k := math.Sqrt2
 			a1 := 1 / (1 + g*(g+k))
-			for j, c := range []float64{g, a1, g * a1, 0, 0, 1} {
+			for j, c := range []float64{a1, g * a1, g * g * a1, 0, 0, 1} {
 				coef[j] = make([]float32, n)
 				for v := range n {
 					coef[j][v] = float32(c)

@@ -14,7 +14,7 @@ import (
 type svfState struct {
 	typ        FilterType
 	cut, res   float32 // current settings, to spot a change
-	g, a1, a2  float32
+	a1, a2, a3 float32
 	m0, m1, m2 float32    // output mix of input, bandpass and lowpass
 	ic1, ic2   [2]float32 // integrator states, per channel
 }
@@ -51,7 +51,7 @@ func (f *svfState) set(cutoff, res float32, rate float64) {
 	}
 	f.a1 = float32(a1)
 	f.a2 = float32(g * a1)
-	f.g = float32(g)
+	f.a3 = float32(g * g * a1)
 }
 
 // maxFilterLanes is how many filter channels a filterBatch holds: a full
@@ -63,20 +63,20 @@ const maxFilterLanes = 17
 // struct-of-arrays the kernel reads.
 type filterBatch struct {
 	sig                 [maxFilterLanes][BlockSize]float32
-	ic1, ic2, g, a1, a2 [maxFilterLanes]float32
+	ic1, ic2, a1, a2, a3 [maxFilterLanes]float32
 	m0, m1, m2          [maxFilterLanes]float32
 }
 
 // load puts channel ch of f into lane j.
 func (fb *filterBatch) load(j int, f *svfState, ch int) {
 	fb.ic1[j], fb.ic2[j] = f.ic1[ch], f.ic2[ch]
-	fb.g[j], fb.a1[j], fb.a2[j] = f.g, f.a1, f.a2
+	fb.a1[j], fb.a2[j], fb.a3[j] = f.a1, f.a2, f.a3
 	fb.m0[j], fb.m1[j], fb.m2[j] = f.m0, f.m1, f.m2
 }
 
 // run filters lanes 0..n-1 in place over the block.
 func (fb *filterBatch) run(n int) {
-	mix.SVFVoices(fb.sig[:n], fb.ic1[:n], fb.ic2[:n], fb.g[:n], fb.a1[:n], fb.a2[:n], fb.m0[:n], fb.m1[:n], fb.m2[:n])
+	mix.SVFVoices(fb.sig[:n], fb.ic1[:n], fb.ic2[:n], fb.a1[:n], fb.a2[:n], fb.a3[:n], fb.m0[:n], fb.m1[:n], fb.m2[:n])
 }
 
 // save stores lane j's advanced state back into channel ch of f.

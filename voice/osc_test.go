@@ -1,6 +1,8 @@
 package voice
 
 import (
+	"github.com/aether-audio/aether/mix"
+
 	"math"
 	"testing"
 )
@@ -54,12 +56,12 @@ func TestNaiveSawAliases(t *testing.T) {
 	// Swap in a one-level table holding a naive saw: every harmonic the
 	// table resolves, far above half the sample rate at 5 kHz.
 	naive := new(Table)
-	lvl := make([]float32, tableLen+1)
+	lvl := make([]float32, tableLen)
 	for i := range lvl {
-		lvl[i] = 2*float32(i%tableLen)/tableLen - 1
+		lvl[i] = 2*float32(i)/tableLen - 1
 	}
 	for j := range naive.levels {
-		naive.levels[j] = lvl
+		naive.levels[j] = mix.NewTable(lvl)
 	}
 	b.osc[0].table = naive
 	left, _ := renderBlocks(b, 0, testRate/BlockSize, nil)

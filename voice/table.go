@@ -7,14 +7,15 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/dsp/fourier"
+
+	"github.com/aether-audio/aether/mix"
 )
 
 // Mip-map geometry. Level j of a Table holds the cycle's harmonics 1..2^j, so
 // a note whose 2^j-th harmonic lies below half the sample rate plays level j
 // without any aliasing: the table is chosen per octave.
 const (
-	// tableBits sets the length of every level to 8192 samples (plus the
-	// guard): the highest harmonic of the top level still gets 16 samples
+	// tableBits sets the length of every level to 8192 samples: the highest harmonic of the top level still gets 16 samples
 	// per cycle, keeping linear interpolation's error on the steep edge of
 	// a low saw under 0.35% of its peak, and under -100 dB in spectrum.
 	tableBits = 13
@@ -28,7 +29,7 @@ const (
 // Table is a single-cycle waveform mip-mapped per octave for band-limited
 // playback. Build it once with NewTable; any number of voices may share it.
 type Table struct {
-	levels [numLevels][]float32 // each tableLen+1 samples with a wrap guard
+	levels [numLevels]mix.Table // each tableLen samples
 }
 
 // NewTable builds the per-octave mip-maps of one cycle of a waveform. The
@@ -74,22 +75,21 @@ func newTableFromHarmonics(c func(k int) complex128) *Table {
 			}
 		}
 		fft.Sequence(seq, coef)
-		lvl := make([]float32, tableLen+1)
+		lvl := make([]float32, tableLen)
 		for i, v := range seq {
 			lvl[i] = float32(v)
 		}
-		lvl[tableLen] = lvl[0]
-		t.levels[j] = lvl
+		t.levels[j] = mix.NewTable(lvl)
 	}
 	return t
 }
 
 // level returns the richest mip-map level whose harmonics all stay below
 // half the sample rate at phase increment inc (cycles per sample × 2^32).
-func (t *Table) level(inc uint32) []float32 {
+func (t *Table) level(inc uint32) *mix.Table {
 	maxHarm := uint32(1<<31) / max(inc, 1)
 	j := bits.Len32(maxHarm) - 1
-	return t.levels[min(max(j, 0), numLevels-1)]
+	return &t.levels[min(max(j, 0), numLevels-1)]
 }
 
 var (

@@ -35,6 +35,9 @@ var (
 	lanesI Mem                // 0, 1, ..., 15 as int32
 	zipLo  Mem                // VPERMT2PS indices of the low half of zip(l, r)
 	zipHi  Mem                // ... and of the high half
+	// evenLanes and oddLanes are the VPERMI2PS indices of the even and the
+	// odd floats of two vectors taken as one of 32.
+	evenLanes, oddLanes Mem
 	// lanesBlock is 0, 64, ..., 960 as int32: the float index of sample 0
 	// of voice j in voice-major 64-sample blocks, for the AVX2 gather.
 	lanesBlock Mem
@@ -54,6 +57,8 @@ func makeConstants() {
 	lanesI = table("lanesI", func(i int) uint32 { return uint32(i) })
 	zipLo = table("zipLo", func(i int) uint32 { return uint32(i/2 + i%2*16) })
 	zipHi = table("zipHi", func(i int) uint32 { return uint32(8 + i/2 + i%2*16) })
+	evenLanes = table("evenLanes", func(i int) uint32 { return uint32(2 * i) })
+	oddLanes = table("oddLanes", func(i int) uint32 { return uint32(2*i + 1) })
 	lanesBlock = table("lanesBlock", func(i int) uint32 { return uint32(64 * i) })
 }
 

@@ -367,12 +367,16 @@ func (t tier) fold(x, abs, quarter, half reg.VecVirtual) {
 	t.selectGreater(a, quarter, h, x)
 }
 
-// Wavetable follows wavetableGeneric operation for operation.
+// Wavetable follows wavetableGeneric operation for operation. Each lane's
+// sample and slope sit side by side in the table, so one 8-byte gather per
+// lane fetches both (an element of a gather costs about a cycle on Zen 4
+// whatever its width: half as many elements as gathering samples and next
+// samples apart), and two permutes split the pairs into samples and slopes.
 func wavetable(t tier) {
-	t.text("wavetable", "func(dst, table []float32, k, phase, inc uint32)",
-		"dst[n] = table[i] + frac*(table[i+1]-table[i]) for whole vectors of dst, with i and frac from the phase as in wavetableGeneric.")
+	t.text("wavetable", "func(dst, pairs []float32, k, phase, inc uint32)",
+		"dst[n] = y[i] + frac*d[i] for whole vectors of dst, with i and frac from the phase and the pairs (y[i], d[i]) of a Table, as in wavetableGeneric.")
 	dst, n := sliceParam("dst")
-	table := basePtr("table")
+	pairs := basePtr("pairs")
 	kr := loadGP(Param("k"), GP32())
 	kx := XMM()
 	VMOVD(kr, kx)
@@ -383,6 +387,10 @@ func wavetable(t tier) {
 	VMOVD(shift, sx)
 	ph, step := t.phases()
 	scale := t.load(consts[0x33800000]) // 2^-24
+	var even, odd reg.VecVirtual
+	if t.z {
+		even, odd = t.load(evenLanes), t.load(oddLanes)
+	}
 	t.forEach(n, 1, func(i reg.GPVirtual, d, _ int) {
 		idx := t.vec()
 		VPSRLD(sx, ph, idx)
@@ -391,15 +399,51 @@ func wavetable(t tier) {
 		VPSRLD(U8(8), f, f)
 		t.cvt(f, f)
 		t.mul(f, scale, f)
-		a := t.gather(Mem{Base: table, Index: idx, Scale: 4})
-		b := t.gather(Mem{Base: table, Index: idx, Scale: 4, Disp: 4})
-		t.sub(b, a, b)
-		t.mul(b, f, b)
-		t.add(a, b, a)
-		t.store(a, at(dst, i, d))
+		y, slope := t.gatherPairs(pairs, idx, even, odd)
+		t.mul(slope, f, slope)
+		t.add(y, slope, y)
+		t.store(y, at(dst, i, d))
 		t.paddd(ph, step, ph)
 	})
 	t.ret()
+}
+
+// gatherPairs loads the 8-byte pairs at base + 8*idx[j] for each lane j
+// and returns their first and second floats as two vectors, in lane
+// order. even and odd are the AVX-512 permutations that pick them.
+func (t tier) gatherPairs(base reg.GPVirtual, idx, even, odd reg.VecVirtual) (first, second reg.VecVirtual) {
+	if t.z {
+		hi := YMM()
+		VEXTRACTI64X4(U8(1), idx, hi)
+		g := [2]reg.VecVirtual{ZMM(), ZMM()}
+		for j, ix := range []reg.Register{idx.AsY(), hi} {
+			k := K()
+			KXNORB(k, k, k) // all eight lanes; the gather clears the mask
+			VPGATHERDQ(Mem{Base: base, Index: ix, Scale: 8}, k, g[j])
+		}
+		first, second = ZMM(), ZMM()
+		VMOVUPS(even, first)
+		VPERMI2PS(g[1], g[0], first)
+		VMOVUPS(odd, second)
+		VPERMI2PS(g[1], g[0], second)
+		return first, second
+	}
+	hi := XMM()
+	VEXTRACTI128(U8(1), idx, hi)
+	g := [2]reg.VecVirtual{YMM(), YMM()}
+	for j, ix := range []reg.Register{idx.AsX(), hi} {
+		mask := YMM()
+		VPCMPEQD(mask, mask, mask)
+		VPGATHERDQ(mask, Mem{Base: base, Index: ix, Scale: 8}, g[j])
+	}
+	// Within each 128-bit half: g0's two pairs, then g1's; VPERMPD then
+	// puts the 64-bit quarters in lane order.
+	first, second = YMM(), YMM()
+	VSHUFPS(U8(0x88), g[1], g[0], first)
+	VPERMPD(U8(0xd8), first, first)
+	VSHUFPS(U8(0xdd), g[1], g[0], second)
+	VPERMPD(U8(0xd8), second, second)
+	return first, second
 }
 
 // SVFVoices follows svfTick in svf_generic.go operation for operation, one
@@ -411,11 +455,11 @@ func wavetable(t tier) {
 // voices (64 floats apart) and stores it lane by lane, SSE2 loads and
 // stores it lane by lane.
 func svfVoices(t tier) {
-	t.text("svfVoices", "func(x [][64]float32, ic1, ic2, g, a1, a2, m0, m1, m2 []float32)",
+	t.text("svfVoices", "func(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32)",
 		"the loop of svfVoicesGeneric for whole vectors of voices.")
 	x, n := sliceParam("x")
 	ic1, ic2 := basePtr("ic1"), basePtr("ic2")
-	coef := []reg.GPVirtual{basePtr("g"), basePtr("a1"), basePtr("a2"), basePtr("m0"), basePtr("m1"), basePtr("m2")}
+	coef := []reg.GPVirtual{basePtr("a1"), basePtr("a2"), basePtr("a3"), basePtr("m0"), basePtr("m1"), basePtr("m2")}
 	var lo, hi reg.VecVirtual // AVX-512: the zip permutations of the transpose
 	if t.z {
 		lo, hi = t.load(zipLo), t.load(zipHi)
@@ -469,7 +513,7 @@ func svfVoices(t tier) {
 	t.ret()
 }
 
-// svfRegs are a group's filter registers: the states and g, a1, a2, m0,
+// svfRegs are a group's filter registers: the states and a1, a2, a3, m0,
 // m1, m2.
 type svfRegs struct {
 	s1, s2 reg.VecVirtual
@@ -481,15 +525,19 @@ type svfRegs struct {
 // destination, so reusing x would chain each gather to the last sample.
 func (t tier) svfStep(x reg.VecVirtual, f svfRegs) reg.VecVirtual {
 	c := f.c
+	// The parts that wait only on the last sample's states come first, so
+	// they overlap the chain through this sample's input.
+	v1, w, v2 := t.vec(), t.vec(), t.vec()
+	t.mul(c[0], f.s1, v1) // a1*ic1
+	t.mul(c[1], f.s1, w)  // a2*ic1
+	t.add(f.s2, w, v2)    // ic2 + a2*ic1
 	v3 := t.vec()
 	t.sub(x, f.s2, v3) // v3 = v0 - ic2
-	v1, u := t.vec(), t.vec()
-	t.mul(c[1], f.s1, v1) // v1 = a1*ic1 + a2*v3
-	t.mul(c[2], v3, u)
+	u := t.vec()
+	t.mul(c[1], v3, u) // v1 = a1*ic1 + a2*v3
 	t.add(v1, u, v1)
-	v2 := t.vec()
-	t.mul(c[0], v1, v2) // v2 = ic2 + g*v1
-	t.add(v2, f.s2, v2)
+	t.mul(c[2], v3, u) // v2 = (ic2 + a2*ic1) + a3*v3
+	t.add(v2, u, v2)
 	y := t.vec()
 	t.mul(x, c[3], y) // y = m0*v0 + m1*v1 + m2*v2
 	t.mul(c[4], v1, u)
