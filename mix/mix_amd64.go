@@ -239,7 +239,11 @@ func wavetable(dst, pairs []float32, k uint, phase, inc uint32) uint32 {
 		n = len(dst) &^ 7
 		wavetableAVX2(dst[:n], pairs, uint32(k), phase, inc)
 	}
-	return wavetableGeneric(dst[n:], pairs, k, phase+inc*uint32(n), inc)
+	phase += inc * uint32(n)
+	if n == len(dst) { // a voice's block: no tail
+		return phase
+	}
+	return wavetableGeneric(dst[n:], pairs, k, phase, inc)
 }
 
 // svfVoices runs each tier's kernel on its whole vectors of voices and

@@ -10,12 +10,13 @@ package mix
 //
 //	for i := range x[v] {
 //		v3 := x[v][i] - ic2
-//		v1 := float32(a1*ic1) + float32(a2*v3)
-//		v2 := (ic2 + float32(a2*ic1)) + float32(a3*v3)
-//		x[v][i] = float32(m0*x[v][i]) + float32(m1*v1) + float32(m2*v2)
-//		ic1, ic2 = float32(2*v1) - ic1, float32(2*v2) - ic2
+//		t1 := float32(2*a1*ic1) + float32(2*a2*v3)               // 2·v1
+//		t2 := ((ic2 + ic2) + float32(2*a2*ic1)) + float32(2*a3*v3) // 2·v2
+//		x[v][i] = float32(m0*x[v][i]) + float32(m1/2*t1) + float32(m2/2*t2)
+//		ic1, ic2 = t1 - ic1, t2 - ic2
 //	}
 //
+// (the doubled and halved coefficients computed first, exactly).
 // The recursion is serial within a voice, so the SIMD tiers run one voice
 // per lane (16 on AVX-512, 8 on AVX2, 4 on SSE2) and are bit-exact with
 // the generic twin; a call pays off from one vector of voices. The

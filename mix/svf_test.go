@@ -141,7 +141,8 @@ func TestSVFVoices(t *testing.T) {
 }
 
 // TestSVFVoicesGenericIsTick checks the generic twin (which interleaves
-// four voices) against the contract's loop, one voice at a time.
+// four voices and calls svfTick) against the loop of SVFVoices' doc
+// comment, one voice at a time.
 func TestSVFVoicesGenericIsTick(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 15))
 	for _, n := range []int{1, 3, 4, 5, 9, 16} {
@@ -151,7 +152,12 @@ func TestSVFVoicesGenericIsTick(t *testing.T) {
 		want.run(func(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 			for v := range x {
 				for i := range x[v] {
-					x[v][i], ic1[v], ic2[v] = svfTick(x[v][i], ic1[v], ic2[v], a1[v], a2[v], a3[v], m0[v], m1[v], m2[v])
+					s1, s2 := ic1[v], ic2[v]
+					v3 := x[v][i] - s2
+					t1 := float32(2*a1[v]*s1) + float32(2*a2[v]*v3)
+					t2 := ((s2 + s2) + float32(2*a2[v]*s1)) + float32(2*a3[v]*v3)
+					x[v][i] = float32(m0[v]*x[v][i]) + float32(m1[v]/2*t1) + float32(m2[v]/2*t2)
+					ic1[v], ic2[v] = t1-s1, t2-s2
 				}
 			}
 		})

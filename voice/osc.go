@@ -11,16 +11,17 @@ import (
 type oscState struct {
 	kind    Kind
 	phase   uint32
-	inc     uint32  // phase step per sample at the current ratio
-	baseInc float64 // phase step per sample at ratio 1
-	ratio   float32 // current frequency ratio (SetFreqRatio)
-	pwOff   uint32  // Square: pulse width as a phase offset
-	table   *Table  // Saw, Square, Triangle, Wavetable
-	seed    uint64  // Noise: generator seed
-	count   uint64  // Noise: samples produced so far
-	smp     *Sample // Sample
-	pos     uint64  // Sample: read position, 32.32 fixed point
-	step    uint64  // Sample: position step per output sample
+	inc     uint32     // phase step per sample at the current ratio
+	baseInc float64    // phase step per sample at ratio 1
+	ratio   float32    // current frequency ratio (SetFreqRatio)
+	pwOff   uint32     // Square: pulse width as a phase offset
+	table   *Table     // Saw, Square, Triangle, Wavetable
+	level   *mix.Table // the table's mip-map level for inc (setRatio)
+	seed    uint64     // Noise: generator seed
+	count   uint64     // Noise: samples produced so far
+	smp     *Sample    // Sample
+	pos     uint64     // Sample: read position, 32.32 fixed point
+	step    uint64     // Sample: position step per output sample
 	// baseStep is the Sample position step at ratio 1.
 	baseStep float64
 }
@@ -56,6 +57,9 @@ func (o *oscState) start(p *Params, rate float64) {
 func (o *oscState) setRatio(r float32) {
 	o.ratio = r
 	o.inc = uint32(min(max(math.Round(o.baseInc*float64(r)), 1), 1<<31-1))
+	if o.table != nil {
+		o.level = o.table.level(o.inc)
+	}
 	o.step = uint64(min(max(math.Round(o.baseStep*float64(r)), 0), maxSampleRatio<<32))
 }
 
@@ -67,13 +71,12 @@ func (o *oscState) render(dst, dstR, tmp []float32) int {
 	case Sine:
 		o.phase = mix.Sine(dst, o.phase, o.inc)
 	case Saw, Triangle, Wavetable:
-		o.phase = mix.Wavetable(dst, o.table.level(o.inc), o.phase, o.inc)
+		o.phase = mix.Wavetable(dst, o.level, o.phase, o.inc)
 	case Square:
 		// A zero-mean pulse is saw(x - w) - saw(x): two lookups of the
 		// same band-limited saw, so the pulse is band-limited too.
-		lvl := o.table.level(o.inc)
-		mix.Wavetable(dst, lvl, o.phase-o.pwOff, o.inc)
-		o.phase = mix.Wavetable(tmp, lvl, o.phase, o.inc)
+		mix.Wavetable(dst, o.level, o.phase-o.pwOff, o.inc)
+		o.phase = mix.Wavetable(tmp, o.level, o.phase, o.inc)
 		mix.AddScaled(dst, tmp, -1) // exact: dst[i] - tmp[i]
 	case Noise:
 		whiteNoise(dst, o.seed, o.count)

@@ -64,6 +64,7 @@ func TestNaiveSawAliases(t *testing.T) {
 		naive.levels[j] = mix.NewTable(lvl)
 	}
 	b.osc[0].table = naive
+	b.osc[0].setRatio(1) // picks the level from the new table
 	left, _ := renderBlocks(b, 0, testRate/BlockSize, nil)
 	m := spectrum(left, true)
 	// 25 kHz, the fifth harmonic, folds to 23 kHz at 1/5 of the fundamental.

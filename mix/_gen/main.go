@@ -474,6 +474,12 @@ func svfVoices(t tier) {
 	for j, b := range coef {
 		f.c[j] = t.load(lane(b))
 	}
+	for _, j := range []int{0, 1, 2} { // as svfScaled: 2·a1, 2·a2, 2·a3
+		t.add(f.c[j], f.c[j], f.c[j])
+	}
+	for _, j := range []int{4, 5} { // m1/2, m2/2
+		t.mul(f.c[j], t.constant(float32bits(0.5)), f.c[j])
+	}
 	p := GP64() // sample i of the group's first voice
 	MOVQ(v, p)
 	SHLQ(U8(8), p)
@@ -513,8 +519,8 @@ func svfVoices(t tier) {
 	t.ret()
 }
 
-// svfRegs are a group's filter registers: the states and a1, a2, a3, m0,
-// m1, m2.
+// svfRegs are a group's filter registers: the states and the svfScaled
+// coefficients 2·a1, 2·a2, 2·a3, m0, m1/2, m2/2.
 type svfRegs struct {
 	s1, s2 reg.VecVirtual
 	c      [6]reg.VecVirtual
@@ -525,29 +531,27 @@ type svfRegs struct {
 // destination, so reusing x would chain each gather to the last sample.
 func (t tier) svfStep(x reg.VecVirtual, f svfRegs) reg.VecVirtual {
 	c := f.c
-	// The parts that wait only on the last sample's states come first, so
-	// they overlap the chain through this sample's input.
-	v1, w, v2 := t.vec(), t.vec(), t.vec()
-	t.mul(c[0], f.s1, v1) // a1*ic1
-	t.mul(c[1], f.s1, w)  // a2*ic1
-	t.add(f.s2, w, v2)    // ic2 + a2*ic1
+	// What waits only on the last sample's states comes first, so it
+	// overlaps the chain through this sample's input.
+	t1, p, t2 := t.vec(), t.vec(), t.vec()
+	t.mul(c[0], f.s1, t1) // 2a1*ic1
+	t.add(f.s2, f.s2, t2) // (ic2 + ic2) + 2a2*ic1
+	t.mul(c[1], f.s1, p)
+	t.add(t2, p, t2)
 	v3 := t.vec()
 	t.sub(x, f.s2, v3) // v3 = v0 - ic2
-	u := t.vec()
-	t.mul(c[1], v3, u) // v1 = a1*ic1 + a2*v3
-	t.add(v1, u, v1)
-	t.mul(c[2], v3, u) // v2 = (ic2 + a2*ic1) + a3*v3
-	t.add(v2, u, v2)
+	t.mul(c[1], v3, p) // t1 = 2a1*ic1 + 2a2*v3
+	t.add(t1, p, t1)
+	t.mul(c[2], v3, p) // t2 += 2a3*v3
+	t.add(t2, p, t2)
 	y := t.vec()
-	t.mul(x, c[3], y) // y = m0*v0 + m1*v1 + m2*v2
-	t.mul(c[4], v1, u)
-	t.add(y, u, y)
-	t.mul(c[5], v2, u)
-	t.add(y, u, y)
-	t.add(v1, v1, v1) // ic1 = 2*v1 - ic1, the doubling exact as in Go
-	t.subInto(v1, f.s1)
-	t.add(v2, v2, v2) // ic2 = 2*v2 - ic2
-	t.subInto(v2, f.s2)
+	t.mul(x, c[3], y) // y = m0*v0 + m1/2*t1 + m2/2*t2
+	t.mul(c[4], t1, p)
+	t.add(y, p, y)
+	t.mul(c[5], t2, p)
+	t.add(y, p, y)
+	t.subInto(t1, f.s1) // ic1 = t1 - ic1
+	t.subInto(t2, f.s2) // ic2 = t2 - ic2
 	return y
 }
 
