@@ -120,7 +120,7 @@ func FuzzKernels(f *testing.F) {
 			t.Fatalf("RMS = %v, want %v", got, want)
 		}
 		if k := uint(1 + int(off)%10); len(x) >= 2<<k {
-			table := Table{pairs: x[:2<<k], bits: k}
+			table := Table{pairs: asPairs(x[:2<<k]), bits: k}
 			g, w := append([]float32(nil), dst...), append([]float32(nil), dst...)
 			gp := Wavetable(g, &table, bits(p[1]), bits(p[2]))
 			wp := wavetableGeneric(w, table.pairs, k, bits(p[1]), bits(p[2]))

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // guardLen is the NaN guard band before and after each test slice.
@@ -272,7 +273,7 @@ func TestWavetable(t *testing.T) {
 			// either end shows; their values need not be a cycle's.
 			k := uint(1 + (n+off[1])%12)
 			pairs := newGuarded(2<<k, off[2], rng)
-			table := Table{pairs: pairs.s(), bits: k}
+			table := Table{pairs: asPairs(pairs.s()), bits: k}
 			dst := newGuarded(n, off[0], rng)
 			phase, inc := rng.Uint32(), rng.Uint32()>>(off[1]*3)
 			want := dst.clone()
@@ -286,6 +287,12 @@ func TestWavetable(t *testing.T) {
 			return same(t, what, dst, want)
 		})
 	})
+}
+
+// asPairs views s (of even length) as a Table's pairs, so they can lie
+// between a guarded slice's guard bands.
+func asPairs(s []float32) [][2]float32 {
+	return unsafe.Slice((*[2]float32)(unsafe.Pointer(unsafe.SliceData(s))), len(s)/2)
 }
 
 // TestWavetableFullTable reads a table of 2^24 samples, the largest

@@ -229,7 +229,7 @@ func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float3
 
 // wavetable has no SSE2 kernel (SSE2 cannot gather); that tier runs the
 // generic twin.
-func wavetable(dst, pairs []float32, k uint, phase, inc uint32) uint32 {
+func wavetable(dst []float32, pairs [][2]float32, k uint, phase, inc uint32) uint32 {
 	var n int
 	switch use[kWavetable] {
 	case levelAVX512:

@@ -2864,7 +2864,7 @@ done:
 	VZEROUPPER
 	RET
 
-// func wavetableAVX2(dst []float32, pairs []float32, k uint32, phase uint32, inc uint32)
+// func wavetableAVX2(dst []float32, pairs [][2]float32, k uint32, phase uint32, inc uint32)
 // Requires: AVX, AVX2
 TEXT ·wavetableAVX2(SB), NOSPLIT, $0-60
 	MOVQ         dst_base+0(FP), AX
@@ -4119,7 +4119,7 @@ done:
 	VZEROUPPER
 	RET
 
-// func wavetableAVX512(dst []float32, pairs []float32, k uint32, phase uint32, inc uint32)
+// func wavetableAVX512(dst []float32, pairs [][2]float32, k uint32, phase uint32, inc uint32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·wavetableAVX512(SB), NOSPLIT, $0-60
 	MOVQ         dst_base+0(FP), AX

@@ -25,7 +25,7 @@ func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float3
 	sineVoicesGeneric(left, right, phases, incs, gl, gr)
 }
 
-func wavetable(dst, pairs []float32, k uint, phase, inc uint32) uint32 {
+func wavetable(dst []float32, pairs [][2]float32, k uint, phase, inc uint32) uint32 {
 	return wavetableGeneric(dst, pairs, k, phase, inc)
 }
 

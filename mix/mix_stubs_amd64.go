@@ -117,7 +117,7 @@ func svfVoicesAVX2(x [][64]float32, ic1 []float32, ic2 []float32, a1 []float32, 
 // wavetableAVX2 computes dst[n] = y[i] + frac*d[i] for whole vectors of dst, with i and frac from the phase and the pairs (y[i], d[i]) of a Table, as in wavetableGeneric.
 //
 //go:noescape
-func wavetableAVX2(dst []float32, pairs []float32, k uint32, phase uint32, inc uint32)
+func wavetableAVX2(dst []float32, pairs [][2]float32, k uint32, phase uint32, inc uint32)
 
 // addScaledAVX512 computes dst[i] += gain*src[i] for whole vectors of dst.
 //
@@ -177,4 +177,4 @@ func svfVoicesAVX512(x [][64]float32, ic1 []float32, ic2 []float32, a1 []float32
 // wavetableAVX512 computes dst[n] = y[i] + frac*d[i] for whole vectors of dst, with i and frac from the phase and the pairs (y[i], d[i]) of a Table, as in wavetableGeneric.
 //
 //go:noescape
-func wavetableAVX512(dst []float32, pairs []float32, k uint32, phase uint32, inc uint32)
+func wavetableAVX512(dst []float32, pairs [][2]float32, k uint32, phase uint32, inc uint32)

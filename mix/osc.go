@@ -53,8 +53,8 @@ func SineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float3
 // fast on Zen 4, where a gather costs about a cycle per element). The
 // zero Table is not usable; make one with NewTable.
 type Table struct {
-	pairs []float32 // pairs[2i] = cycle[i], pairs[2i+1] = cycle[i+1] - cycle[i]
-	bits  uint      // k: the cycle has 2^k samples
+	pairs [][2]float32 // cycle[i] and cycle[i+1] - cycle[i]
+	bits  uint         // k: the cycle has 2^k samples
 }
 
 // NewTable lays out a cycle of 2^k samples, for some k in 1..24, for
@@ -66,16 +66,15 @@ func NewTable(cycle []float32) Table {
 	if n < 2 || n > 1<<24 || n != 1<<k {
 		panic("mix: wavetable cycle length must be 2^k for k in 1..24")
 	}
-	pairs := make([]float32, 2*n)
+	pairs := make([][2]float32, n)
 	for i, y := range cycle {
-		pairs[2*i] = y
-		pairs[2*i+1] = cycle[(i+1)&(n-1)] - y
+		pairs[i] = [2]float32{y, cycle[(i+1)&(n-1)] - y}
 	}
 	return Table{pairs: pairs, bits: k}
 }
 
 // Len returns the number of samples in the table's cycle.
-func (t *Table) Len() int { return len(t.pairs) / 2 }
+func (t *Table) Len() int { return len(t.pairs) }
 
 // Wavetable fills dst from a single-cycle table by linear interpolation and
 // returns the phase after the last sample. With the cycle y of 2^k

@@ -55,12 +55,11 @@ func sineVoicesGeneric(left, right *[64]float32, phases, incs []uint32, gl, gr [
 }
 
 // wavetableGeneric reads a Table's pairs (sample, difference to the next).
-func wavetableGeneric(dst, pairs []float32, k uint, phase, inc uint32) uint32 {
-	pairs = pairs[:2<<k]
+func wavetableGeneric(dst []float32, pairs [][2]float32, k uint, phase, inc uint32) uint32 {
 	for n := range dst {
 		i := phase >> (32 - k)
 		frac := float32(phase<<k>>8) * (1.0 / (1 << 24))
-		p := pairs[2*i : 2*i+2]
+		p := &pairs[i]
 		dst[n] = p[0] + float32(frac*p[1])
 		phase += inc
 	}

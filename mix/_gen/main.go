@@ -373,7 +373,7 @@ func (t tier) fold(x, abs, quarter, half reg.VecVirtual) {
 // whatever its width: half as many elements as gathering samples and next
 // samples apart), and two permutes split the pairs into samples and slopes.
 func wavetable(t tier) {
-	t.text("wavetable", "func(dst, pairs []float32, k, phase, inc uint32)",
+	t.text("wavetable", "func(dst []float32, pairs [][2]float32, k, phase, inc uint32)",
 		"dst[n] = y[i] + frac*d[i] for whole vectors of dst, with i and frac from the phase and the pairs (y[i], d[i]) of a Table, as in wavetableGeneric.")
 	dst, n := sliceParam("dst")
 	pairs := basePtr("pairs")
