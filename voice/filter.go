@@ -62,9 +62,9 @@ const maxFilterLanes = 17
 // signal in sig[j] and its state and coefficients at index j of the
 // struct-of-arrays the kernel reads.
 type filterBatch struct {
-	sig                 [maxFilterLanes][BlockSize]float32
+	sig                  [maxFilterLanes][BlockSize]float32
 	ic1, ic2, a1, a2, a3 [maxFilterLanes]float32
-	m0, m1, m2          [maxFilterLanes]float32
+	m0, m1, m2           [maxFilterLanes]float32
 }
 
 // load puts channel ch of f into lane j.
