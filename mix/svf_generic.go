@@ -41,21 +41,19 @@ func svfVoicesGeneric(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float3
 		s1a, s1b := ic1[v+1], ic2[v+1]
 		s2a, s2b := ic1[v+2], ic2[v+2]
 		s3a, s3b := ic1[v+3], ic2[v+3]
-		// Coefficients in locals: through the slices the compiler would
-		// reload them every sample, as a store to x might change them.
-		p0, q0, r0, m01, m02 := svfScaled(a1[v], a2[v], a3[v], m1[v], m2[v])
-		m00 := m0[v]
-		p1, q1, r1, m11, m12 := svfScaled(a1[v+1], a2[v+1], a3[v+1], m1[v+1], m2[v+1])
-		m10 := m0[v+1]
-		p2, q2, r2, m21, m22 := svfScaled(a1[v+2], a2[v+2], a3[v+2], m1[v+2], m2[v+2])
-		m20 := m0[v+2]
-		p3, q3, r3, m31, m32 := svfScaled(a1[v+3], a2[v+3], a3[v+3], m1[v+3], m2[v+3])
-		m30 := m0[v+3]
+		// The coefficients in a local array: the multiplies read them
+		// from memory, leaving the registers to the states and
+		// temporaries (as locals they spill, which costs stores too).
+		var c [4][6]float32
+		for j := range c {
+			b1, b2, b3, h1, h2 := svfScaled(a1[v+j], a2[v+j], a3[v+j], m1[v+j], m2[v+j])
+			c[j] = [6]float32{b1, b2, b3, m0[v+j], h1, h2}
+		}
 		for i := range x0 {
-			x0[i], s0a, s0b = svfTick(x0[i], s0a, s0b, p0, q0, r0, m00, m01, m02)
-			x1[i], s1a, s1b = svfTick(x1[i], s1a, s1b, p1, q1, r1, m10, m11, m12)
-			x2[i], s2a, s2b = svfTick(x2[i], s2a, s2b, p2, q2, r2, m20, m21, m22)
-			x3[i], s3a, s3b = svfTick(x3[i], s3a, s3b, p3, q3, r3, m30, m31, m32)
+			x0[i], s0a, s0b = svfTick(x0[i], s0a, s0b, c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5])
+			x1[i], s1a, s1b = svfTick(x1[i], s1a, s1b, c[1][0], c[1][1], c[1][2], c[1][3], c[1][4], c[1][5])
+			x2[i], s2a, s2b = svfTick(x2[i], s2a, s2b, c[2][0], c[2][1], c[2][2], c[2][3], c[2][4], c[2][5])
+			x3[i], s3a, s3b = svfTick(x3[i], s3a, s3b, c[3][0], c[3][1], c[3][2], c[3][3], c[3][4], c[3][5])
 		}
 		ic1[v], ic2[v] = s0a, s0b
 		ic1[v+1], ic2[v+1] = s1a, s1b
