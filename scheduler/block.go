@@ -73,14 +73,27 @@ func (s *Scheduler) forkJoin(chunks int, start int64) {
 		}
 	}
 	s.workers[0].chunks.Add(uint64(s.claim(0, s.epoch)))
+	// Every chunk is claimed now, and the workers rendering the rest are
+	// running, so the caller only has to wait. It must not yield its P
+	// as a habit: for a caller locked to a real-time thread, Gosched is a
+	// trip through the runtime's ordinary-priority threads (the P is
+	// handed off and the thread sleeps until another thread hands the
+	// goroutine back), which traced paced runs showed in about half the
+	// blocks, at a median of 16 us and a tail past 2 ms: the block's
+	// deadline. So it yields only when workers outnumber the Ps, and as a
+	// safety valve once the wait has lasted yieldAfter (GOMAXPROCS
+	// lowered below the worker count after New, say).
 	for i := 0; s.done.Load() != s.target; i++ {
-		// Workers that are woken from parking need a P to run on; when
-		// they outnumber the Ps, give ours up.
-		if s.yield || i&1023 == 1023 {
+		if s.yield || i&1023 == 1023 && s.now()-start > int64(yieldAfter) {
 			runtime.Gosched()
 		}
 	}
 }
+
+// yieldAfter is how long forkJoin's wait spins before it also yields its P
+// now and then: past any sound block (a 64-sample block at 48 kHz is
+// 1.33 ms), so only a stuck wait pays for the yields.
+const yieldAfter = 2 * time.Millisecond
 
 // claim renders chunks of the block of epoch e on worker w until the block
 // has none left, and returns how many it rendered.
