@@ -96,9 +96,17 @@ func NewDefault() *Pool {
 // AlignedSamples returns a zeroed slice of n float32 samples whose first
 // element lies on an Alignment-byte boundary. The Go heap never moves
 // objects, so the alignment holds for the slice's lifetime.
+//
+// Every page of it is written before it returns. A large allocation comes
+// straight from the OS, known to be zero and not yet mapped, so its pages
+// would otherwise be mapped one page fault at a time on first use: in a
+// render, when a buffer deep in a free list is first taken minutes into a
+// run. Traced paced runs showed such faults in the render thread about
+// twice a second; in a VM each can also stall on the host.
 func AlignedSamples(n int) []float32 {
 	const pad = Alignment / 4 // samples of slack to find the boundary in
 	raw := make([]float32, n+pad)
+	clear(raw) // writes every page: see above
 	off := 0
 	if mis := uintptr(unsafe.Pointer(&raw[0])) % Alignment; mis != 0 {
 		off = int(Alignment-mis) / 4
