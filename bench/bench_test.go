@@ -261,7 +261,7 @@ func TestJSONFieldNames(t *testing.T) {
 		t.Fatalf("%d results, want 1", len(results))
 	}
 	checkKeys(t, "result", results[0].(map[string]any), "workers", "max_voices", "voices_per_core", "scaling_efficiency",
-		"p50_us", "p99_us", "p999_us", "max_us", "deadline_us", "xruns", "wake_p99_us", "allocs", "gc_cycles")
+		"p50_us", "p99_us", "p999_us", "max_us", "deadline_us", "xruns", "wake_p99_us", "wake_max_us", "allocs", "gc_cycles")
 	if m["block"].(float64) != 64 || m["sample_rate"].(float64) != 48000 || results[0].(map[string]any)["max_voices"].(float64) != 100 {
 		t.Errorf("wrong values: %s", buf.String())
 	}
@@ -296,7 +296,7 @@ func TestCSV(t *testing.T) {
 	}
 	want := "cpu_brand,physical_cores,kernel,sample_rate,block,voice,scenario,mode,headroom," +
 		"workers,max_voices,voices_per_core,scaling_efficiency,p50_us,p99_us,p999_us,max_us,deadline_us," +
-		"xruns,wake_p99_us,allocs,gc_cycles"
+		"xruns,wake_p99_us,allocs,gc_cycles,wake_max_us"
 	if len(rows) != 3 || strings.Join(rows[0], ",") != want {
 		t.Fatalf("got %d rows, header %v", len(rows), rows[0])
 	}
@@ -399,7 +399,7 @@ func TestPacedSmoke(t *testing.T) {
 	if st.Blocks < 1 || st.Blocks > ticks || st.Xruns > st.Blocks {
 		t.Errorf("%d blocks, %d xruns in %d ticks", st.Blocks, st.Xruns, ticks)
 	}
-	if st.P50 > st.P99 || st.P99 > st.P999 || st.P999 > st.Max || st.WakeP99 < 0 {
+	if st.P50 > st.P99 || st.P99 > st.P999 || st.P999 > st.Max || st.WakeP99 < 0 || st.WakeP99 > st.WakeMax {
 		t.Errorf("percentiles out of order: %+v", st)
 	}
 	if st.Xruns == 0 && st.Blocks != ticks {

@@ -89,6 +89,7 @@ type Step struct {
 	Max      time.Duration
 	Xruns    int           // paced: blocks that completed after their deadline
 	WakeP99  time.Duration // paced: p99 of wake lateness after the release time
+	WakeMax  time.Duration // paced: the largest wake lateness
 	Allocs   uint64        // heap objects allocated while timing (must be 0)
 	GCCycles uint64        // GC cycles completed while timing (must be 0)
 	Pass     bool          // p99.9 within headroom and, paced, no xruns
@@ -274,6 +275,7 @@ func (r *Runner) summarise(voices, n, xruns int) Step {
 		wakes := r.wakes[:n]
 		slices.Sort(wakes)
 		st.WakeP99 = time.Duration(Percentile(wakes, P99))
+		st.WakeMax = time.Duration(Percentile(wakes, Max))
 	}
 	limit := time.Duration(r.opts.Headroom * float64(r.opts.Period()))
 	st.Pass = n > 0 && st.P999 <= limit && xruns == 0
