@@ -261,7 +261,7 @@ func TestJSONFieldNames(t *testing.T) {
 		t.Fatalf("%d results, want 1", len(results))
 	}
 	checkKeys(t, "result", results[0].(map[string]any), "workers", "max_voices", "voices_per_core", "scaling_efficiency",
-		"p50_us", "p99_us", "p999_us", "max_us", "deadline_us", "xruns", "wake_p99_us", "wake_max_us", "allocs", "gc_cycles")
+		"p50_us", "p99_us", "p999_us", "max_us", "deadline_us", "xruns", "wake_p99_us", "wake_max_us", "late_wake_xruns", "allocs", "gc_cycles")
 	if m["block"].(float64) != 64 || m["sample_rate"].(float64) != 48000 || results[0].(map[string]any)["max_voices"].(float64) != 100 {
 		t.Errorf("wrong values: %s", buf.String())
 	}
@@ -296,7 +296,7 @@ func TestCSV(t *testing.T) {
 	}
 	want := "cpu_brand,physical_cores,kernel,sample_rate,block,voice,scenario,mode,headroom," +
 		"workers,max_voices,voices_per_core,scaling_efficiency,p50_us,p99_us,p999_us,max_us,deadline_us," +
-		"xruns,wake_p99_us,allocs,gc_cycles,wake_max_us"
+		"xruns,wake_p99_us,allocs,gc_cycles,wake_max_us,late_wake_xruns"
 	if len(rows) != 3 || strings.Join(rows[0], ",") != want {
 		t.Fatalf("got %d rows, header %v", len(rows), rows[0])
 	}
@@ -536,5 +536,36 @@ func TestInterruptDuringFill(t *testing.T) {
 	}
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("took %v to stop", took)
+	}
+}
+
+// TestLateWakeXruns checks the xrun attribution on hand-made blocks: an
+// xrun counts as a late wake only when the wake lateness alone left less
+// than the step's median render time before the deadline.
+func TestLateWakeXruns(t *testing.T) {
+	r, err := NewRunner((&fakeFactory{}).build, testOptions(Paced, Steady))
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := int64(time.Microsecond)
+	blocks := []struct{ wake, render int64 }{
+		{10, 500}, {20, 480}, {5, 520}, {15, 510}, {8, 490}, // ordinary: median render 500 us
+		{10, 1400},  // an xrun of a slow render
+		{900, 500},  // an xrun: woke 900 us late, 433 us were left, less than the median
+		{700, 700},  // an xrun: 633 us were left, more than the median, so the render is to blame
+		{1400, 100}, // woke after the deadline
+	}
+	for i, b := range blocks {
+		r.wakes[i], r.times[i] = b.wake*us, b.render*us
+	}
+	st := r.summarise(100, len(blocks), 4)
+	if st.LateWakeXruns != 2 || st.Xruns != 4 {
+		t.Errorf("%d xruns, %d of them late wakes; want 4 and 2", st.Xruns, st.LateWakeXruns)
+	}
+	if st.P50 != 500*time.Microsecond || st.WakeMax != 1400*time.Microsecond {
+		t.Errorf("p50 %v, wake max %v; want 500us and 1.4ms", st.P50, st.WakeMax)
+	}
+	if r.times[5] != 1400*us {
+		t.Error("summarise reordered the block times")
 	}
 }

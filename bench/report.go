@@ -45,6 +45,7 @@ type Result struct {
 	Xruns             int     `json:"xruns"`
 	WakeP99us         float64 `json:"wake_p99_us"`
 	WakeMaxUs         float64 `json:"wake_max_us"`
+	LateWakeXruns     int     `json:"late_wake_xruns"`
 	Allocs            uint64  `json:"allocs"`
 	GCCycles          uint64  `json:"gc_cycles"`
 
@@ -60,6 +61,7 @@ func (res *Result) set(st Step) {
 	res.MaxVoices = st.Voices
 	res.P50us, res.P99us, res.P999us, res.MaxUs = us(st.P50), us(st.P99), us(st.P999), us(st.Max)
 	res.Xruns, res.WakeP99us, res.WakeMaxUs = st.Xruns, us(st.WakeP99), us(st.WakeMax)
+	res.LateWakeXruns = st.LateWakeXruns
 	res.Allocs, res.GCCycles = st.Allocs, st.GCCycles
 }
 
@@ -103,7 +105,7 @@ var CSVHeader = []string{
 	"workers", "max_voices", "voices_per_core", "scaling_efficiency",
 	"p50_us", "p99_us", "p999_us", "max_us", "deadline_us",
 	"xruns", "wake_p99_us", "allocs", "gc_cycles",
-	"wake_max_us", // added after the others, so their columns keep their places
+	"wake_max_us", "late_wake_xruns", // added after the others, so their columns keep their places
 }
 
 // WriteCSV writes the report as CSV, one row per worker count.
@@ -122,7 +124,7 @@ func (rep *Report) WriteCSV(w io.Writer) error {
 			f(r.P50us), f(r.P99us), f(r.P999us), f(r.MaxUs), f(r.DeadlineUs),
 			strconv.Itoa(r.Xruns), f(r.WakeP99us),
 			strconv.FormatUint(r.Allocs, 10), strconv.FormatUint(r.GCCycles, 10),
-			f(r.WakeMaxUs),
+			f(r.WakeMaxUs), strconv.Itoa(r.LateWakeXruns),
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -150,11 +152,11 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		b.WriteString("INTERRUPTED: partial results; the last row may not be a finished search\n")
 	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workers\tmax voices\tvoices/core\tscaling\tp50 µs\tp99 µs\tp99.9 µs\tmax µs\txruns\twake p99 µs\twake max µs\tallocs\tGC cycles\t")
+	fmt.Fprintln(tw, "workers\tmax voices\tvoices/core\tscaling\tp50 µs\tp99 µs\tp99.9 µs\tmax µs\txruns\t(woke late)\twake p99 µs\twake max µs\tallocs\tGC cycles\t")
 	for _, r := range rep.Results {
-		fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.2f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%.1f\t%.1f\t%d\t%d\t\n",
+		fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.2f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t\n",
 			r.Workers, r.MaxVoices, r.VoicesPerCore, r.ScalingEfficiency,
-			r.P50us, r.P99us, r.P999us, r.MaxUs, r.Xruns, r.WakeP99us, r.WakeMaxUs, r.Allocs, r.GCCycles)
+			r.P50us, r.P99us, r.P999us, r.MaxUs, r.Xruns, r.LateWakeXruns, r.WakeP99us, r.WakeMaxUs, r.Allocs, r.GCCycles)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -90,6 +90,11 @@ type Step struct {
 	Xruns    int           // paced: blocks that completed after their deadline
 	WakeP99  time.Duration // paced: p99 of wake lateness after the release time
 	WakeMax  time.Duration // paced: the largest wake lateness
+	// LateWakeXruns (paced) counts the xruns whose thread woke so late
+	// that a render of the step's median time would have missed the
+	// deadline too: the scheduler's (or the hypervisor's) doing, not the
+	// synth's.
+	LateWakeXruns int
 	Allocs   uint64        // heap objects allocated while timing (must be 0)
 	GCCycles uint64        // GC cycles completed while timing (must be 0)
 	Pass     bool          // p99.9 within headroom and, paced, no xruns
@@ -103,6 +108,7 @@ type Runner struct {
 
 	times   []int64 // per block render time, ns
 	wakes   []int64 // per block wake lateness, ns (paced)
+	sorted  []int64 // scratch: the render times sorted, times kept in block order
 	samples []metrics.Sample
 	left    [BlockSize]float32
 	right   [BlockSize]float32
@@ -129,17 +135,19 @@ func NewRunner(factory SynthFactory, opts Options) (*Runner, error) {
 	}
 	blocks = min(blocks, maxBlocksPerStep)
 	base := time.Now()
-	times, wakes := make([]int64, blocks), make([]int64, blocks)
+	times, wakes, sorted := make([]int64, blocks), make([]int64, blocks), make([]int64, blocks)
 	// Written now, so that recording a block time never takes the page
 	// fault of a page's first write (a 60 s paced run wrote a fresh page
 	// every 0.7 s; see pool.AlignedSamples).
 	clear(times)
 	clear(wakes)
+	clear(sorted)
 	return &Runner{
 		factory: factory,
 		opts:    opts,
 		times:   times,
 		wakes:   wakes,
+		sorted:  sorted,
 		samples: []metrics.Sample{
 			{Name: "/gc/heap/allocs:objects"},
 			{Name: "/gc/cycles/total:gc-cycles"},
@@ -258,7 +266,8 @@ func (r *Runner) freeLoop(ctx context.Context, s Synth, p *player) (int, error) 
 
 // summarise sorts the step's samples and computes its percentiles.
 func (r *Runner) summarise(voices, n, xruns int) Step {
-	times := r.times[:n]
+	times := r.sorted[:n]
+	copy(times, r.times[:n])
 	slices.Sort(times)
 	st := Step{
 		Voices:   voices,
@@ -272,6 +281,15 @@ func (r *Runner) summarise(voices, n, xruns int) Step {
 		GCCycles: r.cycles,
 	}
 	if r.opts.Mode == Paced {
+		// Block i was an xrun when its wake lateness and render time
+		// together passed the period; it woke late when the lateness
+		// alone left less than the step's median render time.
+		period, p50 := int64(r.opts.Period()), int64(st.P50)
+		for i, w := range r.wakes[:n] {
+			if w+r.times[i] > period && w > period-p50 {
+				st.LateWakeXruns++
+			}
+		}
 		wakes := r.wakes[:n]
 		slices.Sort(wakes)
 		st.WakeP99 = time.Duration(Percentile(wakes, P99))
