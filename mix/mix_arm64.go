@@ -5,8 +5,8 @@ package mix
 // The arm64 entry points. Advanced SIMD (NEON) is part of the base arm64
 // architecture that Go targets, so the neon tier needs no detection. NEON
 // kernels (mix_arm64.s) cover the accumulate, ramp, bus, scale and
-// interleave loops, Peak, RMS and Sine; Wavetable (NEON has no gather)
-// runs its generic twin.
+// interleave loops, Peak, RMS, Sine and SVFVoices; Wavetable (NEON has no
+// gather) and SineVoices run their generic twins.
 
 func archLevels() []level { return []level{levelGeneric, levelNEON} }
 
@@ -52,6 +52,13 @@ func peakNEON(x []float32) float32
 //
 //go:noescape
 func sumSquaresNEON(x []float32) float32
+
+// svfVoicesNEON runs the loop of svfVoicesGeneric (svfTick on each
+// sample, bit for bit) for the len(x) voices, a multiple of 4, reading
+// the first len(x) elements of the other slices: one voice per lane.
+//
+//go:noescape
+func svfVoicesNEON(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32)
 
 // interleaveNEON computes dst[2i], dst[2i+1] = left[i], right[i] for whole
 // groups of 4.
@@ -175,7 +182,15 @@ func wavetable(dst []float32, pairs [][2]float32, k uint, phase, inc uint32) uin
 	return wavetableGeneric(dst, pairs, k, phase, inc)
 }
 
-// svfVoices has no NEON kernel yet: it runs its generic twin.
+// svfVoices runs the NEON kernel on the whole groups of 4 voices and the
+// generic twin on the last at most 3.
 func svfVoices(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
-	svfVoicesGeneric(x, ic1, ic2, a1, a2, a3, m0, m1, m2)
+	var v int
+	if e := len(x) &^ 3; use[kSVFVoices] == levelNEON && e > 0 {
+		svfVoicesNEON(x[:e], ic1, ic2, a1, a2, a3, m0, m1, m2)
+		v = e
+	}
+	if v < len(x) {
+		svfVoicesGeneric(x[v:], ic1[v:], ic2[v:], a1[v:], a2[v:], a3[v:], m0[v:], m1[v:], m2[v:])
+	}
 }

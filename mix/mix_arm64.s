@@ -4,13 +4,14 @@
 // this file is not generated. The Go assembler has no mnemonics for vector
 // FADD and FMUL, so they are WORD-encoded by the macros below (A64
 // "FADD/FMUL (vector)", single precision, 4 lanes). Like the amd64 tiers,
-// the element-wise kernels and Sine do their generic twin's operations in
-// the same order and never fuse (no FMLA), so they give the same bits; the
-// RMS sum of squares adds in 16 partial sums, within RMS's tolerance.
+// the element-wise kernels, Sine and SVFVoices do their generic twin's
+// operations in the same order and never fuse (no FMLA), so they give the
+// same bits; the RMS sum of squares adds in 16 partial sums, within RMS's
+// tolerance.
 //
-// Each kernel handles whole groups (16 floats, or 4 for interleave and
-// sine); the
-// Go wrappers in mix_arm64.go finish the tail with the generic twin.
+// Each kernel handles whole groups (16 floats, 4 for interleave and sine,
+// 4 voices for SVFVoices); the Go wrappers in mix_arm64.go finish the tail
+// with the generic twin.
 
 #include "textflag.h"
 
@@ -396,4 +397,195 @@ sumSquaresReduce:
 	FADDP4S(6, 6, 6)
 	FADDP2S(6, 6)
 	FMOVS F6, ret+24(FP)
+	RET
+
+// SVFVoices: one voice per lane, so a group of 4 voices runs 4 filters in
+// parallel, its states and coefficients in registers for the whole block.
+// Group A uses the registers below and group B (the second 4 of 8 voices)
+// the same numbers + 16, so one macro, SVFTICK, describes the step of
+// either group or of both:
+//
+//	V0, V1    ic1, ic2
+//	V2-V7     the svfScaled coefficients 2a1, 2a2, 2a3, m0, m1/2, m2/2
+//	V8-V11    a 4x4 tile: 4 samples of 4 voices, as rows, then as columns
+//	V12-V15   the transpose's and the step's temporaries
+#define SVF_S1 0
+#define SVF_S2 1
+#define SVF_B1 2
+#define SVF_B2 3
+#define SVF_B3 4
+#define SVF_M0 5
+#define SVF_H1 6
+#define SVF_H2 7
+#define SVF_T1 12
+#define SVF_T2 13
+#define SVF_V3 14
+#define SVF_P 15
+
+// ONEGROUP emits op on group A's registers; TWOGROUPS on A's then B's, so
+// the two groups' independent chains alternate instruction by instruction.
+#define ONEGROUP(op, m, n, d) op(m, n, d)
+#define TWOGROUPS(op, m, n, d) op(m, n, d); op((m+16), (n+16), (d+16))
+
+// SVFTICK is svfTick on the column of inputs in register x, which gets the
+// outputs: GROUPS (ONEGROUP or TWOGROUPS) emits each operation. What waits
+// only on the last sample's states comes first, so it overlaps the chain
+// through this sample's input; the operations are svfTick's, unfused.
+#define SVFTICK(GROUPS, x) \
+	GROUPS(FMUL4S, SVF_S1, SVF_B1, SVF_T1); /* t1 = 2a1*ic1 */     \
+	GROUPS(FADD4S, SVF_S2, SVF_S2, SVF_T2); /* t2 = ic2 + ic2 */   \
+	GROUPS(FMUL4S, SVF_S1, SVF_B2, SVF_P);  \
+	GROUPS(FADD4S, SVF_P, SVF_T2, SVF_T2);  /* t2 += 2a2*ic1 */    \
+	GROUPS(FSUB4S, SVF_S2, x, SVF_V3);      /* v3 = v0 - ic2 */    \
+	GROUPS(FMUL4S, SVF_V3, SVF_B2, SVF_P);  \
+	GROUPS(FADD4S, SVF_P, SVF_T1, SVF_T1);  /* t1 += 2a2*v3 */     \
+	GROUPS(FMUL4S, SVF_V3, SVF_B3, SVF_V3); \
+	GROUPS(FADD4S, SVF_V3, SVF_T2, SVF_T2); /* t2 += 2a3*v3 */     \
+	GROUPS(FMUL4S, SVF_M0, x, x);           /* y = m0*v0 */        \
+	GROUPS(FMUL4S, SVF_T1, SVF_H1, SVF_P);  \
+	GROUPS(FADD4S, SVF_P, x, x);            /* y += m1/2*t1 */     \
+	GROUPS(FMUL4S, SVF_T2, SVF_H2, SVF_P);  \
+	GROUPS(FADD4S, SVF_P, x, x);            /* y += m2/2*t2 */     \
+	GROUPS(FSUB4S, SVF_S1, SVF_T1, SVF_S1); /* ic1 = t1 - ic1 */   \
+	GROUPS(FSUB4S, SVF_S2, SVF_T2, SVF_S2)  /* ic2 = t2 - ic2 */
+
+// TRANSPOSE4 transposes the 4x4 matrix in r0-r3 (rows in, columns out,
+// or the reverse) through t0-t3: TRN1/TRN2 on 32-bit lanes pair up
+// rows 0,1 and 2,3, then on 64-bit halves join the pairs.
+#define TRANSPOSE4(r0, r1, r2, r3, t0, t1, t2, t3) \
+	VTRN1 r1.S4, r0.S4, t0.S4; \
+	VTRN2 r1.S4, r0.S4, t1.S4; \
+	VTRN1 r3.S4, r2.S4, t2.S4; \
+	VTRN2 r3.S4, r2.S4, t3.S4; \
+	VTRN1 t2.D2, t0.D2, r0.D2; \
+	VTRN1 t3.D2, t1.D2, r1.D2; \
+	VTRN2 t2.D2, t0.D2, r2.D2; \
+	VTRN2 t3.D2, t1.D2, r3.D2
+
+// SVFLOAD loads the 4 voices' states and coefficients at byte offset off
+// of the slices in R1-R8 into s1, s2, c0-c5; SVFSTORE stores the states.
+#define SVFLOAD(off, s1, s2, c0, c1, c2, c3, c4, c5) \
+	FMOVQ off(R1), s1; \
+	FMOVQ off(R2), s2; \
+	FMOVQ off(R3), c0; \
+	FMOVQ off(R4), c1; \
+	FMOVQ off(R5), c2; \
+	FMOVQ off(R6), c3; \
+	FMOVQ off(R7), c4; \
+	FMOVQ off(R8), c5
+#define SVFSTORE(off, s1, s2) \
+	FMOVQ s1, off(R1); \
+	FMOVQ s2, off(R2)
+
+// SVFSCALE makes a1, a2, a3, m1, m2 the svfScaled coefficients, as svfScaled
+// does: doubled by adding, halved by multiplying with the 0.5 in V8 (V24
+// for group B).
+#define SVFSCALE(GROUPS) \
+	GROUPS(FADD4S, SVF_B1, SVF_B1, SVF_B1); \
+	GROUPS(FADD4S, SVF_B2, SVF_B2, SVF_B2); \
+	GROUPS(FADD4S, SVF_B3, SVF_B3, SVF_B3); \
+	GROUPS(FMUL4S, 8, SVF_H1, SVF_H1); \
+	GROUPS(FMUL4S, 8, SVF_H2, SVF_H2)
+
+// func svfVoicesNEON(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32)
+// Groups of 8 voices (A and B interleaved) while 8 are left, then one of 4.
+// A group walks its block in 16 tiles of 4 samples: 4 row loads per 4
+// voices (voice blocks are 256 bytes apart), a transpose to columns (one
+// sample of the 4 voices each), 4 filter steps, the transpose back and 4
+// row stores.
+TEXT ·svfVoicesNEON(SB), NOSPLIT, $0-216
+	MOVD  x_base+0(FP), R0
+	MOVD  x_len+8(FP), R9
+	MOVD  ic1_base+24(FP), R1
+	MOVD  ic2_base+48(FP), R2
+	MOVD  a1_base+72(FP), R3
+	MOVD  a2_base+96(FP), R4
+	MOVD  a3_base+120(FP), R5
+	MOVD  m0_base+144(FP), R6
+	MOVD  m1_base+168(FP), R7
+	MOVD  m2_base+192(FP), R8
+	MOVW  $0x3f000000, R12 // 0.5
+
+svfEight:
+	CMP   $8, R9
+	BLT   svfFour
+	SVFLOAD(0, F0, F1, F2, F3, F4, F5, F6, F7)
+	SVFLOAD(16, F16, F17, F18, F19, F20, F21, F22, F23)
+	VDUP  R12, V8.S4
+	VDUP  R12, V24.S4
+	SVFSCALE(TWOGROUPS)
+	MOVD  R0, R10
+	MOVD  $16, R11
+
+svfEightTile:
+	FMOVQ (R10), F8
+	FMOVQ 256(R10), F9
+	FMOVQ 512(R10), F10
+	FMOVQ 768(R10), F11
+	FMOVQ 1024(R10), F24
+	FMOVQ 1280(R10), F25
+	FMOVQ 1536(R10), F26
+	FMOVQ 1792(R10), F27
+	TRANSPOSE4(V8, V9, V10, V11, V12, V13, V14, V15)
+	TRANSPOSE4(V24, V25, V26, V27, V28, V29, V30, V31)
+	SVFTICK(TWOGROUPS, 8)
+	SVFTICK(TWOGROUPS, 9)
+	SVFTICK(TWOGROUPS, 10)
+	SVFTICK(TWOGROUPS, 11)
+	TRANSPOSE4(V8, V9, V10, V11, V12, V13, V14, V15)
+	TRANSPOSE4(V24, V25, V26, V27, V28, V29, V30, V31)
+	FMOVQ F8, (R10)
+	FMOVQ F9, 256(R10)
+	FMOVQ F10, 512(R10)
+	FMOVQ F11, 768(R10)
+	FMOVQ F24, 1024(R10)
+	FMOVQ F25, 1280(R10)
+	FMOVQ F26, 1536(R10)
+	FMOVQ F27, 1792(R10)
+	ADD   $16, R10
+	SUB   $1, R11
+	CBNZ  R11, svfEightTile
+
+	SVFSTORE(0, F0, F1)
+	SVFSTORE(16, F16, F17)
+	ADD   $32, R1
+	ADD   $32, R2
+	ADD   $32, R3
+	ADD   $32, R4
+	ADD   $32, R5
+	ADD   $32, R6
+	ADD   $32, R7
+	ADD   $32, R8
+	ADD   $2048, R0
+	SUB   $8, R9
+	B     svfEight
+
+svfFour:
+	CBZ   R9, svfDone
+	SVFLOAD(0, F0, F1, F2, F3, F4, F5, F6, F7)
+	VDUP  R12, V8.S4
+	SVFSCALE(ONEGROUP)
+	MOVD  $16, R11
+
+svfFourTile:
+	FMOVQ (R0), F8
+	FMOVQ 256(R0), F9
+	FMOVQ 512(R0), F10
+	FMOVQ 768(R0), F11
+	TRANSPOSE4(V8, V9, V10, V11, V12, V13, V14, V15)
+	SVFTICK(ONEGROUP, 8)
+	SVFTICK(ONEGROUP, 9)
+	SVFTICK(ONEGROUP, 10)
+	SVFTICK(ONEGROUP, 11)
+	TRANSPOSE4(V8, V9, V10, V11, V12, V13, V14, V15)
+	FMOVQ F8, (R0)
+	FMOVQ F9, 256(R0)
+	FMOVQ F10, 512(R0)
+	FMOVQ F11, 768(R0)
+	ADD   $16, R0
+	SUB   $1, R11
+	CBNZ  R11, svfFourTile
+	SVFSTORE(0, F0, F1)
+
+svfDone:
 	RET
