@@ -81,23 +81,23 @@ func (o *Options) Period() time.Duration {
 
 // Step is what one measured step at a fixed voice count found.
 type Step struct {
-	Voices   int
-	Blocks   int           // blocks timed
-	P50      time.Duration // block render time percentiles (nearest rank)
-	P99      time.Duration
-	P999     time.Duration
-	Max      time.Duration
-	Xruns    int           // paced: blocks that completed after their deadline
-	WakeP99  time.Duration // paced: p99 of wake lateness after the release time
-	WakeMax  time.Duration // paced: the largest wake lateness
+	Voices  int
+	Blocks  int           // blocks timed
+	P50     time.Duration // block render time percentiles (nearest rank)
+	P99     time.Duration
+	P999    time.Duration
+	Max     time.Duration
+	Xruns   int           // paced: blocks that completed after their deadline
+	WakeP99 time.Duration // paced: p99 of wake lateness after the release time
+	WakeMax time.Duration // paced: the largest wake lateness
 	// LateWakeXruns (paced) counts the xruns whose thread woke so late
 	// that a render of the step's median time would have missed the
 	// deadline too: the scheduler's (or the hypervisor's) doing, not the
 	// synth's.
 	LateWakeXruns int
-	Allocs   uint64        // heap objects allocated while timing (must be 0)
-	GCCycles uint64        // GC cycles completed while timing (must be 0)
-	Pass     bool          // p99.9 within headroom and, paced, no xruns
+	Allocs        uint64 // heap objects allocated while timing (must be 0)
+	GCCycles      uint64 // GC cycles completed while timing (must be 0)
+	Pass          bool   // p99.9 within headroom and, paced, no xruns
 }
 
 // Runner measures steps. It owns the per-step sample buffers, allocated
