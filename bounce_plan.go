@@ -54,8 +54,9 @@ func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 		n := &s.Notes[i]
 		if p.instr[n.Instrument].Kind == voice.Sampler {
 			if r := n.Freq / p.instr[n.Instrument].Sample.RootFreq; r > maxSampleRatio {
-				return nil, fmt.Errorf("%s: notes[%d].freq: %w: %.1f Hz is %.1f times the sample's root (at most %d)",
-					s.Name, i, ErrBounceNote, n.Freq, r, maxSampleRatio)
+				return nil, fmt.Errorf("%s: notes[%d].freq: %w: %.6g Hz is %.3g times the root_freq of instrument %s (%.6g Hz; at most %d)",
+					s.Name, i, ErrBounceNote, n.Freq, r, s.Instruments[n.Instrument].Name,
+					p.instr[n.Instrument].Sample.RootFreq, maxSampleRatio)
 			}
 		}
 		p.events = append(p.events, bounceEvent{frame: n.Start, kind: evNoteOn, note: int32(i)})

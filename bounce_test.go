@@ -179,12 +179,14 @@ func TestBounceRejectsBadScores(t *testing.T) {
 			break
 		}
 	}
+	tinyRoot := richScore(2) // a root_freq so low that every note is out of range
+	tinyRoot.Instruments[6].RootFreq = 1e-300
 	for _, c := range []struct {
 		s    *score.Score
 		want error
 	}{
 		{nan, score.ErrInvalid}, {long, score.ErrLimit}, {unsorted, score.ErrInvalid},
-		{badInstr, score.ErrUnknownInstrument}, {highSample, ErrBounceNote},
+		{badInstr, score.ErrUnknownInstrument}, {highSample, ErrBounceNote}, {tinyRoot, ErrBounceNote},
 	} {
 		var buf bytes.Buffer
 		_, err := Bounce(context.Background(), c.s, &buf, BounceOptions{})
@@ -192,8 +194,8 @@ func TestBounceRejectsBadScores(t *testing.T) {
 			t.Errorf("err = %v, want %v", err, c.want)
 			continue
 		}
-		if msg := err.Error(); bytes.ContainsRune([]byte(msg), '\n') || !bytes.HasPrefix([]byte(msg), []byte(c.s.Name+": ")) {
-			t.Errorf("error %q: want one line starting with the score's name", msg)
+		if msg := err.Error(); bytes.ContainsRune([]byte(msg), '\n') || !bytes.HasPrefix([]byte(msg), []byte(c.s.Name+": ")) || len(msg) > 200 {
+			t.Errorf("error %q: want one short line starting with the score's name", msg)
 		}
 		if buf.Len() != 0 {
 			t.Errorf("%v: %d bytes written before the error", err, buf.Len())
