@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -187,7 +188,8 @@ func readManifest(path string, stdin io.Reader) ([]entry, error) {
 			r, dir = f, filepath.Dir(path)
 		}
 		sc := bufio.NewScanner(r)
-		for line := 1; sc.Scan(); line++ {
+		line := 1
+		for ; sc.Scan(); line++ {
 			text := strings.TrimSpace(sc.Text())
 			if text == "" || strings.HasPrefix(text, "#") {
 				continue
@@ -201,7 +203,10 @@ func readManifest(path string, stdin io.Reader) ([]entry, error) {
 			all = append(all, entry{input: text, where: fmt.Sprintf("%s line %d", path, line)})
 		}
 		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			if errors.Is(err, bufio.ErrTooLong) {
+				err = fmt.Errorf("longer than %d bytes", bufio.MaxScanTokenSize)
+			}
+			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
 		}
 	}
 	first := map[string]int{}
