@@ -25,6 +25,7 @@ type decoder struct {
 	notes       []pendingNote
 	instNames   []string         // instrument names used by notes, by first use
 	instIndex   map[string]int32 // into instNames
+	keys        keyScanner       // finds keys given twice in an object
 }
 
 // pendingNote is a note checked as far as it can be before the sample rate
@@ -39,11 +40,16 @@ func (d *decoder) decodeScore() error {
 	if err := d.delim('{', ""); err != nil {
 		return err
 	}
+	seen := map[string]bool{}
 	for d.dec.More() {
 		key, err := d.key("")
 		if err != nil {
 			return err
 		}
+		if seen[key] {
+			return fmt.Errorf("%s: %s: %s: %w: the key is given twice", d.name, d.at(), key, ErrInvalid)
+		}
+		seen[key] = true
 		switch key {
 		case "sample_rate":
 			err = d.value(&d.rate, key)
@@ -82,8 +88,11 @@ func (d *decoder) decodeInstruments() error {
 		if len(d.instruments) >= d.lim.MaxInstruments {
 			return fmt.Errorf("%s: instruments: %w: more than %d instruments", d.name, ErrLimit, d.lim.MaxInstruments)
 		}
+		if _, dup := d.instruments[name]; dup {
+			return fmt.Errorf("%s: %s: instruments.%s: %w: the instrument is defined twice", d.name, d.at(), name, ErrInvalid)
+		}
 		var ji *jsonInstrument
-		if err := d.value(&ji, "instruments."+name); err != nil {
+		if err := d.object(&ji, "instruments."+name); err != nil {
 			return err
 		}
 		if ji != nil && len(ji.Table) > d.lim.MaxTable {
@@ -105,7 +114,7 @@ func (d *decoder) decodeNotes() error {
 		}
 		var jn jsonNote
 		path := fmt.Sprintf("notes[%d]", i)
-		if err := d.value(&jn, path); err != nil {
+		if err := d.object(&jn, path); err != nil {
 			return err
 		}
 		n, err := jn.check(d.lim)
@@ -150,6 +159,19 @@ func (d *decoder) key(path string) (string, error) {
 func (d *decoder) value(v any, path string) error {
 	if err := d.dec.Decode(v); err != nil {
 		return d.fail(err, path)
+	}
+	return nil
+}
+
+// object decodes the next value, a JSON object, into v, and refuses it if
+// the object (or one inside it) gives a key twice.
+func (d *decoder) object(v any, path string) error {
+	start := d.dec.InputOffset()
+	if err := d.value(v, path); err != nil {
+		return err
+	}
+	if key, off := d.keys.duplicate(d.data[start:d.dec.InputOffset()]); key != "" {
+		return fmt.Errorf("%s: %s: %s.%s: %w: the key is given twice", d.name, lineCol(d.data, start+int64(off)), path, key, ErrInvalid)
 	}
 	return nil
 }

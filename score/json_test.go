@@ -134,12 +134,40 @@ func TestReadBadInput(t *testing.T) {
 		{"note-ten-hours", `{"sample_rate": 48000, ` + okInst + `, "notes": [{"time": 36000, "duration": 1, "instrument": "s", "key": 60}]}`, ErrInvalid, "notes[0].time"},
 		{"neg-duration", `{"sample_rate": 48000, "duration": -1, ` + okInst + `, "notes": []}`, ErrInvalid, "duration"},
 		{"note-past-end", `{"sample_rate": 48000, "duration": 1, ` + okInst + `, "notes": [{"time": 2, "duration": 1, "instrument": "s", "key": 60}]}`, ErrInvalid, "notes[0].time"},
+		// A key given twice is refused, not settled by the last one.
+		{"dup-top", `{"sample_rate": 48000, "duration": 2, "duration": 200, ` + okInst + `, "notes": []}`, ErrInvalid, "duration: invalid value: the key is given twice"},
+		{"dup-instrument", `{"sample_rate": 48000, "instruments": {"s": {"osc": "sine"}, "s": {"osc": "saw"}}}`, ErrInvalid, "instruments.s: invalid value: the instrument is defined twice"},
+		{"dup-note-field", "{\"sample_rate\": 48000, " + okInst + ",\n\"notes\": [{\"time\": 0, \"duration\": 1, \"instrument\": \"s\", \"key\": 60, \"time\": 5}]}", ErrInvalid, "line 2, col 68: notes[0].time: invalid value: the key is given twice"},
+		{"dup-case", `{"sample_rate": 48000, ` + okInst + `, "notes": [{"time": 0, "duration": 1, "instrument": "s", "key": 60, "KEY": 61}]}`, ErrInvalid, "notes[0].KEY: invalid value: the key is given twice"},
+		{"dup-escaped", `{"sample_rate": 48000, ` + okInst + `, "notes": [{"time": 0, "duration": 1, "instrument": "s", "key": 60, "\u006bey": 61}]}`, ErrInvalid, "notes[0].key: invalid value: the key is given twice"},
+		{"dup-nested", `{"sample_rate": 48000, "instruments": {"s": {"osc": "saw", "filter": {"type": "lowpass", "cutoff": 100, "cutoff": 9000}}}}`, ErrInvalid, "instruments.s.filter.cutoff: invalid value: the key is given twice"},
+		{"dup-inst-field", `{"sample_rate": 48000, "instruments": {"s": {"osc": "sine", "gain": 0.5, "osc": "saw"}}}`, ErrInvalid, "instruments.s.osc: invalid value: the key is given twice"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Read("song.json", strings.NewReader(c.json), Options{Dir: "testdata"})
 			checkErr(t, err, c.err, c.place)
 		})
+	}
+}
+
+// TestReadSameKeysInOtherObjects checks that the duplicate-key check looks
+// at one object at a time: the same keys in sibling notes, in an
+// instrument and its filter, and key-like strings among the values are
+// all fine.
+func TestReadSameKeysInOtherObjects(t *testing.T) {
+	in := `{"sample_rate": 48000, "instruments": {
+	  "type": {"osc": "saw", "filter": {"type": "lowpass", "cutoff": 900}},
+	  "time": {"osc": "sine"}},
+	 "notes": [{"time": 0, "duration": 1, "instrument": "type", "key": 60},
+	           {"time": 1, "duration": 1, "instrument": "time", "key": 62},
+	           {"time": 2, "duration": 1, "instrument": "time", "key": 64, "gain": 0.5}]}`
+	s, err := Read("song.json", strings.NewReader(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Notes) != 3 || len(s.Instruments) != 2 {
+		t.Errorf("%d notes, %d instruments; want 3 and 2", len(s.Notes), len(s.Instruments))
 	}
 }
 
