@@ -12,10 +12,11 @@
 //   - Running status survives meta and sysex events. System common and
 //     real-time bytes (0xF1..0xF6, 0xF8..0xFE), which have no place in a
 //     file, are skipped with the data bytes their message defines.
-//   - Unknown chunks and up to 7 trailing bytes after the last chunk are
-//     ignored; a chunk whose length runs past the end of the file, a
-//     truncated event, a variable-length quantity over 4 bytes, or a data
-//     byte with no status to run on is an error.
+//   - Unknown chunks, up to 7 trailing bytes after the last chunk and
+//     tracks beyond the header's count are accepted; a chunk whose length
+//     runs past the end of the file, fewer tracks than the header
+//     declares, a truncated event, a variable-length quantity over 4
+//     bytes, or a data byte with no status to run on is an error.
 package midi
 
 import (

@@ -252,6 +252,8 @@ func TestProgramsAndDrums(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	good := smf(0, tpq, ev(on(0, 0, 60, 100), off(10, 0, 60), eot(0)))
+	twoTracks := smf(1, tpq, ev(on(0, 0, 60, 100), off(10, 0, 60), eot(0)), eot(0))
+	lastTrackGone := twoTracks[:len(twoTracks)-8-len(eot(0))]
 	longTrack := append([]byte(nil), good...)
 	binary.BigEndian.PutUint32(longTrack[18:], 1<<30)
 	cases := []struct {
@@ -270,6 +272,7 @@ func TestBadInput(t *testing.T) {
 		{"no-tracks", smf(0, tpq), ErrCorrupt, "no MTrk"},
 		{"track-length", longTrack, ErrTruncated, "track 1, byte 0xe: truncated: chunk \"MTrk\" length 1073741824 runs past the end of the file"},
 		{"truncated-file", good[:len(good)-3], ErrTruncated, "track 1, byte 0xe"},
+		{"track-missing", lastTrackGone, ErrTruncated, "truncated: the header declares 2 tracks, the file holds 1"},
 		{"vlq-5", smf(0, tpq, ev([]byte{0x81, 0x81, 0x81, 0x81, 0x01, 0x90, 60, 1}, eot(0))), ErrCorrupt, "track 1, byte 0x16: corrupt: variable-length quantity longer than 4 bytes"},
 		{"delta-cut", smf(0, tpq, []byte{0x81}), ErrTruncated, "track 1, byte 0x16"},
 		{"event-missing", smf(0, tpq, []byte{0x00}), ErrTruncated, "track 1, byte 0x16"},
@@ -288,6 +291,20 @@ func TestBadInput(t *testing.T) {
 			_, err := Decode("song.mid", c.data, Options{})
 			checkErr(t, err, c.err, c.place)
 		})
+	}
+}
+
+// TestMoreTracksThanDeclared checks that tracks beyond the header's count,
+// a common writer bug, are played.
+func TestMoreTracksThanDeclared(t *testing.T) {
+	b := smf(1, tpq, ev(on(0, 0, 60, 100), off(10, 0, 60), eot(0)), ev(on(0, 1, 64, 100), off(10, 1, 64), eot(0)))
+	binary.BigEndian.PutUint16(b[10:], 1)
+	s, err := Decode("song.mid", b, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Notes) != 2 {
+		t.Errorf("%d notes, want 2 (one from each track)", len(s.Notes))
 	}
 }
 

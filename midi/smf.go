@@ -92,6 +92,12 @@ func parseFile(name string, data []byte) (*file, error) {
 	if len(f.tracks) == 0 {
 		return nil, errAt(name, 0, 8+hlen, ErrCorrupt, "no MTrk chunk")
 	}
+	// Fewer tracks than the header declares: the file was cut at a chunk
+	// boundary, and playing what is left would drop whole parts without a
+	// word. (More than declared is a common writer bug; they are played.)
+	if declared := int(binary.BigEndian.Uint16(data[10:12])); len(f.tracks) < declared {
+		return nil, errAt(name, 0, end, ErrTruncated, "the header declares %d tracks, the file holds %d", declared, len(f.tracks))
+	}
 	return f, nil
 }
 
