@@ -16,8 +16,8 @@ package mix
 //		ic1, ic2 = t1 - ic1, t2 - ic2
 //	}
 //
-// (the doubled and halved coefficients computed first, exactly).
-// The recursion is serial within a voice, so the SIMD tiers run one voice
+// with the doubled and halved coefficients computed first (exactly). The
+// recursion is serial within a voice, so the SIMD tiers run one voice
 // per lane (16 on AVX-512, 8 on AVX2, 4 on SSE2) and are bit-exact with
 // the generic twin; a call pays off from one vector of voices. The
 // coefficients are constant through the block (a cutoff change applies

@@ -225,10 +225,8 @@ func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *[BlockSize
 		// they must be silence: a voice starting this block has zero
 		// state and stays at zero through them, and after a one-shot's
 		// end the voice is finished anyway.
-		if v.first > 0 || v.end < BlockSize { // rare: a voice starting or ending
-			clear(vl[:v.first])
-			clear(vl[v.end:])
-		}
+		clear(vl[:v.first])
+		clear(vl[v.end:])
 		f := &b.filt[v.slot]
 		fb.load(v.lane, f, 0)
 		if v.stereo {
@@ -308,13 +306,11 @@ func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *[BlockSize]float32, 
 		addRun(left[a:z], right[a:z], vl[a:z], vr[a:z], v.stereo, l0, l1, r0, r1)
 	}
 	out.gain, out.pan, out.gl, out.gr = g1, p1, gl1, gr1
-	lvl := float32(0) // the envelope where the block ends: its last run's end
 	if n > 0 {
-		lvl = segs[n-1].e1
-	} else if !done {
-		lvl = e.level()
+		out.level = segs[n-1].e1 * g1 // the envelope where the block ends, without a division
+	} else {
+		out.level = e.level() * g1
 	}
-	out.level = lvl * g1
 	if done {
 		b.state[s] = slotFinished
 	}

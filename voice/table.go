@@ -15,7 +15,8 @@ import (
 // a note whose 2^j-th harmonic lies below half the sample rate plays level j
 // without any aliasing: the table is chosen per octave.
 const (
-	// tableBits sets the length of every level to 8192 samples: the highest harmonic of the top level still gets 16 samples
+	// tableBits sets the length of every level to 8192 samples: the
+	// highest harmonic of the top level still gets 16 samples
 	// per cycle, keeping linear interpolation's error on the steep edge of
 	// a low saw under 0.35% of its peak, and under -100 dB in spectrum.
 	tableBits = 13
