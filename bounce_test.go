@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -325,8 +326,14 @@ func TestBounceLoopAllocatesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		const runs = 3
-		writers := make([]*wav.Writer, runs+1)
+		// AllocsPerRun counts the whole process, and under load the
+		// runtime now and then starts a thread during a measurement
+		// (runtime.allocm, seen in a memory profile of a failing run
+		// while CI ran other packages beside it): the loop's own
+		// allocations would show in every attempt, so the fewest of
+		// three attempts is what it allocates.
+		const runs, attempts = 3, 3
+		writers := make([]*wav.Writer, attempts*runs+attempts+1)
 		for i := range writers {
 			writers[i], _ = wav.NewWriter(io.Discard, wav.PCM16, s.SampleRate, s.Frames, 1)
 		}
@@ -334,13 +341,16 @@ func TestBounceLoopAllocatesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		i := 0
-		allocs := testing.AllocsPerRun(runs, func() {
-			r.out = writers[i]
-			i++
-			if err := r.run(context.Background()); err != nil {
-				panic(err)
-			}
-		})
+		allocs := math.Inf(1)
+		for range attempts {
+			allocs = min(allocs, testing.AllocsPerRun(runs, func() {
+				r.out = writers[i]
+				i++
+				if err := r.run(context.Background()); err != nil {
+					panic(err)
+				}
+			}))
+		}
 		r.eng.Close()
 		if allocs != 0 {
 			t.Errorf("%d workers: %v allocations per bounce of %d blocks", w, allocs, s.Frames/BlockSize)
