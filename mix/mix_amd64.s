@@ -2005,13 +2005,12 @@ done:
 	RET
 
 // func addScaledAVX2(dst []float32, src []float32, gain float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·addScaledAVX2(SB), NOSPLIT, $0-52
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
 	MOVQ         src_base+24(FP), DX
-	MOVSS        gain+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS gain+48(FP), Y0
 	XORQ         BX, BX
 	SHLQ         $0x02, CX
 	MOVQ         CX, SI
@@ -2049,15 +2048,13 @@ done:
 	RET
 
 // func addRampAVX2(dst []float32, src []float32, g0 float32, step float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·addRampAVX2(SB), NOSPLIT, $0-56
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
 	MOVQ         src_base+24(FP), DX
-	MOVSS        g0+48(FP), X0
-	VBROADCASTSS X0, Y0
-	MOVSS        step+52(FP), X1
-	VBROADCASTSS X1, Y1
+	VBROADCASTSS g0+48(FP), Y0
+	VBROADCASTSS step+52(FP), Y1
 	VMOVUPS      lanesF<>+0(SB), Y2
 	VMOVUPS      const41000000<>+0(SB), Y3
 	XORQ         BX, BX
@@ -2080,20 +2077,16 @@ done:
 	RET
 
 // func panAddRampAVX2(left []float32, right []float32, src []float32, l0 float32, lstep float32, r0 float32, rstep float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·panAddRampAVX2(SB), NOSPLIT, $0-88
 	MOVQ         left_base+0(FP), AX
 	MOVQ         left_len+8(FP), CX
 	MOVQ         right_base+24(FP), DX
 	MOVQ         src_base+48(FP), BX
-	MOVSS        l0+72(FP), X0
-	VBROADCASTSS X0, Y0
-	MOVSS        lstep+76(FP), X1
-	VBROADCASTSS X1, Y1
-	MOVSS        r0+80(FP), X2
-	VBROADCASTSS X2, Y2
-	MOVSS        rstep+84(FP), X3
-	VBROADCASTSS X3, Y3
+	VBROADCASTSS l0+72(FP), Y0
+	VBROADCASTSS lstep+76(FP), Y1
+	VBROADCASTSS r0+80(FP), Y2
+	VBROADCASTSS rstep+84(FP), Y3
 	VMOVUPS      lanesF<>+0(SB), Y4
 	VMOVUPS      const41000000<>+0(SB), Y5
 	XORQ         SI, SI
@@ -2164,12 +2157,11 @@ done:
 	RET
 
 // func scaleAVX2(dst []float32, gain float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·scaleAVX2(SB), NOSPLIT, $0-28
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
-	MOVSS        gain+24(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS gain+24(FP), Y0
 	XORQ         DX, DX
 	SHLQ         $0x02, CX
 	MOVQ         CX, BX
@@ -2202,7 +2194,7 @@ done:
 	RET
 
 // func peakAVX2(x []float32) float32
-// Requires: AVX, AVX2, SSE
+// Requires: AVX, AVX2
 TEXT ·peakAVX2(SB), NOSPLIT, $0-28
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
@@ -2253,12 +2245,12 @@ done:
 	VPMAXSD      X1, X0, X0
 	VPSHUFD      $0xb1, X0, X1
 	VPMAXSD      X1, X0, X0
-	MOVSS        X0, ret+24(FP)
+	VMOVSS       X0, ret+24(FP)
 	VZEROUPPER
 	RET
 
 // func sumSquaresAVX2(x []float32) float32
-// Requires: AVX, SSE
+// Requires: AVX
 TEXT ·sumSquaresAVX2(SB), NOSPLIT, $0-28
 	MOVQ   x_base+0(FP), AX
 	MOVQ   x_len+8(FP), CX
@@ -2308,7 +2300,7 @@ done:
 	VADDPS       X0, X1, X1
 	VPSHUFD      $0xb1, X1, X0
 	VADDPS       X0, X1, X1
-	MOVSS        X1, ret+24(FP)
+	VMOVSS       X1, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -2921,13 +2913,12 @@ done:
 	RET
 
 // func addScaledAVX512(dst []float32, src []float32, gain float32)
-// Requires: AVX, AVX512F, SSE
+// Requires: AVX, AVX512F
 TEXT ·addScaledAVX512(SB), NOSPLIT, $0-52
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
 	MOVQ         src_base+24(FP), DX
-	MOVSS        gain+48(FP), X0
-	VBROADCASTSS X0, Z0
+	VBROADCASTSS gain+48(FP), Z0
 	XORQ         BX, BX
 	SHLQ         $0x02, CX
 	MOVQ         CX, SI
@@ -2965,15 +2956,13 @@ done:
 	RET
 
 // func addRampAVX512(dst []float32, src []float32, g0 float32, step float32)
-// Requires: AVX, AVX512F, SSE
+// Requires: AVX, AVX512F
 TEXT ·addRampAVX512(SB), NOSPLIT, $0-56
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
 	MOVQ         src_base+24(FP), DX
-	MOVSS        g0+48(FP), X0
-	VBROADCASTSS X0, Z0
-	MOVSS        step+52(FP), X1
-	VBROADCASTSS X1, Z1
+	VBROADCASTSS g0+48(FP), Z0
+	VBROADCASTSS step+52(FP), Z1
 	VMOVUPS      lanesF<>+0(SB), Z2
 	VMOVUPS      const41800000<>+0(SB), Z3
 	XORQ         BX, BX
@@ -2996,20 +2985,16 @@ done:
 	RET
 
 // func panAddRampAVX512(left []float32, right []float32, src []float32, l0 float32, lstep float32, r0 float32, rstep float32)
-// Requires: AVX, AVX512F, SSE
+// Requires: AVX, AVX512F
 TEXT ·panAddRampAVX512(SB), NOSPLIT, $0-88
 	MOVQ         left_base+0(FP), AX
 	MOVQ         left_len+8(FP), CX
 	MOVQ         right_base+24(FP), DX
 	MOVQ         src_base+48(FP), BX
-	MOVSS        l0+72(FP), X0
-	VBROADCASTSS X0, Z0
-	MOVSS        lstep+76(FP), X1
-	VBROADCASTSS X1, Z1
-	MOVSS        r0+80(FP), X2
-	VBROADCASTSS X2, Z2
-	MOVSS        rstep+84(FP), X3
-	VBROADCASTSS X3, Z3
+	VBROADCASTSS l0+72(FP), Z0
+	VBROADCASTSS lstep+76(FP), Z1
+	VBROADCASTSS r0+80(FP), Z2
+	VBROADCASTSS rstep+84(FP), Z3
 	VMOVUPS      lanesF<>+0(SB), Z4
 	VMOVUPS      const41800000<>+0(SB), Z5
 	XORQ         SI, SI
@@ -3080,12 +3065,11 @@ done:
 	RET
 
 // func scaleAVX512(dst []float32, gain float32)
-// Requires: AVX, AVX512F, SSE
+// Requires: AVX, AVX512F
 TEXT ·scaleAVX512(SB), NOSPLIT, $0-28
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         dst_len+8(FP), CX
-	MOVSS        gain+24(FP), X0
-	VBROADCASTSS X0, Z0
+	VBROADCASTSS gain+24(FP), Z0
 	XORQ         DX, DX
 	SHLQ         $0x02, CX
 	MOVQ         CX, BX
@@ -3118,7 +3102,7 @@ done:
 	RET
 
 // func peakAVX512(x []float32) float32
-// Requires: AVX, AVX2, AVX512F, SSE
+// Requires: AVX, AVX2, AVX512F
 TEXT ·peakAVX512(SB), NOSPLIT, $0-28
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
@@ -3171,12 +3155,12 @@ done:
 	VPMAXSD       X0, X1, X1
 	VPSHUFD       $0xb1, X1, X0
 	VPMAXSD       X0, X1, X1
-	MOVSS         X1, ret+24(FP)
+	VMOVSS        X1, ret+24(FP)
 	VZEROUPPER
 	RET
 
 // func sumSquaresAVX512(x []float32) float32
-// Requires: AVX, AVX512F, SSE
+// Requires: AVX, AVX512F
 TEXT ·sumSquaresAVX512(SB), NOSPLIT, $0-28
 	MOVQ   x_base+0(FP), AX
 	MOVQ   x_len+8(FP), CX
@@ -3228,7 +3212,7 @@ done:
 	VADDPS        X1, X0, X0
 	VPSHUFD       $0xb1, X0, X1
 	VADDPS        X1, X0, X0
-	MOVSS         X0, ret+24(FP)
+	VMOVSS        X0, ret+24(FP)
 	VZEROUPPER
 	RET
 

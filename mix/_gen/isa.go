@@ -97,11 +97,33 @@ func loadGP(c gotypes.Component, r reg.GPVirtual) reg.GPVirtual {
 	return r
 }
 
-// floatParam loads a float32 parameter into the low lane of an XMM register.
-func floatParam(name string) reg.VecVirtual {
-	x := XMM()
-	Load(Param(name), x)
-	return x
+// paramAddr is the stack address of a scalar parameter or result.
+func paramAddr(c gotypes.Component) Mem {
+	b, err := c.Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// floatParam broadcasts a float32 parameter to a whole vector. VEX tiers
+// broadcast straight from the argument slot: avo's Load would emit the
+// legacy-SSE MOVSS, and on Intel cores each legacy-SSE instruction after a
+// VEX one has dirtied the upper register halves costs a state transition
+// of hundreds of nanoseconds.
+func (t tier) floatParam(name string) reg.VecVirtual {
+	return t.bcastMem(paramAddr(Param(name)))
+}
+
+// storeFloatResult stores lane 0 of x as the function's float32 result,
+// with VMOVSS on VEX tiers for the reason floatParam gives.
+func (t tier) storeFloatResult(x reg.VecVirtual) {
+	ret := paramAddr(ReturnIndex(0))
+	if t.vex {
+		VMOVSS(x, ret)
+		return
+	}
+	MOVSS(x, ret)
 }
 
 func at(base, i reg.GPVirtual, disp int) Mem {
@@ -206,17 +228,6 @@ func (t tier) zero() reg.VecVirtual {
 	default:
 		XORPS(v, v)
 	}
-	return v
-}
-
-// bcastF broadcasts the float32 in the low lane of x to a whole vector.
-func (t tier) bcastF(x reg.VecVirtual) reg.VecVirtual {
-	if !t.vex {
-		SHUFPS(U8(0), x, x)
-		return x
-	}
-	v := t.vec()
-	VBROADCASTSS(x, v)
 	return v
 }
 

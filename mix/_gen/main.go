@@ -65,7 +65,7 @@ func addScaled(t tier) {
 		"dst[i] += gain*src[i] for whole vectors of dst.")
 	dst, n := sliceParam("dst")
 	src := basePtr("src")
-	g := t.bcastF(floatParam("gain"))
+	g := t.floatParam("gain")
 	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
 		s, x := t.vec(), t.vec()
 		t.mul(g, t.operand(at(src, i, d)), s)
@@ -80,8 +80,8 @@ func addRamp(t tier) {
 		"dst[i] += (g0 + i*step)*src[i] for whole vectors of dst, i from 0.")
 	dst, n := sliceParam("dst")
 	src := basePtr("src")
-	g0 := t.bcastF(floatParam("g0"))
-	step := t.bcastF(floatParam("step"))
+	g0 := t.floatParam("g0")
+	step := t.floatParam("step")
 	idx := t.load(lanesF)
 	w := t.load(consts[float32bits(float32(t.w))])
 	t.forEach(n, 1, func(i reg.GPVirtual, d, _ int) {
@@ -103,10 +103,10 @@ func panAddRamp(t tier) {
 	left, n := sliceParam("left")
 	right := basePtr("right")
 	src := basePtr("src")
-	l0 := t.bcastF(floatParam("l0"))
-	lstep := t.bcastF(floatParam("lstep"))
-	r0 := t.bcastF(floatParam("r0"))
-	rstep := t.bcastF(floatParam("rstep"))
+	l0 := t.floatParam("l0")
+	lstep := t.floatParam("lstep")
+	r0 := t.floatParam("r0")
+	rstep := t.floatParam("rstep")
 	idx := t.load(lanesF)
 	w := t.load(consts[float32bits(float32(t.w))])
 	t.forEach(n, 1, func(i reg.GPVirtual, d, _ int) {
@@ -143,7 +143,7 @@ func add(t tier) {
 func scale(t tier) {
 	t.text("scale", "func(dst []float32, gain float32)", "dst[i] *= gain for whole vectors of dst.")
 	dst, n := sliceParam("dst")
-	g := t.bcastF(floatParam("gain"))
+	g := t.floatParam("gain")
 	t.forEach(n, unroll, func(i reg.GPVirtual, d, _ int) {
 		x := t.vec()
 		t.mul(g, t.operand(at(dst, i, d)), x)
@@ -173,7 +173,7 @@ func peak(t tier) {
 	for j := 1; j < unroll; j++ {
 		t.imax(acc[0], acc[j], acc[0])
 	}
-	Store(t.reduce(acc[0], t.imax), ReturnIndex(0))
+	t.storeFloatResult(t.reduce(acc[0], t.imax))
 	t.ret()
 }
 
@@ -193,7 +193,7 @@ func sumSquares(t tier) {
 	for j := 1; j < unroll; j++ {
 		t.add(acc[0], acc[j], acc[0])
 	}
-	Store(t.reduce(acc[0], t.add), ReturnIndex(0))
+	t.storeFloatResult(t.reduce(acc[0], t.add))
 	t.ret()
 }
 
