@@ -122,9 +122,9 @@ func BenchmarkForkJoin(b *testing.B) {
 
 // BenchmarkDenormalTail compares blocks of 5000 full synth voices whose
 // output is normal with blocks whose output would lie in the subnormal
-// range (a gain of 1e-39, as at the end of a long decay), both through a
-// bare voice.Bank (the hazard) and through the Engine, which flushes gains
-// below MinGain to 0 (the fix).
+// range (a gain of 1e-39, as at the end of a long decay), through a bare
+// voice.Bank and through the Engine: the bank flushes gains below
+// voice.MinLevel to 0, so both must cost the same.
 func BenchmarkDenormalTail(b *testing.B) {
 	const voices = 5000
 	for _, tc := range []struct {

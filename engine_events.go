@@ -42,7 +42,6 @@ func (e *Engine) NoteOn(p voice.Params, offset int) (VoiceID, error) {
 		e.stats.rejected.Add(1)
 		return 0, err
 	}
-	p.Gain = flushTiny(p.Gain)
 	id := VoiceID(e.nextID.Add(1))
 	if err := e.post(event{kind: evNoteOn, offset: uint8(offset), id: id, params: p}); err != nil {
 		return 0, err
@@ -61,23 +60,8 @@ func (e *Engine) NoteOff(id VoiceID, offset int) error {
 
 // SetGain posts a new linear gain for id, ramped across the next block. A
 // NaN, infinite or negative gain silences the voice (Stats.Silenced). A
-// gain below MinGain becomes 0.
-func (e *Engine) SetGain(id VoiceID, g float32) error { return e.postValue(evGain, id, flushTiny(g)) }
-
-// MinGain is the smallest non-zero gain the engine passes to a voice;
-// smaller ones (in NoteOn and SetGain) become 0. 2^-100 is 600 dB below
-// full scale, far under the last bit of 24-bit audio (2^-23), so nothing
-// audible is lost, while every voice sample (at most 1) times a gain at
-// least this large stays far from the subnormal range (below 2^-126),
-// whose arithmetic is slow on many CPUs (see docs/scheduler.md).
-const MinGain = 0x1p-100
-
-func flushTiny(g float32) float32 {
-	if g > 0 && g < MinGain {
-		return 0
-	}
-	return g
-}
+// gain below voice.MinLevel becomes 0.
+func (e *Engine) SetGain(id VoiceID, g float32) error { return e.postValue(evGain, id, g) }
 
 // SetPan posts a new pan (-1..1) for id, ramped across the next block. A
 // NaN pan silences the voice.

@@ -603,19 +603,6 @@ func TestMoreNoteOnsThanVoicesInOneBlock(t *testing.T) {
 	}
 }
 
-func TestTinyGainsFlushToZero(t *testing.T) {
-	for _, tc := range []struct{ in, want float32 }{
-		{0.5, 0.5}, {MinGain, MinGain}, {1e-39, 0}, {0x1p-101, 0}, {0, 0}, {-1, -1},
-	} {
-		if got := flushTiny(tc.in); got != tc.want {
-			t.Errorf("flushTiny(%g) = %g, want %g", tc.in, got, tc.want)
-		}
-	}
-	if g := flushTiny(float32(math.NaN())); g == g {
-		t.Error("flushTiny(NaN) is not NaN: the bank must still see it and silence the voice")
-	}
-}
-
 // TestCloseWhileRendering closes the engine while another goroutine renders
 // blocks back to back: Close must not starve behind the render loop, and the
 // loop must end with ErrClosed (not ErrBusy or a scheduler error). The

@@ -120,9 +120,10 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 	b.env[slot].start(&p.Env, b.rate, offset)
 	b.filt[slot].start(&p.Filter, b.rate)
 	gl, gr := panGains(p.Pan)
-	b.out[slot] = outState{gain: p.Gain, pan: p.Pan, gl: gl, gr: gr}
+	gain := FlushTiny(p.Gain)
+	b.out[slot] = outState{gain: gain, pan: p.Pan, gl: gl, gr: gr}
 	v := &b.set[slot]
-	v[setGain].Store(math.Float32bits(p.Gain))
+	v[setGain].Store(math.Float32bits(gain))
 	v[setPan].Store(math.Float32bits(p.Pan))
 	v[setRatio].Store(math.Float32bits(1))
 	v[setCut].Store(math.Float32bits(p.Filter.Cutoff))
@@ -159,9 +160,9 @@ func (b *Bank) Steal(slot int) {
 }
 
 // SetGain sets the voice's linear gain; the change is ramped across the next
-// block. A gain above MaxLevel is clamped to it; a NaN, infinite or negative
-// gain silences the voice (see Silenced).
-func (b *Bank) SetGain(slot int, g float32) { b.store(slot, setGain, g) }
+// block. A gain above MaxLevel is clamped to it, one below MinLevel is 0; a
+// NaN, infinite or negative gain silences the voice (see Silenced).
+func (b *Bank) SetGain(slot int, g float32) { b.store(slot, setGain, FlushTiny(g)) }
 
 // SetPan sets the voice's pan (-1..1, clamped); the change is ramped across
 // the next block. A NaN pan silences the voice.

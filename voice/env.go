@@ -51,7 +51,7 @@ func (e *envState) start(a *ADSR, rate float64, offset int) {
 		attack:  samplesOf(a.Attack, rate),
 		decay:   samplesOf(a.Decay, rate),
 		release: max(samplesOf(a.Release, rate), 1),
-		sustain: a.Sustain,
+		sustain: FlushTiny(a.Sustain),
 	}
 	if a.Attack == 0 && a.Decay == 0 && a.Sustain == 0 {
 		e.sustain = 1 // the envelope would be silent

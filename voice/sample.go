@@ -44,7 +44,8 @@ const (
 )
 
 // NewSample copies a recording made at rate Hz: channels holds one (mono) or
-// two (left, right) channels of equal length, each value within ±MaxLevel. rootFreq is its pitch in Hz.
+// two (left, right) channels of equal length, each value within ±MaxLevel
+// (values below MinLevel become 0). rootFreq is its pitch in Hz.
 // A looped sample plays [loopStart, loopEnd) over and over after reaching
 // loopEnd, until the envelope ends the voice (the part after loopEnd is
 // never played); a one-shot sample finishes its voice when it ends.
@@ -56,7 +57,7 @@ func NewSample(rate int, channels [][]float32, rootFreq float64, loop bool, loop
 		return nil, fmt.Errorf("%w: %d channels (want 1 or 2)", ErrParams, len(channels))
 	}
 	n := len(channels[0])
-	if n == 0 || n >= 1<<31 {
+	if n == 0 || uint64(n) >= 1<<31 {
 		return nil, fmt.Errorf("%w: sample length %d", ErrParams, n)
 	}
 	if len(channels) == 2 && len(channels[1]) != n {
@@ -82,16 +83,18 @@ func NewSample(rate int, channels [][]float32, rootFreq float64, loop bool, loop
 			}
 		}
 		p := make([]float32, guardBefore+n+guardAfter)
-		copy(p[guardBefore:], src[:n])
+		for i, v := range src[:n] {
+			p[guardBefore+i] = FlushTiny(v)
+		}
 		if loop {
 			// Reading past the loop end continues at its start, and
 			// a loop from 0 is preceded by its own end.
 			span := n - loopStart
 			for k := range guardAfter {
-				p[guardBefore+n+k] = src[loopStart+k%span]
+				p[guardBefore+n+k] = p[guardBefore+loopStart+k%span]
 			}
 			if loopStart == 0 {
-				p[0] = src[n-1]
+				p[0] = p[guardBefore+n-1]
 			}
 		}
 		s.ch = append(s.ch, p)

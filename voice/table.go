@@ -78,7 +78,7 @@ func newTableFromHarmonics(c func(k int) complex128) *Table {
 		fft.Sequence(seq, coef)
 		lvl := make([]float32, tableLen)
 		for i, v := range seq {
-			lvl[i] = float32(v)
+			lvl[i] = FlushTiny(float32(v))
 		}
 		t.levels[j] = mix.NewTable(lvl)
 	}
