@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
@@ -46,7 +47,7 @@ const checkBlocks = 256
 // writeFrames is how many frames Bounce gathers before handing them to the
 // WAV writer: 16 blocks, the writer's own conversion chunk, so each write
 // to the output is 4 to 8 KiB rather than one small write per block.
-const writeFrames = 16 * BlockSize
+const writeFrames = 16 * block.Size
 
 // BounceOptions configures Bounce. The zero value writes 32-bit float with
 // all physical cores.
@@ -176,8 +177,8 @@ func (r *renderer) run(ctx context.Context) error {
 	done := ctx.Done()
 	total := r.score.Frames
 	next := 0 // the first event not yet posted
-	var left, right [BlockSize]float32
-	for base, blk := int64(0), 0; base < total; base, blk = base+BlockSize, blk+1 {
+	var left, right block.Block
+	for base, blk := int64(0), 0; base < total; base, blk = base+block.Size, blk+1 {
 		if blk%checkBlocks == 0 {
 			select {
 			case <-done:
@@ -188,7 +189,7 @@ func (r *renderer) run(ctx context.Context) error {
 				r.progress(base, total)
 			}
 		}
-		for ; next < len(r.events) && r.events[next].frame < base+BlockSize; next++ {
+		for ; next < len(r.events) && r.events[next].frame < base+block.Size; next++ {
 			if err := r.post(&r.events[next], int(r.events[next].frame-base)); err != nil {
 				return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(r.events[next].frame), err)
 			}
@@ -196,7 +197,7 @@ func (r *renderer) run(ctx context.Context) error {
 		if err := r.eng.RenderBlock(&left, &right); err != nil {
 			return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(base), err)
 		}
-		n := int(min(BlockSize, total-base))
+		n := int(min(block.Size, total-base))
 		r.peak = max(r.peak, mix.Peak(left[:n]), mix.Peak(right[:n]))
 		copy(r.left[r.fill:], left[:n])
 		copy(r.right[r.fill:], right[:n])

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/voice"
 )
@@ -82,8 +83,8 @@ func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 	p.events = lastControlPerBlock(p.events)
 	p.queue = 1
 	for i := 0; i < len(p.events); {
-		blk, j := p.events[i].frame/BlockSize, i
-		for j < len(p.events) && p.events[j].frame/BlockSize == blk {
+		blk, j := p.events[i].frame/block.Size, i
+		for j < len(p.events) && p.events[j].frame/block.Size == blk {
 			j++
 		}
 		p.queue = max(p.queue, j-i)
@@ -110,8 +111,8 @@ func lastControlPerBlock(events []bounceEvent) []bounceEvent {
 	seen := map[key]bool{}
 	keep := make([]bool, len(events))
 	for end := len(events); end > 0; {
-		blk, start := events[end-1].frame/BlockSize, end-1
-		for start > 0 && events[start-1].frame/BlockSize == blk {
+		blk, start := events[end-1].frame/block.Size, end-1
+		for start > 0 && events[start-1].frame/block.Size == blk {
 			start--
 		}
 		clear(seen)
@@ -200,13 +201,13 @@ func polyphony(s *score.Score) int {
 	for i := range s.Notes {
 		n := &s.Notes[i]
 		rel := max(s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate), voice.MinRelease)
-		ends[i] = (n.Start+n.Length+rel)/BlockSize + 1
+		ends[i] = (n.Start+n.Length+rel)/block.Size + 1
 	}
 	slices.Sort(ends)
 	most, ended := 0, 0
 	for i := range s.Notes {
-		start := s.Notes[i].Start / BlockSize
-		if i+1 < len(s.Notes) && s.Notes[i+1].Start/BlockSize == start {
+		start := s.Notes[i].Start / block.Size
+		if i+1 < len(s.Notes) && s.Notes[i+1].Start/block.Size == start {
 			continue // count once all notes of this block have started
 		}
 		for ended < len(ends) && ends[ended] < start {

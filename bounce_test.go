@@ -13,6 +13,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/internal/testfiles"
 
 	"github.com/aether-audio/aether/midi"
@@ -242,12 +243,12 @@ func TestBounceProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := (s.Frames + BlockSize - 1) / BlockSize
+	blocks := (s.Frames + block.Size - 1) / block.Size
 	if want := int((blocks+checkBlocks-1)/checkBlocks) + 1; len(got) != want {
 		t.Fatalf("%d progress calls, want %d", len(got), want)
 	}
 	for i, g := range got {
-		if g[1] != s.Frames || g[0] != min(int64(i)*checkBlocks*BlockSize, s.Frames) {
+		if g[1] != s.Frames || g[0] != min(int64(i)*checkBlocks*block.Size, s.Frames) {
 			t.Errorf("call %d: %v of %v", i, g[0], g[1])
 		}
 	}
@@ -353,7 +354,7 @@ func TestBounceLoopAllocatesNothing(t *testing.T) {
 		}
 		r.eng.Close()
 		if allocs != 0 {
-			t.Errorf("%d workers: %v allocations per bounce of %d blocks", w, allocs, s.Frames/BlockSize)
+			t.Errorf("%d workers: %v allocations per bounce of %d blocks", w, allocs, s.Frames/block.Size)
 		}
 	}
 }

@@ -10,13 +10,11 @@ import (
 	"runtime"
 	"sync/atomic"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/queue"
 	"github.com/aether-audio/aether/scheduler"
 	"github.com/aether-audio/aether/voice"
 )
-
-// BlockSize is the number of frames Engine.RenderBlock produces.
-const BlockSize = voice.BlockSize
 
 // Defaults for zero Config fields.
 const (
@@ -106,7 +104,7 @@ type Engine struct {
 	live     int       // slots with counted set
 	victims  victimHeap
 	block    uint64 // blocks rendered
-	rendered [2 * BlockSize]float32
+	rendered [2 * block.Size]float32
 	rbuf     readState
 
 	busy   atomic.Bool

@@ -11,7 +11,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/aether-audio/aether/pool"
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/scheduler"
 	"github.com/aether-audio/aether/voice"
 )
@@ -26,10 +26,10 @@ func benchEngine(b *testing.B, workers, n int, wait scheduler.WaitStrategy, mk f
 	}
 	b.Cleanup(func() { e.Close() })
 	rng := rand.New(rand.NewPCG(5, 6))
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	for started := 0; started < n; {
 		for range min(DefaultQueueSize, n-started) {
-			if _, err := e.NoteOn(mk(rng), rng.IntN(BlockSize)); err != nil {
+			if _, err := e.NoteOn(mk(rng), rng.IntN(block.Size)); err != nil {
 				b.Fatal(err)
 			}
 			started++
@@ -58,7 +58,7 @@ func benchSynth(rng *rand.Rand) voice.Params {
 }
 
 func renderBlocks(b *testing.B, e *Engine, voices int) {
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	b.ResetTimer()
 	for b.Loop() {
 		if err := e.RenderBlock(&l, &r); err != nil {
@@ -100,12 +100,12 @@ func BenchmarkForkJoin(b *testing.B) {
 	for _, wait := range []scheduler.WaitStrategy{scheduler.Spin, scheduler.Hybrid, scheduler.Park} {
 		b.Run(wait.String(), func(b *testing.B) {
 			s, err := scheduler.New(scheduler.Config{Workers: 2, Wait: wait, MaxChunks: 2},
-				func(int, int, *[pool.BufferSize]float32, *[pool.BufferSize]float32) {})
+				func(int, int, *block.Block, *block.Block) {})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			var l, r [pool.BufferSize]float32
+			var l, r block.Block
 			for b.Loop() {
 				if err := s.RenderBlock(2, &l, &r); err != nil {
 					b.Fatal(err)
@@ -150,7 +150,7 @@ func BenchmarkDenormalTail(b *testing.B) {
 				}
 				slots[i] = int32(i)
 			}
-			var l, r [BlockSize]float32
+			var l, r block.Block
 			for b.Loop() {
 				bank.Render(slots, &l, &r)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/voice"
 )
 
@@ -83,7 +84,7 @@ func (e *Engine) checkPost(offset int) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
-	if uint(offset) >= BlockSize {
+	if uint(offset) >= block.Size {
 		return fmt.Errorf("%w: %d", ErrOffset, offset)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 )
 
@@ -18,7 +19,7 @@ import (
 //
 // One goroutine at a time may render: a concurrent call returns ErrBusy.
 // After Close it returns ErrClosed.
-func (e *Engine) RenderBlock(left, right *[BlockSize]float32) error {
+func (e *Engine) RenderBlock(left, right *block.Block) error {
 	if left == nil || right == nil {
 		return ErrNilBuffer
 	}
@@ -32,7 +33,7 @@ func (e *Engine) RenderBlock(left, right *[BlockSize]float32) error {
 	if e.closed.Load() {
 		return ErrClosed
 	}
-	*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
+	*left, *right = block.Block{}, block.Block{}
 	e.applyEvents()
 	chunks := e.chunks()
 	if err := e.sched.RenderBlock(chunks, left, right); err != nil {
@@ -60,7 +61,7 @@ func (e *Engine) chunks() int {
 // [c*ChunkSize, (c+1)*ChunkSize): it lists those in use, in slot order,
 // renders them, and marks those that finished, so that listing and reaping
 // run in parallel too. Chunks cover disjoint words of both bitmaps.
-func (e *Engine) renderChunk(_, c int, left, right *[BlockSize]float32) {
+func (e *Engine) renderChunk(_, c int, left, right *block.Block) {
 	list := e.active[c*e.chunkSize : c*e.chunkSize : (c+1)*e.chunkSize]
 	for w := c * e.chunkWords; w < min((c+1)*e.chunkWords, len(e.used)); w++ {
 		for word := e.used[w]; word != 0; word &= word - 1 {
@@ -80,14 +81,14 @@ func (e *Engine) renderChunk(_, c int, left, right *[BlockSize]float32) {
 // before it reaches a bus, and bounds gains and sample values, so this
 // costs 128 compares a block and should never fire: it is the last line
 // between a bank bug and the listener's speakers.
-func (e *Engine) guardMaster(left, right *[BlockSize]float32) {
+func (e *Engine) guardMaster(left, right *block.Block) {
 	if !finite(left) || !finite(right) {
-		*left, *right = [BlockSize]float32{}, [BlockSize]float32{}
+		*left, *right = block.Block{}, block.Block{}
 		e.stats.nonFinite.Add(1)
 	}
 }
 
-func finite(x *[BlockSize]float32) bool {
+func finite(x *block.Block) bool {
 	for _, v := range x {
 		if v-v != 0 { // NaN - NaN and Inf - Inf are NaN
 			return false
@@ -97,13 +98,13 @@ func finite(x *[BlockSize]float32) bool {
 }
 
 // RenderInterleaved renders the next block as interleaved stereo frames
-// into dst, which must hold 2*BlockSize (128) floats. It is RenderBlock
+// into dst, which must hold 2*block.Size (128) floats. It is RenderBlock
 // otherwise.
 func (e *Engine) RenderInterleaved(dst []float32) error {
-	if len(dst) != 2*BlockSize {
-		return fmt.Errorf("aether: RenderInterleaved needs %d floats, got %d", 2*BlockSize, len(dst))
+	if len(dst) != 2*block.Size {
+		return fmt.Errorf("aether: RenderInterleaved needs %d floats, got %d", 2*block.Size, len(dst))
 	}
-	var left, right [BlockSize]float32
+	var left, right block.Block
 	if err := e.RenderBlock(&left, &right); err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func (e *Engine) RenderInterleaved(dst []float32) error {
 // readState is the Reader's current block, as bytes, and how much of it
 // has been read (all of it, at first).
 type readState struct {
-	bytes [2 * BlockSize * 4]byte
+	bytes [2 * block.Size * 4]byte
 	pos   int
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/scheduler"
 	"github.com/aether-audio/aether/voice"
 )
@@ -46,7 +47,7 @@ func newEngine(t testing.TB, cfg Config) *Engine {
 	return e
 }
 
-func render(t testing.TB, e *Engine) (l, r [BlockSize]float32) {
+func render(t testing.TB, e *Engine) (l, r block.Block) {
 	t.Helper()
 	if err := e.RenderBlock(&l, &r); err != nil {
 		t.Fatal(err)
@@ -107,7 +108,7 @@ func TestPostErrors(t *testing.T) {
 	if st.Started != 4 || st.Dropped != 2 || st.Rejected != 4 {
 		t.Fatalf("Started %d Dropped %d Rejected %d, want 4, 2, 4", st.Started, st.Dropped, st.Rejected)
 	}
-	var bus [BlockSize]float32
+	var bus block.Block
 	if err := e.RenderBlock(&bus, nil); !errors.Is(err, ErrNilBuffer) {
 		t.Fatalf("RenderBlock(nil right): %v, want ErrNilBuffer", err)
 	}
@@ -121,7 +122,7 @@ func TestPostErrors(t *testing.T) {
 	if err := e.SetPan(1, 0); !errors.Is(err, ErrClosed) {
 		t.Fatalf("SetPan after Close: %v", err)
 	}
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	if err := e.RenderBlock(&l, &r); !errors.Is(err, ErrClosed) {
 		t.Fatalf("RenderBlock after Close: %v", err)
 	}
@@ -153,7 +154,7 @@ func TestNoteStartsAtItsOffsetAndFinishes(t *testing.T) {
 		t.Fatalf("Started %d Finished %d Voices %d, want 1 1 0", st.Started, st.Finished, st.Voices)
 	}
 	l, _ = render(t, e)
-	if l != ([BlockSize]float32{}) {
+	if l != (block.Block{}) {
 		t.Fatal("output after the note finished is not silent")
 	}
 	// Events for the finished voice are ignored and counted.
@@ -174,7 +175,7 @@ type script struct {
 
 func (s *script) post(t testing.TB, e *Engine, noteOns int) {
 	for range noteOns {
-		id, err := e.NoteOn(synth(s.rng), s.rng.IntN(BlockSize))
+		id, err := e.NoteOn(synth(s.rng), s.rng.IntN(block.Size))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +186,7 @@ func (s *script) post(t testing.TB, e *Engine, noteOns int) {
 		var err error
 		switch s.rng.IntN(4) {
 		case 0, 1:
-			err = e.NoteOff(id, s.rng.IntN(BlockSize))
+			err = e.NoteOff(id, s.rng.IntN(block.Size))
 		case 2:
 			err = e.SetGain(id, 0.05*s.rng.Float32())
 		case 3:
@@ -202,8 +203,8 @@ func (s *script) post(t testing.TB, e *Engine, noteOns int) {
 func renderScript(t testing.TB, workers int, wait scheduler.WaitStrategy, blocks int) ([]byte, Stats) {
 	e := newEngine(t, Config{Workers: workers, Wait: wait, Voices: 2000, ChunkSize: 64})
 	s := &script{rng: rand.New(rand.NewPCG(7, 11))}
-	out := make([]byte, 0, blocks*2*BlockSize*4)
-	buf := make([]byte, 2*BlockSize*4)
+	out := make([]byte, 0, blocks*2*block.Size*4)
+	buf := make([]byte, 2*block.Size*4)
 	for b := range blocks {
 		n := 5
 		if b < 10 {
@@ -246,7 +247,7 @@ func TestDeterministicAcrossWorkers(t *testing.T) {
 			for i < len(got) && got[i] == want[i] {
 				i++
 			}
-			t.Fatalf("%d workers (%v): output differs from 1 worker at byte %d (block %d)", tc.workers, tc.wait, i, i/(2*BlockSize*4))
+			t.Fatalf("%d workers (%v): output differs from 1 worker at byte %d (block %d)", tc.workers, tc.wait, i, i/(2*block.Size*4))
 		}
 	}
 }
@@ -256,18 +257,18 @@ func TestRenderBlockAllocatesNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 12 {
 		for range 250 {
-			if _, err := e.NoteOn(synth(rng), rng.IntN(BlockSize)); err != nil {
+			if _, err := e.NoteOn(synth(rng), rng.IntN(block.Size)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		render(t, e)
 	}
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	var next VoiceID = 1
 	allocs := testing.AllocsPerRun(100, func() {
 		for range 20 {
-			id, _ := e.NoteOn(synth(rng), rng.IntN(BlockSize))
-			_ = e.NoteOff(next, rng.IntN(BlockSize))
+			id, _ := e.NoteOn(synth(rng), rng.IntN(block.Size))
+			_ = e.NoteOff(next, rng.IntN(block.Size))
 			_ = e.SetPan(id, 0.3)
 			next++
 		}
@@ -322,7 +323,7 @@ func TestReaderMatchesRenderInterleaved(t *testing.T) {
 		}
 		got = append(got, p...)
 	}
-	frame := make([]float32, 2*BlockSize)
+	frame := make([]float32, 2*block.Size)
 	for k := range blocks {
 		if err := b.RenderInterleaved(frame); err != nil {
 			t.Fatal(err)
@@ -352,19 +353,19 @@ func TestNoGCDuringTenSecondRender(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 8 {
 		for range 250 {
-			_, _ = e.NoteOn(sine(100+1000*rng.Float64(), 0.001), rng.IntN(BlockSize))
+			_, _ = e.NoteOn(sine(100+1000*rng.Float64(), 0.001), rng.IntN(block.Size))
 		}
 		render(t, e)
 	}
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	first := e.Stats().Started
-	for b := range 10 * DefaultSampleRate / BlockSize {
+	for b := range 10 * DefaultSampleRate / block.Size {
 		for range 4 {
-			id, _ := e.NoteOn(sine(100+1000*rng.Float64(), 0.001), rng.IntN(BlockSize))
-			_ = e.NoteOff(id-VoiceID(1500), b%BlockSize)
+			id, _ := e.NoteOn(sine(100+1000*rng.Float64(), 0.001), rng.IntN(block.Size))
+			_ = e.NoteOff(id-VoiceID(1500), b%block.Size)
 		}
 		if err := e.RenderBlock(&l, &r); err != nil {
 			t.Fatal(err)
@@ -405,13 +406,13 @@ func TestStressPostersWhileRendering(t *testing.T) {
 					switch kind {
 					case 0:
 						var id VoiceID
-						id, err = e.NoteOn(sine(200+rng.Float64()*2000, 0.001), rng.IntN(BlockSize))
+						id, err = e.NoteOn(sine(200+rng.Float64()*2000, 0.001), rng.IntN(block.Size))
 						if err == nil {
 							noteOns.Add(1)
 							last = id
 						}
 					case 1:
-						err = e.NoteOff(last, rng.IntN(BlockSize))
+						err = e.NoteOff(last, rng.IntN(block.Size))
 					case 2:
 						err = e.SetGain(last, 0.002)
 					}
@@ -444,7 +445,7 @@ func TestStressPostersWhileRendering(t *testing.T) {
 			}
 		}
 	}()
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	for running := true; running; {
 		select {
 		case <-done:
@@ -473,7 +474,7 @@ func TestStressPostersWhileRendering(t *testing.T) {
 func TestConcurrentRenderIsRefused(t *testing.T) {
 	e := newEngine(t, Config{Workers: 1, Voices: 4})
 	e.busy.Store(true) // as if another goroutine were inside RenderBlock
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	if err := e.RenderBlock(&l, &r); !errors.Is(err, ErrBusy) {
 		t.Fatalf("RenderBlock during a render: %v, want ErrBusy", err)
 	}
@@ -501,7 +502,7 @@ func TestNonFiniteNeverReachesTheBus(t *testing.T) {
 	if !finite(&l) || !finite(&r) {
 		t.Fatal("NaN or Inf reached the master bus")
 	}
-	if l == ([BlockSize]float32{}) {
+	if l == (block.Block{}) {
 		t.Fatal("the healthy voice was muted too")
 	}
 	st := e.Stats()
@@ -517,14 +518,14 @@ func TestNonFiniteNeverReachesTheBus(t *testing.T) {
 func TestMasterGuardMutesNonFinite(t *testing.T) {
 	e := newEngine(t, Config{Workers: 1, Voices: 4})
 	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
-		l, r := [BlockSize]float32{0.5, 0.25}, [BlockSize]float32{0.5}
+		l, r := block.Block{0.5, 0.25}, block.Block{0.5}
 		r[63] = bad
 		e.guardMaster(&l, &r)
-		if l != ([BlockSize]float32{}) || r != ([BlockSize]float32{}) {
+		if l != (block.Block{}) || r != (block.Block{}) {
 			t.Fatalf("block with %v not muted", bad)
 		}
 	}
-	l, r := [BlockSize]float32{0.5, math.MaxFloat32}, [BlockSize]float32{-0.5}
+	l, r := block.Block{0.5, math.MaxFloat32}, block.Block{-0.5}
 	e.guardMaster(&l, &r)
 	if l[0] != 0.5 || l[1] != math.MaxFloat32 || r[0] != -0.5 {
 		t.Fatal("a finite block was changed")
@@ -622,7 +623,7 @@ func TestCloseWhileRendering(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() {
-			var l, r [BlockSize]float32
+			var l, r block.Block
 			for {
 				if err := e.RenderBlock(&l, &r); err != nil {
 					done <- err

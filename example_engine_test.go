@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/aether-audio/aether"
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/voice"
 )
 
@@ -20,7 +21,7 @@ func ExampleEngine() {
 	id, _ := e.NoteOn(voice.Params{Kind: voice.Sine, Freq: 440, Gain: 0.2}, 10)
 	_ = e.SetPan(id, -0.5)
 
-	frames := make([]byte, 8*aether.BlockSize) // one block: 64 stereo frames
+	frames := make([]byte, 8*block.Size) // one block: 64 stereo frames
 	if _, err := io.ReadFull(e.Reader(), frames); err != nil {
 		panic(err)
 	}

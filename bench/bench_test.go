@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aether-audio/aether/block"
 )
 
 func testOptions(mode Mode, sc Scenario) Options {
@@ -255,7 +257,7 @@ func TestJSONFieldNames(t *testing.T) {
 	}
 	// The documented schema, docs/render-bench.md: scripts rely on it.
 	checkKeys(t, "top level", m, "cpu", "kernel", "sample_rate", "block", "voice", "scenario", "mode", "headroom", "results")
-	checkKeys(t, "cpu", m["cpu"].(map[string]any), "brand", "physical_cores", "features")
+	checkKeys(t, "cpu", m["cpu"].(map[string]any), "brand", "physical_cores", "cores", "features")
 	results := m["results"].([]any)
 	if len(results) != 1 {
 		t.Fatalf("%d results, want 1", len(results))
@@ -509,7 +511,7 @@ func TestSearchShrugsOffOneDisturbance(t *testing.T) {
 // a large voice count takes long enough to interrupt.
 type slowSynth struct{ Synth }
 
-func (s slowSynth) RenderBlock(left, right *[BlockSize]float32) error {
+func (s slowSynth) RenderBlock(left, right *block.Block) error {
 	time.Sleep(time.Millisecond)
 	return s.Synth.RenderBlock(left, right)
 }

@@ -3,6 +3,8 @@ package bench
 import (
 	"errors"
 	"fmt"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // fakeSynth renders nothing but charges a known cost per active voice to a
@@ -21,7 +23,7 @@ type fakeSynth struct {
 }
 
 func (f *fakeSynth) NoteOn(freq float64, gain, pan float32, offset int) (Voice, error) {
-	if offset < 0 || offset >= BlockSize || freq <= 0 || pan < -1 || pan > 1 {
+	if offset < 0 || offset >= block.Size || freq <= 0 || pan < -1 || pan > 1 {
 		return 0, fmt.Errorf("fake: bad note-on freq %v pan %v offset %d", freq, pan, offset)
 	}
 	f.noteOns++
@@ -35,7 +37,7 @@ func (f *fakeSynth) NoteOn(freq float64, gain, pan float32, offset int) (Voice, 
 }
 
 func (f *fakeSynth) NoteOff(v Voice, offset int) error {
-	if offset < 0 || offset >= BlockSize || v == 0 || v > f.next {
+	if offset < 0 || offset >= block.Size || v == 0 || v > f.next {
 		return fmt.Errorf("fake: bad note-off voice %d offset %d", v, offset)
 	}
 	f.noteOffs++
@@ -43,7 +45,7 @@ func (f *fakeSynth) NoteOff(v Voice, offset int) error {
 	return nil
 }
 
-func (f *fakeSynth) RenderBlock(left, right *[BlockSize]float32) error {
+func (f *fakeSynth) RenderBlock(left, right *block.Block) error {
 	if f.clock != nil {
 		*f.clock += f.fixedCost + f.costPerVoice*int64(f.active)
 	}
@@ -85,7 +87,7 @@ type spikeOnce struct {
 	blocks int // slow blocks left
 }
 
-func (s *spikeOnce) RenderBlock(left, right *[BlockSize]float32) error {
+func (s *spikeOnce) RenderBlock(left, right *block.Block) error {
 	if s.blocks > 0 {
 		s.blocks--
 		*s.clock += int64(2e6) // 2 ms: over the deadline

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/aether-audio/aether/block"
 	"golang.org/x/sys/unix"
 )
 
@@ -186,7 +187,7 @@ func (r *Runner) paceTicks(ctx context.Context, s Synth, p *player, ticks int64)
 	// onto the absolute time clock_nanosleep expects.
 	mono0, now0 := ts.Nano(), r.now()
 	period := int64(r.opts.Period())
-	rate, blockNs := int64(r.opts.SampleRate), int64(BlockSize)*int64(time.Second)
+	rate, blockNs := int64(r.opts.SampleRate), int64(block.Size)*int64(time.Second)
 	release := func(k int64) int64 { return now0 + period + k*blockNs/rate } // exact, no drift
 
 	n, xruns := 0, 0

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // noteLengthMs is how long a churn note lasts on average. A quarter note at
@@ -70,13 +72,13 @@ func (p *player) start() (Voice, error) {
 	r := p.next()
 	freq := p.freqs[r%noteRange]
 	pan := float32((r>>8)%2001)/1000 - 1 // -1..1
-	offset := int((r >> 20) % BlockSize)
+	offset := int((r >> 20) % block.Size)
 	return p.synth.NoteOn(freq, p.gain, pan, offset)
 }
 
 // fill starts the scenario's initial voices, rendering a block after every
 // setupBatch notes. Nothing here is timed.
-func (p *player) fill(ctx context.Context, left, right *[BlockSize]float32) error {
+func (p *player) fill(ctx context.Context, left, right *block.Block) error {
 	for i := range p.voices {
 		// Filling millions of voices takes minutes: stop when asked.
 		if i%setupBatch == 0 && ctx.Err() != nil {
@@ -100,7 +102,7 @@ func (p *player) fill(ctx context.Context, left, right *[BlockSize]float32) erro
 // next block: voices * block / noteLength on average, carried exactly in
 // integers so no rounding drift builds up over a long step.
 func (p *player) notesThisBlock() int {
-	p.rateAcc += p.voices * BlockSize
+	p.rateAcc += p.voices * block.Size
 	n := p.rateAcc / p.noteLength
 	p.rateAcc -= n * p.noteLength
 	return n
@@ -112,7 +114,7 @@ func (p *player) post() error {
 	case Churn:
 		for range p.notesThisBlock() {
 			r := p.next()
-			if err := p.synth.NoteOff(p.held[p.head], int(r%BlockSize)); err != nil {
+			if err := p.synth.NoteOff(p.held[p.head], int(r%block.Size)); err != nil {
 				return fmt.Errorf("churn note-off: %w", err)
 			}
 			v, err := p.start()

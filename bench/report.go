@@ -143,7 +143,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "render-bench: %s voices, %s, %s mode, %d Hz, %d-sample blocks (deadline %.1f µs, p99.9 limit %.0f%%)\n",
 		rep.Voice, rep.Scenario, rep.Mode, rep.SampleRate, rep.Block, deadline, 100*rep.Headroom)
-	fmt.Fprintf(&b, "cpu: %s, %d physical cores; kernel: %s\n", rep.CPU.Brand, rep.CPU.PhysicalCores, rep.Kernel)
+	fmt.Fprintf(&b, "cpu: %s, %d cores usable (cpuid: %d physical); kernel: %s\n", rep.CPU.Brand, rep.CPU.Cores, rep.CPU.PhysicalCores, rep.Kernel)
 	fmt.Fprintf(&b, "cpu features: %s\n", strings.Join(rep.CPU.Features, " "))
 	if rep.Realtime != "" {
 		fmt.Fprintf(&b, "paced thread: %s\n", rep.Realtime)

@@ -8,6 +8,8 @@ import (
 	"runtime/metrics"
 	"slices"
 	"time"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // warmupBlocks are rendered untimed before each measured step, so page
@@ -26,7 +28,7 @@ var ErrInterrupted = errors.New("interrupted")
 
 // Options describes a run.
 type Options struct {
-	// SampleRate is the output rate in Hz; the deadline is BlockSize/SampleRate.
+	// SampleRate is the output rate in Hz; the deadline is block.Size/SampleRate.
 	SampleRate int
 	// Voice is the kind of voice every note plays.
 	Voice VoiceKind
@@ -76,7 +78,7 @@ func (o *Options) Validate() error {
 
 // Period is the real-time length of one block in nanoseconds.
 func (o *Options) Period() time.Duration {
-	return time.Duration(int64(BlockSize) * int64(time.Second) / int64(o.SampleRate))
+	return time.Duration(int64(block.Size) * int64(time.Second) / int64(o.SampleRate))
 }
 
 // Step is what one measured step at a fixed voice count found.
@@ -110,8 +112,8 @@ type Runner struct {
 	wakes   []int64 // per block wake lateness, ns (paced)
 	sorted  []int64 // scratch: the render times sorted, times kept in block order
 	samples []metrics.Sample
-	left    [BlockSize]float32
-	right   [BlockSize]float32
+	left    block.Block
+	right   block.Block
 
 	// now returns monotonic nanoseconds; tests replace it with a fake clock.
 	now func() int64

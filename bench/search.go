@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"slices"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // searchStart is the first voice count the search tries: small enough that
@@ -66,7 +68,7 @@ func (r *Runner) Run(ctx context.Context, workers []int, fixedVoices int, progre
 	rep := &Report{
 		CPU:        DetectCPU(),
 		SampleRate: r.opts.SampleRate,
-		Block:      BlockSize,
+		Block:      block.Size,
 		Voice:      r.opts.Voice,
 		Scenario:   r.opts.Scenario,
 		Mode:       r.opts.Mode,

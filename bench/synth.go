@@ -10,12 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-)
 
-// BlockSize is the only block length the harness measures: 64 samples is the
-// period real-time audio engines use at 48 kHz (1.333 ms), and the Synth
-// contract is written in fixed [64]float32 buffers.
-const BlockSize = 64
+	"github.com/aether-audio/aether/block"
+)
 
 // Voice is the handle a Synth returns for a started note.
 type Voice uint64
@@ -31,7 +28,7 @@ type Synth interface {
 	NoteOff(v Voice, offset int) error
 	// RenderBlock renders the next block into left and right, overwriting
 	// them. It must not allocate.
-	RenderBlock(left, right *[BlockSize]float32) error
+	RenderBlock(left, right *block.Block) error
 	// Kernel names the mixing kernel tier in use (for example "avx512" or
 	// "generic"), as the report shows it.
 	Kernel() string

@@ -1,6 +1,10 @@
 package mix
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/aether-audio/aether/block"
+)
 
 // TestNoAllocs proves the render-path kernels allocate nothing on any tier,
 // on a whole 64-sample block and on a block with a tail.
@@ -15,7 +19,7 @@ func TestNoAllocs(t *testing.T) {
 			var bl, br [64]float32
 			phases, incs := make([]uint32, 256), make([]uint32, 256)
 			gains := make([]float32, 256)
-			blocks := make([][64]float32, 23) // a vector and a tail on every tier
+			blocks := make([]block.Block, 23) // a vector and a tail on every tier
 			lanes := make([]float32, 23)
 			for name, f := range map[string]func(){
 				"AddScaled":  func() { AddScaled(a, b, 0.5) },

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // FuzzKernels feeds arbitrary bytes, read as float32 samples, gains and
@@ -86,12 +88,12 @@ func FuzzKernels(f *testing.F) {
 		if voices := len(src) / 72; voices > 0 {
 			// voices blocks, states and coefficients, all the fuzzer's
 			// floats: the kernel on them must match its twin.
-			x := make([][64]float32, voices)
+			x := make([]block.Block, voices)
 			for v := range x {
 				x[v] = [64]float32(src[64*v:])
 			}
 			lanes := src[64*voices : 72*voices]
-			wx := append([][64]float32(nil), x...)
+			wx := append([]block.Block(nil), x...)
 			gs, ws := append([]float32(nil), lanes[:2*voices]...), append([]float32(nil), lanes[:2*voices]...)
 			c := func(j int) []float32 { return lanes[j*voices : (j+1)*voices] }
 			SVFVoices(x, gs[:voices], gs[voices:], c(2), c(3), c(4), c(5), c(6), c(7))

@@ -2,6 +2,8 @@
 
 package mix
 
+import "github.com/aether-audio/aether/block"
+
 // The arm64 entry points. Advanced SIMD (NEON) is part of the base arm64
 // architecture that Go targets, so the neon tier needs no detection. NEON
 // kernels (mix_arm64.s) cover the accumulate, ramp, bus, scale and
@@ -58,7 +60,7 @@ func sumSquaresNEON(x []float32) float32
 // the first len(x) elements of the other slices: one voice per lane.
 //
 //go:noescape
-func svfVoicesNEON(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32)
+func svfVoicesNEON(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32)
 
 // interleaveNEON computes dst[2i], dst[2i+1] = left[i], right[i] for whole
 // groups of 4.
@@ -174,7 +176,7 @@ func sine(dst []float32, phase, inc uint32) uint32 {
 }
 
 // sineVoices has no NEON kernel yet: it runs its generic twin.
-func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+func sineVoices(left, right *block.Block, phases, incs []uint32, gl, gr []float32) {
 	sineVoicesGeneric(left, right, phases, incs, gl, gr)
 }
 
@@ -184,7 +186,7 @@ func wavetable(dst []float32, pairs [][2]float32, k uint, phase, inc uint32) uin
 
 // svfVoices runs the NEON kernel on the whole groups of 4 voices and the
 // generic twin on the last at most 3.
-func svfVoices(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
+func svfVoices(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	var v int
 	if e := len(x) &^ 3; use[kSVFVoices] == levelNEON && e > 0 {
 		svfVoicesNEON(x[:e], ic1, ic2, a1, a2, a3, m0, m1, m2)

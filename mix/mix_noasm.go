@@ -2,6 +2,8 @@
 
 package mix
 
+import "github.com/aether-audio/aether/block"
+
 // Without assembly (the purego or noasm tags, another compiler, or an
 // architecture with no kernels yet) every entry point is
 // its generic twin.
@@ -21,7 +23,7 @@ func panAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
 	panAddRampGeneric(left, right, src, l0, l1, r0, r1)
 }
 
-func sineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+func sineVoices(left, right *block.Block, phases, incs []uint32, gl, gr []float32) {
 	sineVoicesGeneric(left, right, phases, incs, gl, gr)
 }
 
@@ -29,6 +31,6 @@ func wavetable(dst []float32, pairs [][2]float32, k uint, phase, inc uint32) uin
 	return wavetableGeneric(dst, pairs, k, phase, inc)
 }
 
-func svfVoices(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
+func svfVoices(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	svfVoicesGeneric(x, ic1, ic2, a1, a2, a3, m0, m1, m2)
 }

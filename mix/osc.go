@@ -1,6 +1,10 @@
 package mix
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/aether-audio/aether/block"
+)
 
 // Oscillator inner loops. Phases are unsigned 32-bit fixed point, one full
 // cycle being 2^32: the phase wraps for free, a step of inc per sample gives
@@ -39,7 +43,7 @@ func Sine(dst []float32, phase, inc uint32) uint32 {
 // stays in registers across all the voices instead of being loaded and
 // stored once per voice, and one call covers them all. incs, gl and gr must
 // have len(phases) elements.
-func SineVoices(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+func SineVoices(left, right *block.Block, phases, incs []uint32, gl, gr []float32) {
 	checkLen(len(phases), len(incs))
 	checkLen(len(phases), len(gl))
 	checkLen(len(phases), len(gr))

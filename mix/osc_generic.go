@@ -1,5 +1,7 @@
 package mix
 
+import "github.com/aether-audio/aether/block"
+
 // Taylor coefficients of sin(2πx) in x: a_n = (-1)^((n-1)/2) (2π)^n / n!.
 const (
 	sinA1  = 6.283185307179586
@@ -40,7 +42,7 @@ func sineGeneric(dst []float32, phase, inc uint32) uint32 {
 	return phase
 }
 
-func sineVoicesGeneric(left, right *[64]float32, phases, incs []uint32, gl, gr []float32) {
+func sineVoicesGeneric(left, right *block.Block, phases, incs []uint32, gl, gr []float32) {
 	incs, gl, gr = incs[:len(phases)], gl[:len(phases)], gr[:len(phases)]
 	for v, p := range phases {
 		inc, l, r := incs[v], gl[v], gr[v]

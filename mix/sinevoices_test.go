@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // guardedU32 is a slice of phases or steps inside guard bands of guardBits.
@@ -74,8 +76,8 @@ func (c sineVoicesCase) clone() sineVoicesCase {
 	return sineVoicesCase{c.left.clone(), c.right.clone(), c.phases.clone(), c.incs.clone(), c.gl.clone(), c.gr.clone()}
 }
 
-func (c sineVoicesCase) run(f func(left, right *[64]float32, phases, incs []uint32, gl, gr []float32)) {
-	f((*[64]float32)(c.left.s()), (*[64]float32)(c.right.s()), c.phases.s(), c.incs.s(), c.gl.s(), c.gr.s())
+func (c sineVoicesCase) run(f func(left, right *block.Block, phases, incs []uint32, gl, gr []float32)) {
+	f((*block.Block)(c.left.s()), (*block.Block)(c.right.s()), c.phases.s(), c.incs.s(), c.gl.s(), c.gr.s())
 }
 
 // TestSineVoices checks every tier against the generic twin for 0..300

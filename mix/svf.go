@@ -1,5 +1,7 @@
 package mix
 
+import "github.com/aether-audio/aether/block"
+
 // SVFVoices runs the trapezoidal state-variable filter (Andrew Simper's
 // "Linear Trapezoidal Integrated SVF", Cytomic 2013) over one 64-sample
 // block of many voices, in place: voice v filters x[v] with integrator
@@ -23,7 +25,7 @@ package mix
 // coefficients are constant through the block (a cutoff change applies
 // from the next block). Every coefficient and state slice must have
 // len(x) elements.
-func SVFVoices(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
+func SVFVoices(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	for _, s := range [...][]float32{ic1, ic2, a1, a2, a3, m0, m1, m2} {
 		checkLen(len(x), len(s))
 	}

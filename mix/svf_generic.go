@@ -1,5 +1,7 @@
 package mix
 
+import "github.com/aether-audio/aether/block"
+
 // svfTick advances one filter by one sample and returns its output and new
 // states. Its coefficients are the voice's a1..a3 doubled and m1, m2
 // halved (svfScaled), as the state update works on t1 = 2·v1 and
@@ -30,7 +32,7 @@ func svfScaled(a1, a2, a3, m1, m2 float32) (b1, b2, b3, h1, h2 float32) {
 // svfVoicesGeneric runs four voices per loop while at least four are left:
 // each voice is a serial chain of multiply-adds, and interleaving four
 // lets the CPU overlap them (more than twice as fast as one at a time).
-func svfVoicesGeneric(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
+func svfVoicesGeneric(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	n := len(x)
 	ic1, ic2, a1, a2, a3 = ic1[:n], ic2[:n], a1[:n], a2[:n], a3[:n]
 	m0, m1, m2 = m0[:n], m1[:n], m2[:n]

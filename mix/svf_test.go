@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // svfCase is one random call of SVFVoices: the voices' blocks between two
@@ -78,8 +80,8 @@ func (c svfCase) clone() svfCase {
 	return d
 }
 
-func (c svfCase) x() [][64]float32 {
-	x := make([][64]float32, 0, c.n)
+func (c svfCase) x() []block.Block {
+	x := make([]block.Block, 0, c.n)
 	for v := range c.n {
 		x = append(x, [64]float32(c.blocks[64*(v+1):]))
 	}
@@ -87,8 +89,8 @@ func (c svfCase) x() [][64]float32 {
 }
 
 // run calls f on the case's voices, copying the blocks out and back (a
-// [][64]float32 cannot alias a float slice with guard blocks).
-func (c svfCase) run(f func(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32)) {
+// []block.Block cannot alias a float slice with guard blocks).
+func (c svfCase) run(f func(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32)) {
 	x := c.x()
 	l := c.lanes
 	f(x, l[0].s(), l[1].s(), l[2].s(), l[3].s(), l[4].s(), l[5].s(), l[6].s(), l[7].s())
@@ -149,7 +151,7 @@ func TestSVFVoicesGenericIsTick(t *testing.T) {
 		c := newSVFCase(n, [3]int{}, rng)
 		want := c.clone()
 		c.run(svfVoicesGeneric)
-		want.run(func(x [][64]float32, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
+		want.run(func(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 			for v := range x {
 				for i := range x[v] {
 					s1, s2 := ic1[v], ic2[v]
@@ -179,7 +181,7 @@ func TestSVFVoicesFilters(t *testing.T) {
 			min, max float64 // bounds of the output/input RMS
 		}{{100, 0.97, 1.03}, {10000, 0.007, 0.013}} {
 			n := 21 // a vector and a tail on every tier
-			x := make([][64]float32, n)
+			x := make([]block.Block, n)
 			ic1, ic2 := make([]float32, n), make([]float32, n)
 			coef := make([][]float32, 6)
 			g := math.Tan(math.Pi * 1000 / rate)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/pool"
 )
 
@@ -72,7 +73,7 @@ func ExamplePool_Buffer() {
 	// Fill buffer with one cycle of a sine wave.
 	data := p.Buffer(buf)
 	for i := range data {
-		phase := float64(i) / pool.BufferSize
+		phase := float64(i) / block.Size
 		data[i] = float32(math.Sin(phase * 2 * math.Pi))
 	}
 	fmt.Printf("%.3f %.3f %.3f\n", data[0], data[16], data[48])

@@ -24,11 +24,9 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
-)
 
-// BufferSize is the number of float32 samples in one buffer: one 64-sample
-// block, 1.333 ms at 48 kHz.
-const BufferSize = 64
+	"github.com/aether-audio/aether/block"
+)
 
 // DefaultCapacity is the capacity used by NewDefault: the seed's MAX_BUFFERS.
 // The seed does not fix the number; 1024 buffers are 256 KiB, enough for a
@@ -57,11 +55,11 @@ var ErrCapacity = errors.New("pool: capacity out of range")
 
 // silence is the block behind the Silence handle. Callers get a pointer to
 // it through View and must not write to it; the pool never does.
-var silence [BufferSize]float32
+var silence [block.Size]float32
 
-// Pool is a fixed set of BufferSize-sample buffers with a LIFO free list.
+// Pool is a fixed set of block.Size-sample buffers with a LIFO free list.
 type Pool struct {
-	storage []float32 // capacity*BufferSize samples, first one 64-byte aligned
+	storage []float32 // capacity*block.Size samples, first one 64-byte aligned
 	free    []uint32  // free-list stack; the top is free[len(free)-1]
 	held    []uint64  // bit i set while buffer i is acquired: O(1) misuse checks
 }
@@ -78,7 +76,7 @@ func New(capacity int) (*Pool, error) {
 		free[i] = uint32(capacity - 1 - i)
 	}
 	return &Pool{
-		storage: AlignedSamples(capacity * BufferSize),
+		storage: AlignedSamples(capacity * block.Size),
 		free:    free,
 		held:    make([]uint64, (capacity+63)/64),
 	}, nil
@@ -115,7 +113,7 @@ func AlignedSamples(n int) []float32 {
 }
 
 // Capacity returns the number of buffers in the pool.
-func (p *Pool) Capacity() int { return len(p.storage) / BufferSize }
+func (p *Pool) Capacity() int { return len(p.storage) / block.Size }
 
 // Available returns the number of buffers that Acquire can still hand out.
 func (p *Pool) Available() int { return len(p.free) }
@@ -149,7 +147,7 @@ func (p *Pool) Release(id BufferID) {
 // silence block, which must not be written to. It panics if id is out of
 // range. View does not check that id is acquired, so that a reader may look
 // at a buffer another part of the program owns.
-func (p *Pool) View(id BufferID) *[BufferSize]float32 {
+func (p *Pool) View(id BufferID) *[block.Size]float32 {
 	if id == Silence {
 		return &silence
 	}
@@ -162,13 +160,13 @@ func (p *Pool) View(id BufferID) *[BufferSize]float32 {
 // Buffer returns the buffer for writing. It panics if id is Silence, out of
 // range, or not currently acquired, since writing into a free buffer would
 // corrupt whoever acquires it next.
-func (p *Pool) Buffer(id BufferID) *[BufferSize]float32 {
+func (p *Pool) Buffer(id BufferID) *[block.Size]float32 {
 	return p.block(p.checkHeld(id, "write to"))
 }
 
 // SilenceBlock returns the shared, always-zero block behind Silence. It must
 // not be written to.
-func SilenceBlock() *[BufferSize]float32 { return &silence }
+func SilenceBlock() *[block.Size]float32 { return &silence }
 
 // Held reports whether id is currently acquired.
 func (p *Pool) Held(id BufferID) bool {
@@ -192,7 +190,7 @@ func (p *Pool) checkHeld(id BufferID, op string) uint32 {
 	return uint32(id)
 }
 
-func (p *Pool) block(i uint32) *[BufferSize]float32 {
-	start := int(i) * BufferSize
-	return (*[BufferSize]float32)(p.storage[start : start+BufferSize])
+func (p *Pool) block(i uint32) *[block.Size]float32 {
+	start := int(i) * block.Size
+	return (*[block.Size]float32)(p.storage[start : start+block.Size])
 }

@@ -5,8 +5,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
-	"github.com/aether-audio/aether/pool"
 )
 
 // RenderBlock renders chunks chunks (0..MaxChunks) of one block across the
@@ -17,7 +17,7 @@ import (
 //
 // Only one goroutine may render at a time: a concurrent call returns
 // ErrBusy. After Close it returns ErrClosed.
-func (s *Scheduler) RenderBlock(chunks int, left, right *[pool.BufferSize]float32) error {
+func (s *Scheduler) RenderBlock(chunks int, left, right *block.Block) error {
 	if chunks < 0 || chunks > s.maxChunks {
 		return fmt.Errorf("%w: %d (want 0..%d)", ErrChunks, chunks, s.maxChunks)
 	}

@@ -25,9 +25,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/cpuid/v2"
 	"github.com/panjf2000/ants/v2"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/pool"
 	"github.com/aether-audio/aether/shard"
 )
@@ -87,7 +87,8 @@ var (
 // Config sets up a Scheduler. Zero fields take their documented defaults.
 type Config struct {
 	// Workers is the number of workers, the caller of RenderBlock
-	// included; 0 means the number of physical cores reported by cpuid.
+	// included; 0 means shard.DefaultWorkers(): the physical cores this
+	// process may use.
 	// At most GOMAXPROCS-1 of them (as read by New) ever spin, since the
 	// caller holds a core too; the others park whatever Wait says, and
 	// with more workers than GOMAXPROCS spinning yields the processor.
@@ -121,7 +122,7 @@ type Config struct {
 // ChunkFunc renders chunk chunk of the current block into left and right,
 // which arrive zeroed. worker is the index of the worker running it (0 is
 // the caller of RenderBlock); calls for different chunks run concurrently.
-type ChunkFunc func(worker, chunk int, left, right *[pool.BufferSize]float32)
+type ChunkFunc func(worker, chunk int, left, right *block.Block)
 
 // Scheduler renders blocks across long-lived workers. Create it with New;
 // one goroutine at a time calls RenderBlock.
@@ -222,10 +223,7 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Workers == 0 {
-		c.Workers = max(cpuid.CPU.PhysicalCores, 1)
-		if cpuid.CPU.PhysicalCores == 0 {
-			c.Workers = runtime.NumCPU() // cpuid cannot always tell (some VMs)
-		}
+		c.Workers = shard.DefaultWorkers()
 	}
 	if c.SpinTime == 0 {
 		c.SpinTime = DefaultSpinTime

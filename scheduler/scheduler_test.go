@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aether-audio/aether/pool"
+	"github.com/aether-audio/aether/block"
 )
 
 var strategies = []WaitStrategy{Hybrid, Spin, Park}
@@ -38,7 +38,7 @@ func newRecorder(maxChunks int) *recorder {
 	return &recorder{renders: make([]atomic.Int32, maxChunks)}
 }
 
-func (r *recorder) render(worker, chunk int, left, right *[pool.BufferSize]float32) {
+func (r *recorder) render(worker, chunk int, left, right *block.Block) {
 	for i := range left {
 		if left[i] != 0 || right[i] != 0 {
 			r.dirty.Add(1)
@@ -54,7 +54,7 @@ func (r *recorder) render(worker, chunk int, left, right *[pool.BufferSize]float
 }
 
 // reference sums chunkValue serially, in chunk order.
-func reference(block, chunks int) (l, r [pool.BufferSize]float32) {
+func reference(block, chunks int) (l, r block.Block) {
 	for c := range chunks {
 		for i := range l {
 			l[i] += chunkValue(block, c, i)
@@ -65,7 +65,7 @@ func reference(block, chunks int) (l, r [pool.BufferSize]float32) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	nop := func(int, int, *[pool.BufferSize]float32, *[pool.BufferSize]float32) {}
+	nop := func(int, int, *block.Block, *block.Block) {}
 	for _, tc := range []struct {
 		name string
 		cfg  Config
@@ -90,7 +90,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 }
 
 func TestDefaultsUsePhysicalCores(t *testing.T) {
-	s, err := New(Config{}, func(int, int, *[pool.BufferSize]float32, *[pool.BufferSize]float32) {})
+	s, err := New(Config{}, func(int, int, *block.Block, *block.Block) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestRenderBlockErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var l, r [pool.BufferSize]float32
+	var l, r block.Block
 	for _, n := range []int{-1, 9} {
 		if err := s.RenderBlock(n, &l, &r); !errors.Is(err, ErrChunks) {
 			t.Errorf("RenderBlock(%d) error = %v, want ErrChunks", n, err)
@@ -142,7 +142,7 @@ func TestDeterministicAcrossWorkersAndStrategies(t *testing.T) {
 			for b := range 60 {
 				chunks := (b * 7) % (maxChunks + 1)
 				rec.block.Store(int64(b))
-				var l, r [pool.BufferSize]float32
+				var l, r block.Block
 				if err := s.RenderBlock(chunks, &l, &r); err != nil {
 					t.Fatal(err)
 				}
@@ -173,14 +173,14 @@ func TestDeterministicAcrossWorkersAndStrategies(t *testing.T) {
 }
 
 func TestRenderBlockAddsIntoBus(t *testing.T) {
-	s, err := New(Config{Workers: 2, MaxChunks: 4}, func(_, c int, l, r *[pool.BufferSize]float32) {
+	s, err := New(Config{Workers: 2, MaxChunks: 4}, func(_, c int, l, r *block.Block) {
 		l[0], r[1] = float32(c+1), 1
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	l, r := [pool.BufferSize]float32{0: 100}, [pool.BufferSize]float32{}
+	l, r := block.Block{0: 100}, block.Block{}
 	if err := s.RenderBlock(3, &l, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestRenderBlockAllocatesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var l, r [pool.BufferSize]float32
+		var l, r block.Block
 		allocs := testing.AllocsPerRun(200, func() {
 			if err := s.RenderBlock(32, &l, &r); err != nil {
 				t.Fatal(err)
@@ -215,14 +215,14 @@ func TestWorkersShareTheWork(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("needs GOMAXPROCS >= 2 for a second worker to run beside the caller")
 	}
-	s, err := New(Config{Workers: 2, Wait: Spin, MaxChunks: 16}, func(int, int, *[pool.BufferSize]float32, *[pool.BufferSize]float32) {
+	s, err := New(Config{Workers: 2, Wait: Spin, MaxChunks: 16}, func(int, int, *block.Block, *block.Block) {
 		time.Sleep(100 * time.Microsecond)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var l, r [pool.BufferSize]float32
+	var l, r block.Block
 	for range 50 {
 		if err := s.RenderBlock(16, &l, &r); err != nil {
 			t.Fatal(err)
@@ -246,11 +246,11 @@ func TestParkedWorkersWake(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var l, r [pool.BufferSize]float32
+	var l, r block.Block
 	for b := range 20 {
 		time.Sleep(200 * time.Microsecond) // longer than SpinTime: workers park
 		rec.block.Store(int64(b))
-		l, r = [pool.BufferSize]float32{}, [pool.BufferSize]float32{}
+		l, r = block.Block{}, block.Block{}
 		if err := s.RenderBlock(8, &l, &r); err != nil {
 			t.Fatal(err)
 		}
@@ -270,7 +270,7 @@ func TestCloseStopsWorkers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var l, r [pool.BufferSize]float32
+		var l, r block.Block
 		_ = s.RenderBlock(4, &l, &r)
 		if err := s.Close(); err != nil {
 			t.Fatalf("%v: Close: %v", wait, err)
@@ -308,7 +308,7 @@ func TestStressConcurrentStatsAndBusy(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var l, r [pool.BufferSize]float32
+			var l, r block.Block
 			for {
 				select {
 				case <-stop:
@@ -326,7 +326,7 @@ func TestStressConcurrentStatsAndBusy(t *testing.T) {
 	for b := range blocks {
 		chunks := 1 + b%maxChunks
 		rec.block.Store(int64(b))
-		var l, r [pool.BufferSize]float32
+		var l, r block.Block
 		for {
 			err := s.RenderBlock(chunks, &l, &r)
 			if err == nil {
@@ -359,7 +359,7 @@ func TestThreadInitRunsOncePerWorker(t *testing.T) {
 	defer s.Close()
 	for b := range 10 {
 		rec.block.Store(int64(b))
-		var l, r [pool.BufferSize]float32
+		var l, r block.Block
 		if err := s.RenderBlock(8, &l, &r); err != nil {
 			t.Fatal(err)
 		}
@@ -386,7 +386,7 @@ func TestThreadInitRunsOncePerWorker(t *testing.T) {
 // scheduler runs in a child process: this test binary, run again.
 func TestWorkerPanicCrashes(t *testing.T) {
 	if os.Getenv("SCHEDULER_PANIC_CHILD") == "1" {
-		s, err := New(Config{Workers: 2, Wait: Spin, MaxChunks: 64}, func(w, c int, l, r *[pool.BufferSize]float32) {
+		s, err := New(Config{Workers: 2, Wait: Spin, MaxChunks: 64}, func(w, c int, l, r *block.Block) {
 			if w == 1 {
 				panic("chunk exploded")
 			}
@@ -395,7 +395,7 @@ func TestWorkerPanicCrashes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var l, r [pool.BufferSize]float32
+		var l, r block.Block
 		for range 100 {
 			_ = s.RenderBlock(64, &l, &r)
 		}

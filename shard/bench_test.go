@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/pool"
 )
 
@@ -206,16 +207,16 @@ func BenchmarkHeldFlag(b *testing.B) {
 }
 
 // The baselines below hand out indices into the same kind of aligned
-// storage, or *[64]float32 for sync.Pool.
+// storage, or *block.Block for sync.Pool.
 
 func BenchmarkSyncPool1Worker(b *testing.B)  { runWorkers(b, 1, syncPoolLoop()) }
 func BenchmarkSyncPool2Workers(b *testing.B) { runWorkers(b, 2, syncPoolLoop()) }
 
 func syncPoolLoop() func(w, n int) {
-	p := sync.Pool{New: func() any { return new([pool.BufferSize]float32) }}
+	p := sync.Pool{New: func() any { return new(block.Block) }}
 	return func(_, n int) {
 		for range n {
-			buf := p.Get().(*[pool.BufferSize]float32)
+			buf := p.Get().(*block.Block)
 			clear(buf[:])
 			buf[0] = 1
 			p.Put(buf)
@@ -231,7 +232,7 @@ type mutexList struct {
 }
 
 func newMutexList() *mutexList {
-	l := &mutexList{storage: pool.AlignedSamples(2 * benchPerShard * pool.BufferSize)}
+	l := &mutexList{storage: pool.AlignedSamples(2 * benchPerShard * block.Size)}
 	for i := range 2 * benchPerShard {
 		l.free = append(l.free, uint32(i))
 	}
@@ -244,7 +245,7 @@ func (l *mutexList) loop(_, n int) {
 		i := l.free[len(l.free)-1]
 		l.free = l.free[:len(l.free)-1]
 		l.mu.Unlock()
-		buf := (*[pool.BufferSize]float32)(l.storage[int(i)*pool.BufferSize:])
+		buf := (*block.Block)(l.storage[int(i)*block.Size:])
 		clear(buf[:])
 		buf[0] = 1
 		l.mu.Lock()
@@ -265,7 +266,7 @@ type chanList struct {
 func newChanList() *chanList {
 	l := &chanList{
 		free:    make(chan uint32, 2*benchPerShard),
-		storage: pool.AlignedSamples(2 * benchPerShard * pool.BufferSize),
+		storage: pool.AlignedSamples(2 * benchPerShard * block.Size),
 	}
 	for i := range 2 * benchPerShard {
 		l.free <- uint32(i)
@@ -281,7 +282,7 @@ func (l *chanList) loop(_, n int) {
 		default:
 			panic("channel benchmark: exhausted")
 		}
-		buf := (*[pool.BufferSize]float32)(l.storage[int(i)*pool.BufferSize:])
+		buf := (*block.Block)(l.storage[int(i)*block.Size:])
 		clear(buf[:])
 		buf[0] = 1
 		l.free <- i
@@ -302,7 +303,7 @@ func newSharedHead() *sharedHead {
 	n := 2 * benchPerShard
 	h := &sharedHead{
 		free:    stack{links: make([]atomic.Uint32, n)},
-		storage: pool.AlignedSamples(n * pool.BufferSize),
+		storage: pool.AlignedSamples(n * block.Size),
 	}
 	h.free.head.Store(packHead(0, nilIndex))
 	for i := range n {
@@ -317,7 +318,7 @@ func (h *sharedHead) loop(_, n int) {
 		if !ok {
 			panic("shared head benchmark: exhausted")
 		}
-		buf := (*[pool.BufferSize]float32)(h.storage[int(i)*pool.BufferSize:])
+		buf := (*block.Block)(h.storage[int(i)*block.Size:])
 		clear(buf[:])
 		buf[0] = 1
 		h.free.push(i)

@@ -27,11 +27,9 @@ package shard
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"sync/atomic"
 
-	"github.com/klauspost/cpuid/v2"
-
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/pool"
 )
 
@@ -66,8 +64,8 @@ var ErrConfig = errors.New("shard: bad config")
 
 // Config sizes a Set. Zero fields take their documented defaults.
 type Config struct {
-	// Workers is the number of workers and shards; 0 means the number of
-	// physical cores reported by cpuid (at least 1).
+	// Workers is the number of workers and shards; 0 means
+	// DefaultWorkers().
 	Workers int
 	// BuffersPerShard is the number of buffers each shard owns; 0 means
 	// DefaultBuffersPerShard.
@@ -80,7 +78,7 @@ type Config struct {
 
 // Set is a set of shards over one flat, aligned buffer storage.
 type Set struct {
-	storage  []float32       // Capacity()*pool.BufferSize samples, 64-byte aligned
+	storage  []float32       // Capacity()*block.Size samples, 64-byte aligned
 	links    []atomic.Uint32 // free-list links, one per buffer (see stack)
 	held     []uint32        // 1 while a buffer is acquired: O(1) misuse checks (see take)
 	perShard uint32          // buffers per shard; shard w owns [w*perShard, (w+1)*perShard)
@@ -96,7 +94,7 @@ func New(cfg Config) (*Set, error) {
 	}
 	n := cfg.Workers * cfg.BuffersPerShard
 	s := &Set{
-		storage:  pool.AlignedSamples(n * pool.BufferSize),
+		storage:  pool.AlignedSamples(n * block.Size),
 		links:    make([]atomic.Uint32, n),
 		held:     make([]uint32, n),
 		perShard: uint32(cfg.BuffersPerShard),
@@ -125,11 +123,7 @@ func New(cfg Config) (*Set, error) {
 
 func (c Config) withDefaults() (Config, error) {
 	if c.Workers == 0 {
-		c.Workers = cpuid.CPU.PhysicalCores
-		if c.Workers < 1 {
-			// cpuid cannot always tell (some VMs); the OS always can.
-			c.Workers = runtime.NumCPU()
-		}
+		c.Workers = DefaultWorkers()
 	}
 	if c.BuffersPerShard == 0 {
 		c.BuffersPerShard = DefaultBuffersPerShard
@@ -227,7 +221,7 @@ func (s *Set) PublishStats(worker int) {
 // Buffer returns the buffer for writing. It panics if id is Silence, out of
 // range, or not currently acquired, since writing into a free buffer would
 // corrupt whoever acquires it next.
-func (s *Set) Buffer(id pool.BufferID) *[pool.BufferSize]float32 {
+func (s *Set) Buffer(id pool.BufferID) *block.Block {
 	return s.block(s.checkHeld(id, "write to"))
 }
 
@@ -235,7 +229,7 @@ func (s *Set) Buffer(id pool.BufferID) *[pool.BufferSize]float32 {
 // silence block, which must not be written to. It panics if id is out of
 // range; it does not check that id is held, so that any worker may read a
 // buffer that another one acquired.
-func (s *Set) View(id pool.BufferID) *[pool.BufferSize]float32 {
+func (s *Set) View(id pool.BufferID) *block.Block {
 	if id == pool.Silence {
 		return pool.SilenceBlock()
 	}
@@ -337,7 +331,7 @@ func (s *Set) checkHeld(id pool.BufferID, op string) uint32 {
 	return uint32(id)
 }
 
-func (s *Set) block(i uint32) *[pool.BufferSize]float32 {
-	start := int(i) * pool.BufferSize
-	return (*[pool.BufferSize]float32)(s.storage[start : start+pool.BufferSize])
+func (s *Set) block(i uint32) *block.Block {
+	start := int(i) * block.Size
+	return (*block.Block)(s.storage[start : start+block.Size])
 }

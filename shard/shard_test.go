@@ -2,6 +2,7 @@ package shard
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -447,5 +448,19 @@ func TestStatsLagAtMostStatsEvery(t *testing.T) {
 	}
 	if got := s.Stats().Shards[1].Exhaustions; got != 1 {
 		t.Fatalf("Exhaustions = %d right after one, want it published at once", got)
+	}
+}
+
+// TestDefaultWorkersFitTheProcess: the default never exceeds the CPUs the
+// process may run on, whatever cpuid reports (a VM's cpuid can report the
+// host's 254 cores on 2 vCPUs).
+func TestDefaultWorkersFitTheProcess(t *testing.T) {
+	for _, procs := range []int{1, 2} {
+		old := runtime.GOMAXPROCS(procs)
+		got := DefaultWorkers()
+		runtime.GOMAXPROCS(old)
+		if got < 1 || got > procs {
+			t.Errorf("GOMAXPROCS %d: DefaultWorkers() = %d, want 1..%d", procs, got, procs)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/pool"
 )
 
@@ -33,7 +34,7 @@ const (
 // marks are the samples a holder writes and checks before releasing: the
 // ends and two inside, enough to catch a buffer zeroed or written by
 // another holder, cheap enough under the race detector.
-var marks = [...]int{0, 21, 42, pool.BufferSize - 1}
+var marks = [...]int{0, 21, 42, block.Size - 1}
 
 // TestStressOwnership runs stressWorkers goroutines, one per worker, that
 // acquire, hold buffers for a random number of operations, write a

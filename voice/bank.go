@@ -22,10 +22,9 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
-)
 
-// BlockSize is the number of samples (per channel) Render produces.
-const BlockSize = 64
+	"github.com/aether-audio/aether/block"
+)
 
 // Slot lifecycle states.
 const (
@@ -107,7 +106,7 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 	if uint(slot) >= uint(len(b.state)) {
 		return fmt.Errorf("%w: %d of %d", ErrSlot, slot, len(b.state))
 	}
-	if uint(offset) >= BlockSize {
+	if uint(offset) >= block.Size {
 		return fmt.Errorf("%w: %d", ErrOffset, offset)
 	}
 	if p == nil {
@@ -140,7 +139,7 @@ func (b *Bank) NoteOff(slot int, offset int) {
 	if uint(slot) >= uint(len(b.state)) || b.state[slot] != slotActive {
 		return
 	}
-	b.env[slot].noteOff(min(max(offset, 0), BlockSize-1))
+	b.env[slot].noteOff(min(max(offset, 0), block.Size-1))
 	b.held[slot].ok = false
 }
 

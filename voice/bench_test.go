@@ -3,6 +3,7 @@ package voice
 import (
 	"testing"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 )
 
@@ -23,7 +24,7 @@ func benchVoices(b *testing.B, p Params) {
 		q.Seed = uint64(i)
 		start(b, bank, i, q, 0)
 	}
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	bank.Render(slots, &l, &r) // past the start offsets
 	b.ResetTimer()
 	for b.Loop() {
@@ -75,7 +76,7 @@ func BenchmarkSineKernelsOnly(b *testing.B) {
 }
 
 func benchSineKernelsOnly(b *testing.B) {
-	var buf, l, r [BlockSize]float32
+	var buf, l, r block.Block
 	phases := make([]uint32, benchChunk)
 	incs := make([]uint32, benchChunk)
 	for i := range incs { // the pitches of benchVoices

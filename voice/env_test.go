@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // dcSample is a looped constant 1: a Sampler voice playing it at pan -1
@@ -61,8 +63,8 @@ func renderEnvelope(t *testing.T, a ADSR, offset, off, blocks int) (left []float
 	b := newTestBank(t, 1)
 	start(t, b, 0, Params{Kind: Sampler, Freq: 100, Gain: 1, Pan: -1, Env: a, Sample: dcSample(t)}, offset)
 	left, _ = renderBlocks(b, 0, blocks, func(i int) {
-		if off >= 0 && (offset+off)/BlockSize == i {
-			b.NoteOff(0, (offset+off)%BlockSize)
+		if off >= 0 && (offset+off)/block.Size == i {
+			b.NoteOff(0, (offset+off)%block.Size)
 		}
 	})
 	return left, b.Active(0)
@@ -115,13 +117,13 @@ func TestEnvelopeMatchesReference(t *testing.T) {
 		if rng.IntN(8) == 0 {
 			a = ADSR{}
 		}
-		offset, off := rng.IntN(BlockSize), rng.IntN(3000)-100
+		offset, off := rng.IntN(block.Size), rng.IntN(3000)-100
 		if off < 0 {
 			off = -1
 		}
 		const blocks = 70
 		left, _ := renderEnvelope(t, a, offset, off, blocks)
-		want := refEnvelope(a, testRate, blocks*BlockSize-offset, off)
+		want := refEnvelope(a, testRate, blocks*block.Size-offset, off)
 		for i, w := range want {
 			if d := math.Abs(float64(left[offset+i]) - w); d > 2e-6 {
 				t.Fatalf("trial %d %+v offset %d off %d: sample %d is %v, want %v",
@@ -176,14 +178,14 @@ func TestGainAndPanJumpsAreRamped(t *testing.T) {
 	})
 	// A gain jump of 0.8 spread over a block moves 0.8/64 per sample; the
 	// pan jump moves each side by at most 1/64 per sample.
-	if s := maxStep(left[:4*BlockSize]); s > 0.8/BlockSize+1e-6 {
-		t.Errorf("gain jump: left steps by %v in one sample, ramp allows %v", s, 0.8/BlockSize)
+	if s := maxStep(left[:4*block.Size]); s > 0.8/block.Size+1e-6 {
+		t.Errorf("gain jump: left steps by %v in one sample, ramp allows %v", s, 0.8/block.Size)
 	}
-	if s := maxStep(right); s > 1.0/BlockSize+1e-6 {
-		t.Errorf("pan jump: right steps by %v in one sample, ramp allows %v", s, 1.0/BlockSize)
+	if s := maxStep(right); s > 1.0/block.Size+1e-6 {
+		t.Errorf("pan jump: right steps by %v in one sample, ramp allows %v", s, 1.0/block.Size)
 	}
-	if left[2*BlockSize-1] != 0.2 || left[3*BlockSize] != 1 || right[5*BlockSize] != 1 || left[5*BlockSize] > 1e-7 {
-		t.Errorf("levels after the ramps: %v %v %v %v", left[2*BlockSize-1], left[3*BlockSize], right[5*BlockSize], left[5*BlockSize])
+	if left[2*block.Size-1] != 0.2 || left[3*block.Size] != 1 || right[5*block.Size] != 1 || left[5*block.Size] > 1e-7 {
+		t.Errorf("levels after the ramps: %v %v %v %v", left[2*block.Size-1], left[3*block.Size], right[5*block.Size], left[5*block.Size])
 	}
 	if b.Level(0) != 1 {
 		t.Errorf("Level = %v, want 1", b.Level(0))
@@ -202,8 +204,8 @@ func TestStealFadesOverMinRelease(t *testing.T) {
 			}
 		}
 	})
-	if left[BlockSize] != 1 || left[2*BlockSize-1] == 0 || left[2*BlockSize] != 0 {
-		t.Errorf("steal fade: %v .. %v then %v", left[BlockSize], left[2*BlockSize-1], left[2*BlockSize])
+	if left[block.Size] != 1 || left[2*block.Size-1] == 0 || left[2*block.Size] != 0 {
+		t.Errorf("steal fade: %v .. %v then %v", left[block.Size], left[2*block.Size-1], left[2*block.Size])
 	}
 	if s := maxStep(left); s > 1.0/MinRelease+1e-6 {
 		t.Errorf("steal steps by %v", s)
@@ -231,7 +233,7 @@ func TestSecondNoteOffDoesNotRestartRelease(t *testing.T) {
 			b.NoteOff(0, 10)
 		}
 	})
-	want := refEnvelope(a, testRate, len(left), BlockSize+10)
+	want := refEnvelope(a, testRate, len(left), block.Size+10)
 	for i, w := range want {
 		if math.Abs(float64(left[i])-w) > 2e-6 {
 			t.Fatalf("sample %d: %v, want %v", i, left[i], w)
@@ -251,7 +253,7 @@ func TestPanOutOfRangeIsClamped(t *testing.T) {
 	start(t, b, 0, Params{Kind: Sampler, Freq: 100, Gain: 1, Sample: dcSample(t)}, 0)
 	b.SetPan(0, 5)
 	left, right := renderBlocks(b, 0, 3, nil)
-	if n := len(left) - 1; left[n] > 1e-7 || right[n] != 1 || maxStep(right) > 0.3/BlockSize {
+	if n := len(left) - 1; left[n] > 1e-7 || right[n] != 1 || maxStep(right) > 0.3/block.Size {
 		t.Errorf("pan 5: left %v right %v, step %v", left[n], right[n], maxStep(right))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 func TestNewBankRejectsBadArguments(t *testing.T) {
@@ -96,7 +98,7 @@ func TestOutOfRangeCallsAreHarmless(t *testing.T) {
 	b.NoteOff(5, 0)
 	b.Steal(-1)
 	b.SetGain(7, 1)
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	b.Render([]int32{-1, 3, 0}, &l, &r)
 	if b.Active(9) || b.Releasing(9) || b.Level(9) != 0 || peak(l[:]) != 0 {
 		t.Error("out-of-range slots had an effect")

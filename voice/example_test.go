@@ -3,6 +3,7 @@ package voice_test
 import (
 	"fmt"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/voice"
 )
 
@@ -23,14 +24,14 @@ func Example() {
 		panic(err)
 	}
 	active := []int32{0}
-	for block := range 4 {
-		if block == 2 {
+	for i := range 4 {
+		if i == 2 {
 			bank.NoteOff(0, 0)
 		}
-		var left, right [voice.BlockSize]float32
+		var left, right block.Block
 		bank.Render(active, &left, &right)
 		fmt.Printf("block %d: active %v, releasing %v, level %.2f\n",
-			block, bank.Active(0), bank.Releasing(0), bank.Level(0))
+			i, bank.Active(0), bank.Releasing(0), bank.Level(0))
 	}
 	bad := voice.Params{Kind: voice.Sine, Freq: 30000, Gain: 1}
 	fmt.Println(bank.NoteOn(1, &bad, 0))

@@ -3,6 +3,7 @@ package voice
 import (
 	"math"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 )
 
@@ -62,7 +63,7 @@ const maxFilterLanes = 17
 // signal in sig[j] and its state and coefficients at index j of the
 // struct-of-arrays the kernel reads.
 type filterBatch struct {
-	sig                  [maxFilterLanes][BlockSize]float32
+	sig                  [maxFilterLanes]block.Block
 	ic1, ic2, a1, a2, a3 [maxFilterLanes]float32
 	m0, m1, m2           [maxFilterLanes]float32
 }

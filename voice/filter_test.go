@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // response returns the filter's magnitude response at FFT bins 0..n/2 of
@@ -13,15 +15,15 @@ func response(typ FilterType, cutoff, res float32, n int) []float64 {
 	f.start(&Filter{Type: typ, Cutoff: cutoff, Resonance: res}, testRate)
 	x := make([]float32, n)
 	x[0] = 1
-	for i := 0; i < n; i += BlockSize {
-		filterBlock(&f, (*[BlockSize]float32)(x[i:]))
+	for i := 0; i < n; i += block.Size {
+		filterBlock(&f, (*block.Block)(x[i:]))
 	}
 	return spectrum(x, false)
 }
 
 // filterBlock filters x through channel 0 of f, a batch of one lane, and
 // settles f as Render does at the end of a block.
-func filterBlock(f *svfState, x *[BlockSize]float32) {
+func filterBlock(f *svfState, x *block.Block) {
 	var fb filterBatch
 	fb.sig[0] = *x
 	fb.load(0, f, 0)
@@ -97,7 +99,7 @@ func TestFilterStableUnderRandomSweeps(t *testing.T) {
 			b.SetCutoff(i, c)
 			b.SetResonance(i, []float32{0, 1, rng.Float32()}[rng.IntN(3)])
 		}
-		var l, r [BlockSize]float32
+		var l, r block.Block
 		b.Render(slots, &l, &r)
 		p := max(peak(l[:]), peak(r[:]))
 		if !(p <= 1e4) {
@@ -119,11 +121,11 @@ func TestFilterStableUnderRandomSweeps(t *testing.T) {
 func TestFilterStateFlushedToZero(t *testing.T) {
 	var f svfState
 	f.start(&Filter{Type: Lowpass, Cutoff: 50, Resonance: 1}, testRate)
-	var x [BlockSize]float32
+	var x block.Block
 	x[0] = 1
-	for range 48000 / BlockSize * 60 { // one minute of ringing decay
+	for range 48000 / block.Size * 60 { // one minute of ringing decay
 		filterBlock(&f, &x)
-		x = [BlockSize]float32{}
+		x = block.Block{}
 	}
 	if f.ic1[0] != 0 || f.ic2[0] != 0 {
 		t.Errorf("state after a minute of silence: %g %g, want exactly 0", f.ic1[0], f.ic2[0])
@@ -136,7 +138,7 @@ func TestNonFiniteStateIsSilencedAndCounted(t *testing.T) {
 	start(t, b, 0, p, 0)
 	start(t, b, 1, p, 0)
 	b.filt[0].ic1[0] = float32(math.Inf(1)) // as if the state blew up
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	b.Render([]int32{0, 1}, &l, &r)
 	if b.Active(0) || !b.Active(1) || b.Silenced() != 1 {
 		t.Errorf("active %v %v, silenced %d; want voice 0 silenced", b.Active(0), b.Active(1), b.Silenced())
@@ -184,7 +186,7 @@ func TestGroupedFilteringMatchesAlone(t *testing.T) {
 	for i := range params {
 		params[i] = randomParams(rng, tbl, smp)
 		params[i].Filter = Filter{Type: FilterType(1 + i%3), Cutoff: 300 + 500*float32(i), Resonance: float32(i) / voices}
-		offsets[i] = rng.IntN(BlockSize)
+		offsets[i] = rng.IntN(block.Size)
 	}
 	params[3].Kind = Sampler // stereo: two lanes
 	together, alone := newTestBank(t, voices), newTestBank(t, voices)
@@ -195,10 +197,10 @@ func TestGroupedFilteringMatchesAlone(t *testing.T) {
 		start(t, alone, i, params[i], offsets[i])
 	}
 	for blk := range blocks {
-		var l, r, l1, r1 [BlockSize]float32
+		var l, r, l1, r1 block.Block
 		together.Render(slots, &l, &r)
 		for _, s := range slots {
-			var bl, br [BlockSize]float32
+			var bl, br block.Block
 			alone.Render([]int32{s}, &bl, &br)
 			for i := range l1 {
 				l1[i] += bl[i]
@@ -226,7 +228,7 @@ func filteredMix(t *testing.T, n int) (a, b *Bank) {
 				Resonance: float32(rng.Float64())}, Seed: uint64(i), PulseWidth: 0.4, Sample: smp}
 		off := 0
 		if i%5 == 0 {
-			off = rng.IntN(BlockSize)
+			off = rng.IntN(block.Size)
 		}
 		start(t, a, i, p, off)
 		start(t, b, i, p, off)
@@ -259,7 +261,7 @@ func TestFilterBatchingKeepsBits(t *testing.T) {
 						b.SetResonance(i, res)
 					}
 				}
-				var al, ar, bl, br [BlockSize]float32
+				var al, ar, bl, br block.Block
 				a.Render(slots, &al, &ar)
 				for _, s := range slots {
 					b.Render([]int32{s}, &bl, &br)

@@ -5,6 +5,7 @@ import (
 	"math/cmplx"
 	"testing"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 	"gonum.org/v1/gonum/dsp/fourier"
 )
@@ -45,14 +46,14 @@ func start(t testing.TB, b *Bank, slot int, p Params, offset int) {
 // renderBlocks renders slot alone for blocks blocks and returns both
 // channels; before(i) runs ahead of block i when not nil.
 func renderBlocks(b *Bank, slot int, blocks int, before func(i int)) (left, right []float32) {
-	left = make([]float32, 0, blocks*BlockSize)
-	right = make([]float32, 0, blocks*BlockSize)
+	left = make([]float32, 0, blocks*block.Size)
+	right = make([]float32, 0, blocks*block.Size)
 	slots := []int32{int32(slot)}
 	for i := range blocks {
 		if before != nil {
 			before(i)
 		}
-		var l, r [BlockSize]float32
+		var l, r block.Block
 		b.Render(slots, &l, &r)
 		left = append(left, l[:]...)
 		right = append(right, r[:]...)

@@ -1,6 +1,7 @@
 package voice
 
 import (
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 
 	"math"
@@ -16,7 +17,7 @@ func aliasRejection(t *testing.T, p Params) float64 {
 	b := newTestBank(t, 1)
 	p.Gain, p.Pan = 1, -1
 	start(t, b, 0, p, 0)
-	left, _ := renderBlocks(b, 0, testRate/BlockSize, nil)
+	left, _ := renderBlocks(b, 0, testRate/block.Size, nil)
 	m := spectrum(left, true)
 	f := int(p.Freq)
 	// The window's main lobe spreads a component over ±4 bins.
@@ -65,7 +66,7 @@ func TestNaiveSawAliases(t *testing.T) {
 	}
 	b.osc[0].table = naive
 	b.osc[0].setRatio(1) // picks the level from the new table
-	left, _ := renderBlocks(b, 0, testRate/BlockSize, nil)
+	left, _ := renderBlocks(b, 0, testRate/block.Size, nil)
 	m := spectrum(left, true)
 	// 25 kHz, the fifth harmonic, folds to 23 kHz at 1/5 of the fundamental.
 	if r := db(m[5000] / m[23000]); r > 20 {

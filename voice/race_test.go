@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // randomParams returns random, valid parameters of any kind.
@@ -51,7 +53,7 @@ func chunkedBank(t testing.TB, voices, chunk int, seed uint64) (*Bank, [][]int32
 	var chunks [][]int32
 	for i := range voices {
 		p := randomParams(rng, tbl, smp)
-		start(t, b, i, p, rng.IntN(BlockSize))
+		start(t, b, i, p, rng.IntN(block.Size))
 		if i%chunk == 0 {
 			chunks = append(chunks, nil)
 		}
@@ -64,7 +66,7 @@ func chunkedBank(t testing.TB, voices, chunk int, seed uint64) (*Bank, [][]int32
 // workers goroutines, summing the buses in chunk order; it returns the
 // left channel of the mix. control runs between blocks when not nil.
 func renderChunked(b *Bank, chunks [][]int32, workers, blocks int, control func(blk int)) []float32 {
-	buses := make([][2][BlockSize]float32, len(chunks))
+	buses := make([][2]block.Block, len(chunks))
 	var out []float32
 	for blk := range blocks {
 		if control != nil {
@@ -74,13 +76,13 @@ func renderChunked(b *Bank, chunks [][]int32, workers, blocks int, control func(
 		for w := range workers {
 			wg.Go(func() {
 				for c := w; c < len(chunks); c += workers {
-					buses[c] = [2][BlockSize]float32{}
+					buses[c] = [2]block.Block{}
 					b.Render(chunks[c], &buses[c][0], &buses[c][1])
 				}
 			})
 		}
 		wg.Wait()
-		var sum [BlockSize]float32
+		var sum block.Block
 		for c := range buses {
 			for i := range sum {
 				sum[i] += buses[c][0][i]
@@ -104,12 +106,12 @@ func TestConcurrentDisjointChunks(t *testing.T) {
 				s := rng.IntN(voices)
 				switch rng.IntN(3) {
 				case 0:
-					b.NoteOff(s, rng.IntN(BlockSize))
+					b.NoteOff(s, rng.IntN(block.Size))
 				case 1:
 					b.Steal(s)
 				default:
 					p := Params{Kind: Saw, Freq: 200, Gain: 0.5}
-					_ = b.NoteOn(s, &p, rng.IntN(BlockSize))
+					_ = b.NoteOn(s, &p, rng.IntN(block.Size))
 				}
 			}
 		}
@@ -162,7 +164,7 @@ func TestRenderSameOnEveryTier(t *testing.T) {
 		got := renderChunked(b, chunks, 2, blocks, func(blk int) {
 			if blk == 10 {
 				for s := 0; s < voices; s += 3 {
-					b.NoteOff(s, s%BlockSize)
+					b.NoteOff(s, s%block.Size)
 					b.SetGain(s+1, 0.25)
 					b.SetPan(s+2, 0.5)
 				}

@@ -5,6 +5,8 @@ import (
 	"math/cmplx"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // The reference voice: every kind written for clarity, one sample at a time
@@ -228,15 +230,15 @@ func TestBankMatchesReference(t *testing.T) {
 		if p.Kind == Sampler && rng.IntN(2) == 0 {
 			p.Sample = mono
 		}
-		offset, off := rng.IntN(BlockSize), rng.IntN(blocks*BlockSize)
+		offset, off := rng.IntN(block.Size), rng.IntN(blocks*block.Size)
 		b := newTestBank(t, 1)
 		start(t, b, 0, p, offset)
 		left, right := renderBlocks(b, 0, blocks, func(i int) {
-			if (offset+off)/BlockSize == i {
-				b.NoteOff(0, (offset+off)%BlockSize)
+			if (offset+off)/block.Size == i {
+				b.NoteOff(0, (offset+off)%block.Size)
 			}
 		})
-		wl, wr := refRender(p, testRate, offset, off, blocks*BlockSize)
+		wl, wr := refRender(p, testRate, offset, off, blocks*block.Size)
 		var errMax, ref float64
 		for i := range wl {
 			errMax = max(errMax, math.Abs(float64(left[i])-wl[i]), math.Abs(float64(right[i])-wr[i]))

@@ -3,6 +3,7 @@ package voice
 import (
 	"math"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 )
 
@@ -55,13 +56,13 @@ type voiceBuf struct {
 }
 
 // lanes is the signal storage voiceBuf.lane indexes.
-type lanes = [maxFilterLanes][BlockSize]float32
+type lanes = [maxFilterLanes]block.Block
 
 // scratch is the per-Render working memory, on the caller's stack.
 type scratch struct {
 	group [filterGroup]voiceBuf // the filtered voices waiting, then the current one
 	lanes filterBatch           // their channels, in order, then the current one's
-	tmp   [BlockSize]float32
+	tmp   block.Block
 	segs  [maxSegs]envSeg
 	sines sineVoices
 	rest  [sineBatch]int32 // the slots of a window that are not steady sines
@@ -74,7 +75,7 @@ type scratch struct {
 // interface call; it may run concurrently with other Renders of the same
 // bank whose slots are disjoint from these (and with the setters). The sum
 // depends only on the slots and their order, never on timing.
-func (b *Bank) Render(slots []int32, left, right *[BlockSize]float32) {
+func (b *Bank) Render(slots []int32, left, right *block.Block) {
 	var sc scratch
 	held, used := 0, 0 // filtered voices waiting in sc.group, and their channels
 	for len(slots) > 0 {
@@ -147,7 +148,7 @@ func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]i
 		o := &osc[s]
 		i := n & (sineBatch - 1)
 		batch.phase[i], batch.inc[i], batch.gl[i], batch.gr[i] = o.phase, o.inc, h.gl, h.gr
-		o.phase += BlockSize * o.inc // where the kernel leaves it
+		o.phase += block.Size * o.inc // where the kernel leaves it
 		n++
 	}
 	batch.n = n
@@ -171,7 +172,7 @@ func (b *Bank) hold(s int) {
 
 // flushSines adds the batched sine voices to the bus in one mix.SineVoices
 // call.
-func (b *Bank) flushSines(batch *sineVoices, left, right *[BlockSize]float32) {
+func (b *Bank) flushSines(batch *sineVoices, left, right *block.Block) {
 	n := batch.n
 	if n == 0 {
 		return
@@ -182,7 +183,7 @@ func (b *Bank) flushSines(batch *sineVoices, left, right *[BlockSize]float32) {
 
 // source picks up the slot's parameters and renders its oscillator into v.
 // It returns false if the voice was silenced instead.
-func (b *Bank) source(s int, v *voiceBuf, sig *lanes, tmp *[BlockSize]float32) bool {
+func (b *Bank) source(s int, v *voiceBuf, sig *lanes, tmp *block.Block) bool {
 	o, e, f := &b.osc[s], &b.env[s], &b.filt[s]
 	r := math.Float32frombits(b.set[s][setRatio].Load())
 	if !(r > 0 && r <= math.MaxFloat32) {
@@ -216,7 +217,7 @@ func (b *Bank) source(s int, v *voiceBuf, sig *lanes, tmp *[BlockSize]float32) b
 
 // filterAndOutput filters the first n voices of the group, whose channels
 // are the first lanes of sc.lanes, together, then adds each to the bus.
-func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *[BlockSize]float32) {
+func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *block.Block) {
 	fb := &sc.lanes
 	for i := range n {
 		v := &sc.group[i]
@@ -253,7 +254,7 @@ func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *[BlockSize
 
 // output applies the envelope, gain and pan to v (its signal in sig) and
 // adds it to the bus.
-func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *[BlockSize]float32, segBuf *[maxSegs]envSeg) {
+func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *block.Block, segBuf *[maxSegs]envSeg) {
 	s := v.slot
 	vl, vr := &sig[v.lane], &sig[v.lane+1]
 	e, out := &b.env[s], &b.out[s]
@@ -264,7 +265,7 @@ func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *[BlockSize]float32, 
 		return
 	}
 	g1 = min(g1, MaxLevel)
-	if p1 == out.pan && g1 == out.gain && v.first == 0 && v.end == BlockSize && !v.stereo && e.steady() {
+	if p1 == out.pan && g1 == out.gain && v.first == 0 && v.end == block.Size && !v.stereo && e.steady() {
 		// The common case, a held note with steady gain and pan: one
 		// constant-gain accumulate, no envelope runs; the same gains,
 		// to the bit, as the sustain run below would use.
@@ -274,7 +275,7 @@ func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *[BlockSize]float32, 
 		return
 	}
 	n, done := e.walk(v.first, v.end, segBuf)
-	if v.end < BlockSize {
+	if v.end < block.Size {
 		done = true // a one-shot sample ended
 	}
 

@@ -3,6 +3,8 @@ package voice
 import (
 	"math"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // sineRecording returns n samples of a sine with the given period.
@@ -25,7 +27,7 @@ func TestSampleOctaveAndRateConversion(t *testing.T) {
 	for _, want := range []float64{441, 882} { // ratio 1, then 2.0
 		b := newTestBank(t, 1)
 		start(t, b, 0, Params{Kind: Sampler, Freq: want, Gain: 1, Pan: -1, Sample: s}, 0)
-		left, _ := renderBlocks(b, 0, testRate/BlockSize, nil)
+		left, _ := renderBlocks(b, 0, testRate/block.Size, nil)
 		if f := zeroCrossFreq(left, testRate); math.Abs(f-want) > 0.01 {
 			t.Errorf("ratio %v: measured %.4f Hz, want %v", want/441, f, want)
 		}

@@ -3,12 +3,14 @@ package voice
 import (
 	"math"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 func TestSine440FrequencyAndTHDN(t *testing.T) {
 	b := newTestBank(t, 1)
 	start(t, b, 0, Params{Kind: Sine, Freq: 440, Gain: 1}, 0)
-	left, right := renderBlocks(b, 0, testRate/BlockSize, nil) // 1 s
+	left, right := renderBlocks(b, 0, testRate/block.Size, nil) // 1 s
 	f := zeroCrossFreq(left, testRate)
 	t.Logf("measured %.6f Hz", f)
 	if math.Abs(f-440) > 0.01 {
@@ -55,9 +57,9 @@ func TestRenderDoesNotAllocate(t *testing.T) {
 		if i%2 == 0 {
 			p.Filter = Filter{Type: FilterType(1 + i%3), Cutoff: 2000, Resonance: 0.5}
 		}
-		start(t, b, i, p, i%BlockSize)
+		start(t, b, i, p, i%block.Size)
 	}
-	var l, r [BlockSize]float32
+	var l, r block.Block
 	n := 0
 	allocs := testing.AllocsPerRun(100, func() {
 		n++
@@ -67,7 +69,7 @@ func TestRenderDoesNotAllocate(t *testing.T) {
 		b.SetCutoff(n%256, 3000)
 		if n == 50 {
 			for i := range 256 {
-				b.NoteOff(i, i%BlockSize)
+				b.NoteOff(i, i%block.Size)
 			}
 		}
 		b.Render(slots, &l, &r)

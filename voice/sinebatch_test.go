@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 )
 
@@ -33,10 +34,10 @@ func TestSteadySinesAreTheOldFastPath(t *testing.T) {
 				slots = append(slots, voices+int32(s), -1) // out of range: skipped
 			}
 		}
-		var l, r [BlockSize]float32
+		var l, r block.Block
 		b.Render(slots, &l, &r) // the first block starts the voices
 		for blk := range 5 {
-			var wantL, wantR, block [BlockSize]float32
+			var wantL, wantR, sine block.Block
 			wantPhase := make([]uint32, voices)
 			for _, s := range slots {
 				if !b.Active(int(s)) {
@@ -44,10 +45,10 @@ func TestSteadySinesAreTheOldFastPath(t *testing.T) {
 				}
 				o, e, out := &b.osc[s], &b.env[s], &b.out[s]
 				gl, gr := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
-				wantPhase[s] = mix.Sine(block[:], o.phase, o.inc)
-				mix.PanAddRamp(wantL[:], wantR[:], block[:], gl, gl, gr, gr)
+				wantPhase[s] = mix.Sine(sine[:], o.phase, o.inc)
+				mix.PanAddRamp(wantL[:], wantR[:], sine[:], gl, gl, gr, gr)
 			}
-			var gotL, gotR [BlockSize]float32
+			var gotL, gotR block.Block
 			b.Render(slots, &gotL, &gotR)
 			for i := range gotL {
 				if math.Float32bits(gotL[i]) != math.Float32bits(wantL[i]) || math.Float32bits(gotR[i]) != math.Float32bits(wantR[i]) {
@@ -85,7 +86,7 @@ func TestBatchedSinesMatchVoicesAlone(t *testing.T) {
 			case 7:
 				p.Env = ADSR{Attack: 0.01, Sustain: 1}
 			}
-			start(t, b, s, p, s%BlockSize)
+			start(t, b, s, p, s%block.Size)
 		}
 		return b
 	}
@@ -99,7 +100,7 @@ func TestBatchedSinesMatchVoicesAlone(t *testing.T) {
 			case 2:
 				b.SetFreqRatio(s, 1.5)
 			case 3:
-				b.NoteOff(s, s%BlockSize)
+				b.NoteOff(s, s%block.Size)
 			}
 		}
 	}
@@ -111,11 +112,11 @@ func TestBatchedSinesMatchVoicesAlone(t *testing.T) {
 	for blk := range blocks {
 		change(all, blk)
 		change(alone, blk)
-		var l, r [BlockSize]float32
+		var l, r block.Block
 		all.Render(slots, &l, &r)
-		var sumL, sumR [BlockSize]float64
+		var sumL, sumR [block.Size]float64
 		for s := range voices {
-			var vl, vr [BlockSize]float32
+			var vl, vr block.Block
 			alone.Render(slots[s:s+1], &vl, &vr)
 			for i := range vl {
 				sumL[i] += float64(vl[i])
@@ -185,7 +186,7 @@ func TestSteadySineTakesChanges(t *testing.T) {
 				c.change(b)
 			}
 		})
-		span := func(x []float32, from, to int) []float32 { return x[from*BlockSize : to*BlockSize] }
+		span := func(x []float32, from, to int) []float32 { return x[from*block.Size : to*block.Size] }
 		before := [2][]float32{span(left, 1, changeAt), span(right, 1, changeAt)}
 		after := [2][]float32{span(left, changeAt+1, changeAt+4), span(right, changeAt+1, changeAt+4)}
 		if msg := c.check(before, after); msg != "" {
@@ -213,8 +214,8 @@ func TestSteadySineStolenOrReplaced(t *testing.T) {
 	b.Steal(0)
 	left, _ := renderBlocks(b, 0, 1, nil)
 	peak := 0.8 * 0.5 * math.Sqrt(0.5)
-	if l := math.Abs(float64(left[BlockSize-1])); l > 1.01*peak/BlockSize || b.Active(0) {
-		t.Errorf("stolen: last sample %v, active %v; want at most %v, false", l, b.Active(0), peak/BlockSize)
+	if l := math.Abs(float64(left[block.Size-1])); l > 1.01*peak/block.Size || b.Active(0) {
+		t.Errorf("stolen: last sample %v, active %v; want at most %v, false", l, b.Active(0), peak/block.Size)
 	}
 
 	const offset = 10

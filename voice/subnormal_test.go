@@ -4,6 +4,8 @@ import (
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 func subnormal32(x float32) bool {
@@ -107,9 +109,9 @@ func TestNoSubnormals(t *testing.T) {
 				if tc.setGain != 0 && i > 0 {
 					b.SetGain(0, tc.setGain)
 				}
-				var l, r [BlockSize]float32
+				var l, r block.Block
 				b.Render(slots, &l, &r)
-				for k := range BlockSize {
+				for k := range block.Size {
 					if subnormal32(l[k]) || subnormal32(r[k]) {
 						bus++
 					}

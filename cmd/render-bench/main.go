@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/aether-audio/aether/bench"
+	"github.com/aether-audio/aether/block"
 )
 
 // Exit codes.
@@ -168,7 +169,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	asCSV := fs.Bool("csv", false, "write the report as CSV")
 	plot := fs.String("plot", "", "also draw the report into `FILE`.svg or .png")
 	rate := fs.Int("rate", 48000, "sample rate in Hz")
-	block := fs.Int("block", bench.BlockSize, "block size in samples (only 64)")
+	blockFrames := fs.Int("block", block.Size, "block size in samples (only 64)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -201,8 +202,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case fs.NArg() > 0:
 		return cfg, fmt.Errorf("unexpected argument %q (all settings are flags)", fs.Arg(0))
-	case *block != bench.BlockSize:
-		return cfg, fmt.Errorf("-block %d: only %d-sample blocks are supported", *block, bench.BlockSize)
+	case *blockFrames != block.Size:
+		return cfg, fmt.Errorf("-block %d: only %d-sample blocks are supported", *blockFrames, block.Size)
 	case *voices < 0:
 		return cfg, fmt.Errorf("-voices %d: want a positive count, or 0 to search", *voices)
 	case *voices > maxVoices:
@@ -219,7 +220,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, err
 	}
 	var err error
-	if cfg.workers, err = parseWorkers(*workers, bench.DetectCPU().PhysicalCores); err != nil {
+	if cfg.workers, err = parseWorkers(*workers, bench.DetectCPU().Cores); err != nil {
 		return cfg, err
 	}
 	return cfg, nil

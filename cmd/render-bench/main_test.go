@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aether-audio/aether/bench"
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 )
 
@@ -125,13 +126,13 @@ func TestInterruptPrintsPartialReport(t *testing.T) {
 // every voice kind, bounded output, the same bits whatever the worker
 // count, and stale or stolen handles ignored.
 func TestEngineSynth(t *testing.T) {
-	render := func(kind bench.VoiceKind, workers int) [2][bench.BlockSize]float32 {
+	render := func(kind bench.VoiceKind, workers int) [2]block.Block {
 		s, err := newSynth(bench.SynthConfig{Workers: workers, Capacity: 8, Kind: kind, Kernel: "auto", SampleRate: 48000})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		var l, r [bench.BlockSize]float32
+		var l, r block.Block
 		var v []bench.Voice
 		for i := range 10 { // two more than capacity: the engine refuses them
 			h, err := s.NoteOn(110*float64(i+1), 0.1, 0, i)
@@ -150,7 +151,7 @@ func TestEngineSynth(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		return [2][bench.BlockSize]float32{l, r}
+		return [2]block.Block{l, r}
 	}
 	for _, kind := range bench.VoiceKinds {
 		one := render(kind, 1)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/bench"
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 	"github.com/aether-audio/aether/scheduler"
 	"github.com/aether-audio/aether/voice"
@@ -87,7 +88,7 @@ func (s *engineSynth) NoteOff(v bench.Voice, offset int) error {
 	return s.engine.NoteOff(aether.VoiceID(v), offset)
 }
 
-func (s *engineSynth) RenderBlock(left, right *[bench.BlockSize]float32) error {
+func (s *engineSynth) RenderBlock(left, right *block.Block) error {
 	return s.engine.RenderBlock(left, right)
 }
 
