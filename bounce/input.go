@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
@@ -78,9 +79,12 @@ func (l *Loader) Load(path string) (*score.Score, error) {
 // working directory.
 func (l *Loader) Read(name string, r io.Reader) (*score.Score, error) {
 	lim := l.Limits()
-	data, err := io.ReadAll(io.LimitReader(r, lim.MaxInputBytes+1))
+	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), lim.MaxInputBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if tooLarge {
+		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", name, score.ErrLimit, lim.MaxInputBytes)
 	}
 	if bytes.HasPrefix(data, []byte("MThd")) {
 		return midi.Decode(name, data, l.midiOptions())

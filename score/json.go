@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/wav"
 )
 
@@ -94,9 +94,11 @@ type jsonNote struct {
 }
 
 // ReadFile reads the JSON score at path; sample paths are relative to the
-// score's directory unless opt.Dir is set. Errors name the path.
+// score's directory unless opt.Dir is set. Anything that is not a regular
+// file (a directory, a named pipe, a device) is refused without blocking
+// on it. Errors name the path.
 func ReadFile(path string, opt Options) (*Score, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -112,11 +114,11 @@ func ReadFile(path string, opt Options) (*Score, error) {
 // error message.
 func Read(name string, r io.Reader, opt Options) (*Score, error) {
 	lim := opt.Limits.WithDefaults()
-	data, err := io.ReadAll(io.LimitReader(r, lim.MaxInputBytes+1))
+	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), lim.MaxInputBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: read: %v", name, ErrSyntax, err)
 	}
-	if int64(len(data)) > lim.MaxInputBytes {
+	if tooLarge {
 		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", name, ErrLimit, lim.MaxInputBytes)
 	}
 	d := &decoder{name: name, data: data, lim: lim, dec: json.NewDecoder(bytes.NewReader(data))}

@@ -14,7 +14,8 @@
 // See docs/bounce.md.
 //
 // Exit status: 0 when every file bounced, 1 when any failed (including a
-// silent render of an input that has notes), 2 for a usage error.
+// silent render of an input that has notes), 2 for a usage error, 130 when
+// interrupted by SIGINT or SIGTERM.
 package main
 
 import (
@@ -41,11 +42,18 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitUsage   = 2
-	defaultRate = 48000
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report it; SIGTERM too
+	defaultRate     = 48000
 )
+
+// exitGrace bounds how long an interrupted bounce takes to stop: renders
+// stop within a few hundred blocks and remove their temporary files in
+// milliseconds, but a write stuck on a standard output nobody reads cannot
+// be cancelled, and a signal must still end the process.
+const exitGrace = 3 * time.Second
 
 const usage = `usage: bounce [flags] INPUT -o OUT.wav
        bounce [flags] -manifest FILE|DIR -outdir DIR [-shard i/n]
@@ -79,9 +87,7 @@ type config struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	// An interrupt or a termination (Kubernetes evicting the pod) cancels
-	// the renders, so their temporary files are removed before exiting.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(stderr)
 	defer stop()
 	cfg, err := parseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -92,10 +98,45 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bounce: %s (bounce -h for usage)\n", errLine(err))
 		return exitUsage
 	}
+	var code int
 	if cfg.manifest != "" {
-		return runBatch(ctx, cfg, stdin, stdout, stderr)
+		code = runBatch(ctx, cfg, stdin, stdout, stderr)
+	} else {
+		code = runOne(ctx, cfg, stdin, stdout, stderr)
 	}
-	return runOne(ctx, cfg, stdin, stdout, stderr)
+	if ctx.Err() != nil {
+		return exitInterrupted
+	}
+	return code
+}
+
+// interruptContext returns a context that the first SIGINT or SIGTERM (a
+// Kubernetes eviction) cancels, so renders stop and remove their temporary
+// files. The signal handlers are then removed, so a second signal kills at
+// once; and should the process still be running exitGrace later (stuck in
+// a write), it exits. stop releases the handlers.
+func interruptContext(stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			cancel()
+			time.AfterFunc(exitGrace, func() {
+				fmt.Fprintf(stderr, "\nbounce: %v: still busy after %v, exiting\n", sig, exitGrace)
+				os.Exit(exitInterrupted)
+			})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
 }
 
 func parseArgs(args []string) (*config, error) {
