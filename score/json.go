@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -32,10 +33,19 @@ type Options struct {
 	// Dir is the directory sample paths are relative to. ReadFile sets it
 	// to the score file's directory when empty.
 	Dir string
-	// LoadSample loads a sample instrument's WAV file; nil means
-	// wav.ReadFile. A batch renderer passes a caching loader so a sample
-	// shared by many scores is decoded once.
-	LoadSample func(path string) (*wav.Audio, error)
+	// SampleRoot is the directory every sample must lie in; empty means
+	// Dir. It is a sandbox for scores from untrusted sources: a sample
+	// path that is absolute, climbs out with "..", or leads out through a
+	// symbolic link is refused, and so is anything but a regular file (a
+	// named pipe, a device), with an error that does not tell whether
+	// anything exists outside. When SampleRoot and Dir are both empty (a
+	// score read from a stream), a score cannot use samples.
+	SampleRoot string
+	// LoadSample decodes a sample file that the reader has opened inside
+	// SampleRoot, a regular file of size bytes; nil means wav.Read. A
+	// batch renderer passes a caching loader so a sample shared by many
+	// scores is decoded once.
+	LoadSample func(f *os.File, size int64) (*wav.Audio, error)
 }
 
 // The JSON shapes of instruments, filters and notes; their json tags are
@@ -129,7 +139,7 @@ func Read(name string, r io.Reader, opt Options) (*Score, error) {
 	return d.resolve(opt)
 }
 
-func (ji *jsonInstrument) resolve(name string, lim Limits, opt Options) (Instrument, error) {
+func (ji *jsonInstrument) resolve(name string, lim Limits, samples *sampleFiles) (Instrument, error) {
 	in := Instrument{
 		Name:       name,
 		Attack:     DefaultAttack,
@@ -190,17 +200,9 @@ func (ji *jsonInstrument) resolve(name string, lim Limits, opt Options) (Instrum
 		}
 	}
 	if in.Osc == Sample {
-		path := ji.Sample
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(opt.Dir, path)
-		}
-		load := opt.LoadSample
-		if load == nil {
-			load = wav.ReadFile
-		}
-		a, err := load(path)
+		a, err := samples.load(ji.Sample, lim)
 		if err != nil {
-			return in, fmt.Errorf("sample: %w: %v", ErrSample, err)
+			return in, fmt.Errorf("sample: %w", err)
 		}
 		in.Sample = a
 		in.Loop = ji.Loop

@@ -14,12 +14,27 @@ import (
 )
 
 // TestMain runs the command itself when the test binary is started as a
-// child process (see command), so tests can signal it.
+// child process (see command), so tests can signal it and measure it.
 func TestMain(m *testing.M) {
 	if os.Getenv("BOUNCE_TEST_RUN_MAIN") == "1" {
-		main()
+		code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		if path := os.Getenv("BOUNCE_TEST_PEAK_RSS"); path != "" {
+			reportPeakRSS(path)
+		}
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
+}
+
+// reportPeakRSS writes the process's peak resident set (VmHWM, in KiB) to
+// path, where /proc tells it.
+func reportPeakRSS(path string) {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			os.WriteFile(path, []byte(strings.TrimSuffix(strings.TrimSpace(v), " kB")), 0o644)
+		}
+	}
 }
 
 // command returns the bounce command run by the test binary in a child

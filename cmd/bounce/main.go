@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -68,6 +69,10 @@ flags:
   -manifest FILE|DIR inputs of a batch, one per line, or a directory of inputs
   -outdir DIR        where a batch writes NAME.wav for each input NAME.json/.mid
   -shard i/n         render only manifest entries whose index modulo n is i
+  -sample-root DIR   directory the samples of JSON scores must lie in
+                     (default: each score's own directory; for "-", the working directory)
+  -max-sample-bytes N  total size of one score's sample files (default 256M)
+  -sample-cache-bytes N  sample files a batch keeps decoded (default 1G; 0 keeps none)
 `
 
 // config is the parsed command line.
@@ -84,6 +89,9 @@ type config struct {
 	manifest    string
 	outdir      string
 	shard, of   int
+	sampleRoot  string
+	sampleBytes int64 // per score
+	cacheBytes  int64 // per process; 0 keeps none
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -154,6 +162,9 @@ func parseArgs(args []string) (*config, error) {
 	fs.DurationVar(&cfg.maxDuration, "max-duration", time.Hour, "")
 	fs.StringVar(&cfg.manifest, "manifest", "", "")
 	fs.StringVar(&cfg.outdir, "outdir", "", "")
+	fs.StringVar(&cfg.sampleRoot, "sample-root", "", "")
+	sampleBytes := fs.String("max-sample-bytes", "256M", "")
+	cacheBytes := fs.String("sample-cache-bytes", "1G", "")
 	// Flags may come after the input (bounce song.mid -o song.wav), so
 	// parse again after each positional argument.
 	for {
@@ -176,6 +187,15 @@ func parseArgs(args []string) (*config, error) {
 	var err error
 	if cfg.shard, cfg.of, err = parseShard(*shard); err != nil {
 		return nil, err
+	}
+	if cfg.sampleBytes, err = parseBytes("max-sample-bytes", *sampleBytes); err != nil {
+		return nil, err
+	}
+	if cfg.cacheBytes, err = parseBytes("sample-cache-bytes", *cacheBytes); err != nil {
+		return nil, err
+	}
+	if cfg.sampleBytes == 0 {
+		return nil, fmt.Errorf("-max-sample-bytes 0: want a positive size such as 64M")
 	}
 	lim := score.DefaultLimits()
 	switch {
@@ -236,9 +256,50 @@ func parseShard(s string) (i, n int, err error) {
 	return i, n, nil
 }
 
+// parseBytes reads a size in bytes with an optional K, M or G suffix
+// (powers of 1024).
+func parseBytes(flag, s string) (int64, error) {
+	num, shift := s, 0
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'K', 'k':
+			num, shift = s[:n-1], 10
+		case 'M', 'm':
+			num, shift = s[:n-1], 20
+		case 'G', 'g':
+			num, shift = s[:n-1], 30
+		}
+	}
+	v, err := strconv.ParseUint(num, 10, 63)
+	if err != nil || !digits(num) || v > math.MaxInt64>>shift {
+		return 0, fmt.Errorf("-%s %q: want a size in bytes, with K, M or G for powers of 1024, e.g. 512M", flag, s)
+	}
+	return int64(v) << shift, nil
+}
+
+// digits reports whether s is one or more ASCII digits (no sign).
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // newLoader returns the loader of the command's inputs.
 func newLoader(cfg *config, stdin io.Reader) *bounce.Loader {
 	lim := score.DefaultLimits()
 	lim.MaxSeconds = cfg.maxDuration.Seconds()
-	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, StrictRate: cfg.rateSet, Limits: lim, Stdin: stdin})
+	lim.MaxSampleBytes = cfg.sampleBytes
+	root := cfg.sampleRoot
+	if root == "" && len(cfg.inputs) == 1 && cfg.inputs[0] == bounce.Stdin {
+		root = "." // a score on standard input finds its samples here
+	}
+	cache := cfg.cacheBytes
+	if cache == 0 {
+		cache = -1 // none
+	}
+	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, StrictRate: cfg.rateSet, Limits: lim, Stdin: stdin,
+		SampleRoot: root, SampleCacheBytes: cache})
 }
