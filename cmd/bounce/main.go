@@ -66,6 +66,8 @@ flags:
   -jobs N            files rendered at once in a batch (default: cores / workers)
   -seed N            dither seed of the PCM formats (default 0): same seed, same bytes
   -max-duration D    longest input accepted, e.g. 10h (default 1h)
+  -max-voice-seconds N  most work accepted: seconds of sounding voices summed over
+                     the notes, release tails included (default 1e6)
   -manifest FILE|DIR inputs of a batch, one per line, or a directory of inputs
   -outdir DIR        where a batch writes NAME.wav for each input NAME.json/.mid
   -shard i/n         render only manifest entries whose index modulo n is i
@@ -86,6 +88,7 @@ type config struct {
 	jobs        int
 	seed        uint64
 	maxDuration time.Duration
+	maxWork     float64 // voice-seconds
 	manifest    string
 	outdir      string
 	shard, of   int
@@ -160,6 +163,7 @@ func parseArgs(args []string) (*config, error) {
 	fs.IntVar(&cfg.jobs, "jobs", 0, "")
 	fs.Uint64Var(&cfg.seed, "seed", 0, "")
 	fs.DurationVar(&cfg.maxDuration, "max-duration", time.Hour, "")
+	fs.Float64Var(&cfg.maxWork, "max-voice-seconds", bounce.DefaultMaxVoiceSeconds, "")
 	fs.StringVar(&cfg.manifest, "manifest", "", "")
 	fs.StringVar(&cfg.outdir, "outdir", "", "")
 	fs.StringVar(&cfg.sampleRoot, "sample-root", "", "")
@@ -207,6 +211,8 @@ func parseArgs(args []string) (*config, error) {
 		return nil, fmt.Errorf("-jobs %d: want 0 (automatic) to 4096", cfg.jobs)
 	case cfg.maxDuration <= 0:
 		return nil, fmt.Errorf("-max-duration %v: want a positive duration such as 2h", cfg.maxDuration)
+	case !(cfg.maxWork > 0) || math.IsInf(cfg.maxWork, 0):
+		return nil, fmt.Errorf("-max-voice-seconds %v: want a positive number such as 5e6", cfg.maxWork)
 	case cfg.manifest != "" && len(cfg.inputs) > 0:
 		return nil, fmt.Errorf("give either INPUT or -manifest, not both")
 	case cfg.manifest != "" && cfg.outdir == "":
@@ -302,4 +308,10 @@ func newLoader(cfg *config, stdin io.Reader) *bounce.Loader {
 	}
 	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, StrictRate: cfg.rateSet, Limits: lim, Stdin: stdin,
 		SampleRoot: root, SampleCacheBytes: cache})
+}
+
+// options returns the render options of one input, for workers render
+// workers and the limits ld reads under.
+func (c *config) options(ld *bounce.Loader, workers int) bounce.Options {
+	return bounce.Options{Format: c.format, Seed: c.seed, Workers: workers, Limits: ld.Limits(), MaxVoiceSeconds: c.maxWork}
 }
