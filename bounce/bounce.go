@@ -174,12 +174,12 @@ func newRenderer(s *score.Score, w io.Writer, opt Options) (*renderer, error) {
 		QueueSize:  p.queue,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.Name, err)
+		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
 	ww, err := wav.NewWriter(w, opt.Format, s.SampleRate, s.Frames, opt.Seed)
 	if err != nil {
 		eng.Close()
-		return nil, fmt.Errorf("%s: %w", s.Name, err)
+		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
 	return &renderer{plan: p, eng: eng, out: ww, progress: opt.Progress}, nil
 }
@@ -205,7 +205,7 @@ func (r *renderer) run(ctx context.Context) error {
 		if blk%checkBlocks == 0 {
 			select {
 			case <-done:
-				return fmt.Errorf("%s: stopped at %s: %w", r.score.Name, r.at(base), ctx.Err())
+				return fmt.Errorf("%s: stopped at %s: %w", r.name, r.at(base), ctx.Err())
 			default:
 			}
 			if r.progress != nil {
@@ -214,11 +214,11 @@ func (r *renderer) run(ctx context.Context) error {
 		}
 		for ; next < len(r.events) && r.events[next].frame < base+block.Size; next++ {
 			if err := r.post(&r.events[next], int(r.events[next].frame-base)); err != nil {
-				return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(r.events[next].frame), err)
+				return fmt.Errorf("%s: %s: %w", r.name, r.at(r.events[next].frame), err)
 			}
 		}
 		if err := r.eng.RenderBlock(&left, &right); err != nil {
-			return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(base), err)
+			return fmt.Errorf("%s: %s: %w", r.name, r.at(base), err)
 		}
 		n := int(min(block.Size, total-base))
 		r.peak = max(r.peak, mix.Peak(left[:n]), mix.Peak(right[:n]))
@@ -227,17 +227,17 @@ func (r *renderer) run(ctx context.Context) error {
 		r.fill += n
 		if r.fill == writeFrames || base+int64(n) == total {
 			if err := r.out.Write(r.left[:r.fill], r.right[:r.fill]); err != nil {
-				return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(base), err)
+				return fmt.Errorf("%s: %s: %w", r.name, r.at(base), err)
 			}
 			r.fill = 0
 		}
 	}
 	if err := r.out.Close(); err != nil {
-		return fmt.Errorf("%s: %w", r.score.Name, err)
+		return fmt.Errorf("%s: %w", r.name, err)
 	}
 	if st := r.eng.Stats(); st.Stolen+st.Dropped+st.Rejected+st.Silenced != 0 {
 		return fmt.Errorf("%s: %w: %d stolen, %d dropped, %d rejected, %d silenced",
-			r.score.Name, ErrLost, st.Stolen, st.Dropped, st.Rejected, st.Silenced)
+			r.name, ErrLost, st.Stolen, st.Dropped, st.Rejected, st.Silenced)
 	}
 	if r.progress != nil {
 		r.progress(total, total)

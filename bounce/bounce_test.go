@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/testfiles"
 
 	"github.com/aether-audio/aether/midi"
@@ -445,5 +446,26 @@ func TestRestrikesPlanFewVoices(t *testing.T) {
 	rel := s.Instruments[s.Notes[0].Instrument].Release
 	if p.voices > int(rel*192)+8 || p.voiceSeconds > 20000*(1.0/192+rel)+1 {
 		t.Errorf("planned %d voices, %.0f voice-seconds for 20,000 strikes", p.voices, p.voiceSeconds)
+	}
+}
+
+// Errors are one line of printable text whatever the score's and its
+// instruments' names hold.
+func TestErrorsAreOneLine(t *testing.T) {
+	s := richScore(2)
+	s.Name = "up\nload\u202e.json"
+	s.Instruments[6].Name = "sam\nple"
+	for i := range s.Notes {
+		if s.Notes[i].Instrument == 6 {
+			s.Notes[i].Freq = 20000 // too high for its sample
+		}
+	}
+	_, err := Render(context.Background(), s, io.Discard, Options{})
+	if !errors.Is(err, ErrNote) || !errtext.Plain(err.Error()) {
+		t.Errorf("error %q", err)
+	}
+	_, err = NewLoader(LoaderOptions{}).Load("a\n\u202eb.mp3")
+	if err == nil || !errtext.Plain(err.Error()) {
+		t.Errorf("error %q", err)
 	}
 }

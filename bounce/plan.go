@@ -7,6 +7,7 @@ import (
 
 	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/voice"
 )
@@ -16,6 +17,7 @@ import (
 // engine's size.
 type plan struct {
 	score  *score.Score
+	name   string         // the score's name as errors show it (errtext.Name)
 	instr  []voice.Params // per instrument; a note fills in Freq, Gain, Pan, Seed
 	gain   []float32      // per instrument: its gain, applied to notes and Gain controls
 	events []event
@@ -60,13 +62,14 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 	}
 	p := &plan{
 		score: s,
+		name:  errtext.Name(s.Name),
 		instr: make([]voice.Params, len(s.Instruments)),
 		gain:  make([]float32, len(s.Instruments)),
 		ids:   make([]aether.VoiceID, len(s.Notes)),
 	}
 	for i := range s.Instruments {
 		if err := p.instrument(i); err != nil {
-			return nil, fmt.Errorf("%s: instruments.%s: %w", s.Name, s.Instruments[i].Name, err)
+			return nil, fmt.Errorf("%s: instruments.%s: %w", p.name, errtext.Name(s.Instruments[i].Name), err)
 		}
 	}
 	p.events = make([]event, 0, 2*len(s.Notes)+len(s.Controls))
@@ -75,7 +78,7 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 		if p.instr[n.Instrument].Kind == voice.Sampler {
 			if r := n.Freq / p.instr[n.Instrument].Sample.RootFreq; r > maxSampleRatio {
 				return nil, fmt.Errorf("%s: notes[%d].freq: %w: %.6g Hz is %.3g times the root_freq of instrument %s (%.6g Hz; at most %d)",
-					s.Name, i, ErrNote, n.Freq, r, s.Instruments[n.Instrument].Name,
+					p.name, i, ErrNote, n.Freq, r, errtext.Name(s.Instruments[n.Instrument].Name),
 					p.instr[n.Instrument].Sample.RootFreq, maxSampleRatio)
 			}
 		}
@@ -111,12 +114,12 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 	}
 	p.voices = max(polyphony(s), 1)
 	if p.voices > maxVoices {
-		return nil, fmt.Errorf("%s: notes: %w: up to %d notes sound at once, limit %d", s.Name, ErrPolyphony, p.voices, maxVoices)
+		return nil, fmt.Errorf("%s: notes: %w: up to %d notes sound at once, limit %d", p.name, ErrPolyphony, p.voices, maxVoices)
 	}
 	p.voiceSeconds = voiceSeconds(s)
 	if p.voiceSeconds > maxWork {
 		return nil, fmt.Errorf("%s: notes: %w: the notes sound for %s voice-seconds, release tails included, limit %s",
-			s.Name, ErrWork, figure(p.voiceSeconds), figure(maxWork))
+			p.name, ErrWork, figure(p.voiceSeconds), figure(maxWork))
 	}
 	return p, nil
 }
