@@ -146,3 +146,45 @@ func TestSignalEndsAWaitOnAPipe(t *testing.T) {
 		}
 	}
 }
+
+// A manifest is a text file of paths: a device is refused at once, a
+// binary file at its first line with a NUL byte or invalid UTF-8, and one
+// larger than the budget before it is read; a leading byte-order mark is
+// no part of the first path.
+func TestManifestMustBeText(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.json":   `{"sample_rate": 8000, ` + okNote + `}`,
+		"bom.txt":  "\ufeffa.json\n",
+		"nul.txt":  "a.json\nb\x00.json\n",
+		"utf8.txt": "a.json\n# fine: π\nb\xff.json\n",
+	})
+	wavFile := filepath.Join(dir, "x.wav")
+	if code, _, stderr := runBounce(t, "", filepath.Join(dir, "a.json"), "-o", wavFile); code != 0 {
+		t.Fatal(stderr)
+	}
+	huge := filepath.Join(dir, "huge.txt")
+	if err := os.WriteFile(huge, []byte("a.json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, maxManifestBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	for _, c := range []struct{ manifest, want string }{
+		{"/dev/urandom", "is a device"},
+		{wavFile, "line 1: not a text file of paths"},
+		{filepath.Join(dir, "nul.txt"), "line 2: not a text file of paths: a NUL byte"},
+		{filepath.Join(dir, "utf8.txt"), "line 3: not a text file of paths: invalid UTF-8"},
+		{huge, "larger than"},
+	} {
+		code, stderr := runWithin(t, 10*time.Second, "", "-manifest", c.manifest, "-outdir", out)
+		if code != exitFailed || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("-manifest %s: exit %d, stderr %q, want one line with %q", c.manifest, code, stderr, c.want)
+		}
+	}
+	code, stderr := runWithin(t, 10*time.Second, "", "-manifest", filepath.Join(dir, "bom.txt"), "-outdir", out)
+	if _, err := os.Stat(filepath.Join(out, "a.wav")); code != 0 || err != nil {
+		t.Errorf("manifest with a byte-order mark: exit %d: %s", code, stderr)
+	}
+}
