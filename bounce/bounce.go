@@ -93,7 +93,12 @@ type Options struct {
 	// frames rendered so far and the total, every few hundred blocks and
 	// once at the end. It must return quickly.
 	Progress func(done, total int64)
-	// Accept, when set, is asked by BounceFile to approve a finished
+	// ReplaceLinks makes RenderFile replace a symbolic link at its path
+	// with the output rather than write the file the link names: set it
+	// when writing into a directory others can write to, where following
+	// a link lets them aim an output at any file the process may write.
+	ReplaceLinks bool
+	// Accept, when set, is asked by RenderFile to approve a finished
 	// render before the file is put in place (for example, to refuse a
 	// silent one); its error leaves no file, as any other error does.
 	// Bounce, which writes a stream, does not call it.

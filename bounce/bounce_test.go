@@ -29,7 +29,7 @@ func bounceBytes(t *testing.T, s *score.Score, opt Options) ([]byte, Result) {
 	var buf bytes.Buffer
 	res, err := Render(context.Background(), s, &buf, opt)
 	if err != nil {
-		t.Fatalf("Bounce: %v", err)
+		t.Fatalf("Render: %v", err)
 	}
 	return buf.Bytes(), res
 }
@@ -68,7 +68,7 @@ func TestBounceDeterministic(t *testing.T) {
 }
 
 // The rich score uses many voices at once; the engine must be sized so
-// none is stolen (Bounce fails with ErrLost otherwise), and the
+// none is stolen (Render fails with ErrLost otherwise), and the
 // sizing must be close to the real polyphony.
 func TestBouncePolyphonySizing(t *testing.T) {
 	s := &score.Score{Name: "poly", SampleRate: 48000, Frames: 48000,
@@ -211,7 +211,7 @@ func TestBounceRejectsBadScores(t *testing.T) {
 func zero() int { return 0 }
 
 // A cancelled context stops the render promptly with ctx.Err() wrapped,
-// and BounceFile leaves no file behind.
+// and RenderFile leaves no file behind.
 func TestBounceCancel(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -271,7 +271,7 @@ func assertEmptyDir(t *testing.T, dir string) {
 	}
 }
 
-// BounceFile writes the same bytes as Bounce, and on any error leaves
+// RenderFile writes the same bytes as Render, and on any error leaves
 // nothing behind.
 func TestRenderFile(t *testing.T) {
 	dir := t.TempDir()

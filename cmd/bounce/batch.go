@@ -58,8 +58,13 @@ func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr 
 		return exitFailed
 	}
 	if err := os.MkdirAll(cfg.outdir, 0o755); err != nil {
-		fmt.Fprintf(stderr, "bounce: -outdir: %v\n", err)
+		fmt.Fprintf(stderr, "bounce: -outdir: %s\n", errLine(err))
 		return exitFailed
+	}
+	// Temporary files of a run killed by SIGKILL (a preempted pod): the
+	// entries rendered again reuse theirs, the others would stay forever.
+	if n, _ := bounce.CleanTemp(cfg.outdir); n > 0 {
+		fmt.Fprintf(stderr, "bounce: removed %d temporary files left in -outdir by a killed run\n", n)
 	}
 	var mine []entry
 	for i, e := range all {
@@ -138,6 +143,9 @@ func renderEntry(ctx context.Context, ld *bounce.Loader, cfg *config, workers in
 	}
 	path := filepath.Join(cfg.outdir, e.out)
 	opt := cfg.options(ld, workers)
+	// -outdir may be shared: a link planted there must not aim an
+	// output at another file.
+	opt.ReplaceLinks = true
 	opt.Accept = func(res bounce.Result) error { return checkAudible(s.Name, res) }
 	res, err := bounce.RenderFile(ctx, s, path, opt)
 	return outcome{res: res, err: err, silent: err == nil && res.Silent()}
