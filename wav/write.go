@@ -53,19 +53,21 @@ const chunkFrames = 1024
 // RIFF size field (32 bits) counts the data plus the rest of the header.
 const maxDataBytes = math.MaxUint32 - 64
 
-// Writer streams a stereo WAV file whose length is known before the first
-// sample, so the header is final when written and no seeking is needed.
-// The header holds only the format, rate and length: the same input gives
-// the same bytes on every run. A Writer is not safe for concurrent use.
+// Writer streams a stereo or mono WAV file whose length is known before
+// the first sample, so the header is final when written and no seeking is
+// needed. The header holds only the format, channels, rate and length: the
+// same input gives the same bytes on every run. A Writer is not safe for
+// concurrent use.
 type Writer struct {
-	w       io.Writer
-	format  Format
-	frames  int64 // promised
-	written int64
-	dither  *mix.Dither
-	inter   []float32 // interleaved chunk
-	out     []byte    // encoded chunk
-	err     error     // first write error; every later call returns it
+	w        io.Writer
+	format   Format
+	channels int
+	frames   int64 // promised
+	written  int64
+	dither   *mix.Dither
+	inter    []float32 // interleaved chunk
+	out      []byte    // encoded chunk
+	err      error     // first write error; every later call returns it
 }
 
 // NewWriter writes the header of a stereo WAV of frames frames at rate Hz in
@@ -73,6 +75,16 @@ type Writer struct {
 // dither of the PCM formats: the same seed gives the same bytes. All buffers
 // are allocated here, so Write allocates nothing.
 func NewWriter(w io.Writer, format Format, rate int, frames int64, seed uint64) (*Writer, error) {
+	return newWriter(w, format, 2, rate, frames, seed)
+}
+
+// NewMonoWriter is NewWriter for a mono file: Write then takes the one
+// channel as left, and nil as right.
+func NewMonoWriter(w io.Writer, format Format, rate int, frames int64, seed uint64) (*Writer, error) {
+	return newWriter(w, format, 1, rate, frames, seed)
+}
+
+func newWriter(w io.Writer, format Format, channels, rate int, frames int64, seed uint64) (*Writer, error) {
 	if format > PCM24 {
 		return nil, fmt.Errorf("wav: %w: unknown output format %d", ErrUnsupported, format)
 	}
@@ -80,30 +92,31 @@ func NewWriter(w io.Writer, format Format, rate int, frames int64, seed uint64) 
 		return nil, fmt.Errorf("wav: %w: sample rate %d Hz out of range", ErrUnsupported, rate)
 	}
 	bps := format.bytesPerSample()
-	if frames < 0 || frames > maxDataBytes/int64(2*bps) {
+	if frames < 0 || frames > maxDataBytes/int64(channels*bps) {
 		return nil, fmt.Errorf("wav: %w: %d frames do not fit a WAV file's 4 GiB data chunk in %v", ErrLimit, frames, format)
 	}
 	wr := &Writer{
-		w:      w,
-		format: format,
-		frames: frames,
-		dither: mix.NewDither(seed),
-		inter:  make([]float32, 2*chunkFrames),
-		out:    make([]byte, 2*chunkFrames*bps),
+		w:        w,
+		format:   format,
+		channels: channels,
+		frames:   frames,
+		dither:   mix.NewDither(seed),
+		inter:    make([]float32, channels*chunkFrames),
+		out:      make([]byte, channels*chunkFrames*bps),
 	}
-	if _, err := w.Write(header(format, rate, frames)); err != nil {
+	if _, err := w.Write(header(format, channels, rate, frames)); err != nil {
 		wr.err = fmt.Errorf("wav: writing header: %w", err)
 		return nil, wr.err
 	}
 	return wr, nil
 }
 
-// header builds the RIFF header for a stereo file. Float output carries
-// the 18-byte fmt chunk and the fact chunk the specification asks of
-// non-PCM formats.
-func header(format Format, rate int, frames int64) []byte {
+// header builds the RIFF header of a file of channels channels. Float
+// output carries the 18-byte fmt chunk and the fact chunk the
+// specification asks of non-PCM formats.
+func header(format Format, channels, rate int, frames int64) []byte {
 	bps := format.bytesPerSample()
-	dataBytes := uint32(frames) * uint32(2*bps)
+	dataBytes := uint32(frames) * uint32(channels*bps)
 	le := binary.LittleEndian
 	var h []byte
 	h = append(h, "RIFF\x00\x00\x00\x00WAVE"...)
@@ -114,10 +127,10 @@ func header(format Format, rate int, frames int64) []byte {
 	h = append(h, "fmt "...)
 	h = le.AppendUint32(h, fmtSize)
 	h = le.AppendUint16(h, tag)
-	h = le.AppendUint16(h, 2)
+	h = le.AppendUint16(h, uint16(channels))
 	h = le.AppendUint32(h, uint32(rate))
-	h = le.AppendUint32(h, uint32(rate*2*bps))
-	h = le.AppendUint16(h, uint16(2*bps))
+	h = le.AppendUint32(h, uint32(rate*channels*bps))
+	h = le.AppendUint16(h, uint16(channels*bps))
 	h = le.AppendUint16(h, uint16(8*bps))
 	if format == Float32 {
 		h = le.AppendUint16(h, 0) // cbSize: no extension
@@ -131,14 +144,18 @@ func header(format Format, rate int, frames int64) []byte {
 	return h
 }
 
-// Write appends len(left) frames; left and right must have the same length.
-// Writing past the promised frame count is an ErrFrameCount error, and
-// after any error every later call returns that error.
+// Write appends len(left) frames; left and right must have the same
+// length, and right must be nil for a mono Writer. Writing past the
+// promised frame count is an ErrFrameCount error, and after any error
+// every later call returns that error.
 func (w *Writer) Write(left, right []float32) error {
 	if w.err != nil {
 		return w.err
 	}
-	if len(left) != len(right) {
+	if w.channels == 1 && right != nil {
+		return fmt.Errorf("wav: Write: right channel given to a mono writer")
+	}
+	if w.channels == 2 && len(left) != len(right) {
 		return fmt.Errorf("wav: Write: left has %d frames, right %d", len(left), len(right))
 	}
 	if int64(len(left)) > w.frames-w.written {
@@ -147,9 +164,13 @@ func (w *Writer) Write(left, right []float32) error {
 	}
 	for len(left) > 0 {
 		n := min(len(left), chunkFrames)
-		inter := w.inter[:2*n]
-		mix.Interleave(inter, left[:n], right[:n])
-		out := w.out[:2*n*w.format.bytesPerSample()]
+		inter := left[:n]
+		if w.channels == 2 {
+			inter = w.inter[:2*n]
+			mix.Interleave(inter, left[:n], right[:n])
+			right = right[n:]
+		}
+		out := w.out[:w.channels*n*w.format.bytesPerSample()]
 		switch w.format {
 		case PCM16:
 			mix.PCM16(out, inter, w.dither)
@@ -165,7 +186,7 @@ func (w *Writer) Write(left, right []float32) error {
 			return w.err
 		}
 		w.written += int64(n)
-		left, right = left[n:], right[n:]
+		left = left[n:]
 	}
 	return nil
 }

@@ -144,3 +144,43 @@ func TestWriterAllocs(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// A mono writer writes one channel, read back as mono within the rounding
+// of each format, and refuses a second channel.
+func TestMonoWriter(t *testing.T) {
+	l, _ := ramp(2500)
+	for _, f := range []Format{Float32, PCM16, PCM24} {
+		var buf bytes.Buffer
+		w, err := NewMonoWriter(&buf, f, 22050, int64(len(l)), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(l[:100], l[:100]); err == nil {
+			t.Errorf("%v: a right channel was accepted", f)
+		}
+		for i := 0; i < len(l); i += 999 {
+			if err := w.Write(l[i:min(i+999, len(l))], nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if want := 44 + 2500*f.bytesPerSample() + map[bool]int{true: 14}[f == Float32]; buf.Len() != want {
+			t.Errorf("%v: %d bytes, want %d", f, buf.Len(), want)
+		}
+		a, err := Decode("mono.wav", buf.Bytes())
+		if err != nil || a.Rate != 22050 || len(a.Channels) != 1 || a.Frames() != 2500 {
+			t.Fatalf("%v: %v, %d channels", f, err, len(a.Channels))
+		}
+		for i, v := range a.Channels[0] {
+			want := float64(l[i])
+			if f != Float32 {
+				want = math.Max(-1, math.Min(1, want))
+			}
+			if math.Abs(float64(v)-want) > 3.0/32767 {
+				t.Fatalf("%v: frame %d = %v, want %v", f, i, v, want)
+			}
+		}
+	}
+}
