@@ -47,6 +47,12 @@ var (
 // DefaultSampleRate is the render rate used when Options.SampleRate is 0.
 const DefaultSampleRate = 48000
 
+// DefaultGain is the master gain of a MIDI performance when Options.Gain
+// is 0: FluidSynth's default (synth.gain 0.2, -14 dB). General MIDI
+// files are written for a synthesizer with that headroom: at unity a
+// single note peaks near -3 dBFS and a dense chord passes full scale.
+const DefaultGain = 0.2
+
 // DefaultMaxBytes bounds the file size when Options.MaxBytes is 0: the
 // largest real-world MIDI files are a few MiB, and a hostile file of
 // 3-byte events costs about 32 bytes of events per file byte (twice that
@@ -62,6 +68,9 @@ type Options struct {
 	Limits score.Limits
 	// MaxBytes bounds the file size (default DefaultMaxBytes).
 	MaxBytes int64
+	// Gain is the master gain every note's gain is multiplied by, a
+	// synthesizer's volume knob; 0 means DefaultGain.
+	Gain float64
 }
 
 // ReadFile reads the MIDI file at path, refusing anything that is not a

@@ -157,8 +157,8 @@ func TestVolumeExpressionPan(t *testing.T) {
 	tr := ev(cc(0, 0, 7, 127), cc(0, 0, 10, 127), on(0, 0, 60, 127), cc(10, 0, 11, 0), cc(10, 0, 10, 1), off(10, 0, 60), cc(0, 0, 7, 0), eot(0))
 	s := decode(t, smf(0, tpq, tr))
 	n := s.Notes[0]
-	if n.Gain != 1 || n.Pan != 1 {
-		t.Fatalf("note %+v, want gain 1 pan 1 from CC7/CC10", n)
+	if n.Gain != DefaultGain || n.Pan != 1 {
+		t.Fatalf("note %+v, want gain %v (full volume, master gain) and pan 1 from CC7/CC10", n, DefaultGain)
 	}
 	want := []score.Control{{Frame: 2500, Kind: score.Gain, Value: 0}, {Frame: 5000, Kind: score.Pan, Value: -1}}
 	if len(s.Controls) != len(want) {
@@ -169,10 +169,19 @@ func TestVolumeExpressionPan(t *testing.T) {
 			t.Errorf("control %d = %+v, want %+v", i, c, want[i])
 		}
 	}
-	// Default channel volume 100 with squared curves.
-	s = decode(t, smf(0, tpq, ev(on(0, 0, 60, 127), off(1, 0, 60), eot(0))))
-	if g := s.Notes[0].Gain; !near(float64(g), (100.0/127)*(100.0/127)) {
+	// Default channel volume 100 with squared curves, and the master
+	// gain; another master gain scales every note.
+	data := smf(0, tpq, ev(on(0, 0, 60, 127), off(1, 0, 60), eot(0)))
+	s = decode(t, data)
+	if g := s.Notes[0].Gain; !near(float64(g), DefaultGain*(100.0/127)*(100.0/127)) {
 		t.Errorf("default gain %v", g)
+	}
+	s, err := Decode("song.mid", data, Options{Gain: 1})
+	if g := s.Notes[0].Gain; err != nil || !near(float64(g), (100.0/127)*(100.0/127)) {
+		t.Errorf("gain at unity master: %v (%v)", g, err)
+	}
+	if _, err := Decode("song.mid", data, Options{Gain: -1}); err == nil {
+		t.Error("a negative master gain was accepted")
 	}
 }
 

@@ -59,7 +59,7 @@ type noteState struct {
 	ch, key  byte
 	held     bool    // note-off came while the sustain pedal was down
 	pos      int     // index in its channel's sounding list
-	baseGain float64 // velocity part of the gain
+	baseGain float64 // velocity and master part of the gain
 	ratio    float64 // bend ratio at note-on, baked into Freq
 }
 
@@ -68,6 +68,7 @@ type performer struct {
 	name     string // the input's name as errors show it
 	rate     float64
 	lim      score.Limits
+	master   float64 // master gain
 	chans    [16]channel
 	notes    []score.Note
 	states   []noteState
@@ -83,7 +84,13 @@ func perform(name string, f *file, opt Options) (*score.Score, error) {
 	if err := lim.CheckRate(name, rate); err != nil {
 		return nil, err
 	}
-	p := &performer{name: errtext.Name(name), rate: float64(rate), lim: lim}
+	p := &performer{name: errtext.Name(name), rate: float64(rate), lim: lim, master: opt.Gain}
+	if p.master == 0 {
+		p.master = DefaultGain
+	}
+	if !(p.master > 0 && p.master <= score.MaxGain) {
+		return nil, fmt.Errorf("%s: %w: master gain %g, want (0, %d]", p.name, ErrUnsupported, opt.Gain, score.MaxGain)
+	}
 	var endSec float64
 	var err error
 	if f.format == 2 {
@@ -180,7 +187,7 @@ func (p *performer) noteOn(ch *channel, e *event, frame int64) error {
 	}
 	v := float64(e.b) / 127
 	n := score.Note{Start: frame, Length: 1, Pan: ch.panValue()}
-	st := noteState{ch: e.status & 0x0F, key: e.a & 0x7F, baseGain: v * v, ratio: 1}
+	st := noteState{ch: e.status & 0x0F, key: e.a & 0x7F, baseGain: v * v * p.master, ratio: 1}
 	nyquist := p.rate / 2
 	// A key struck again releases the note it is playing, held by the
 	// pedal or not, as FluidSynth does: otherwise every strike under the
