@@ -269,6 +269,12 @@ func (d *decoder) resolve(opt Options) (*Score, error) {
 		return nil, err
 	}
 	s := &Score{Name: d.raw, SampleRate: *d.rate}
+	if opt.SampleRate != 0 {
+		if err := lim.CheckRate(name, opt.SampleRate); err != nil {
+			return nil, err
+		}
+		s.SampleRate = opt.SampleRate
+	}
 	rate := float64(s.SampleRate)
 	names := make([]string, 0, len(d.instruments))
 	for n := range d.instruments {
@@ -322,6 +328,9 @@ func (d *decoder) resolve(opt Options) (*Score, error) {
 		s.Frames = int64(math.Round(v * rate))
 	}
 	if err := s.validateContent(lim); err != nil {
+		if s.SampleRate != *d.rate {
+			return nil, fmt.Errorf("%w (rendering at %d Hz instead of the score's sample_rate of %d Hz)", err, s.SampleRate, *d.rate)
+		}
 		return nil, err
 	}
 	sort.SliceStable(s.Notes, func(i, j int) bool { return s.Notes[i].Start < s.Notes[j].Start })

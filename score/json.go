@@ -31,6 +31,11 @@ const (
 type Options struct {
 	// Limits bound the input; zero fields take their defaults.
 	Limits Limits
+	// SampleRate, when not 0, is the rate the score renders at instead of
+	// its sample_rate: its times are seconds, so they become frames at
+	// this rate. A note or filter cutoff at or above the new Nyquist
+	// frequency is then an error that says so.
+	SampleRate int
 	// Dir is the directory sample paths are relative to. ReadFile sets it
 	// to the score file's directory when empty.
 	Dir string

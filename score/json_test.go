@@ -286,3 +286,22 @@ func keys(m map[string]json.RawMessage) []string {
 	sort.Strings(out)
 	return out
 }
+
+// A score renders at another rate when asked: times are seconds, so the
+// frames follow the rate; what the new Nyquist frequency forbids is an
+// error saying which rate was asked for.
+func TestRenderAtAnotherRate(t *testing.T) {
+	js := `{"sample_rate": 48000, "instruments": {"s": {"osc": "saw", "release": 0.5, "filter": {"type": "lowpass", "cutoff": 6000}}},
+		"notes": [{"time": 0.5, "duration": 1, "instrument": "s", "key": 69}]}`
+	s, err := Read("song.json", strings.NewReader(js), Options{SampleRate: 16000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.SampleRate != 16000 || s.Notes[0].Start != 8000 || s.Notes[0].Length != 16000 || s.Frames != 16000*2 {
+		t.Errorf("rate %d, note %+v, %d frames", s.SampleRate, s.Notes[0], s.Frames)
+	}
+	_, err = Read("song.json", strings.NewReader(js), Options{SampleRate: 8000})
+	checkErr(t, err, ErrInvalid, "instruments.s.filter.cutoff: invalid value: must be Hz in (0, 4000), got 6000 (rendering at 8000 Hz instead of the score's sample_rate of 48000 Hz)")
+	_, err = Read("song.json", strings.NewReader(js), Options{SampleRate: 100})
+	checkErr(t, err, ErrInvalid, "sample_rate")
+}
