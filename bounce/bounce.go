@@ -17,6 +17,7 @@ import (
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 	"github.com/aether-audio/aether/score"
+	"github.com/aether-audio/aether/shard"
 	"github.com/aether-audio/aether/wav"
 )
 
@@ -68,16 +69,32 @@ const checkBlocks = 256
 // to the output is 4 to 8 KiB rather than one small write per block.
 const writeFrames = 16 * block.Size
 
-// Options configures Render and RenderFile. The zero value writes 32-bit float with
-// all physical cores.
+// Options configures Render and RenderFile. The zero value writes stereo
+// 32-bit float at unity gain, with as many workers as the score's
+// polyphony can use.
 type Options struct {
 	// Format is the sample encoding of the WAV output.
 	Format wav.Format
+	// Channels is 2 (stereo; 0 means 2) or 1: mono, the average of the
+	// two channels.
+	Channels int
 	// Seed selects the TPDF dither of the PCM formats: the same seed
 	// gives the same bytes.
 	Seed uint64
+	// GainDB is a master gain in dB applied to the mix before it is
+	// measured and written; 0 leaves the level alone.
+	GainDB float64
+	// NormalizeDBFS, when below 0, replaces GainDB with the gain that puts
+	// the render's peak at this level in dBFS (-1 is a common choice): the
+	// score is rendered twice, once to measure it. A silent render keeps
+	// its level. 0 means no normalisation.
+	NormalizeDBFS float64
 	// Workers is the number of render workers, the calling goroutine
-	// included; 0 means the number of physical cores.
+	// included; 0 means one per full chunk of voices the score sounds at
+	// once (aether.DefaultChunkSize), at least 1 and at most the cores
+	// (shard.DefaultWorkers): a MIDI file, which sounds far fewer voices
+	// than a chunk, gets one, since a second would find nothing to render
+	// and only add a wake-up per block.
 	Workers int
 	// MaxVoices bounds the polyphony of the score, release tails
 	// included; 0 means DefaultMaxVoices.
@@ -91,7 +108,8 @@ type Options struct {
 	Limits score.Limits
 	// Progress, when set, is called on the rendering goroutine with the
 	// frames rendered so far and the total, every few hundred blocks and
-	// once at the end. It must return quickly.
+	// once at the end. It must return quickly. (With NormalizeDBFS the
+	// measuring pass counts as the first half.)
 	Progress func(done, total int64)
 	// ReplaceLinks makes RenderFile replace a symbolic link at its path
 	// with the output rather than write the file the link names: set it
@@ -101,8 +119,29 @@ type Options struct {
 	// Accept, when set, is asked by RenderFile to approve a finished
 	// render before the file is put in place (for example, to refuse a
 	// silent one); its error leaves no file, as any other error does.
-	// Bounce, which writes a stream, does not call it.
+	// Render, which writes a stream, does not call it.
 	Accept func(Result) error
+}
+
+// ErrOptions: a field of Options is out of range.
+var ErrOptions = errors.New("bounce: invalid option")
+
+// maxGainDB bounds GainDB and NormalizeDBFS: 120 dB spans every level a
+// 24-bit file can hold, and beyond it a value is a mistake.
+const maxGainDB = 120
+
+func (o *Options) check() error {
+	switch {
+	case o.Channels < 0 || o.Channels > 2:
+		return fmt.Errorf("%w: Channels %d (want 1 or 2)", ErrOptions, o.Channels)
+	case !(math.Abs(o.GainDB) <= maxGainDB):
+		return fmt.Errorf("%w: GainDB %g (want -%d..%d dB)", ErrOptions, o.GainDB, maxGainDB, maxGainDB)
+	case !(o.NormalizeDBFS <= 0 && o.NormalizeDBFS >= -maxGainDB):
+		return fmt.Errorf("%w: NormalizeDBFS %g (want -%d..0 dBFS; 0 is off)", ErrOptions, o.NormalizeDBFS, maxGainDB)
+	case o.Workers < 0:
+		return fmt.Errorf("%w: Workers %d", ErrOptions, o.Workers)
+	}
+	return nil
 }
 
 // Result describes a finished render.
@@ -110,12 +149,21 @@ type Result struct {
 	// Frames is the length written, SampleRate its rate in Hz.
 	Frames     int64
 	SampleRate int
-	// Peak is the largest absolute sample of the mix, before conversion
-	// to the output format (so it may exceed 1 when the PCM output clips).
+	// Peak is the largest absolute sample written (after the gain and the
+	// mono mix), before conversion to the output format.
 	Peak float32
+	// Clipped counts the samples beyond full scale (|x| > 1; each
+	// channel's counted): PCM output clips them, and float output keeps
+	// them as overs that clip whenever the file is converted. A render
+	// that clips has lost its shape; lower GainDB or use NormalizeDBFS.
+	Clipped int64
+	// Gain is the linear master gain applied: from GainDB, or the one
+	// NormalizeDBFS chose.
+	Gain float64
 	// Notes is the number of notes in the score; Voices the polyphony the
-	// engine was sized for.
-	Notes, Voices int
+	// engine was sized for (the most notes sounding in any block, release
+	// tails included); Workers the render workers used.
+	Notes, Voices, Workers int
 }
 
 // Seconds returns the length of the render in seconds.
@@ -133,15 +181,16 @@ func (r Result) PeakDBFS() float64 { return 20 * math.Log10(float64(r.Peak)) }
 func (r Result) Silent() bool { return !(r.PeakDBFS() >= SilenceDBFS) }
 
 // Render renders s offline, as fast as the engine allows, and writes it to
-// w as a stereo WAV file in opt.Format. The length is known before the
-// first sample, so the header is final at once and w may be a pipe; the
-// header holds nothing that changes between runs, and the bytes are the
-// same for any number of workers.
+// w as a WAV file in opt.Format, stereo or mono. The length is known
+// before the first sample, so the header is final at once and w may be a
+// pipe; the header holds nothing that changes between runs, and the bytes
+// are the same for any number of workers.
 //
 // Every note starts at its exact frame (NoteOn at its offset inside its
 // block), ends at Start+Length and then plays its release; controls take
 // effect in the block they fall in. The engine is sized from the score so
-// that no note is ever stolen or dropped.
+// that no note is ever stolen or dropped. The samples beyond full scale
+// are counted in Result.Clipped.
 //
 // Errors name the score (s.Name) and the place: a note, or the time at
 // which rendering stopped. A cancelled ctx stops the render within a few
@@ -151,42 +200,87 @@ func Render(ctx context.Context, s *score.Score, w io.Writer, opt Options) (Resu
 		return Result{}, errors.New("bounce: Render of a nil score")
 	}
 	res := Result{Frames: s.Frames, SampleRate: s.SampleRate, Notes: len(s.Notes)}
+	if err := opt.check(); err != nil {
+		return res, err
+	}
 	if err := s.Validate(opt.Limits); err != nil {
 		return res, err
+	}
+	gain := math.Pow(10, opt.GainDB/20)
+	progress := opt.Progress
+	if opt.NormalizeDBFS < 0 {
+		// A first pass, written nowhere, measures the peak.
+		if progress != nil {
+			opt.Progress = func(done, total int64) { progress(done/2, total) }
+		}
+		m, err := newRenderer(s, nil, opt)
+		if err != nil {
+			return res, err
+		}
+		m.master = 1
+		err = m.run(ctx)
+		m.eng.Close()
+		if err != nil {
+			return res, err
+		}
+		if peak := float64(m.peak); 20*math.Log10(peak) >= SilenceDBFS {
+			gain = math.Pow(10, opt.NormalizeDBFS/20) / peak
+		}
+		if progress != nil {
+			opt.Progress = func(done, total int64) { progress((total+done)/2, total) }
+		}
 	}
 	r, err := newRenderer(s, w, opt)
 	if err != nil {
 		return res, err
 	}
 	defer r.eng.Close()
-	res.Voices = r.voices
+	r.master = float32(gain)
+	res.Voices, res.Workers, res.Gain = r.voices, r.eng.Workers(), float64(r.master)
 	err = r.run(ctx)
-	res.Peak = r.peak
+	res.Peak, res.Clipped = r.peak, r.clipped
 	return res, err
 }
 
+// autoWorkers is the default worker count for a score that sounds at most
+// voices at once: one per full chunk of engine slots, within the cores.
+func autoWorkers(voices int) int {
+	return max(1, min(shard.DefaultWorkers(), voices/aether.DefaultChunkSize))
+}
+
 // newRenderer plans s, starts an engine sized for it and writes the WAV
-// header to w.
+// header to w; with w nil the render is measured and written nowhere.
 func newRenderer(s *score.Score, w io.Writer, opt Options) (*renderer, error) {
 	p, err := newPlan(s, opt)
 	if err != nil {
 		return nil, err
 	}
+	workers := opt.Workers
+	if workers == 0 {
+		workers = autoWorkers(p.voices)
+	}
 	eng, err := aether.NewEngine(aether.Config{
 		SampleRate: s.SampleRate,
-		Workers:    opt.Workers,
+		Workers:    workers,
 		Voices:     p.voices,
 		QueueSize:  p.queue,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
-	ww, err := wav.NewWriter(w, opt.Format, s.SampleRate, s.Frames, opt.Seed)
-	if err != nil {
-		eng.Close()
-		return nil, fmt.Errorf("%s: %w", p.name, err)
+	r := &renderer{plan: p, eng: eng, progress: opt.Progress, master: 1, mono: opt.Channels == 1}
+	if w != nil {
+		if r.mono {
+			r.out, err = wav.NewMonoWriter(w, opt.Format, s.SampleRate, s.Frames, opt.Seed)
+		} else {
+			r.out, err = wav.NewWriter(w, opt.Format, s.SampleRate, s.Frames, opt.Seed)
+		}
+		if err != nil {
+			eng.Close()
+			return nil, fmt.Errorf("%s: %w", p.name, err)
+		}
 	}
-	return &renderer{plan: p, eng: eng, out: ww, progress: opt.Progress}, nil
+	return r, nil
 }
 
 // renderer is the state of one bounce's render loop, all allocated before
@@ -194,11 +288,14 @@ func newRenderer(s *score.Score, w io.Writer, opt Options) (*renderer, error) {
 type renderer struct {
 	*plan
 	eng         *aether.Engine
-	out         *wav.Writer
+	out         *wav.Writer // nil: measure only
 	progress    func(done, total int64)
+	master      float32 // master gain
+	mono        bool    // write the average of the channels
 	left, right [writeFrames]float32
 	fill        int // frames gathered in left and right
 	peak        float32
+	clipped     int64
 }
 
 func (r *renderer) run(ctx context.Context) error {
@@ -226,19 +323,17 @@ func (r *renderer) run(ctx context.Context) error {
 			return fmt.Errorf("%s: %s: %w", r.name, r.at(base), err)
 		}
 		n := int(min(block.Size, total-base))
-		r.peak = max(r.peak, mix.Peak(left[:n]), mix.Peak(right[:n]))
-		copy(r.left[r.fill:], left[:n])
-		copy(r.right[r.fill:], right[:n])
-		r.fill += n
+		r.gather(left[:n], right[:n])
 		if r.fill == writeFrames || base+int64(n) == total {
-			if err := r.out.Write(r.left[:r.fill], r.right[:r.fill]); err != nil {
+			if err := r.write(); err != nil {
 				return fmt.Errorf("%s: %s: %w", r.name, r.at(base), err)
 			}
-			r.fill = 0
 		}
 	}
-	if err := r.out.Close(); err != nil {
-		return fmt.Errorf("%s: %w", r.name, err)
+	if r.out != nil {
+		if err := r.out.Close(); err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
 	}
 	if st := r.eng.Stats(); st.Stolen+st.Dropped+st.Rejected+st.Silenced != 0 {
 		return fmt.Errorf("%s: %w: %d stolen, %d dropped, %d rejected, %d silenced",
@@ -248,6 +343,52 @@ func (r *renderer) run(ctx context.Context) error {
 		r.progress(total, total)
 	}
 	return nil
+}
+
+// gather applies the master gain (and the mono mix) to one block's
+// channels, measures them, and appends them to the frames to write.
+func (r *renderer) gather(left, right []float32) {
+	if r.master != 1 {
+		mix.Scale(left, r.master)
+		mix.Scale(right, r.master)
+	}
+	l := r.left[r.fill : r.fill+len(left)]
+	copy(l, left)
+	if r.mono {
+		mix.Scale(l, 0.5)
+		mix.AddScaled(l, right, 0.5)
+		r.peak = max(r.peak, mix.Peak(l))
+		r.clipped += overs(l)
+	} else {
+		copy(r.right[r.fill:], right)
+		r.peak = max(r.peak, mix.Peak(left), mix.Peak(right))
+		r.clipped += overs(left) + overs(right)
+	}
+	r.fill += len(left)
+}
+
+// write hands the gathered frames to the WAV writer.
+func (r *renderer) write() error {
+	n := r.fill
+	r.fill = 0
+	switch {
+	case r.out == nil:
+		return nil
+	case r.mono:
+		return r.out.Write(r.left[:n], nil)
+	}
+	return r.out.Write(r.left[:n], r.right[:n])
+}
+
+// overs counts the samples of x beyond full scale.
+func overs(x []float32) int64 {
+	var n int64
+	for _, v := range x {
+		if v > 1 || v < -1 {
+			n++
+		}
+	}
+	return n
 }
 
 // at names a frame of the score for an error message.

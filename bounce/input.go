@@ -20,12 +20,10 @@ const Stdin = "-"
 // midi.DefaultSampleRate and JSON scores at their own rate, under the
 // default limits.
 type LoaderOptions struct {
-	// SampleRate is the render rate of MIDI files; 0 means
-	// midi.DefaultSampleRate.
+	// SampleRate is the render rate: MIDI files render at it (0 means
+	// midi.DefaultSampleRate), and so do JSON scores when it is not 0,
+	// instead of their own sample_rate (see score.Options.SampleRate).
 	SampleRate int
-	// StrictRate makes a JSON score whose own sample_rate differs from
-	// SampleRate an error, since its times are frames at its own rate.
-	StrictRate bool
 	// Limits bound every input; zero fields take the defaults of
 	// score.DefaultLimits.
 	Limits score.Limits
@@ -85,7 +83,7 @@ func (l *Loader) Load(path string) (*score.Score, error) {
 	}
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".json":
-		return l.checkRate(score.ReadFile(path, l.scoreOptions()))
+		return score.ReadFile(path, l.scoreOptions())
 	case ".mid", ".midi":
 		return midi.ReadFile(path, l.midiOptions())
 	default:
@@ -109,26 +107,13 @@ func (l *Loader) Read(name string, r io.Reader) (*score.Score, error) {
 	if bytes.HasPrefix(data, []byte("MThd")) {
 		return midi.Decode(name, data, l.midiOptions())
 	}
-	return l.checkRate(score.Read(name, bytes.NewReader(data), l.scoreOptions()))
+	return score.Read(name, bytes.NewReader(data), l.scoreOptions())
 }
 
 func (l *Loader) scoreOptions() score.Options {
-	return score.Options{Limits: l.opt.Limits, SampleRoot: l.opt.SampleRoot, LoadSample: l.samples.load}
+	return score.Options{Limits: l.opt.Limits, SampleRate: l.opt.SampleRate, SampleRoot: l.opt.SampleRoot, LoadSample: l.samples.load}
 }
 
 func (l *Loader) midiOptions() midi.Options {
 	return midi.Options{SampleRate: l.opt.SampleRate, Limits: l.opt.Limits}
-}
-
-// checkRate refuses, under StrictRate, a rate that contradicts a JSON
-// score's own rate: its times are already frames at that rate.
-func (l *Loader) checkRate(s *score.Score, err error) (*score.Score, error) {
-	rate := l.opt.SampleRate
-	if rate == 0 {
-		rate = midi.DefaultSampleRate
-	}
-	if err == nil && l.opt.StrictRate && s.SampleRate != rate {
-		return nil, fmt.Errorf("%s: sample_rate: the score is %d Hz but -rate asks for %d Hz (JSON scores render at their own rate)", errtext.Name(s.Name), s.SampleRate, rate)
-	}
-	return s, err
 }

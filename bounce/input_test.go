@@ -56,7 +56,8 @@ func minimalMIDI() []byte {
 const okJSON = `{"sample_rate": 8000, "instruments": {"a": {"osc": "sine"}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "key": 60}]}`
 
 // The loader tells inputs apart by extension on disk and by content on
-// standard input, and refuses other extensions.
+// standard input, and refuses other extensions; a rate set renders every
+// input at it, none leaves MIDI at 48 kHz and JSON at its own.
 func TestLoaderFormats(t *testing.T) {
 	dir := t.TempDir()
 	for name, data := range map[string][]byte{"a.json": []byte(okJSON), "b.MID": minimalMIDI(), "c.midi": minimalMIDI(), "d.mp3": []byte("ID3")} {
@@ -64,13 +65,21 @@ func TestLoaderFormats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ld := NewLoader(LoaderOptions{SampleRate: 16000})
-	for name, rate := range map[string]int{"a.json": 8000, "b.MID": 16000, "c.midi": 16000} {
-		s, err := ld.Load(filepath.Join(dir, name))
-		if err != nil || s.SampleRate != rate || len(s.Notes) != 1 {
-			t.Errorf("%s: %v", name, err)
+	for set, rates := range map[int]map[string]int{
+		16000: {"a.json": 16000, "b.MID": 16000, "c.midi": 16000},
+		0:     {"a.json": 8000, "b.MID": 48000, "c.midi": 48000},
+	} {
+		ld := NewLoader(LoaderOptions{SampleRate: set})
+		for name, rate := range rates {
+			s, err := ld.Load(filepath.Join(dir, name))
+			if err != nil {
+				t.Errorf("rate %d, %s: %v", set, name, err)
+			} else if s.SampleRate != rate || len(s.Notes) != 1 {
+				t.Errorf("rate %d, %s: rate %d, %d notes", set, name, s.SampleRate, len(s.Notes))
+			}
 		}
 	}
+	ld := NewLoader(LoaderOptions{SampleRate: 16000})
 	if _, err := ld.Load(filepath.Join(dir, "d.mp3")); err == nil || !strings.Contains(err.Error(), `unknown input type ".mp3"`) {
 		t.Errorf("d.mp3: %v", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aether-audio/aether/bounce"
 )
 
 // minimalMIDI is a format-0 file with one note, used to build broken ones.
@@ -45,6 +47,7 @@ func TestBadInputs(t *testing.T) {
 		"nosample.json":   `{"sample_rate": 48000, "instruments": {"s": {"osc": "sample", "sample": "missing.wav"}}, "notes": [{"time": 0, "duration": 1, "instrument": "s", "key": 60}]}`,
 		"silent.json":     `{"sample_rate": 48000, "instruments": {"a": {"osc": "sine", "gain": 0}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "key": 60}]}`,
 		"ok.json":         `{"sample_rate": 48000, ` + okNote + `}`,
+		"high.json":       `{"sample_rate": 48000, "instruments": {"a": {"osc": "sine"}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "freq": 5000}]}`,
 		"garbage.wav":     "RIFF\x10\x00\x00\x00WAVEfmt \xff\xff\xff\xff",
 		"truncated.mid":   string(mid[:len(mid)-5]),
 		"corrupt.mid":     string(mid[:22]) + "\x00\x60\x90" + string(mid[25:]),
@@ -61,6 +64,7 @@ func TestBadInputs(t *testing.T) {
 	in := func(name string) string { return filepath.Join(dir, name) }
 	out := filepath.Join(dir, "out", "x.wav")
 	os.Mkdir(filepath.Join(dir, "out"), 0o755)
+	os.Mkdir(filepath.Join(dir, "dir.wav"), 0o755)
 	cases := []struct {
 		name string
 		args []string
@@ -89,7 +93,9 @@ func TestBadInputs(t *testing.T) {
 		{"missing input", []string{in("nope.json"), "-o", out}, 1, "nope.json"},
 		{"output dir missing", []string{in("ok.json"), "-o", filepath.Join(dir, "nodir", "x.wav")}, 1, "nodir"},
 		{"output under a file", []string{in("ok.json"), "-o", filepath.Join(in("file-not-a-dir"), "x.wav")}, 1, "file-not-a-dir"},
-		{"output is a dir", []string{in("ok.json"), "-o", filepath.Join(dir, "out")}, 1, "out"},
+		{"output is a dir", []string{in("ok.json"), "-o", in("dir.wav")}, 1, "dir.wav: cannot write output: is a directory"},
+		{"output not .wav", []string{in("ok.json"), "-o", in("x.mp3")}, 2, "give a name ending in .wav"},
+		{"output is a dir without .wav", []string{in("ok.json"), "-o", filepath.Join(dir, "out")}, 2, "give a name ending in .wav"},
 		{"output is the input", []string{in("ok.json"), "-o", in("ok.json")}, 2, "is the input itself"},
 		{"outdir is a file", []string{"-manifest", in("manifest.txt"), "-outdir", in("outdir-is-file")}, 1, "outdir"},
 		{"missing manifest", []string{"-manifest", in("nope.txt"), "-outdir", filepath.Join(dir, "out")}, 1, "nope.txt"},
@@ -101,7 +107,13 @@ func TestBadInputs(t *testing.T) {
 		{"format mp3", []string{in("ok.json"), "-format", "mp3", "-o", out}, 2, `-format "mp3"`},
 		{"unknown flag", []string{in("ok.json"), "-loud", "-o", out}, 2, "-loud"},
 		{"bad rate", []string{in("ok.json"), "-rate", "100", "-o", out}, 2, "-rate 100"},
-		{"rate against JSON", []string{in("ok.json"), "-rate", "44100", "-o", out}, 1, "sample_rate"},
+		{"rate too low for JSON", []string{in("high.json"), "-rate", "8000", "-o", out}, 1, "notes[0].freq: invalid value: must be a positive finite number below Nyquist (4000 Hz), got 5000 (rendering at 8000 Hz instead of the score's sample_rate of 48000 Hz)"},
+		{"bad channels", []string{in("ok.json"), "-channels", "3", "-o", out}, 2, "-channels 3"},
+		{"bad gain", []string{in("ok.json"), "-gain", "NaN", "-o", out}, 2, "-gain NaN"},
+		{"positive normalize", []string{in("ok.json"), "-normalize", "1", "-o", out}, 2, "-normalize 1"},
+		{"gain and normalize", []string{in("ok.json"), "-normalize", "-1", "-gain", "3", "-o", out}, 2, "give one"},
+		{"bad report", []string{in("ok.json"), "-report", in("r.txt"), "-o", out}, 2, ".jsonl or .csv"},
+		{"skip-existing to stdout", []string{in("ok.json"), "-skip-existing", "-o", "-"}, 2, "-skip-existing"},
 		{"no output", []string{in("ok.json")}, 2, "-o"},
 		{"two inputs", []string{in("ok.json"), in("ok.json"), "-o", out}, 2, "one INPUT"},
 		{"no input", []string{"-o", out}, 2, "INPUT"},
@@ -130,7 +142,7 @@ func TestBadInputs(t *testing.T) {
 		}
 	}
 	for _, name := range dirFiles(t, dir) {
-		if strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".wav") && name != "garbage.wav" {
+		if strings.HasSuffix(name, bounce.TempSuffix) || strings.HasSuffix(name, ".wav") && name != "garbage.wav" && name != "dir.wav" {
 			t.Errorf("left behind: %s", name)
 		}
 	}
@@ -200,7 +212,7 @@ func TestOutputThroughLinksAndDevices(t *testing.T) {
 		t.Fatalf("%s is now a regular file (%v, %v)", os.DevNull, fi.Mode(), err)
 	}
 	for _, name := range dirFiles(t, dir) {
-		if strings.HasSuffix(name, ".tmp") {
+		if strings.HasSuffix(name, bounce.TempSuffix) {
 			t.Errorf("left behind: %s", name)
 		}
 	}

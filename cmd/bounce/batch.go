@@ -33,13 +33,6 @@ type entry struct {
 	clash string // non-empty when another entry has the same output name
 }
 
-// outcome is what became of one entry.
-type outcome struct {
-	res    bounce.Result
-	err    error
-	silent bool // silent render of an input without notes: not a failure
-}
-
 // maxManifest bounds the entries of a manifest, and maxManifestBytes its
 // size: ten million lines, about 1 GiB of paths, are enough for any
 // dataset, and a wrong file (a WAV, /dev/urandom) given as the manifest
@@ -66,10 +59,17 @@ func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr 
 	if n, _ := bounce.CleanTemp(cfg.outdir); n > 0 {
 		fmt.Fprintf(stderr, "bounce: removed %d temporary files left in -outdir by a killed run\n", n)
 	}
+	rep, err := newReporter(cfg.report)
+	if err != nil {
+		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
+		return exitFailed
+	}
+	results := make([]outcome, 0, len(all)/cfg.of+1)
 	var mine []entry
 	for i, e := range all {
 		if i%cfg.of == cfg.shard {
 			mine = append(mine, e)
+			results = append(results, outcome{index: i, input: e.input, output: filepath.Join(cfg.outdir, e.out)})
 		}
 	}
 	workers := cfg.workers
@@ -85,27 +85,27 @@ func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr 
 		jobs = max(1, runtime.GOMAXPROCS(0)/workers)
 	}
 	ld := newLoader(cfg, stdin)
-	results := make([]outcome, len(mine))
+	bar := newProgressBar(stderr, fmt.Sprintf("shard %d/%d", cfg.shard, cfg.of), len(mine))
 	var (
-		errMu sync.Mutex // one line at a time on stderr
+		outMu sync.Mutex // one line at a time on stderr
 		done  sync.WaitGroup
-		bar   = newProgressBar(stderr, fmt.Sprintf("shard %d/%d", cfg.shard, cfg.of))
-		count int
 	)
 	render := func(i int) {
 		defer done.Done()
-		r := renderEntry(ctx, ld, cfg, workers, mine[i])
-		results[i] = r
-		errMu.Lock()
-		defer errMu.Unlock()
-		count++
-		if r.err != nil {
-			if bar != nil {
-				fmt.Fprint(stderr, "\r")
-			}
-			fmt.Fprintf(stderr, "bounce: %s\n", errLine(r.err))
+		o := &results[i]
+		renderEntry(ctx, ld, cfg, workers, mine[i], o, bar, i)
+		rep.add(o)
+		audio := 0.0
+		if o.status == statusOK {
+			audio = o.res.Seconds()
 		}
-		bar.update(int64(count), int64(len(mine)))
+		bar.finished(i, audio, o.status == statusSkipped)
+		if o.status == statusInterrupted {
+			return // counted in one line by summarize
+		}
+		outMu.Lock()
+		report(stderr, cfg, o, bar)
+		outMu.Unlock()
 	}
 	pool, err := ants.NewPoolWithFuncGeneric(jobs, render, ants.WithPreAlloc(true))
 	if err != nil {
@@ -116,39 +116,143 @@ func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr 
 	for i := range mine {
 		if ctx.Err() != nil {
 			for j := i; j < len(mine); j++ {
-				results[j].err = ctx.Err()
+				results[j].status, results[j].err = statusInterrupted, ctx.Err()
+				rep.add(&results[j])
 			}
-			fmt.Fprintf(stderr, "bounce: %v: %d files not started\n", ctx.Err(), len(mine)-i)
 			break
 		}
 		done.Add(1)
 		if err := pool.Invoke(i); err != nil {
 			done.Done()
-			results[i].err = fmt.Errorf("%s: %w", mine[i].where, err)
+			results[i].status, results[i].err = statusFailed, fmt.Errorf("%s: %w", mine[i].where, err)
 		}
 	}
 	done.Wait()
 	bar.finish()
-	return summarize(stdout, cfg, results, time.Since(start))
+	code := summarize(stdout, stderr, cfg, results, time.Since(start))
+	if err := rep.close(); err != nil {
+		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
+		code = exitFailed
+	}
+	return code
 }
 
-// renderEntry loads and bounces one entry into -outdir.
-func renderEntry(ctx context.Context, ld *bounce.Loader, cfg *config, workers int, e entry) outcome {
+// renderEntry loads and bounces one entry into -outdir, recording the
+// outcome in o; bar follows the render as input i.
+func renderEntry(ctx context.Context, ld *bounce.Loader, cfg *config, workers int, e entry, o *outcome, bar *progressBar, i int) {
+	start := time.Now()
+	defer func() { o.wall = time.Since(start) }()
 	if e.clash != "" {
-		return outcome{err: fmt.Errorf("%s (%s): output name %s is also the output of %s", e.input, e.where, e.out, e.clash)}
+		o.status, o.err = statusFailed, fmt.Errorf("%s (%s): output name %s is also the output of %s", e.input, e.where, e.out, e.clash)
+		return
+	}
+	if cfg.skipExisting && outputExists(o.output) {
+		o.status = statusSkipped
+		return
 	}
 	s, err := ld.Load(e.input)
 	if err != nil {
-		return outcome{err: err}
+		o.status, o.err = statusFailed, err
+		return
 	}
-	path := filepath.Join(cfg.outdir, e.out)
+	rate := float64(s.SampleRate)
+	bar.loadedFile(float64(s.Frames) / rate)
 	opt := cfg.options(ld, workers)
 	// -outdir may be shared: a link planted there must not aim an
 	// output at another file.
 	opt.ReplaceLinks = true
 	opt.Accept = func(res bounce.Result) error { return checkAudible(s.Name, res) }
-	res, err := bounce.RenderFile(ctx, s, path, opt)
-	return outcome{res: res, err: err, silent: err == nil && res.Silent()}
+	if bar != nil {
+		opt.Progress = func(done, total int64) { bar.rendering(i, float64(done)/rate) }
+	}
+	o.res, err = bounce.RenderFile(ctx, s, o.output, opt)
+	o.status, o.err = statusOK, err
+	switch {
+	case err != nil && ctx.Err() != nil:
+		o.status = statusInterrupted
+	case err != nil:
+		o.status = statusFailed
+	}
+}
+
+// summarize prints the batch's summary line on stdout (and, when a signal
+// stopped the batch, one line on stderr) and returns the exit code.
+func summarize(stdout, stderr io.Writer, cfg *config, results []outcome, wall time.Duration) int {
+	count := map[string]int{}
+	var silent, clippedFiles int
+	var audio float64
+	var clipped int64
+	for i := range results {
+		r := &results[i]
+		count[r.status]++
+		if r.silent() {
+			silent++
+		}
+		if r.status == statusOK {
+			audio += r.res.Seconds()
+			if r.res.Clipped > 0 {
+				clippedFiles++
+				clipped += r.res.Clipped
+			}
+		}
+	}
+	if n := count[statusInterrupted]; n > 0 {
+		fmt.Fprintf(stderr, "bounce: interrupted: %d files stopped or not started\n", n)
+	}
+	fmt.Fprintf(stdout, "bounce: shard %d/%d: %d files, %d failed, %d skipped, %d silent without notes, %d clipped (%d samples), %.1f s of audio in %.1f s wall, %.1fx real time\n",
+		cfg.shard, cfg.of, len(results), count[statusFailed]+count[statusInterrupted], count[statusSkipped], silent,
+		clippedFiles, clipped, audio, wall.Seconds(), audio/max(wall.Seconds(), 1e-9))
+	if count[statusFailed]+count[statusInterrupted] > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// readManifest lists the batch: the lines of a manifest file (or of
+// standard input for "-"), or the inputs of a directory in name order.
+// Output names are the inputs' base names with .wav; entries whose output
+// names collide are marked, so every shard refuses the same ones.
+func readManifest(path string, stdin io.Reader) ([]entry, error) {
+	var all []entry
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		names, err := os.ReadDir(path)
+		if err != nil {
+			return nil, fmt.Errorf("-manifest: %w", err)
+		}
+		for _, n := range names {
+			switch strings.ToLower(filepath.Ext(n.Name())) {
+			case ".json", ".mid", ".midi":
+				if !n.IsDir() {
+					p := filepath.Join(path, n.Name())
+					all = append(all, entry{input: p, where: p})
+				}
+			}
+		}
+	} else {
+		r, dir, err := openManifest(path, stdin)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		if all, err = manifestLines(path, dir, r); err != nil {
+			return nil, err
+		}
+	}
+	first := map[string]int{}
+	for i := range all {
+		e := &all[i]
+		e.out = strings.TrimSuffix(filepath.Base(e.input), filepath.Ext(e.input)) + ".wav"
+		key := strings.ToLower(e.out) // names differing only in case collide on macOS and Windows
+		if j, ok := first[key]; ok {
+			e.clash = all[j].input
+			if all[j].clash == "" {
+				all[j].clash = e.input
+			}
+			continue
+		}
+		first[key] = i
+	}
+	return slices.Clip(all), nil
 }
 
 // openManifest opens a manifest file, or standard input for "-", and
@@ -228,74 +332,4 @@ func manifestLines(path, dir string, r io.Reader) ([]entry, error) {
 		return nil, fmt.Errorf("%s: larger than the %d bytes a manifest may hold", name, maxManifestBytes)
 	}
 	return all, nil
-}
-
-// summarize prints the batch's summary line and returns the exit code.
-func summarize(w io.Writer, cfg *config, results []outcome, wall time.Duration) int {
-	var failed, silent int
-	var audio float64
-	for _, r := range results {
-		switch {
-		case r.err != nil:
-			failed++
-		case r.silent:
-			silent++
-		}
-		if r.err == nil {
-			audio += r.res.Seconds()
-		}
-	}
-	fmt.Fprintf(w, "bounce: shard %d/%d: %d files, %d failed, %d silent without notes, %.1f s of audio in %.1f s wall, %.1fx real time\n",
-		cfg.shard, cfg.of, len(results), failed, silent, audio, wall.Seconds(), audio/max(wall.Seconds(), 1e-9))
-	if failed > 0 {
-		return exitFailed
-	}
-	return exitOK
-}
-
-// readManifest lists the batch: the lines of a manifest file (or of
-// standard input for "-"), or the inputs of a directory in name order.
-// Output names are the inputs' base names with .wav; entries whose output
-// names collide are marked, so every shard refuses the same ones.
-func readManifest(path string, stdin io.Reader) ([]entry, error) {
-	var all []entry
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		names, err := os.ReadDir(path)
-		if err != nil {
-			return nil, fmt.Errorf("-manifest: %w", err)
-		}
-		for _, n := range names {
-			switch strings.ToLower(filepath.Ext(n.Name())) {
-			case ".json", ".mid", ".midi":
-				if !n.IsDir() {
-					p := filepath.Join(path, n.Name())
-					all = append(all, entry{input: p, where: p})
-				}
-			}
-		}
-	} else {
-		r, dir, err := openManifest(path, stdin)
-		if err != nil {
-			return nil, err
-		}
-		defer r.Close()
-		if all, err = manifestLines(path, dir, r); err != nil {
-			return nil, err
-		}
-	}
-	first := map[string]int{}
-	for i := range all {
-		e := &all[i]
-		e.out = strings.TrimSuffix(filepath.Base(e.input), filepath.Ext(e.input)) + ".wav"
-		key := strings.ToLower(e.out) // names differing only in case collide on macOS and Windows
-		if j, ok := first[key]; ok {
-			e.clash = all[j].input
-			if all[j].clash == "" {
-				all[j].clash = e.input
-			}
-			continue
-		}
-		first[key] = i
-	}
-	return slices.Clip(all), nil
 }

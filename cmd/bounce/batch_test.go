@@ -30,7 +30,7 @@ func TestBatch(t *testing.T) {
 	})
 	writeSample(t, filepath.Join(dir, "in", "pluck.wav"))
 	out := filepath.Join(dir, "out")
-	code, stdout, stderr := runBounce(t, "", "-manifest", filepath.Join(dir, "list.txt"), "-outdir", out, "-format", "pcm24", "-jobs", "3")
+	code, stdout, stderr := runBounce(t, "", "-manifest", filepath.Join(dir, "list.txt"), "-outdir", out, "-format", "pcm24", "-jobs", "3", "-quiet", "-gain", "-8")
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -42,13 +42,13 @@ func TestBatch(t *testing.T) {
 	if got := dirFiles(t, out); !slices.Equal(got, []string{"a.wav", "b.wav", "c.wav", "quiet.wav"}) {
 		t.Errorf("outputs %v", got)
 	}
-	if !strings.Contains(string(stdout), "shard 0/1: 6 files, 2 failed, 1 silent without notes, 2.9 s of audio") ||
+	if !strings.Contains(string(stdout), "shard 0/1: 6 files, 2 failed, 0 skipped, 1 silent without notes, 0 clipped (0 samples), 2.9 s of audio") ||
 		strings.Count(string(stdout), "\n") != 1 {
 		t.Errorf("summary: %q", stdout)
 	}
 	// Each output is what a single bounce writes.
 	for _, name := range []string{"a", "c"} {
-		code, want, stderr := runBounce(t, "", filepath.Join(dir, "in", name+".json"), "-format", "pcm24", "-o", "-")
+		code, want, stderr := runBounce(t, "", filepath.Join(dir, "in", name+".json"), "-format", "pcm24", "-gain", "-8", "-o", "-")
 		got, _ := os.ReadFile(filepath.Join(out, name+".wav"))
 		if code != 0 || !bytes.Equal(got, want) {
 			t.Errorf("%s: batch output differs from a single bounce (%s)", name, stderr)
@@ -171,7 +171,7 @@ func TestBatchJazzSoftCorpus(t *testing.T) {
 	}
 	out := t.TempDir()
 	// Float output, so that silence is exactly zero rather than dither.
-	code, stdout, stderr := runBounce(t, "", "-manifest", manifest, "-outdir", out, "-rate", "16000")
+	code, stdout, stderr := runBounce(t, "", "-manifest", manifest, "-outdir", out, "-rate", "16000", "-quiet")
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (three files are rejected)", code)
 	}
@@ -211,7 +211,7 @@ func TestBatchJazzSoftCorpus(t *testing.T) {
 	if len(rendered)+len(want) != strings.Count(readManifestCount(t, manifest), "\n") {
 		t.Errorf("%d outputs and %d rejections for the manifest's files", len(rendered), len(want))
 	}
-	if !strings.Contains(string(stdout), "3 failed, 12 silent without notes") {
+	if !strings.Contains(string(stdout), "3 failed, 0 skipped, 12 silent without notes") {
 		t.Errorf("summary: %s", stdout)
 	}
 }

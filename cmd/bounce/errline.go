@@ -16,9 +16,12 @@ const maxErrLine = 400
 // invisible format (U+202E, U+FEFF, U+200B: unicode.Cf) and invalid
 // characters are escaped as Go would quote them, and the middle of an
 // overlong message is cut.
-func errLine(err error) string {
+func errLine(err error) string { return escapeLine(err.Error()) }
+
+// escapeLine is errLine for any text.
+func escapeLine(text string) string {
 	var b strings.Builder
-	for _, r := range err.Error() {
+	for _, r := range text {
 		switch {
 		case r == unicode.ReplacementChar || unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
 			q := fmt.Sprintf("%q", string(r))

@@ -316,3 +316,60 @@ func TestClosedStandardOutput(t *testing.T) {
 		t.Errorf("-o - >/dev/null: %v: %s", err, out)
 	}
 }
+
+// SIGINT stops a batch: the renders in flight stop and remove their
+// temporary files, the rest are not started, the report says so, and the
+// exit status is 130.
+func TestInterruptedBatch(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"list": ""}
+	for i := range 6 {
+		name := fmt.Sprintf("long%d.json", i)
+		files[name] = longScore(1000, 60)
+		files["list"] += name + "\n"
+	}
+	writeFiles(t, dir, files)
+	out := filepath.Join(dir, "out")
+	report := filepath.Join(dir, "r.jsonl")
+	cmd := command(t, "-manifest", filepath.Join(dir, "list"), "-outdir", out, "-report", report, "-jobs", "2")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if m, _ := filepath.Glob(filepath.Join(out, "*"+bounce.TempSuffix)); len(m) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("no render started")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("SIGINT did not stop the batch")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted: ") ||
+		!strings.Contains(stdout.String(), "6 files") {
+		t.Errorf("exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	if m, _ := filepath.Glob(filepath.Join(out, "*"+bounce.TempSuffix)); len(m) > 0 {
+		t.Errorf("left behind: %v", m)
+	}
+	interrupted := 0
+	for _, r := range readJSONL(t, report) {
+		if r["status"] == "interrupted" {
+			interrupted++
+		}
+	}
+	if interrupted == 0 {
+		t.Error("no input reported interrupted")
+	}
+}

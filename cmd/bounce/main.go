@@ -2,7 +2,7 @@
 // file or whole datasets, as fast as the machine allows.
 //
 //	bounce [flags] INPUT -o OUT.wav
-//	bounce [flags] -manifest FILE|DIR -outdir DIR [-shard i/n]
+//	bounce [flags] -manifest FILE|DIR -outdir DIR [-shard i/n] [-report FILE] [-skip-existing]
 //
 // INPUT is a .json score (docs/score.md) or a .mid/.midi file (docs/midi.md);
 // "-" reads either from standard input, and "-o -" writes the WAV to
@@ -11,7 +11,7 @@
 // manifest); a directory stands for its .json, .mid and .midi files in
 // name order. -shard i/n renders only the entries whose index modulo n is
 // i, so n machines given the same manifest split it with no coordinator.
-// See docs/bounce.md.
+// See docs/bounce.md and docs/getting-started-datasets.md.
 //
 // Exit status: 0 when every file bounced, 1 when any failed (including a
 // silent render of an input that has notes), 2 for a usage error, 130 when
@@ -27,12 +27,16 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/aether-audio/aether/bounce"
+	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
 )
@@ -47,7 +51,6 @@ const (
 	exitFailed      = 1
 	exitUsage       = 2
 	exitInterrupted = 130 // 128 + SIGINT, as shells report it; SIGTERM too
-	defaultRate     = 48000
 )
 
 // exitGrace bounds how long an interrupted bounce takes to stop: renders
@@ -58,43 +61,62 @@ const exitGrace = 3 * time.Second
 
 const usage = `usage: bounce [flags] INPUT -o OUT.wav
        bounce [flags] -manifest FILE|DIR -outdir DIR [-shard i/n]
-flags:
+output:
   -o PATH            output WAV file ("-" for standard output)
   -format F          f32, pcm16 or pcm24 (default f32)
-  -rate HZ           sample rate for MIDI inputs (default 48000; JSON scores carry their own)
-  -workers N         render workers per file (default: all cores for one file, 1 per file in a batch)
-  -jobs N            files rendered at once in a batch (default: cores / workers)
+  -channels N        2 (stereo, default) or 1 (mono: the average of the two)
+  -rate HZ           render rate (default 48000 for MIDI; a JSON score renders
+                     at its own sample_rate unless -rate is given)
+  -gain DB           master gain in dB (default 0; MIDI files already play with
+                     FluidSynth's headroom of -14 dB)
+  -normalize DBFS    scale each file so its peak lies at DBFS, e.g. -1 (renders twice)
   -seed N            dither seed of the PCM formats (default 0): same seed, same bytes
-  -max-duration D    longest input accepted, e.g. 10h (default 1h)
-  -max-voice-seconds N  most work accepted: seconds of sounding voices summed over
-                     the notes, release tails included (default 1e6)
+batch:
   -manifest FILE|DIR inputs of a batch, one per line, or a directory of inputs
   -outdir DIR        where a batch writes NAME.wav for each input NAME.json/.mid
   -shard i/n         render only manifest entries whose index modulo n is i
+  -report FILE       one line per input: FILE.jsonl (JSON lines) or FILE.csv
+  -skip-existing     leave inputs whose output exists (a finished one) alone
+  -jobs N            files rendered at once (default: cores / workers)
+  -quiet             no line per file rendered (errors and warnings stay)
+performance:
+  -workers N         render workers per file (default: from the file's polyphony
+                     for one file, 1 per file in a batch)
+limits (for inputs from untrusted sources, see docs/bounce.md):
+  -max-duration D    longest input accepted, e.g. 10h (default 1h)
+  -max-voice-seconds N  most work accepted: seconds of sounding voices summed over
+                     the notes, release tails included (default 1e6)
   -sample-root DIR   directory the samples of JSON scores must lie in
                      (default: each score's own directory; for "-", the working directory)
   -max-sample-bytes N  total size of one score's sample files (default 256M)
   -sample-cache-bytes N  sample files a batch keeps decoded (default 1G; 0 keeps none)
+  -version           print the version and exit
 `
 
 // config is the parsed command line.
 type config struct {
-	inputs      []string
-	out         string
-	format      wav.Format
-	rate        int
-	rateSet     bool
-	workers     int
-	jobs        int
-	seed        uint64
-	maxDuration time.Duration
-	maxWork     float64 // voice-seconds
-	manifest    string
-	outdir      string
-	shard, of   int
-	sampleRoot  string
-	sampleBytes int64 // per score
-	cacheBytes  int64 // per process; 0 keeps none
+	inputs       []string
+	out          string
+	format       wav.Format
+	channels     int
+	rate         int // 0: MIDI at midi.DefaultSampleRate, JSON at its own
+	gainDB       float64
+	normalize    float64 // dBFS; 0: off
+	workers      int
+	jobs         int
+	seed         uint64
+	maxDuration  time.Duration
+	maxWork      float64 // voice-seconds
+	manifest     string
+	outdir       string
+	shard, of    int
+	report       string
+	skipExisting bool
+	quiet        bool
+	sampleRoot   string
+	sampleBytes  int64 // per score
+	cacheBytes   int64 // per process; 0 keeps none
+	version      bool
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -108,6 +130,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "bounce: %s (bounce -h for usage)\n", errLine(err))
 		return exitUsage
+	}
+	if cfg.version {
+		fmt.Fprintln(stdout, version())
+		return exitOK
 	}
 	var code int
 	if cfg.manifest != "" {
@@ -151,14 +177,17 @@ func interruptContext(stderr io.Writer) (ctx context.Context, stop func()) {
 }
 
 func parseArgs(args []string) (*config, error) {
-	cfg := &config{rate: defaultRate}
+	cfg := &config{}
 	fs := flag.NewFlagSet("bounce", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported in one line by run
 	fs.Usage = func() {}
 	format := fs.String("format", "f32", "")
 	shard := fs.String("shard", "0/1", "")
 	fs.StringVar(&cfg.out, "o", "", "")
-	fs.IntVar(&cfg.rate, "rate", defaultRate, "")
+	fs.IntVar(&cfg.channels, "channels", 2, "")
+	fs.IntVar(&cfg.rate, "rate", midi.DefaultSampleRate, "")
+	fs.Float64Var(&cfg.gainDB, "gain", 0, "")
+	fs.Float64Var(&cfg.normalize, "normalize", 0, "")
 	fs.IntVar(&cfg.workers, "workers", 0, "")
 	fs.IntVar(&cfg.jobs, "jobs", 0, "")
 	fs.Uint64Var(&cfg.seed, "seed", 0, "")
@@ -166,9 +195,13 @@ func parseArgs(args []string) (*config, error) {
 	fs.Float64Var(&cfg.maxWork, "max-voice-seconds", bounce.DefaultMaxVoiceSeconds, "")
 	fs.StringVar(&cfg.manifest, "manifest", "", "")
 	fs.StringVar(&cfg.outdir, "outdir", "", "")
+	fs.StringVar(&cfg.report, "report", "", "")
+	fs.BoolVar(&cfg.skipExisting, "skip-existing", false, "")
+	fs.BoolVar(&cfg.quiet, "quiet", false, "")
 	fs.StringVar(&cfg.sampleRoot, "sample-root", "", "")
 	sampleBytes := fs.String("max-sample-bytes", "256M", "")
 	cacheBytes := fs.String("sample-cache-bytes", "1G", "")
+	fs.BoolVar(&cfg.version, "version", false, "")
 	// Flags may come after the input (bounce song.mid -o song.wav), so
 	// parse again after each positional argument.
 	for {
@@ -183,7 +216,16 @@ func parseArgs(args []string) (*config, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	cfg.rateSet = set["rate"]
+	if cfg.version {
+		return cfg, nil
+	}
+	lim := score.DefaultLimits()
+	if set["rate"] && (cfg.rate < lim.MinRate || cfg.rate > lim.MaxRate) {
+		return nil, fmt.Errorf("-rate %d: want %d..%d Hz", cfg.rate, lim.MinRate, lim.MaxRate)
+	}
+	if !set["rate"] {
+		cfg.rate = 0 // each input's own: 48 kHz for MIDI, sample_rate for JSON
+	}
 	var ok bool
 	if cfg.format, ok = parseFormat(*format); !ok {
 		return nil, fmt.Errorf("-format %q: want f32, pcm16 or pcm24", *format)
@@ -198,13 +240,17 @@ func parseArgs(args []string) (*config, error) {
 	if cfg.cacheBytes, err = parseBytes("sample-cache-bytes", *cacheBytes); err != nil {
 		return nil, err
 	}
-	if cfg.sampleBytes == 0 {
-		return nil, fmt.Errorf("-max-sample-bytes 0: want a positive size such as 64M")
-	}
-	lim := score.DefaultLimits()
 	switch {
-	case cfg.rate < lim.MinRate || cfg.rate > lim.MaxRate:
-		return nil, fmt.Errorf("-rate %d: want %d..%d Hz", cfg.rate, lim.MinRate, lim.MaxRate)
+	case cfg.sampleBytes == 0:
+		return nil, fmt.Errorf("-max-sample-bytes 0: want a positive size such as 64M")
+	case cfg.channels != 1 && cfg.channels != 2:
+		return nil, fmt.Errorf("-channels %d: want 1 (mono) or 2 (stereo)", cfg.channels)
+	case !(math.Abs(cfg.gainDB) <= 120):
+		return nil, fmt.Errorf("-gain %v: want dB in -120..120", cfg.gainDB)
+	case !(cfg.normalize < 0 && cfg.normalize >= -120) && set["normalize"]:
+		return nil, fmt.Errorf("-normalize %v: want a peak level below 0 dBFS, such as -1", cfg.normalize)
+	case set["normalize"] && set["gain"]:
+		return nil, fmt.Errorf("-gain and -normalize both set the level: give one")
 	case cfg.workers < 0 || cfg.workers > 1024:
 		return nil, fmt.Errorf("-workers %d: want 0 (automatic) to 1024", cfg.workers)
 	case cfg.jobs < 0 || cfg.jobs > 4096:
@@ -213,22 +259,43 @@ func parseArgs(args []string) (*config, error) {
 		return nil, fmt.Errorf("-max-duration %v: want a positive duration such as 2h", cfg.maxDuration)
 	case !(cfg.maxWork > 0) || math.IsInf(cfg.maxWork, 0):
 		return nil, fmt.Errorf("-max-voice-seconds %v: want a positive number such as 5e6", cfg.maxWork)
+	case cfg.report != "" && reportFormat(cfg.report) == "":
+		return nil, fmt.Errorf("-report %s: want a name ending in .jsonl or .csv", cfg.report)
 	case cfg.manifest != "" && len(cfg.inputs) > 0:
 		return nil, fmt.Errorf("give either INPUT or -manifest, not both")
 	case cfg.manifest != "" && cfg.outdir == "":
 		return nil, fmt.Errorf("-manifest needs -outdir")
 	case cfg.manifest != "" && cfg.out != "":
 		return nil, fmt.Errorf("-o is for one input; a batch writes into -outdir")
-	case cfg.manifest == "" && (set["outdir"] || set["shard"]):
-		return nil, fmt.Errorf("-outdir and -shard are for a batch (-manifest)")
+	case cfg.manifest == "" && (set["outdir"] || set["shard"] || set["jobs"]):
+		return nil, fmt.Errorf("-outdir, -shard and -jobs are for a batch (-manifest)")
 	case cfg.manifest == "" && len(cfg.inputs) != 1:
 		return nil, fmt.Errorf("want one INPUT (or -manifest), got %d", len(cfg.inputs))
 	case cfg.manifest == "" && cfg.out == "":
 		return nil, fmt.Errorf("missing -o OUT.wav (or -o - for standard output)")
 	case cfg.manifest == "" && sameFile(cfg.inputs[0], cfg.out):
 		return nil, fmt.Errorf("-o %s is the input itself: it would be overwritten", cfg.out)
+	case cfg.manifest == "" && !wavName(cfg.out):
+		return nil, fmt.Errorf("-o %s: bounce writes WAV files: give a name ending in .wav (or - for standard output)", cfg.out)
+	case cfg.manifest == "" && cfg.out == "-" && cfg.skipExisting:
+		return nil, fmt.Errorf("-skip-existing needs an output file, not standard output")
 	}
 	return cfg, nil
+}
+
+// wavName reports whether path may receive a WAV file: "-", a name ending
+// in .wav (or .wave), or an existing device or pipe (/dev/null), which has
+// no name to check.
+func wavName(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".wav", ".wave":
+		return true
+	}
+	if path == "-" {
+		return true
+	}
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir()
 }
 
 // sameFile reports whether the paths name one existing file (through
@@ -306,12 +373,39 @@ func newLoader(cfg *config, stdin io.Reader) *bounce.Loader {
 	if cache == 0 {
 		cache = -1 // none
 	}
-	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, StrictRate: cfg.rateSet, Limits: lim, Stdin: stdin,
+	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, Limits: lim, Stdin: stdin,
 		SampleRoot: root, SampleCacheBytes: cache})
 }
 
 // options returns the render options of one input, for workers render
 // workers and the limits ld reads under.
 func (c *config) options(ld *bounce.Loader, workers int) bounce.Options {
-	return bounce.Options{Format: c.format, Seed: c.seed, Workers: workers, Limits: ld.Limits(), MaxVoiceSeconds: c.maxWork}
+	return bounce.Options{Format: c.format, Channels: c.channels, Seed: c.seed, GainDB: c.gainDB, NormalizeDBFS: c.normalize,
+		Workers: workers, Limits: ld.Limits(), MaxVoiceSeconds: c.maxWork}
+}
+
+// version describes the build: the module version (or the VCS revision of
+// a development build) and the toolchain.
+func version() string {
+	v, rev, modified := "(devel)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if rev != "" {
+		v += " " + rev[:min(len(rev), 12)]
+		if modified {
+			v += "+dirty"
+		}
+	}
+	return fmt.Sprintf("bounce %s %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/aether-audio/aether/bounce"
+	"github.com/aether-audio/aether/internal/errtext"
 )
 
 // runOne bounces one input to -o.
@@ -16,37 +18,91 @@ func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io
 		fmt.Fprintln(stderr, "bounce: -o -: standard output is closed: the WAV would be lost")
 		return exitFailed
 	}
-	ld := newLoader(cfg, stdin)
-	s, err := ld.Load(cfg.inputs[0])
+	rep, err := newReporter(cfg.report)
 	if err != nil {
 		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
 		return exitFailed
 	}
+	o := &outcome{input: cfg.inputs[0], output: cfg.out}
+	if cfg.skipExisting && outputExists(cfg.out) {
+		o.status = statusSkipped
+	} else {
+		renderOne(ctx, cfg, stdin, stdout, stderr, o)
+	}
+	rep.add(o)
+	report(stderr, cfg, o, nil)
+	if err := rep.close(); err != nil {
+		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
+		return exitFailed
+	}
+	if o.status == statusFailed || o.status == statusInterrupted {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// renderOne loads and renders the single input into o.
+func renderOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer, o *outcome) {
+	start := time.Now()
+	defer func() { o.wall = time.Since(start) }()
+	ld := newLoader(cfg, stdin)
+	s, err := ld.Load(o.input)
+	if err != nil {
+		o.status, o.err = statusFailed, err
+		return
+	}
 	opt := cfg.options(ld, cfg.workers)
 	opt.Accept = func(res bounce.Result) error { return checkAudible(s.Name, res) }
-	bar := newProgressBar(stderr, s.Name)
+	bar := newProgressBar(stderr, s.Name, 1)
+	bar.loadedFile(float64(s.Frames) / float64(s.SampleRate))
 	if bar != nil {
-		opt.Progress = bar.update
+		opt.Progress = func(done, total int64) { bar.rendering(0, float64(done)/float64(s.SampleRate)) }
 	}
-	var res bounce.Result
 	if cfg.out == "-" {
 		bw := bufio.NewWriterSize(stdout, 256<<10)
-		res, err = bounce.Render(ctx, s, bw, opt)
+		o.res, err = bounce.Render(ctx, s, bw, opt)
 		if err == nil {
 			err = bw.Flush()
 		}
 		if err == nil {
-			err = checkAudible(s.Name, res)
+			err = checkAudible(s.Name, o.res)
 		}
 	} else {
-		res, err = bounce.RenderFile(ctx, s, cfg.out, opt) // checks audibility before the file appears
+		o.res, err = bounce.RenderFile(ctx, s, cfg.out, opt) // checks audibility before the file appears
 	}
+	bar.finished(0, o.res.Seconds(), false)
 	bar.finish()
-	if err != nil {
-		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
-		return exitFailed
+	o.status, o.err = statusOK, err
+	switch {
+	case err != nil && ctx.Err() != nil:
+		o.status = statusInterrupted
+	case err != nil:
+		o.status = statusFailed
 	}
-	return exitOK
+}
+
+// report prints what became of o on stderr: its error, or its line (unless
+// -quiet) and a warning if it clipped, with bar (if any) off the screen.
+func report(stderr io.Writer, cfg *config, o *outcome, bar *progressBar) {
+	bar.above(func() {
+		switch {
+		case o.err != nil:
+			fmt.Fprintf(stderr, "bounce: %s\n", errLine(o.err))
+		case !cfg.quiet:
+			writeLine(stderr, fileLine(o))
+		}
+		if o.status == statusOK && o.res.Clipped > 0 {
+			writeLine(stderr, clipWarning(o))
+		}
+	})
+}
+
+// outputExists reports whether path holds a finished output: outputs
+// appear only complete (written aside, then renamed), so any regular file
+// there is one.
+func outputExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // checkAudible fails a render that stayed silent although its input has
@@ -54,7 +110,7 @@ func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io
 func checkAudible(name string, res bounce.Result) error {
 	if res.Silent() && res.Notes > 0 {
 		return fmt.Errorf("%s: silent render: peak %.1f dBFS (below %d dBFS) although the input has %d notes",
-			name, res.PeakDBFS(), bounce.SilenceDBFS, res.Notes)
+			errtext.Name(name), res.PeakDBFS(), bounce.SilenceDBFS, res.Notes)
 	}
 	return nil
 }
