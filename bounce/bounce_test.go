@@ -319,17 +319,18 @@ func TestRenderFile(t *testing.T) {
 	assertEmptyDir(t, dir)
 }
 
-// The steady-state render loop allocates nothing: rendering a score a
-// second time on the same renderer (all voices ended, fresh writer)
-// allocates nothing at all.
+// The steady-state render loop allocates nothing, stereo or mono, with a
+// master gain or without: rendering a score a second time on the same
+// renderer (all voices ended, fresh writer) allocates nothing at all.
 func TestBounceLoopAllocatesNothing(t *testing.T) {
 	s := richScore(2)
 	s.Frames += 48000 // every release ends before the score does
-	for _, w := range []int{1, 2} {
-		r, err := newRenderer(s, io.Discard, Options{Workers: w})
+	for _, opt := range []Options{{Workers: 1}, {Workers: 2}, {Workers: 1, Channels: 1, GainDB: -6}} {
+		r, err := newRenderer(s, io.Discard, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
+		r.master = float32(math.Pow(10, opt.GainDB/20))
 		// AllocsPerRun counts the whole process, and under load the
 		// runtime now and then starts a thread during a measurement
 		// (runtime.allocm, seen in a memory profile of a failing run
@@ -339,7 +340,11 @@ func TestBounceLoopAllocatesNothing(t *testing.T) {
 		const runs, attempts = 3, 3
 		writers := make([]*wav.Writer, attempts*runs+attempts+1)
 		for i := range writers {
-			writers[i], _ = wav.NewWriter(io.Discard, wav.PCM16, s.SampleRate, s.Frames, 1)
+			if opt.Channels == 1 {
+				writers[i], _ = wav.NewMonoWriter(io.Discard, wav.PCM16, s.SampleRate, s.Frames, 1)
+			} else {
+				writers[i], _ = wav.NewWriter(io.Discard, wav.PCM16, s.SampleRate, s.Frames, 1)
+			}
 		}
 		if err := r.run(context.Background()); err != nil {
 			t.Fatal(err)
@@ -357,7 +362,7 @@ func TestBounceLoopAllocatesNothing(t *testing.T) {
 		}
 		r.eng.Close()
 		if allocs != 0 {
-			t.Errorf("%d workers: %v allocations per bounce of %d blocks", w, allocs, s.Frames/block.Size)
+			t.Errorf("%+v: %v allocations per bounce of %d blocks", opt, allocs, s.Frames/block.Size)
 		}
 	}
 }
