@@ -373,3 +373,46 @@ func TestInterruptedBatch(t *testing.T) {
 		t.Error("no input reported interrupted")
 	}
 }
+
+// A bounce stuck writing to a standard output nobody reads survives the
+// first signal only briefly: a second kills it at once, and without one
+// it exits with 130 after its grace period.
+func TestSignalsEndAStuckWrite(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"long.json": longScore(2, 60)})
+	for _, second := range []bool{true, false} {
+		cmd := command(t, filepath.Join(dir, "long.json"), "-o", "-")
+		pipe, err := cmd.StdoutPipe() // never read: the write blocks once the pipe is full
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		start := time.Now()
+		if second {
+			time.Sleep(200 * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGINT)
+		}
+		select {
+		case <-done:
+		case <-time.After(exitGrace + 5*time.Second):
+			cmd.Process.Kill()
+			<-done
+			t.Fatalf("second signal %v: still running", second)
+		}
+		pipe.Close()
+		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		took := time.Since(start)
+		switch {
+		case second && !(ws.Signaled() && ws.Signal() == syscall.SIGINT && took < exitGrace):
+			t.Errorf("second signal: %v after %v, want killed by SIGINT at once", cmd.ProcessState, took)
+		case !second && !(cmd.ProcessState.ExitCode() == exitInterrupted && took >= exitGrace-time.Second):
+			t.Errorf("one signal: %v after %v, want exit %d after about %v", cmd.ProcessState, took, exitInterrupted, exitGrace)
+		}
+	}
+}
