@@ -105,7 +105,7 @@ func (l *Loader) Read(name string, r io.Reader) (*score.Score, error) {
 		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", errtext.Name(name), score.ErrLimit, lim.MaxInputBytes)
 	}
 	if bytes.HasPrefix(data, []byte("MThd")) {
-		return midi.Decode(name, data, l.midiOptions())
+		return midi.Read(name, bytes.NewReader(data), l.midiOptions()) // within the MIDI size limit
 	}
 	return score.Read(name, bytes.NewReader(data), l.scoreOptions())
 }

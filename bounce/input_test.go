@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/wav"
 )
 
@@ -85,6 +86,11 @@ func TestLoaderFormats(t *testing.T) {
 	}
 	if _, err := ld.Load(Stdin); err == nil {
 		t.Error("standard input without a reader: no error")
+	}
+	// A MIDI file on standard input has the MIDI size limit, not the JSON one.
+	big := append(minimalMIDI(), make([]byte, midi.DefaultMaxBytes)...)
+	if _, err := NewLoader(LoaderOptions{Stdin: bytes.NewReader(big)}).Load(Stdin); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("9 MiB of MIDI on standard input: %v", err)
 	}
 	for _, in := range [][]byte{[]byte(okJSON), minimalMIDI()} {
 		ld := NewLoader(LoaderOptions{SampleRate: 16000, Stdin: bytes.NewReader(in)})
