@@ -67,7 +67,9 @@ func newRecord(o *outcome) record {
 	if o.err != nil {
 		r.Error = errLine(o.err)
 	}
-	if o.status == statusOK || o.status == statusFailed && o.res.Frames > 0 && o.res.Peak > 0 {
+	// Only a render that was written has figures; a failed one has its
+	// error.
+	if o.status == statusOK {
 		r.AudioSeconds = o.res.Seconds()
 		r.Clipped = o.res.Clipped
 		r.Notes, r.VoicesMax = o.res.Notes, o.res.Voices
