@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-
-	"github.com/aether-audio/aether/mix"
 )
 
 // Format is the sample encoding a Writer produces.
@@ -62,7 +60,7 @@ type Writer struct {
 	format  Format
 	frames  int64 // promised
 	written int64
-	dither  *mix.Dither
+	dither  *dither
 	inter   []float32 // interleaved chunk
 	out     []byte    // encoded chunk
 	err     error     // first write error; every later call returns it
@@ -87,7 +85,7 @@ func NewWriter(w io.Writer, format Format, rate int, frames int64, seed uint64) 
 		w:      w,
 		format: format,
 		frames: frames,
-		dither: mix.NewDither(seed),
+		dither: newDither(seed),
 		inter:  make([]float32, 2*chunkFrames),
 		out:    make([]byte, 2*chunkFrames*bps),
 	}
@@ -148,13 +146,15 @@ func (w *Writer) Write(left, right []float32) error {
 	for len(left) > 0 {
 		n := min(len(left), chunkFrames)
 		inter := w.inter[:2*n]
-		mix.Interleave(inter, left[:n], right[:n])
+		for i := range n {
+			inter[2*i], inter[2*i+1] = left[i], right[i]
+		}
 		out := w.out[:2*n*w.format.bytesPerSample()]
 		switch w.format {
 		case PCM16:
-			mix.PCM16(out, inter, w.dither)
+			pcm16(out, inter, w.dither)
 		case PCM24:
-			mix.PCM24(out, inter, w.dither)
+			pcm24(out, inter, w.dither)
 		default:
 			for i, v := range inter {
 				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(v))

@@ -1,0 +1,94 @@
+// Package instrument says what a note sounds like. An Instrument turns a
+// note (channel, key, velocity) and the state of its MIDI channel into one
+// or more voice recipes for package voice, and tells how the voices follow
+// later changes of the channel (volume, expression, pan, pitch bend,
+// tuning). Instruments with zones pick their voices by key and velocity
+// ranges; a Bank maps (bank, program) to instruments, as MIDI program
+// changes need.
+//
+// The built-in General MIDI sounds are one Bank (GM); instruments of a JSON
+// score compile to Synth instruments (FromScore). Every Instrument is
+// read-only once built, so one may serve any number of engines and
+// goroutines at once; Start and Live allocate nothing.
+package instrument
+
+import "github.com/aether-audio/aether/voice"
+
+// Note is one note as an instrument sees it.
+type Note struct {
+	// Channel is the MIDI channel, 0..15.
+	Channel uint8
+	// Key is the MIDI key, 0..127 (60 is middle C, 69 is A4).
+	Key uint8
+	// Velocity is the MIDI velocity, 1..127.
+	Velocity uint8
+	// Freq, when not 0, is the pitch in Hz, overriding the key's
+	// equal-tempered pitch (scores may give notes in Hz). Zones are still
+	// chosen by Key.
+	Freq float64
+	// Gain is the note's own linear gain on top of what the instrument and
+	// the channel make of it; 0 means 1 (as played).
+	Gain float32
+	// Pan is added to the channel's pan, -1 (left) .. 1 (right).
+	Pan float32
+}
+
+// gain returns n.Gain with its zero value meaning 1.
+func (n *Note) gain() float32 {
+	if n.Gain == 0 {
+		return 1
+	}
+	return n.Gain
+}
+
+// MaxVoices is the most voices one note may start: Start never appends
+// more, so a caller that gives dst this much room never sees it grow.
+const MaxVoices = 16
+
+// Voice is one voice of a note: what the bank starts, and a tag the
+// instrument gets back when it computes the voice's live controls.
+type Voice struct {
+	// Params are the voice's parameters at its start. The caller sets
+	// Gain, Pan and the frequency ratio from Live before the first block.
+	Params voice.Params
+	// Tag is the instrument's own reference to what made the voice (a
+	// zone, a layer).
+	Tag int32
+}
+
+// Live are the controls of a voice that follow its note and channel while
+// it sounds.
+type Live struct {
+	// Gain is the voice's linear gain (voice.Params.Gain's meaning).
+	Gain float32
+	// Pan is the voice's stereo position, -1..1.
+	Pan float32
+	// FreqRatio multiplies the voice's starting frequency (pitch bend,
+	// channel tuning).
+	FreqRatio float32
+}
+
+// Span says how long a note's voices may sound, for sizing a render.
+type Span struct {
+	// Release is the most seconds a voice sounds after its note-off.
+	Release float64
+	// OneShot, when above 0, means the instrument ignores note-off: the
+	// voices end by themselves at most OneShot seconds after the start.
+	OneShot float64
+}
+
+// Instrument is how notes sound. Implementations are read-only after
+// construction and safe for concurrent use.
+type Instrument interface {
+	// Start appends to dst the voices note n starts on channel ch, and
+	// returns it: one voice for most instruments, several for layered or
+	// stereo ones, none for a key or velocity the instrument does not
+	// play or a pitch it cannot sound. It appends at most MaxVoices and
+	// allocates nothing when dst has room for them.
+	Start(n *Note, ch *Channel, dst []Voice) []Voice
+	// Live returns the live controls of a voice that Start made with
+	// tag, for note n on channel ch as they are now.
+	Live(tag int32, n *Note, ch *Channel) Live
+	// Span bounds how long note n's voices sound.
+	Span(n *Note) Span
+}
