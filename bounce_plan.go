@@ -33,7 +33,7 @@ type bounceEvent struct {
 
 // postOrder ranks events of one frame: a note starts before a control of
 // the same frame can reach it, and its note-off always comes later.
-var postOrder = [...]int{evNoteOn: 0, evGain: 1, evPan: 1, evFreqRatio: 1, evNoteOff: 2}
+var postOrder = [...]int{evVoice: 0, evGain: 1, evPan: 1, evFreqRatio: 1, evNoteOff: 2}
 
 func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 	if maxVoices <= 0 {
@@ -60,7 +60,7 @@ func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 					p.instr[n.Instrument].Sample.RootFreq, maxSampleRatio)
 			}
 		}
-		p.events = append(p.events, bounceEvent{frame: n.Start, kind: evNoteOn, note: int32(i)})
+		p.events = append(p.events, bounceEvent{frame: n.Start, kind: evVoice, note: int32(i)})
 		if end := n.Start + n.Length; end < s.Frames {
 			p.events = append(p.events, bounceEvent{frame: end, kind: evNoteOff, note: int32(i)})
 		}
@@ -119,7 +119,7 @@ func lastControlPerBlock(events []bounceEvent) []bounceEvent {
 		for i := end - 1; i >= start; i-- {
 			e := &events[i]
 			k := key{e.note, e.kind}
-			keep[i] = e.kind == evNoteOn || e.kind == evNoteOff || !seen[k]
+			keep[i] = e.kind == evVoice || e.kind == evNoteOff || !seen[k]
 			seen[k] = true
 		}
 		end = start
@@ -173,7 +173,7 @@ func (p *plan) instrument(i int) error {
 func (r *renderer) post(e *bounceEvent, offset int) error {
 	id := &r.ids[e.note]
 	switch e.kind {
-	case evNoteOn:
+	case evVoice:
 		n := &r.score.Notes[e.note]
 		v := r.instr[n.Instrument] // a copy: Params travel by value
 		v.Freq, v.Gain, v.Pan = n.Freq, n.Gain*r.gain[n.Instrument], n.Pan

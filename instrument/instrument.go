@@ -26,34 +26,29 @@ type Note struct {
 	// equal-tempered pitch (scores may give notes in Hz). Zones are still
 	// chosen by Key.
 	Freq float64
-	// Gain is the note's own linear gain on top of what the instrument and
-	// the channel make of it; 0 means 1 (as played).
-	Gain float32
-	// Pan is added to the channel's pan, -1 (left) .. 1 (right).
-	Pan float32
-}
-
-// gain returns n.Gain with its zero value meaning 1.
-func (n *Note) gain() float32 {
-	if n.Gain == 0 {
-		return 1
-	}
-	return n.Gain
 }
 
 // MaxVoices is the most voices one note may start: Start never appends
 // more, so a caller that gives dst this much room never sees it grow.
 const MaxVoices = 16
 
-// Voice is one voice of a note: what the bank starts, and a tag the
-// instrument gets back when it computes the voice's live controls.
+// Voice is one voice of a note: what the bank starts, and what keeps it
+// following the note's channel.
 type Voice struct {
-	// Params are the voice's parameters at its start. The caller sets
-	// Gain, Pan and the frequency ratio from Live before the first block.
+	// Params are the voice's parameters at its start, Gain and Pan as
+	// Live gives them. The player applies Live's FreqRatio before the
+	// first block, and again whenever the channel or the note changes.
 	Params voice.Params
-	// Tag is the instrument's own reference to what made the voice (a
-	// zone, a layer).
+	// Instrument is the instrument whose Live computes this voice's live
+	// controls: the one that made it (a zone's, for instruments made of
+	// zones).
+	Instrument Instrument
+	// Tag is that instrument's own reference to what made the voice (a
+	// zone, a layer), handed back to its Live.
 	Tag int32
+	// OneShot makes the voice ignore its note's note-off: it ends when
+	// its envelope or its sample does.
+	OneShot bool
 }
 
 // Live are the controls of a voice that follow its note and channel while
