@@ -109,7 +109,7 @@ func TestBadInputs(t *testing.T) {
 		{"bad duration", []string{in("ok.json"), "-o", out, "-max-duration", "forever"}, 2, "max-duration"},
 	}
 	for _, c := range cases {
-		code, stdout, stderr := bounce(t, "", c.args...)
+		code, stdout, stderr := runBounce(t, "", c.args...)
 		if code != c.code {
 			t.Errorf("%s: exit %d, want %d (%s)", c.name, code, c.code, stderr)
 		}
@@ -148,7 +148,7 @@ func TestTooManyNotes(t *testing.T) {
 	}
 	b.WriteString("]}")
 	writeFiles(t, dir, map[string]string{"many.json": b.String()})
-	code, _, stderr := bounce(t, "", filepath.Join(dir, "many.json"), "-o", filepath.Join(dir, "x.wav"))
+	code, _, stderr := runBounce(t, "", filepath.Join(dir, "many.json"), "-o", filepath.Join(dir, "x.wav"))
 	if code != 1 || !strings.Contains(stderr, "limit exceeded") {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
@@ -173,13 +173,13 @@ func TestOutputThroughLinksAndDevices(t *testing.T) {
 	if err := os.Symlink("target.wav", link); err != nil {
 		t.Skip("no symbolic links here:", err)
 	}
-	if code, _, stderr := bounce(t, "", filepath.Join(dir, "silent.json"), "-o", link); code != 1 {
+	if code, _, stderr := runBounce(t, "", filepath.Join(dir, "silent.json"), "-o", link); code != 1 {
 		t.Fatalf("silent render: exit %d (%s)", code, stderr)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "target.wav")); string(b) != "old" {
 		t.Fatalf("a failed render changed the link's target: %q", b)
 	}
-	if code, _, stderr := bounce(t, "", filepath.Join(dir, "ok.json"), "-o", link); code != 0 {
+	if code, _, stderr := runBounce(t, "", filepath.Join(dir, "ok.json"), "-o", link); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -188,7 +188,7 @@ func TestOutputThroughLinksAndDevices(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "target.wav")); !strings.HasPrefix(string(b), "RIFF") {
 		t.Fatalf("the link's target was not written: %q", b[:min(len(b), 8)])
 	}
-	if code, _, stderr := bounce(t, "", filepath.Join(dir, "ok.json"), "-o", os.DevNull); code != 0 {
+	if code, _, stderr := runBounce(t, "", filepath.Join(dir, "ok.json"), "-o", os.DevNull); code != 0 {
 		t.Fatalf("-o %s: exit %d: %s", os.DevNull, code, stderr)
 	}
 	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode().IsRegular() {

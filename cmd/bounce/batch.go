@@ -16,7 +16,7 @@ import (
 
 	"github.com/panjf2000/ants/v2"
 
-	"github.com/aether-audio/aether"
+	"github.com/aether-audio/aether/bounce"
 )
 
 // entry is one input of a batch.
@@ -29,7 +29,7 @@ type entry struct {
 
 // outcome is what became of one entry.
 type outcome struct {
-	res    aether.BounceResult
+	res    bounce.Result
 	err    error
 	silent bool // silent render of an input without notes: not a failure
 }
@@ -118,18 +118,18 @@ func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr 
 }
 
 // renderEntry loads and bounces one entry into -outdir.
-func renderEntry(ctx context.Context, ld *loader, cfg *config, workers int, e entry) outcome {
+func renderEntry(ctx context.Context, ld *bounce.Loader, cfg *config, workers int, e entry) outcome {
 	if e.clash != "" {
 		return outcome{err: fmt.Errorf("%s (%s): output name %s is also the output of %s", e.input, e.where, e.out, e.clash)}
 	}
-	s, err := ld.load(e.input)
+	s, err := ld.Load(e.input)
 	if err != nil {
 		return outcome{err: err}
 	}
 	path := filepath.Join(cfg.outdir, e.out)
-	opt := aether.BounceOptions{Format: cfg.format, Seed: cfg.seed, Workers: workers, Limits: ld.limits,
-		Accept: func(res aether.BounceResult) error { return checkAudible(s.Name, res) }}
-	res, err := aether.BounceFile(ctx, s, path, opt)
+	opt := bounce.Options{Format: cfg.format, Seed: cfg.seed, Workers: workers, Limits: ld.Limits(),
+		Accept: func(res bounce.Result) error { return checkAudible(s.Name, res) }}
+	res, err := bounce.RenderFile(ctx, s, path, opt)
 	return outcome{res: res, err: err, silent: err == nil && res.Silent()}
 }
 

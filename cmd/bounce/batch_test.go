@@ -30,7 +30,7 @@ func TestBatch(t *testing.T) {
 	})
 	writeSample(t, filepath.Join(dir, "in", "pluck.wav"))
 	out := filepath.Join(dir, "out")
-	code, stdout, stderr := bounce(t, "", "-manifest", filepath.Join(dir, "list.txt"), "-outdir", out, "-format", "pcm24", "-jobs", "3")
+	code, stdout, stderr := runBounce(t, "", "-manifest", filepath.Join(dir, "list.txt"), "-outdir", out, "-format", "pcm24", "-jobs", "3")
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -48,7 +48,7 @@ func TestBatch(t *testing.T) {
 	}
 	// Each output is what a single bounce writes.
 	for _, name := range []string{"a", "c"} {
-		code, want, stderr := bounce(t, "", filepath.Join(dir, "in", name+".json"), "-format", "pcm24", "-o", "-")
+		code, want, stderr := runBounce(t, "", filepath.Join(dir, "in", name+".json"), "-format", "pcm24", "-o", "-")
 		got, _ := os.ReadFile(filepath.Join(out, name+".wav"))
 		if code != 0 || !bytes.Equal(got, want) {
 			t.Errorf("%s: batch output differs from a single bounce (%s)", name, stderr)
@@ -56,7 +56,7 @@ func TestBatch(t *testing.T) {
 	}
 	// A directory stands for its inputs; all good, exit 0.
 	os.Remove(filepath.Join(dir, "in", "bad.json"))
-	code, stdout, stderr = bounce(t, "", "-manifest", filepath.Join(dir, "in"), "-outdir", filepath.Join(dir, "out2"))
+	code, stdout, stderr = runBounce(t, "", "-manifest", filepath.Join(dir, "in"), "-outdir", filepath.Join(dir, "out2"))
 	if code != 0 || !strings.Contains(string(stdout), "4 files, 0 failed") {
 		t.Errorf("directory: exit %d: %s%s", code, stdout, stderr)
 	}
@@ -75,7 +75,7 @@ func TestBatchCollisions(t *testing.T) {
 	})
 	for _, shard := range []string{"0/1", "0/2", "1/2"} {
 		out := filepath.Join(dir, "out"+strings.ReplaceAll(shard, "/", "-"))
-		_, _, stderr := bounce(t, "", "-manifest", filepath.Join(dir, "list"), "-outdir", out, "-shard", shard)
+		_, _, stderr := runBounce(t, "", "-manifest", filepath.Join(dir, "list"), "-outdir", out, "-shard", shard)
 		if n := strings.Count(stderr, "is also the output of"); n != map[string]int{"0/1": 3, "0/2": 1, "1/2": 2}[shard] {
 			t.Errorf("shard %s: %d collision lines:\n%s", shard, n, stderr)
 		}
@@ -100,7 +100,7 @@ func TestShardsMakeTheWhole(t *testing.T) {
 	writeFiles(t, dir, files)
 	writeSample(t, filepath.Join(dir, "in", "pluck.wav"))
 	render := func(out, shard string) {
-		code, _, stderr := bounce(t, "", "-manifest", filepath.Join(dir, "list"), "-outdir", out, "-shard", shard, "-format", "pcm16", "-seed", "9")
+		code, _, stderr := runBounce(t, "", "-manifest", filepath.Join(dir, "list"), "-outdir", out, "-shard", shard, "-format", "pcm16", "-seed", "9")
 		if code != 0 {
 			t.Fatalf("shard %s: exit %d: %s", shard, code, stderr)
 		}
@@ -171,7 +171,7 @@ func TestBatchJazzSoftCorpus(t *testing.T) {
 	}
 	out := t.TempDir()
 	// Float output, so that silence is exactly zero rather than dither.
-	code, stdout, stderr := bounce(t, "", "-manifest", manifest, "-outdir", out, "-rate", "16000")
+	code, stdout, stderr := runBounce(t, "", "-manifest", manifest, "-outdir", out, "-rate", "16000")
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (three files are rejected)", code)
 	}

@@ -34,7 +34,7 @@ func TestManifestControlBytesEscaped(t *testing.T) {
 	if err := os.WriteFile(manifest, []byte("a\rb.mid\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := bounce(t, "", "-manifest", manifest, "-outdir", filepath.Join(dir, "out"))
+	code, _, stderr := runBounce(t, "", "-manifest", manifest, "-outdir", filepath.Join(dir, "out"))
 	if code != exitFailed || strings.Contains(stderr, "\r") || !strings.Contains(stderr, `a\rb.mid`) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}

@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aether-audio/aether/bounce"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
 )
@@ -192,4 +193,11 @@ func parseShard(s string) (i, n int, err error) {
 		return 0, 0, fmt.Errorf("-shard %q: want i/n with 0 <= i < n, e.g. 0/4", s)
 	}
 	return i, n, nil
+}
+
+// newLoader returns the loader of the command's inputs.
+func newLoader(cfg *config, stdin io.Reader) *bounce.Loader {
+	lim := score.DefaultLimits()
+	lim.MaxSeconds = cfg.maxDuration.Seconds()
+	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, StrictRate: cfg.rateSet, Limits: lim, Stdin: stdin})
 }

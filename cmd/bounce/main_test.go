@@ -11,9 +11,9 @@ import (
 	"github.com/aether-audio/aether/wav"
 )
 
-// bounce runs the command with args and returns its exit code, standard
+// runBounce runs the command with args and returns its exit code, standard
 // output and standard error.
-func bounce(t *testing.T, stdin string, args ...string) (int, []byte, string) {
+func runBounce(t *testing.T, stdin string, args ...string) (int, []byte, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := run(args, strings.NewReader(stdin), &out, &errOut)
@@ -115,7 +115,7 @@ func TestOneFile(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"song.json": songJSON(0)})
 	writeSample(t, filepath.Join(dir, "pluck.wav"))
 	in, out := filepath.Join(dir, "song.json"), filepath.Join(dir, "song.wav")
-	code, _, stderr := bounce(t, "", in, "-o", out, "-format", "pcm16", "-seed", "3", "-workers", "1")
+	code, _, stderr := runBounce(t, "", in, "-o", out, "-format", "pcm16", "-seed", "3", "-workers", "1")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -129,14 +129,14 @@ func TestOneFile(t *testing.T) {
 		t.Fatalf("output: %v, rate %d, %d frames", err, a.Rate, a.Frames())
 	}
 	for _, w := range []string{"2", "4"} {
-		code, got, stderr := bounce(t, "", "-format", "pcm16", "-workers", w, "-seed", "3", "-o", "-", in)
+		code, got, stderr := runBounce(t, "", "-format", "pcm16", "-workers", w, "-seed", "3", "-o", "-", in)
 		if code != 0 || !bytes.Equal(got, want) {
 			t.Errorf("-o - with %s workers: exit %d, %d bytes (want %d equal bytes): %s", w, code, len(got), len(want), stderr)
 		}
 	}
 	// JSON on standard input; sample paths are then relative to the
 	// working directory, so use a score without one.
-	code, got, stderr := bounce(t, `{"sample_rate": 8000, "instruments": {"a": {"osc": "sine"}},
+	code, got, stderr := runBounce(t, `{"sample_rate": 8000, "instruments": {"a": {"osc": "sine"}},
 		"notes": [{"time": 0, "duration": 0.1, "instrument": "a", "key": 60}]}`, "-", "-o", "-")
 	if code != 0 || len(got) != 58+1200*8 { // float header, 0.1 s + 0.05 s release at 8 kHz
 		t.Errorf("stdin: exit %d, %d bytes: %s", code, len(got), stderr)

@@ -39,13 +39,13 @@ func TestProgressBar(t *testing.T) {
 
 // MIDI on standard input, and a manifest read from standard input.
 func TestStandardInput(t *testing.T) {
-	code, out, stderr := bounce(t, string(minimalMIDI()), "-", "-rate", "16000", "-o", "-")
+	code, out, stderr := runBounce(t, string(minimalMIDI()), "-", "-rate", "16000", "-o", "-")
 	if code != 0 || !bytes.HasPrefix(out, []byte("RIFF")) {
 		t.Errorf("MIDI on stdin: exit %d, %d bytes: %s", code, len(out), stderr)
 	}
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"a.json": `{"sample_rate": 8000, ` + okNote + `}`})
-	code, _, stderr = bounce(t, filepath.Join(dir, "a.json")+"\n", "-manifest", "-", "-outdir", filepath.Join(dir, "out"))
+	code, _, stderr = runBounce(t, filepath.Join(dir, "a.json")+"\n", "-manifest", "-", "-outdir", filepath.Join(dir, "out"))
 	if code != 0 {
 		t.Errorf("manifest on stdin: exit %d: %s", code, stderr)
 	}
@@ -83,28 +83,5 @@ func TestInterrupted(t *testing.T) {
 	}
 	if left := dirFiles(t, out); len(left) != 0 {
 		t.Errorf("left behind: %v", left)
-	}
-}
-
-// A sample used by many scores is decoded once, however its path is
-// spelled; a bad one fails every score that uses it.
-func TestSampleCache(t *testing.T) {
-	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"s/bad.wav": "RIFF"})
-	writeSample(t, filepath.Join(dir, "s", "pluck.wav"))
-	c := sampleCache{m: map[string]*sampleEntry{}}
-	a, err := c.load(filepath.Join(dir, "s", "pluck.wav"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := c.load(filepath.Join(dir, "s", "..", "s", "pluck.wav"))
-	if err != nil || a != b {
-		t.Errorf("second load: %p, %v; want the first decode %p", b, err, a)
-	}
-	if _, err := c.load(filepath.Join(dir, "s", "bad.wav")); err == nil {
-		t.Error("bad sample: no error")
-	}
-	if len(c.m) != 2 {
-		t.Errorf("%d cache entries, want 2", len(c.m))
 	}
 }

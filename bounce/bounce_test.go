@@ -1,4 +1,4 @@
-package aether
+package bounce
 
 import (
 	"bytes"
@@ -21,10 +21,10 @@ import (
 	"github.com/aether-audio/aether/wav"
 )
 
-func bounceBytes(t *testing.T, s *score.Score, opt BounceOptions) ([]byte, BounceResult) {
+func bounceBytes(t *testing.T, s *score.Score, opt Options) ([]byte, Result) {
 	t.Helper()
 	var buf bytes.Buffer
-	res, err := Bounce(context.Background(), s, &buf, opt)
+	res, err := Render(context.Background(), s, &buf, opt)
 	if err != nil {
 		t.Fatalf("Bounce: %v", err)
 	}
@@ -44,18 +44,18 @@ func TestBounceDeterministic(t *testing.T) {
 	}
 	for _, s := range scores {
 		for _, f := range []wav.Format{wav.Float32, wav.PCM16, wav.PCM24} {
-			want, res := bounceBytes(t, s, BounceOptions{Format: f, Seed: 7, Workers: 1})
+			want, res := bounceBytes(t, s, Options{Format: f, Seed: 7, Workers: 1})
 			if res.Silent() {
 				t.Fatalf("%s: silent bounce (peak %.1f dBFS)", s.Name, res.PeakDBFS())
 			}
 			for _, w := range []int{1, 2, 4} {
-				got, _ := bounceBytes(t, s, BounceOptions{Format: f, Seed: 7, Workers: w})
+				got, _ := bounceBytes(t, s, Options{Format: f, Seed: 7, Workers: w})
 				if !bytes.Equal(got, want) {
 					t.Errorf("%s %v: %d workers give other bytes than 1 worker", s.Name, f, w)
 				}
 			}
 			if f != wav.Float32 {
-				other, _ := bounceBytes(t, s, BounceOptions{Format: f, Seed: 8, Workers: 1})
+				other, _ := bounceBytes(t, s, Options{Format: f, Seed: 8, Workers: 1})
 				if bytes.Equal(other, want) {
 					t.Errorf("%s %v: seeds 7 and 8 give the same dither", s.Name, f)
 				}
@@ -65,7 +65,7 @@ func TestBounceDeterministic(t *testing.T) {
 }
 
 // The rich score uses many voices at once; the engine must be sized so
-// none is stolen (Bounce fails with ErrBounceLost otherwise), and the
+// none is stolen (Bounce fails with ErrLost otherwise), and the
 // sizing must be close to the real polyphony.
 func TestBouncePolyphonySizing(t *testing.T) {
 	s := &score.Score{Name: "poly", SampleRate: 48000, Frames: 48000,
@@ -78,7 +78,7 @@ func TestBouncePolyphonySizing(t *testing.T) {
 	if got := polyphony(s); got != 3 {
 		t.Errorf("polyphony = %d, want 3", got)
 	}
-	if _, err := Bounce(context.Background(), s, io.Discard, BounceOptions{MaxVoices: 2}); !errors.Is(err, ErrPolyphony) {
+	if _, err := Render(context.Background(), s, io.Discard, Options{MaxVoices: 2}); !errors.Is(err, ErrPolyphony) {
 		t.Errorf("MaxVoices 2: err = %v, want ErrPolyphony", err)
 	}
 	dense := sineScore(3000, 0.5)
@@ -86,7 +86,7 @@ func TestBouncePolyphonySizing(t *testing.T) {
 		dense.Notes[i].Start = int64(i * 7)
 		dense.Notes[i].Length = 100
 	}
-	if _, err := Bounce(context.Background(), dense, io.Discard, BounceOptions{Workers: 2}); err != nil {
+	if _, err := Render(context.Background(), dense, io.Discard, Options{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -118,8 +118,8 @@ func TestBounceControlFloodInOneBlock(t *testing.T) {
 	if p.queue != 3 {
 		t.Errorf("queue sized %d for one block of controls, want 3", p.queue)
 	}
-	a, _ := bounceBytes(t, flood, BounceOptions{Workers: 1})
-	b, _ := bounceBytes(t, last, BounceOptions{Workers: 1})
+	a, _ := bounceBytes(t, flood, Options{Workers: 1})
+	b, _ := bounceBytes(t, last, Options{Workers: 1})
 	if !bytes.Equal(a, b) {
 		t.Error("the flood of controls sounds different from its last controls")
 	}
@@ -132,7 +132,7 @@ func TestBounceSampleAccurate(t *testing.T) {
 		s := sineScore(1, 0.2)
 		s.Notes[0].Start = start
 		s.Notes[0].Length = 1000
-		b, res := bounceBytes(t, s, BounceOptions{Workers: 1})
+		b, res := bounceBytes(t, s, Options{Workers: 1})
 		x := wavSamples(t, b)
 		if int64(len(x)) != 2*s.Frames || res.Frames != s.Frames {
 			t.Fatalf("wrote %d samples, want %d", len(x), 2*s.Frames)
@@ -156,7 +156,7 @@ func TestBounceSampleAccurate(t *testing.T) {
 // silent.
 func TestBounceEmptyScore(t *testing.T) {
 	s := &score.Score{Name: "empty", SampleRate: 44100, Frames: 1000}
-	b, res := bounceBytes(t, s, BounceOptions{Format: wav.PCM16})
+	b, res := bounceBytes(t, s, Options{Format: wav.PCM16})
 	if !res.Silent() || res.Seconds() != 1000.0/44100 {
 		t.Errorf("result %+v: want silent, 1000 frames", res)
 	}
@@ -188,10 +188,10 @@ func TestBounceRejectsBadScores(t *testing.T) {
 		want error
 	}{
 		{nan, score.ErrInvalid}, {long, score.ErrLimit}, {unsorted, score.ErrInvalid},
-		{badInstr, score.ErrUnknownInstrument}, {highSample, ErrBounceNote}, {tinyRoot, ErrBounceNote},
+		{badInstr, score.ErrUnknownInstrument}, {highSample, ErrNote}, {tinyRoot, ErrNote},
 	} {
 		var buf bytes.Buffer
-		_, err := Bounce(context.Background(), c.s, &buf, BounceOptions{})
+		_, err := Render(context.Background(), c.s, &buf, Options{})
 		if !errors.Is(err, c.want) {
 			t.Errorf("err = %v, want %v", err, c.want)
 			continue
@@ -214,13 +214,13 @@ func TestBounceCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
 	s := sineScore(10, 60)
-	opt := BounceOptions{Workers: 1, Progress: func(done, total int64) {
+	opt := Options{Workers: 1, Progress: func(done, total int64) {
 		calls++
 		if done > 0 {
 			cancel()
 		}
 	}}
-	res, err := BounceFile(ctx, s, filepath.Join(dir, "out.wav"), opt)
+	res, err := RenderFile(ctx, s, filepath.Join(dir, "out.wav"), opt)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -237,7 +237,7 @@ func TestBounceCancel(t *testing.T) {
 func TestBounceProgress(t *testing.T) {
 	s := sineScore(2, 1)
 	var got [][2]int64
-	_, err := Bounce(context.Background(), s, io.Discard, BounceOptions{Progress: func(done, total int64) {
+	_, err := Render(context.Background(), s, io.Discard, Options{Progress: func(done, total int64) {
 		got = append(got, [2]int64{done, total})
 	}})
 	if err != nil {
@@ -252,7 +252,7 @@ func TestBounceProgress(t *testing.T) {
 			t.Errorf("call %d: %v of %v", i, g[0], g[1])
 		}
 	}
-	if _, err := Bounce(context.Background(), nil, io.Discard, BounceOptions{}); err == nil {
+	if _, err := Render(context.Background(), nil, io.Discard, Options{}); err == nil {
 		t.Error("nil score: no error")
 	}
 }
@@ -270,12 +270,12 @@ func assertEmptyDir(t *testing.T, dir string) {
 
 // BounceFile writes the same bytes as Bounce, and on any error leaves
 // nothing behind.
-func TestBounceFile(t *testing.T) {
+func TestRenderFile(t *testing.T) {
 	dir := t.TempDir()
 	s := richScore(2)
-	want, _ := bounceBytes(t, s, BounceOptions{Format: wav.PCM24, Seed: 3})
+	want, _ := bounceBytes(t, s, Options{Format: wav.PCM24, Seed: 3})
 	path := filepath.Join(dir, "ok.wav")
-	if _, err := BounceFile(context.Background(), s, path, BounceOptions{Format: wav.PCM24, Seed: 3}); err != nil {
+	if _, err := RenderFile(context.Background(), s, path, Options{Format: wav.PCM24, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(path)
@@ -301,7 +301,7 @@ func TestBounceFile(t *testing.T) {
 		if name == "file as parent" {
 			os.WriteFile(filepath.Join(dir, "ok.wav"), nil, 0o644)
 		}
-		_, err := BounceFile(context.Background(), c.s, c.path, BounceOptions{})
+		_, err := RenderFile(context.Background(), c.s, c.path, Options{})
 		if err == nil {
 			t.Errorf("%s: no error", name)
 			continue
@@ -323,7 +323,7 @@ func TestBounceLoopAllocatesNothing(t *testing.T) {
 	s := richScore(2)
 	s.Frames += 48000 // every release ends before the score does
 	for _, w := range []int{1, 2} {
-		r, err := newRenderer(s, io.Discard, BounceOptions{Workers: w})
+		r, err := newRenderer(s, io.Discard, Options{Workers: w})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +360,7 @@ func TestBounceLoopAllocatesNothing(t *testing.T) {
 }
 
 // A bounce of a score built in Go code: two notes, written as 16-bit PCM.
-func ExampleBounce() {
+func ExampleRender() {
 	s := &score.Score{
 		Name:       "example",
 		SampleRate: 48000,
@@ -374,7 +374,7 @@ func ExampleBounce() {
 		},
 	}
 	var wavFile bytes.Buffer
-	res, err := Bounce(context.Background(), s, &wavFile, BounceOptions{Format: wav.PCM16, Seed: 1})
+	res, err := Render(context.Background(), s, &wavFile, Options{Format: wav.PCM16, Seed: 1})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -385,11 +385,11 @@ func ExampleBounce() {
 
 // A bad score is refused before anything is written, with one line naming
 // the score and the place.
-func ExampleBounce_error() {
+func ExampleRender_error() {
 	s := &score.Score{Name: "song", SampleRate: 48000, Frames: 48000,
 		Instruments: []score.Instrument{{Name: "a", Osc: score.Sine, Sustain: 1, Gain: 1}},
 		Notes:       []score.Note{{Start: 0, Length: 100, Freq: -3, Gain: 1}}}
-	_, err := Bounce(context.Background(), s, io.Discard, BounceOptions{})
+	_, err := Render(context.Background(), s, io.Discard, Options{})
 	fmt.Println(err)
 	// Output: song: notes[0].freq: invalid value: must be a positive finite number below Nyquist (24000 Hz), got -3
 }

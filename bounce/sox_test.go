@@ -1,4 +1,4 @@
-package aether
+package bounce
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func TestBounceReadBySox(t *testing.T) {
 	s.Frames = 2*44100 + 17
 	for _, f := range []wav.Format{wav.Float32, wav.PCM16, wav.PCM24} {
 		path := filepath.Join(t.TempDir(), f.String()+".wav")
-		res, err := BounceFile(context.Background(), s, path, BounceOptions{Format: f, Seed: 1})
+		res, err := RenderFile(context.Background(), s, path, Options{Format: f, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,10 +1,11 @@
-package aether
+package bounce
 
 import (
 	"cmp"
 	"fmt"
 	"slices"
 
+	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/voice"
@@ -17,14 +18,25 @@ type plan struct {
 	score  *score.Score
 	instr  []voice.Params // per instrument; a note fills in Freq, Gain, Pan, Seed
 	gain   []float32      // per instrument: its gain, applied to notes and Gain controls
-	events []bounceEvent
-	ids    []VoiceID // per note, set when its NoteOn is posted
-	voices int       // the most voices sounding in any block, with margin
-	queue  int       // the most events posted for any block
+	events []event
+	ids    []aether.VoiceID // per note, set when its NoteOn is posted
+	voices int              // the most voices sounding in any block, with margin
+	queue  int              // the most events posted for any block
 }
 
-// bounceEvent is one event of the score, at a frame.
-type bounceEvent struct {
+// eventKind is what an event does to its note's voice.
+type eventKind uint8
+
+const (
+	evNoteOn eventKind = iota
+	evNoteOff
+	evGain
+	evPan
+	evFreqRatio
+)
+
+// event is one event of the score, at a frame.
+type event struct {
 	frame int64
 	kind  eventKind
 	note  int32
@@ -33,40 +45,40 @@ type bounceEvent struct {
 
 // postOrder ranks events of one frame: a note starts before a control of
 // the same frame can reach it, and its note-off always comes later.
-var postOrder = [...]int{evVoice: 0, evGain: 1, evPan: 1, evFreqRatio: 1, evNoteOff: 2}
+var postOrder = [...]int{evNoteOn: 0, evGain: 1, evPan: 1, evFreqRatio: 1, evNoteOff: 2}
 
 func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 	if maxVoices <= 0 {
-		maxVoices = DefaultMaxBounceVoices
+		maxVoices = DefaultMaxVoices
 	}
 	p := &plan{
 		score: s,
 		instr: make([]voice.Params, len(s.Instruments)),
 		gain:  make([]float32, len(s.Instruments)),
-		ids:   make([]VoiceID, len(s.Notes)),
+		ids:   make([]aether.VoiceID, len(s.Notes)),
 	}
 	for i := range s.Instruments {
 		if err := p.instrument(i); err != nil {
 			return nil, fmt.Errorf("%s: instruments.%s: %w", s.Name, s.Instruments[i].Name, err)
 		}
 	}
-	p.events = make([]bounceEvent, 0, 2*len(s.Notes)+len(s.Controls))
+	p.events = make([]event, 0, 2*len(s.Notes)+len(s.Controls))
 	for i := range s.Notes {
 		n := &s.Notes[i]
 		if p.instr[n.Instrument].Kind == voice.Sampler {
 			if r := n.Freq / p.instr[n.Instrument].Sample.RootFreq; r > maxSampleRatio {
 				return nil, fmt.Errorf("%s: notes[%d].freq: %w: %.6g Hz is %.3g times the root_freq of instrument %s (%.6g Hz; at most %d)",
-					s.Name, i, ErrBounceNote, n.Freq, r, s.Instruments[n.Instrument].Name,
+					s.Name, i, ErrNote, n.Freq, r, s.Instruments[n.Instrument].Name,
 					p.instr[n.Instrument].Sample.RootFreq, maxSampleRatio)
 			}
 		}
-		p.events = append(p.events, bounceEvent{frame: n.Start, kind: evVoice, note: int32(i)})
+		p.events = append(p.events, event{frame: n.Start, kind: evNoteOn, note: int32(i)})
 		if end := n.Start + n.Length; end < s.Frames {
-			p.events = append(p.events, bounceEvent{frame: end, kind: evNoteOff, note: int32(i)})
+			p.events = append(p.events, event{frame: end, kind: evNoteOff, note: int32(i)})
 		}
 	}
 	for _, c := range s.Controls {
-		e := bounceEvent{frame: c.Frame, note: int32(c.Note), value: c.Value}
+		e := event{frame: c.Frame, note: int32(c.Note), value: c.Value}
 		switch c.Kind {
 		case score.Gain:
 			e.kind, e.value = evGain, c.Value*p.gain[s.Notes[c.Note].Instrument]
@@ -77,7 +89,7 @@ func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 		}
 		p.events = append(p.events, e)
 	}
-	slices.SortStableFunc(p.events, func(a, b bounceEvent) int {
+	slices.SortStableFunc(p.events, func(a, b event) int {
 		return cmp.Or(cmp.Compare(a.frame, b.frame), cmp.Compare(postOrder[a.kind], postOrder[b.kind]))
 	})
 	p.events = lastControlPerBlock(p.events)
@@ -103,7 +115,7 @@ func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 // unchanged, and the queue then holds at most a note-on, a note-off and
 // three controls per voice, however many controls a hostile MIDI file
 // packs into one block.
-func lastControlPerBlock(events []bounceEvent) []bounceEvent {
+func lastControlPerBlock(events []event) []event {
 	type key struct {
 		note int32
 		kind eventKind
@@ -119,7 +131,7 @@ func lastControlPerBlock(events []bounceEvent) []bounceEvent {
 		for i := end - 1; i >= start; i-- {
 			e := &events[i]
 			k := key{e.note, e.kind}
-			keep[i] = e.kind == evVoice || e.kind == evNoteOff || !seen[k]
+			keep[i] = e.kind == evNoteOn || e.kind == evNoteOff || !seen[k]
 			seen[k] = true
 		}
 		end = start
@@ -170,10 +182,10 @@ func (p *plan) instrument(i int) error {
 }
 
 // post posts e to the engine, offset frames into the next block.
-func (r *renderer) post(e *bounceEvent, offset int) error {
+func (r *renderer) post(e *event, offset int) error {
 	id := &r.ids[e.note]
 	switch e.kind {
-	case evVoice:
+	case evNoteOn:
 		n := &r.score.Notes[e.note]
 		v := r.instr[n.Instrument] // a copy: Params travel by value
 		v.Freq, v.Gain, v.Pan = n.Freq, n.Gain*r.gain[n.Instrument], n.Pan

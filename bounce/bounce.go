@@ -1,4 +1,10 @@
-package aether
+// Package bounce renders scores and MIDI files offline to WAV, as fast as
+// the machine allows: one file (Render, RenderFile) or many, with inputs
+// opened by content and extension (Loader). It drives an aether.Engine
+// through its exported API, sized from the score so that no note is ever
+// stolen or dropped, and its output bytes are the same for any number of
+// workers.
+package bounce
 
 import (
 	"context"
@@ -7,51 +13,52 @@ import (
 	"io"
 	"math"
 
+	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
 )
 
-// Errors returned by Bounce, wrapped with the score's name and the place.
+// Errors returned by Render, wrapped with the score's name and the place.
 var (
 	// ErrPolyphony: the score sounds more notes at once than
-	// BounceOptions.MaxVoices allows.
-	ErrPolyphony = errors.New("aether: too many notes sounding at once")
-	// ErrBounceNote: a note cannot be played as written (for example a
+	// Options.MaxVoices allows.
+	ErrPolyphony = errors.New("bounce: too many notes sounding at once")
+	// ErrNote: a note cannot be played as written (for example a
 	// sample pitched more than 4 octaves above its root).
-	ErrBounceNote = errors.New("aether: note cannot be played")
-	// ErrBounceLost: the engine dropped, stole or refused a note during a
-	// bounce; Bounce sizes the engine so this cannot happen, so it is a bug.
-	ErrBounceLost = errors.New("aether: bounce lost a note")
+	ErrNote = errors.New("bounce: note cannot be played")
+	// ErrLost: the engine dropped, stole or refused a note during a
+	// render; Render sizes the engine so this cannot happen, so it is a bug.
+	ErrLost = errors.New("bounce: a note was lost")
 )
 
-// DefaultMaxBounceVoices bounds the engine a bounce builds when
-// BounceOptions.MaxVoices is 0: 100,000 voices is twenty times the largest
+// DefaultMaxVoices bounds the engine a render builds when
+// Options.MaxVoices is 0: 100,000 voices is twenty times the largest
 // benchmark and far beyond any real orchestra, yet refuses a score whose
 // million notes all start at once. At this limit the engine and its
 // largest possible queue (5 events per voice per block) take about 150 MiB.
-const DefaultMaxBounceVoices = 100_000
+const DefaultMaxVoices = 100_000
 
-// SilenceDBFS is the peak level below which a bounce counts as silent:
+// SilenceDBFS is the peak level below which a render counts as silent:
 // -100 dBFS is below the dither of 16-bit PCM, so nothing under it is
 // audible in any format we write.
 const SilenceDBFS = -100
 
-// checkBlocks is how often, in blocks, Bounce looks at the context and
+// checkBlocks is how often, in blocks, Render looks at the context and
 // reports progress: 256 blocks are 0.34 s of audio at 48 kHz, a few
 // milliseconds of rendering even with thousands of voices, so cancellation
 // is prompt and the check costs nothing measurable.
 const checkBlocks = 256
 
-// writeFrames is how many frames Bounce gathers before handing them to the
+// writeFrames is how many frames Render gathers before handing them to the
 // WAV writer: 16 blocks, the writer's own conversion chunk, so each write
 // to the output is 4 to 8 KiB rather than one small write per block.
 const writeFrames = 16 * block.Size
 
-// BounceOptions configures Bounce. The zero value writes 32-bit float with
+// Options configures Render and RenderFile. The zero value writes 32-bit float with
 // all physical cores.
-type BounceOptions struct {
+type Options struct {
 	// Format is the sample encoding of the WAV output.
 	Format wav.Format
 	// Seed selects the TPDF dither of the PCM formats: the same seed
@@ -61,7 +68,7 @@ type BounceOptions struct {
 	// included; 0 means the number of physical cores.
 	Workers int
 	// MaxVoices bounds the polyphony of the score, release tails
-	// included; 0 means DefaultMaxBounceVoices.
+	// included; 0 means DefaultMaxVoices.
 	MaxVoices int
 	// Limits are the limits the score is validated against; zero fields
 	// take the defaults of score.DefaultLimits (MaxSeconds: one hour).
@@ -74,11 +81,11 @@ type BounceOptions struct {
 	// render before the file is put in place (for example, to refuse a
 	// silent one); its error leaves no file, as any other error does.
 	// Bounce, which writes a stream, does not call it.
-	Accept func(BounceResult) error
+	Accept func(Result) error
 }
 
-// BounceResult describes a finished bounce.
-type BounceResult struct {
+// Result describes a finished render.
+type Result struct {
 	// Frames is the length written, SampleRate its rate in Hz.
 	Frames     int64
 	SampleRate int
@@ -90,8 +97,8 @@ type BounceResult struct {
 	Notes, Voices int
 }
 
-// Seconds returns the length of the bounce in seconds.
-func (r BounceResult) Seconds() float64 {
+// Seconds returns the length of the render in seconds.
+func (r Result) Seconds() float64 {
 	if r.SampleRate == 0 {
 		return 0
 	}
@@ -99,12 +106,12 @@ func (r BounceResult) Seconds() float64 {
 }
 
 // PeakDBFS returns Peak in dB relative to full scale (-Inf for silence).
-func (r BounceResult) PeakDBFS() float64 { return 20 * math.Log10(float64(r.Peak)) }
+func (r Result) PeakDBFS() float64 { return 20 * math.Log10(float64(r.Peak)) }
 
 // Silent reports whether the peak stayed below SilenceDBFS.
-func (r BounceResult) Silent() bool { return !(r.PeakDBFS() >= SilenceDBFS) }
+func (r Result) Silent() bool { return !(r.PeakDBFS() >= SilenceDBFS) }
 
-// Bounce renders s offline, as fast as the engine allows, and writes it to
+// Render renders s offline, as fast as the engine allows, and writes it to
 // w as a stereo WAV file in opt.Format. The length is known before the
 // first sample, so the header is final at once and w may be a pipe; the
 // header holds nothing that changes between runs, and the bytes are the
@@ -117,12 +124,12 @@ func (r BounceResult) Silent() bool { return !(r.PeakDBFS() >= SilenceDBFS) }
 //
 // Errors name the score (s.Name) and the place: a note, or the time at
 // which rendering stopped. A cancelled ctx stops the render within a few
-// hundred blocks with an error wrapping ctx.Err(). Bounce does not close w.
-func Bounce(ctx context.Context, s *score.Score, w io.Writer, opt BounceOptions) (BounceResult, error) {
+// hundred blocks with an error wrapping ctx.Err(). Render does not close w.
+func Render(ctx context.Context, s *score.Score, w io.Writer, opt Options) (Result, error) {
 	if s == nil {
-		return BounceResult{}, errors.New("aether: Bounce of a nil score")
+		return Result{}, errors.New("bounce: Render of a nil score")
 	}
-	res := BounceResult{Frames: s.Frames, SampleRate: s.SampleRate, Notes: len(s.Notes)}
+	res := Result{Frames: s.Frames, SampleRate: s.SampleRate, Notes: len(s.Notes)}
 	if err := s.Validate(opt.Limits); err != nil {
 		return res, err
 	}
@@ -139,12 +146,12 @@ func Bounce(ctx context.Context, s *score.Score, w io.Writer, opt BounceOptions)
 
 // newRenderer plans s, starts an engine sized for it and writes the WAV
 // header to w.
-func newRenderer(s *score.Score, w io.Writer, opt BounceOptions) (*renderer, error) {
+func newRenderer(s *score.Score, w io.Writer, opt Options) (*renderer, error) {
 	p, err := newPlan(s, opt.MaxVoices)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := NewEngine(Config{
+	eng, err := aether.NewEngine(aether.Config{
 		SampleRate: s.SampleRate,
 		Workers:    opt.Workers,
 		Voices:     p.voices,
@@ -165,7 +172,7 @@ func newRenderer(s *score.Score, w io.Writer, opt BounceOptions) (*renderer, err
 // the first block.
 type renderer struct {
 	*plan
-	eng         *Engine
+	eng         *aether.Engine
 	out         *wav.Writer
 	progress    func(done, total int64)
 	left, right [writeFrames]float32
@@ -214,7 +221,7 @@ func (r *renderer) run(ctx context.Context) error {
 	}
 	if st := r.eng.Stats(); st.Stolen+st.Dropped+st.Rejected+st.Silenced != 0 {
 		return fmt.Errorf("%s: %w: %d stolen, %d dropped, %d rejected, %d silenced",
-			r.score.Name, ErrBounceLost, st.Stolen, st.Dropped, st.Rejected, st.Silenced)
+			r.score.Name, ErrLost, st.Stolen, st.Dropped, st.Rejected, st.Silenced)
 	}
 	if r.progress != nil {
 		r.progress(total, total)

@@ -1,6 +1,6 @@
 //go:build unix
 
-package aether
+package bounce
 
 import (
 	"context"
@@ -43,11 +43,11 @@ func voiceSeconds(s *score.Score) float64 {
 func benchBounce(b *testing.B, s *score.Score, workers int) {
 	vs := voiceSeconds(s)
 	audio := float64(s.Frames) / float64(s.SampleRate)
-	opt := BounceOptions{Workers: workers}
+	opt := Options{Workers: workers}
 	b.ResetTimer()
 	cpu0, wall0 := cpuTime(b), time.Now()
 	for range b.N {
-		if _, err := Bounce(context.Background(), s, io.Discard, opt); err != nil {
+		if _, err := Render(context.Background(), s, io.Discard, opt); err != nil {
 			b.Fatal(err)
 		}
 	}

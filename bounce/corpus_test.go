@@ -1,4 +1,4 @@
-package aether
+package bounce
 
 import (
 	"context"
@@ -23,7 +23,7 @@ const corpusRate = 16000
 // exactly as docs/midi.md says.
 func TestBounceJazzSoftCorpus(t *testing.T) {
 	dir := testfiles.Dir(t, "midi-jazz-soft")
-	want := testfiles.CorpusOutcomes(t, filepath.Join("docs", "midi.md"))
+	want := testfiles.CorpusOutcomes(t, filepath.Join("..", "docs", "midi.md"))
 	files, err := filepath.Glob(filepath.Join(dir, "*.mid"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no MIDI files in %s (%v)", dir, err)
@@ -49,7 +49,7 @@ func TestBounceJazzSoftCorpus(t *testing.T) {
 				// The hour-long "every instrument" files take too long
 				// under the race detector; they played notes above.
 			default:
-				res, err := Bounce(context.Background(), s, io.Discard, BounceOptions{Workers: 1})
+				res, err := Render(context.Background(), s, io.Discard, Options{Workers: 1})
 				switch {
 				case err != nil:
 					t.Errorf("%s: %v", path, err)

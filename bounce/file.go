@@ -1,4 +1,4 @@
-package aether
+package bounce
 
 import (
 	"bufio"
@@ -12,21 +12,21 @@ import (
 	"github.com/aether-audio/aether/score"
 )
 
-// fileBuffer is the write buffer of BounceFile: 256 KiB turns the WAV
+// fileBuffer is the write buffer of RenderFile: 256 KiB turns the WAV
 // writer's 4 to 8 KiB chunks into few, large system calls.
 const fileBuffer = 256 << 10
 
-// BounceFile bounces s into the file at path without ever leaving a
+// RenderFile renders s into the file at path without ever leaving a
 // half-written file there: it writes a temporary file in the same
 // directory, syncs it to disk and renames it over path only when the whole
-// bounce succeeded (and opt.Accept approved it); on any error (a bad score,
+// render succeeded (and opt.Accept approved it); on any error (a bad score,
 // a full disk, a cancelled ctx) the temporary file is removed and path is
 // untouched. The file is created with mode 0644. A symbolic link at path
 // is followed, so the file it names is replaced and the link kept; a path
 // that is neither a regular file nor absent (a device such as /dev/null, a
 // named pipe) is written directly, since it cannot be replaced. Errors name
 // path or the score.
-func BounceFile(ctx context.Context, s *score.Score, path string, opt BounceOptions) (res BounceResult, err error) {
+func RenderFile(ctx context.Context, s *score.Score, path string, opt Options) (res Result, err error) {
 	target := path
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		target = real
@@ -36,7 +36,7 @@ func BounceFile(ctx context.Context, s *score.Score, path string, opt BounceOpti
 		case fi.IsDir():
 			return res, fmt.Errorf("%s: cannot write output: is a directory", path)
 		case !fi.Mode().IsRegular():
-			return bounceInto(ctx, s, path, target, opt)
+			return renderInto(ctx, s, path, target, opt)
 		}
 	}
 	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
@@ -50,7 +50,7 @@ func BounceFile(ctx context.Context, s *score.Score, path string, opt BounceOpti
 		}
 	}()
 	bw := bufio.NewWriterSize(f, fileBuffer)
-	if res, err = Bounce(ctx, s, bw, opt); err != nil {
+	if res, err = Render(ctx, s, bw, opt); err != nil {
 		return res, err
 	}
 	if err = bw.Flush(); err != nil {
@@ -76,16 +76,16 @@ func BounceFile(ctx context.Context, s *score.Score, path string, opt BounceOpti
 	return res, nil
 }
 
-// bounceInto writes the bounce straight into target, an existing device or
+// renderInto writes the render straight into target, an existing device or
 // pipe, which has no half-written state to avoid and cannot be renamed
 // over.
-func bounceInto(ctx context.Context, s *score.Score, path, target string, opt BounceOptions) (res BounceResult, err error) {
+func renderInto(ctx context.Context, s *score.Score, path, target string, opt Options) (res Result, err error) {
 	f, err := os.OpenFile(target, os.O_WRONLY, 0)
 	if err != nil {
 		return res, fmt.Errorf("%s: cannot write output: %w", path, withoutPath(err))
 	}
 	bw := bufio.NewWriterSize(f, fileBuffer)
-	res, err = Bounce(ctx, s, bw, opt)
+	res, err = Render(ctx, s, bw, opt)
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -1,4 +1,4 @@
-package aether
+package bounce
 
 import (
 	"bytes"

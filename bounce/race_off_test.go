@@ -1,0 +1,5 @@
+//go:build !race
+
+package bounce
+
+const raceEnabled = false
