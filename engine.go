@@ -133,9 +133,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if cfg.Instruments == nil {
-		if cfg.Instruments, err = instrument.GM(cfg.SampleRate); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-		}
+		cfg.Instruments = instrument.GM(cfg.SampleRate)
 	}
 	// A stolen voice fades for one block in its own slot while the new
 	// note starts in another. At most the voices of one block's note-ons

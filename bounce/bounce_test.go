@@ -15,6 +15,7 @@ import (
 
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/internal/testfiles"
+	"github.com/aether-audio/aether/pitch"
 
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
@@ -370,7 +371,7 @@ func ExampleRender() {
 		},
 		Notes: []score.Note{
 			{Start: 0, Length: 24000, Instrument: 0, Freq: 440, Gain: 0.5},
-			{Start: 12000, Length: 24000, Instrument: 0, Freq: score.KeyFreq(76), Gain: 0.25, Pan: 0.5},
+			{Start: 12000, Length: 24000, Instrument: 0, Freq: pitch.KeyFreq(76), Gain: 0.25, Pan: 0.5},
 		},
 	}
 	var wavFile bytes.Buffer

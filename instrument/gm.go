@@ -1,58 +1,78 @@
 package instrument
 
-import (
-	"fmt"
+import "github.com/aether-audio/aether/voice"
 
-	"github.com/aether-audio/aether/score"
-)
+// gmSound is one built-in sound. Its numbers have the types of the score
+// format's instrument fields (float64 times, float32 levels), converted
+// as a JSON score's instruments are.
+type gmSound struct {
+	name          string
+	kind          voice.Kind
+	pulseWidth    float32
+	attack, decay float64
+	sustain       float32
+	release       float64
+	filter        gmFilter
+}
+
+// gmFilter is a sound's filter; its cutoff is lowered to 0.45 × the rate.
+type gmFilter struct {
+	typ       voice.FilterType
+	cutoff    float64
+	resonance float32
+}
+
+var noFilter gmFilter
+
+func filt(typ voice.FilterType, cutoff float64, resonance float32) gmFilter {
+	return gmFilter{typ, cutoff, resonance}
+}
 
 // The General MIDI sounds: one synth patch per General MIDI family
-// (program/8), then the synthesized drums. Each is a score instrument
-// description, so the built-in sounds and a JSON score's instruments are
-// one model.
-var gmSounds = []score.Instrument{
+// (program/8), then the synthesized drums.
+var gmSounds = []gmSound{
 	// Piano: a bright, decaying triangle, softened by a lowpass.
-	{Name: "gm-piano", Osc: score.Triangle, Attack: 0.002, Decay: 1.2, Sustain: 0.15, Release: 0.3, Filter: lp(4000, 0.1)},
+	{"gm-piano", voice.Triangle, 0, 0.002, 1.2, 0.15, 0.3, filt(voice.Lowpass, 4000, 0.1)},
 	// Chromatic percussion (celesta, vibraphone, bells): sine strikes.
-	{Name: "gm-chromatic-percussion", Osc: score.Sine, Attack: 0.001, Decay: 0.6, Sustain: 0, Release: 0.3},
+	{"gm-chromatic-percussion", voice.Sine, 0, 0.001, 0.6, 0, 0.3, noFilter},
 	// Organ: a sustained square, lowpassed to a round, steady tone.
-	{Name: "gm-organ", Osc: score.Square, PulseWidth: 0.5, Attack: 0.01, Sustain: 1, Release: 0.05, Filter: lp(2500, 0)},
+	{"gm-organ", voice.Square, 0.5, 0.01, 0, 1, 0.05, filt(voice.Lowpass, 2500, 0)},
 	// Guitar: a plucked saw that decays under a lowpass.
-	{Name: "gm-guitar", Osc: score.Saw, Attack: 0.002, Decay: 0.8, Sustain: 0.2, Release: 0.2, Filter: lp(2500, 0.1)},
+	{"gm-guitar", voice.Saw, 0, 0.002, 0.8, 0.2, 0.2, filt(voice.Lowpass, 2500, 0.1)},
 	// Bass: a darker saw with a firm sustain.
-	{Name: "gm-bass", Osc: score.Saw, Attack: 0.005, Decay: 0.3, Sustain: 0.6, Release: 0.1, Filter: lp(800, 0.2)},
+	{"gm-bass", voice.Saw, 0, 0.005, 0.3, 0.6, 0.1, filt(voice.Lowpass, 800, 0.2)},
 	// Strings: a slow-attack saw.
-	{Name: "gm-strings", Osc: score.Saw, Attack: 0.08, Decay: 0.2, Sustain: 0.8, Release: 0.3, Filter: lp(3000, 0)},
+	{"gm-strings", voice.Saw, 0, 0.08, 0.2, 0.8, 0.3, filt(voice.Lowpass, 3000, 0)},
 	// Ensemble (string sections, choirs): slower and softer still.
-	{Name: "gm-ensemble", Osc: score.Saw, Attack: 0.15, Decay: 0.3, Sustain: 0.8, Release: 0.4, Filter: lp(2500, 0)},
+	{"gm-ensemble", voice.Saw, 0, 0.15, 0.3, 0.8, 0.4, filt(voice.Lowpass, 2500, 0)},
 	// Brass: a saw with a resonant lowpass for the bite.
-	{Name: "gm-brass", Osc: score.Saw, Attack: 0.03, Decay: 0.2, Sustain: 0.7, Release: 0.15, Filter: lp(2000, 0.3)},
+	{"gm-brass", voice.Saw, 0, 0.03, 0.2, 0.7, 0.15, filt(voice.Lowpass, 2000, 0.3)},
 	// Reed: a narrow pulse, lowpassed.
-	{Name: "gm-reed", Osc: score.Square, PulseWidth: 0.3, Attack: 0.02, Decay: 0.1, Sustain: 0.8, Release: 0.1, Filter: lp(2500, 0.1)},
+	{"gm-reed", voice.Square, 0.3, 0.02, 0.1, 0.8, 0.1, filt(voice.Lowpass, 2500, 0.1)},
 	// Pipe (flutes): a breathy sine.
-	{Name: "gm-pipe", Osc: score.Sine, Attack: 0.05, Decay: 0.1, Sustain: 0.9, Release: 0.15},
+	{"gm-pipe", voice.Sine, 0, 0.05, 0.1, 0.9, 0.15, noFilter},
 	// Synth lead: a bright resonant saw.
-	{Name: "gm-synth-lead", Osc: score.Saw, Attack: 0.005, Decay: 0.1, Sustain: 0.8, Release: 0.1, Filter: lp(5000, 0.4)},
+	{"gm-synth-lead", voice.Saw, 0, 0.005, 0.1, 0.8, 0.1, filt(voice.Lowpass, 5000, 0.4)},
 	// Synth pad: a slow triangle swell.
-	{Name: "gm-synth-pad", Osc: score.Triangle, Attack: 0.3, Decay: 0.5, Sustain: 0.8, Release: 0.8},
+	{"gm-synth-pad", voice.Triangle, 0, 0.3, 0.5, 0.8, 0.8, noFilter},
 	// Synth effects: a bandpassed square wash.
-	{Name: "gm-synth-effects", Osc: score.Square, PulseWidth: 0.5, Attack: 0.2, Decay: 0.5, Sustain: 0.6, Release: 1, Filter: &score.Filter{Type: score.Bandpass, Cutoff: 1500, Resonance: 0.3}},
+	{"gm-synth-effects", voice.Square, 0.5, 0.2, 0.5, 0.6, 1, filt(voice.Bandpass, 1500, 0.3)},
 	// Ethnic (sitar, koto, banjo): a plucked triangle.
-	{Name: "gm-ethnic", Osc: score.Triangle, Attack: 0.002, Decay: 0.5, Sustain: 0.1, Release: 0.2},
+	{"gm-ethnic", voice.Triangle, 0, 0.002, 0.5, 0.1, 0.2, noFilter},
 	// Percussive (steel drums, woodblock, taiko): short sine hits.
-	{Name: "gm-percussive", Osc: score.Sine, Attack: 0.001, Decay: 0.3, Sustain: 0, Release: 0.1},
+	{"gm-percussive", voice.Sine, 0, 0.001, 0.3, 0, 0.1, noFilter},
 	// Sound effects: bandpassed noise.
-	{Name: "gm-sound-effects", Osc: score.Noise, Attack: 0.05, Decay: 0.3, Sustain: 0.5, Release: 0.3, Filter: &score.Filter{Type: score.Bandpass, Cutoff: 1000, Resonance: 0.2}},
+	{"gm-sound-effects", voice.Noise, 0, 0.05, 0.3, 0.5, 0.3, filt(voice.Bandpass, 1000, 0.2)},
 
-	// Drums (channel 10). Their notes last drumLength, the envelope's
-	// decay, whatever the note-off says, as on GM drum kits.
-	{Name: "drum-kick", Osc: score.Sine, Attack: 0.001, Decay: 0.25, Sustain: 0, Release: 0.05},
-	{Name: "drum-snare", Osc: score.Noise, Attack: 0.001, Decay: 0.18, Sustain: 0, Release: 0.05, Filter: &score.Filter{Type: score.Bandpass, Cutoff: 1800, Resonance: 0.3}},
-	{Name: "drum-closed-hat", Osc: score.Noise, Attack: 0.001, Decay: 0.05, Sustain: 0, Release: 0.02, Filter: hp(7000)},
-	{Name: "drum-cymbal", Osc: score.Noise, Attack: 0.001, Decay: 0.8, Sustain: 0, Release: 0.2, Filter: hp(5000)},
-	{Name: "drum-tom", Osc: score.Sine, Attack: 0.001, Decay: 0.35, Sustain: 0, Release: 0.05},
-	{Name: "drum-clap", Osc: score.Noise, Attack: 0.001, Decay: 0.12, Sustain: 0, Release: 0.05, Filter: &score.Filter{Type: score.Bandpass, Cutoff: 1200, Resonance: 0.2}},
-	{Name: "drum-bell", Osc: score.Sine, Attack: 0.001, Decay: 0.3, Sustain: 0, Release: 0.1},
+	// Drums (channel 10): one-shots that ignore note-off and ring their
+	// attack and decay, as General MIDI kits do.
+	{"drum-kick", voice.Sine, 0, 0.001, 0.25, 0, 0.05, noFilter},
+	{"drum-snare", voice.Noise, 0, 0.001, 0.18, 0, 0.05, filt(voice.Bandpass, 1800, 0.3)},
+	{"drum-closed-hat", voice.Noise, 0, 0.001, 0.05, 0, 0.02, filt(voice.Highpass, 7000, 0)},
+	{"drum-cymbal", voice.Noise, 0, 0.001, 0.8, 0, 0.2, filt(voice.Highpass, 5000, 0)},
+	{"drum-tom", voice.Sine, 0, 0.001, 0.35, 0, 0.05, noFilter},
+	{"drum-clap", voice.Noise, 0, 0.001, 0.12, 0, 0.05, filt(voice.Bandpass, 1200, 0.2)},
+	{"drum-bell", voice.Sine, 0, 0.001, 0.3, 0, 0.1, noFilter},
 }
 
 // The drum sounds, as indexes into gmSounds after the 16 families.
@@ -106,21 +126,19 @@ type gmBank struct {
 // 35..81 (and the General MIDI 2 extras around it) has a sound. Drum notes
 // ignore note-off and ring their decay. Cutoffs above 0.45 × rate are
 // lowered to it, so every patch is valid at any rate.
-func GM(rate int) (Bank, error) {
+func GM(rate int) Bank {
 	sounds := make([]*Synth, len(gmSounds))
-	for i := range gmSounds {
-		in := gmSounds[i]
-		in.Gain = 1
-		if f := in.Filter; f != nil {
-			c := *f
-			c.Cutoff = min(c.Cutoff, 0.45*float64(rate))
-			in.Filter = &c
+	for i, g := range gmSounds {
+		p := voice.Params{
+			Kind:       g.kind,
+			Gain:       1,
+			PulseWidth: g.pulseWidth,
+			Env:        voice.ADSR{Attack: float32(g.attack), Decay: float32(g.decay), Sustain: g.sustain, Release: float32(g.release)},
 		}
-		s, err := FromScore(&in, rate)
-		if err != nil {
-			return nil, fmt.Errorf("built-in General MIDI sound: %w", err)
+		if g.filter.typ != voice.FilterNone {
+			p.Filter = voice.Filter{Type: g.filter.typ, Cutoff: float32(min(g.filter.cutoff, 0.45*float64(rate))), Resonance: g.filter.resonance}
 		}
-		sounds[i] = s
+		sounds[i] = &Synth{Voice: p, Rate: rate}
 	}
 	b := &gmBank{}
 	copy(b.families[:], sounds[:16])
@@ -130,7 +148,7 @@ func GM(rate int) (Bank, error) {
 		s.Freq, s.OneShot = d.freq, true
 		b.kit = append(b.kit, Zone{KeyLo: uint8(key), KeyHi: uint8(key), VelLo: 0, VelHi: 127, Instrument: &s})
 	}
-	return b, nil
+	return b
 }
 
 // Instrument returns the family patch of program, or the kit for drums.
@@ -139,12 +157,4 @@ func (b *gmBank) Instrument(_ uint16, program uint8, drums bool) Instrument {
 		return b.kit
 	}
 	return b.families[(program&0x7F)/8]
-}
-
-func lp(cutoff float64, res float32) *score.Filter {
-	return &score.Filter{Type: score.Lowpass, Cutoff: cutoff, Resonance: res}
-}
-
-func hp(cutoff float64) *score.Filter {
-	return &score.Filter{Type: score.Highpass, Cutoff: cutoff}
 }

@@ -1,7 +1,7 @@
 package instrument
 
 import (
-	"github.com/aether-audio/aether/score"
+	"github.com/aether-audio/aether/pitch"
 	"github.com/aether-audio/aether/voice"
 )
 
@@ -37,7 +37,7 @@ func (s *Synth) Start(n *Note, ch *Channel, dst []Voice) []Voice {
 	case n.Freq != 0:
 		p.Freq = n.Freq
 	default:
-		p.Freq = score.KeyFreq(float64(n.Key))
+		p.Freq = pitch.KeyFreq(float64(n.Key))
 	}
 	if s.Rate != 0 && p.Kind != voice.Noise && p.Freq >= float64(s.Rate)/2 {
 		return dst

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/aether-audio/aether/pitch"
 	"github.com/aether-audio/aether/score"
 )
 
@@ -186,7 +187,7 @@ func (p *performer) noteOn(ch *channel, e *event, frame int64) error {
 		n.Instrument = d.instrument
 		n.Freq = d.freq
 		if n.Freq == 0 {
-			n.Freq = score.KeyFreq(float64(e.a))
+			n.Freq = pitch.KeyFreq(float64(e.a))
 		}
 		n.Length = max(1, p.frame(builtins[d.instrument].Decay))
 		n.Gain = float32(st.baseGain * ch.gain())
@@ -198,7 +199,7 @@ func (p *performer) noteOn(ch *channel, e *event, frame int64) error {
 	}
 	n.Instrument = int(ch.program / 8)
 	st.ratio = ch.bendRatio()
-	n.Freq = score.KeyFreq(float64(e.a)+ch.coarseTune+ch.fineTune) * st.ratio
+	n.Freq = pitch.KeyFreq(float64(e.a)+ch.coarseTune+ch.fineTune) * st.ratio
 	n.Gain = float32(st.baseGain * ch.gain())
 	if n.Freq >= nyquist {
 		return nil // cannot sound at this sample rate (documented)

@@ -9,6 +9,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/aether-audio/aether/pitch"
 )
 
 // decoder streams a JSON score: the top-level object key by key, the
@@ -237,7 +239,7 @@ func (jn *jsonNote) check(lim Limits) (pendingNote, error) {
 	}
 	n.time, n.duration = *jn.Time, *jn.Duration
 	if jn.Key != nil {
-		n.freq = KeyFreq(*jn.Key)
+		n.freq = pitch.KeyFreq(*jn.Key)
 	} else {
 		n.freq = *jn.Freq
 	}

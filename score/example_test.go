@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aether-audio/aether/pitch"
 	"github.com/aether-audio/aether/score"
 )
 
@@ -46,7 +47,7 @@ func ExampleScore_Validate() {
 		Instruments: []score.Instrument{{Name: "lead", Osc: score.Saw, Attack: 0.01, Sustain: 0.8, Release: 0.1, Gain: 1}},
 	}
 	for i, key := range []float64{60, 64, 67} {
-		s.Notes = append(s.Notes, score.Note{Start: int64(i) * 11025, Length: 11025, Freq: score.KeyFreq(key), Gain: 0.5})
+		s.Notes = append(s.Notes, score.Note{Start: int64(i) * 11025, Length: 11025, Freq: pitch.KeyFreq(key), Gain: 0.5})
 	}
 	fmt.Println(s.Validate(score.Limits{}))
 	s.Notes[1].Freq = 30000

@@ -224,7 +224,3 @@ func setF32(dst *float32, src *float64) {
 		*dst = float32(*src)
 	}
 }
-
-// KeyFreq returns the equal-tempered frequency of MIDI key k (A4 = 69 =
-// 440 Hz); fractional keys are microtones.
-func KeyFreq(k float64) float64 { return 440 * math.Exp2((k-69)/12) }

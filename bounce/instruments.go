@@ -1,8 +1,9 @@
-package instrument
+package bounce
 
 import (
 	"fmt"
 
+	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/voice"
 )
@@ -26,11 +27,11 @@ var filterTypes = map[score.FilterType]voice.FilterType{
 	score.Bandpass: voice.Bandpass,
 }
 
-// FromScore compiles a score's instrument description into a Synth that
+// compile compiles a score's instrument description into a Synth that
 // renders at rate Hz: its wavetable or sample is prepared once here
 // (band-limited mip-maps, a sample with guard points), so notes start
 // without work.
-func FromScore(in *score.Instrument, rate int) (*Synth, error) {
+func compile(in *score.Instrument, rate int) (*instrument.Synth, error) {
 	kind, ok := oscKinds[in.Osc]
 	if !ok {
 		return nil, fmt.Errorf("instrument %q: unknown oscillator %v", in.Name, in.Osc)
@@ -67,5 +68,5 @@ func FromScore(in *score.Instrument, rate int) (*Synth, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instrument %q: %w", in.Name, err)
 	}
-	return &Synth{Voice: p, Rate: rate}, nil
+	return &instrument.Synth{Voice: p, Rate: rate}, nil
 }
