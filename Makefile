@@ -6,7 +6,7 @@ BENCH ?= .
 BENCH_PKGS ?= ./...
 FUZZTIME ?= 20s
 
-.PHONY: all build test race purego bench fuzz lint generate generate-check arm64 ci
+.PHONY: all build test race purego bench fuzz lint generate generate-check arm64 examples ci
 
 all: build test
 
@@ -56,6 +56,11 @@ arm64:
 	qemu-aarch64-static /tmp/aether-mix.arm64 -test.short
 	GOARCH=arm64 $(GO) test -c -o /tmp/aether-voice.arm64 ./voice
 	qemu-aarch64-static /tmp/aether-voice.arm64 -test.short
+
+# The example programs are modules of their own (so the library does not
+# depend on what they use); this builds and vets them.
+examples:
+	cd examples/play && $(GO) vet . && $(GO) build -o /dev/null .
 
 ci:
 	bash .ci/run
