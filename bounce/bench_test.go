@@ -26,17 +26,6 @@ func cpuTime(b *testing.B) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// voiceSeconds is how long the notes of s sound, release included and
-// cut at the end of the score: the work a renderer must do.
-func voiceSeconds(s *score.Score) float64 {
-	var frames int64
-	for _, n := range s.Notes {
-		end := n.Start + n.Length + s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate)
-		frames += min(end, s.Frames) - n.Start
-	}
-	return float64(frames) / float64(s.SampleRate)
-}
-
 // benchBounce bounces s b.N times to io.Discard as float32 and reports
 // voice-seconds per CPU-second (process CPU time, user + system, during
 // the renders) and times real time (audio seconds per wall second).

@@ -28,6 +28,9 @@ var (
 	// ErrNote: a note cannot be played as written (for example a
 	// sample pitched more than 4 octaves above its root).
 	ErrNote = errors.New("bounce: note cannot be played")
+	// ErrWork: the score asks for more voice-seconds of rendering than
+	// Options.MaxVoiceSeconds allows.
+	ErrWork = errors.New("bounce: too much work")
 	// ErrLost: the engine dropped, stole or refused a note during a
 	// render; Render sizes the engine so this cannot happen, so it is a bug.
 	ErrLost = errors.New("bounce: a note was lost")
@@ -39,6 +42,15 @@ var (
 // million notes all start at once. At this limit the engine and its
 // largest possible queue (5 events per voice per block) take about 150 MiB.
 const DefaultMaxVoices = 100_000
+
+// DefaultMaxVoiceSeconds bounds the work of a render when
+// Options.MaxVoiceSeconds is 0: a million voice-seconds is eighty times
+// the largest file of the MIDI test corpora (an hour-long file sounding
+// 11,700) and an hour of a 270-voice orchestra, yet refuses a small
+// hostile score asking for hours of CPU: at the slowest rate measured
+// (a filtered organ voice, docs/bounce.md) it is a few minutes of one
+// core.
+const DefaultMaxVoiceSeconds = 1_000_000
 
 // SilenceDBFS is the peak level below which a render counts as silent:
 // -100 dBFS is below the dither of 16-bit PCM, so nothing under it is
@@ -70,6 +82,10 @@ type Options struct {
 	// MaxVoices bounds the polyphony of the score, release tails
 	// included; 0 means DefaultMaxVoices.
 	MaxVoices int
+	// MaxVoiceSeconds bounds the work of the render: the seconds every
+	// note sounds, release tails included, summed over the notes; 0 means
+	// DefaultMaxVoiceSeconds.
+	MaxVoiceSeconds float64
 	// Limits are the limits the score is validated against; zero fields
 	// take the defaults of score.DefaultLimits (MaxSeconds: one hour).
 	Limits score.Limits
@@ -147,7 +163,7 @@ func Render(ctx context.Context, s *score.Score, w io.Writer, opt Options) (Resu
 // newRenderer plans s, starts an engine sized for it and writes the WAV
 // header to w.
 func newRenderer(s *score.Score, w io.Writer, opt Options) (*renderer, error) {
-	p, err := newPlan(s, opt.MaxVoices)
+	p, err := newPlan(s, opt)
 	if err != nil {
 		return nil, err
 	}

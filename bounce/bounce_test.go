@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aether-audio/aether/block"
@@ -112,7 +114,7 @@ func TestBounceControlFloodInOneBlock(t *testing.T) {
 		c.Frame = 127 // where in the block does not matter
 		last.Controls = append(last.Controls, c)
 	}
-	p, err := newPlan(flood, 0)
+	p, err := newPlan(flood, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,4 +395,56 @@ func ExampleRender_error() {
 	_, err := Render(context.Background(), s, io.Discard, Options{})
 	fmt.Println(err)
 	// Output: song: notes[0].freq: invalid value: must be a positive finite number below Nyquist (24000 Hz), got -3
+}
+
+// The work a score asks for, in voice-seconds (release tails included),
+// is bounded at plan time beside the polyphony, with an error naming the
+// figure and the limit.
+func TestWorkLimit(t *testing.T) {
+	s := sineScore(1000, 60) // 1000 voices for a minute
+	_, err := Render(context.Background(), s, io.Discard, Options{MaxVoiceSeconds: 50_000})
+	if !errors.Is(err, ErrWork) {
+		t.Fatalf("err = %v, want ErrWork", err)
+	}
+	for _, want := range []string{"sines: notes: ", "60000 voice-seconds", "limit 50000"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	p, err := newPlan(s, Options{})
+	if err != nil {
+		t.Fatalf("default limit: %v", err)
+	}
+	if p.voiceSeconds != 60000 {
+		t.Errorf("%v voice-seconds, want 60000 (every note cut at the score's end)", p.voiceSeconds)
+	}
+}
+
+// A MIDI file striking one key 20,000 times under the sustain pedal plans
+// the voices of one release tail, not 20,000 held ones (each strike
+// releases the last).
+func TestRestrikesPlanFewVoices(t *testing.T) {
+	var tr bytes.Buffer
+	tr.Write([]byte{0, 0xB0, 64, 127})
+	for range 20000 {
+		tr.Write([]byte{1, 0x90, 60, 100, 0, 0x80, 60, 0})
+	}
+	tr.Write([]byte{0, 0xFF, 0x2F, 0})
+	var f bytes.Buffer
+	f.WriteString("MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60MTrk")
+	binary.Write(&f, binary.BigEndian, uint32(tr.Len()))
+	f.Write(tr.Bytes())
+	s, err := midi.Decode("strikes.mid", f.Bytes(), midi.Options{SampleRate: 8000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPlan(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each strike lasts 1 tick (1/192 s), then releases.
+	rel := s.Instruments[s.Notes[0].Instrument].Release
+	if p.voices > int(rel*192)+8 || p.voiceSeconds > 20000*(1.0/192+rel)+1 {
+		t.Errorf("planned %d voices, %.0f voice-seconds for 20,000 strikes", p.voices, p.voiceSeconds)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/aether-audio/aether/score"
 )
@@ -77,13 +78,17 @@ func RenderFile(ctx context.Context, s *score.Score, path string, opt Options) (
 }
 
 // renderInto writes the render straight into target, an existing device or
-// pipe, which has no half-written state to avoid and cannot be renamed
-// over.
+// named pipe, which has no half-written state to avoid and cannot be
+// renamed over. Waiting for a pipe's reader, and writing to it, end when
+// ctx is cancelled.
 func renderInto(ctx context.Context, s *score.Score, path, target string, opt Options) (res Result, err error) {
-	f, err := os.OpenFile(target, os.O_WRONLY, 0)
+	f, err := openDevice(ctx, target)
 	if err != nil {
 		return res, fmt.Errorf("%s: cannot write output: %w", path, withoutPath(err))
 	}
+	// A write blocked on a stalled reader returns once the deadline is
+	// set (devices that cannot take one never block).
+	defer context.AfterFunc(ctx, func() { f.SetWriteDeadline(time.Unix(1, 0)) })()
 	bw := bufio.NewWriterSize(f, fileBuffer)
 	res, err = Render(ctx, s, bw, opt)
 	if err == nil {

@@ -6,11 +6,10 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 
+	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
-	"github.com/aether-audio/aether/wav"
 )
 
 // Stdin is the path that stands for standard input in Loader.Load.
@@ -32,20 +31,41 @@ type LoaderOptions struct {
 	// Stdin is what Load reads for the path "-"; nil means no standard
 	// input (an error).
 	Stdin io.Reader
+	// SampleRoot is the directory the samples of JSON scores must lie in
+	// (see score.Options.SampleRoot): empty means each score file's own
+	// directory, and no samples for a score read from a reader. Sample
+	// paths stay relative to the score's directory.
+	SampleRoot string
+	// SampleCacheBytes bounds the WAV files the Loader keeps decoded for
+	// the scores that follow, counted by file size (decoded, a sample
+	// takes up to twice its size in memory); the least recently used go
+	// first. 0 means DefaultSampleCacheBytes; a negative value keeps none.
+	SampleCacheBytes int64
 }
+
+// DefaultSampleCacheBytes is the sample cache of a Loader when
+// LoaderOptions.SampleCacheBytes is 0: 1 GiB of WAV files holds any
+// realistic set of sample instruments many times over, and bounds what a
+// long batch keeps (at most twice this in memory).
+const DefaultSampleCacheBytes = 1 << 30
 
 // Loader opens inputs by content and extension: JSON scores (.json) and
 // Standard MIDI Files (.mid, .midi), or either from standard input. One
 // Loader may serve a whole batch from many goroutines: the WAV samples of
-// sample instruments are decoded once, however many scores use them.
+// sample instruments are decoded once, however many scores use them and
+// however their paths are spelled, as long as they stay in its cache.
 type Loader struct {
 	opt     LoaderOptions
-	samples sampleCache
+	samples *sampleCache
 }
 
 // NewLoader returns a Loader with the options opt.
 func NewLoader(opt LoaderOptions) *Loader {
-	return &Loader{opt: opt, samples: sampleCache{m: map[string]*sampleEntry{}}}
+	budget := opt.SampleCacheBytes
+	if budget == 0 {
+		budget = DefaultSampleCacheBytes
+	}
+	return &Loader{opt: opt, samples: newSampleCache(budget)}
 }
 
 // Limits returns the limits the Loader reads inputs under, defaults
@@ -74,13 +94,16 @@ func (l *Loader) Load(path string) (*score.Score, error) {
 
 // Read reads a score or MIDI file from r, telling them apart by content:
 // MIDI if it starts with "MThd", a JSON score otherwise. name is used in
-// every error message; sample paths of a JSON score are relative to the
-// working directory.
+// every error message; the samples of a JSON score are found in
+// SampleRoot, and without one it cannot use samples.
 func (l *Loader) Read(name string, r io.Reader) (*score.Score, error) {
 	lim := l.Limits()
-	data, err := io.ReadAll(io.LimitReader(r, lim.MaxInputBytes+1))
+	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), lim.MaxInputBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if tooLarge {
+		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", name, score.ErrLimit, lim.MaxInputBytes)
 	}
 	if bytes.HasPrefix(data, []byte("MThd")) {
 		return midi.Decode(name, data, l.midiOptions())
@@ -89,7 +112,7 @@ func (l *Loader) Read(name string, r io.Reader) (*score.Score, error) {
 }
 
 func (l *Loader) scoreOptions() score.Options {
-	return score.Options{Limits: l.opt.Limits, LoadSample: l.samples.load}
+	return score.Options{Limits: l.opt.Limits, SampleRoot: l.opt.SampleRoot, LoadSample: l.samples.load}
 }
 
 func (l *Loader) midiOptions() midi.Options {
@@ -107,34 +130,4 @@ func (l *Loader) checkRate(s *score.Score, err error) (*score.Score, error) {
 		return nil, fmt.Errorf("%s: sample_rate: the score is %d Hz but -rate asks for %d Hz (JSON scores render at their own rate)", s.Name, s.SampleRate, rate)
 	}
 	return s, err
-}
-
-// sampleCache decodes each WAV sample once per Loader, keyed by absolute
-// path, however many scores use it; concurrent loads of the same file wait
-// for the first.
-type sampleCache struct {
-	mu sync.Mutex
-	m  map[string]*sampleEntry
-}
-
-type sampleEntry struct {
-	once  sync.Once
-	audio *wav.Audio
-	err   error
-}
-
-func (c *sampleCache) load(path string) (*wav.Audio, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	e := c.m[abs]
-	if e == nil {
-		e = &sampleEntry{}
-		c.m[abs] = e
-	}
-	c.mu.Unlock()
-	e.once.Do(func() { e.audio, e.err = wav.ReadFile(path) })
-	return e.audio, e.err
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aether-audio/aether/wav"
@@ -85,27 +86,91 @@ func TestLoaderFormats(t *testing.T) {
 	}
 }
 
+// sampleJSON is a score playing the sample at path.
+func sampleJSON(path string) string {
+	return `{"sample_rate": 8000, "instruments": {"s": {"osc": "sample", "sample": "` + path + `"}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "s", "key": 60}]}`
+}
+
 // A sample used by many scores is decoded once, however its path is
-// spelled; a bad one fails every score that uses it.
+// spelled (a hard link too); a failure is not remembered, and the cache
+// keeps no more than its budget, least recently used out first.
 func TestSampleCache(t *testing.T) {
 	dir := t.TempDir()
 	writeSample(t, filepath.Join(dir, "s", "pluck.wav"))
-	if err := os.WriteFile(filepath.Join(dir, "s", "bad.wav"), []byte("RIFF"), 0o644); err != nil {
-		t.Fatal(err)
+	writeSample(t, filepath.Join(dir, "s", "other.wav"))
+	if err := os.Link(filepath.Join(dir, "s", "pluck.wav"), filepath.Join(dir, "hard.wav")); err != nil {
+		t.Skip("no hard links here:", err)
 	}
-	c := sampleCache{m: map[string]*sampleEntry{}}
-	a, err := c.load(filepath.Join(dir, "s", "pluck.wav"))
+	fi, err := os.Stat(filepath.Join(dir, "hard.wav"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := c.load(filepath.Join(dir, "s", "..", "s", "pluck.wav"))
-	if err != nil || a != b {
-		t.Errorf("second load: %p, %v; want the first decode %p", b, err, a)
+	for name, sample := range map[string]string{"a": "s/pluck.wav", "b": "s/../s/pluck.wav", "c": "hard.wav", "d": "./s/pluck.wav",
+		"o": "s/other.wav", "late": "s/late.wav"} {
+		if err := os.WriteFile(filepath.Join(dir, name+".json"), []byte(sampleJSON(sample)), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := c.load(filepath.Join(dir, "s", "bad.wav")); err == nil {
-		t.Error("bad sample: no error")
+	// Room for one file and a half.
+	ld := NewLoader(LoaderOptions{SampleCacheBytes: fi.Size() * 3 / 2})
+	load := func(name string) *wav.Audio {
+		t.Helper()
+		s, err := ld.Load(filepath.Join(dir, name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Instruments[0].Sample
 	}
-	if len(c.m) != 2 {
-		t.Errorf("%d cache entries, want 2", len(c.m))
+	a := load("a")
+	for _, name := range []string{"b", "c", "d"} {
+		if got := load(name); got != a {
+			t.Errorf("%s: decoded again (%p, want %p)", name, got, a)
+		}
+	}
+	if _, err := ld.Load(filepath.Join(dir, "late.json")); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("missing sample: %v", err)
+	}
+	writeSample(t, filepath.Join(dir, "s", "late.wav"))
+	if _, err := ld.Load(filepath.Join(dir, "late.json")); err != nil {
+		t.Errorf("a sample that appeared after a failure: %v", err)
+	}
+	// late.wav pushed pluck.wav out; other.wav pushes late.wav out.
+	load("o")
+	if ld.samples.used > ld.samples.budget || len(ld.samples.m) != 1 {
+		t.Errorf("cache holds %d bytes in %d entries, budget %d", ld.samples.used, len(ld.samples.m), ld.samples.budget)
+	}
+	if load("a") == a {
+		t.Error("an evicted sample came back without a decode")
+	}
+	none := NewLoader(LoaderOptions{SampleCacheBytes: -1})
+	s1, err1 := none.Load(filepath.Join(dir, "a.json"))
+	s2, err2 := none.Load(filepath.Join(dir, "a.json"))
+	if err1 != nil || err2 != nil || s1.Instruments[0].Sample == s2.Instruments[0].Sample || len(none.samples.m) != 0 {
+		t.Errorf("a loader without a cache kept a sample (%v, %v)", err1, err2)
+	}
+}
+
+// Scores loaded at once that share a sample wait for one decode.
+func TestSampleCacheConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	writeSample(t, filepath.Join(dir, "pluck.wav"))
+	if err := os.WriteFile(filepath.Join(dir, "a.json"), []byte(sampleJSON("pluck.wav")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ld := NewLoader(LoaderOptions{})
+	got := make([]*wav.Audio, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() {
+			if s, err := ld.Load(filepath.Join(dir, "a.json")); err == nil {
+				got[i] = s.Instruments[0].Sample
+			}
+		})
+	}
+	wg.Wait()
+	for i, a := range got {
+		if a == nil || a != got[0] {
+			t.Fatalf("load %d: %p, load 0: %p", i, a, got[0])
+		}
 	}
 }

@@ -22,6 +22,9 @@ type plan struct {
 	ids    []aether.VoiceID // per note, set when its NoteOn is posted
 	voices int              // the most voices sounding in any block, with margin
 	queue  int              // the most events posted for any block
+	// voiceSeconds is the work: how long the notes sound, release tails
+	// included, cut at the end of the score.
+	voiceSeconds float64
 }
 
 // eventKind is what an event does to its note's voice.
@@ -47,9 +50,13 @@ type event struct {
 // the same frame can reach it, and its note-off always comes later.
 var postOrder = [...]int{evNoteOn: 0, evGain: 1, evPan: 1, evFreqRatio: 1, evNoteOff: 2}
 
-func newPlan(s *score.Score, maxVoices int) (*plan, error) {
+func newPlan(s *score.Score, opt Options) (*plan, error) {
+	maxVoices, maxWork := opt.MaxVoices, opt.MaxVoiceSeconds
 	if maxVoices <= 0 {
 		maxVoices = DefaultMaxVoices
+	}
+	if maxWork <= 0 {
+		maxWork = DefaultMaxVoiceSeconds
 	}
 	p := &plan{
 		score: s,
@@ -106,7 +113,34 @@ func newPlan(s *score.Score, maxVoices int) (*plan, error) {
 	if p.voices > maxVoices {
 		return nil, fmt.Errorf("%s: notes: %w: up to %d notes sound at once, limit %d", s.Name, ErrPolyphony, p.voices, maxVoices)
 	}
+	p.voiceSeconds = voiceSeconds(s)
+	if p.voiceSeconds > maxWork {
+		return nil, fmt.Errorf("%s: notes: %w: the notes sound for %s voice-seconds, release tails included, limit %s",
+			s.Name, ErrWork, figure(p.voiceSeconds), figure(maxWork))
+	}
 	return p, nil
+}
+
+// figure formats a quantity for a message: whole above 100, three
+// significant digits below.
+func figure(v float64) string {
+	if v >= 100 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+// voiceSeconds returns how long the notes of s sound, each from its start
+// to the end of its release (at least the engine's minimum), cut at the
+// end of the score: the work a render does, whatever each voice costs.
+func voiceSeconds(s *score.Score) float64 {
+	var frames int64
+	for i := range s.Notes {
+		n := &s.Notes[i]
+		rel := max(s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate), voice.MinRelease)
+		frames += min(n.Start+n.Length+rel, s.Frames) - n.Start
+	}
+	return float64(frames) / float64(s.SampleRate)
 }
 
 // lastControlPerBlock drops every control that a later control of the

@@ -23,8 +23,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/score"
 )
 
@@ -63,9 +63,11 @@ type Options struct {
 	MaxBytes int64
 }
 
-// ReadFile reads the MIDI file at path. Errors name the path.
+// ReadFile reads the MIDI file at path, refusing anything that is not a
+// regular file (a directory, a named pipe, a device) without blocking on
+// it. Errors name the path.
 func ReadFile(path string, opt Options) (*score.Score, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -79,11 +81,11 @@ func Read(name string, r io.Reader, opt Options) (*score.Score, error) {
 	if maxBytes == 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), maxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: read: %v", name, ErrTruncated, err)
 	}
-	if int64(len(data)) > maxBytes {
+	if tooLarge {
 		return nil, fmt.Errorf("%s: %w: file is larger than %d bytes", name, ErrLimit, maxBytes)
 	}
 	return Decode(name, data, opt)

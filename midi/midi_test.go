@@ -77,12 +77,56 @@ func TestRunningStatusAcrossMetaAndSysex(t *testing.T) {
 	}
 }
 
-func TestOverlappingSameKey(t *testing.T) {
-	// Two note-ons of one key, then two offs: first in, first out.
+// A key struck again on a channel releases the note it was playing, as
+// FluidSynth does, and a note-off then ends the newest note of the key.
+func TestRestrikeReleasesTheKey(t *testing.T) {
+	// Two note-ons of one key, then two offs: the second strike ends the
+	// first note, the first off the second, and the second off nothing.
 	tr := ev(on(0, 0, 60, 100), on(10, 0, 60, 50), off(10, 0, 60), off(10, 0, 60), eot(0))
 	s := decode(t, smf(0, tpq, tr))
-	if len(s.Notes) != 2 || s.Notes[0].Length != 20*250 || s.Notes[1].Length != 20*250 || s.Notes[1].Start != 10*250 {
+	if len(s.Notes) != 2 || s.Notes[0].Length != 10*250 || s.Notes[1].Length != 10*250 || s.Notes[1].Start != 10*250 {
 		t.Fatalf("notes %+v", s.Notes)
+	}
+	// Under the sustain pedal, a re-struck key ends its held note; the
+	// last one is held until the pedal rises. Another channel's key and
+	// another key are untouched.
+	tr = ev(cc(0, 0, 64, 127), on(0, 0, 60, 100), on(0, 1, 60, 100), on(0, 0, 64, 100),
+		off(5, 0, 60), on(5, 0, 60, 90), off(5, 0, 60), on(5, 0, 60, 80), off(5, 0, 60),
+		cc(5, 0, 64, 0), off(0, 1, 60), off(0, 0, 64), eot(0))
+	s = decode(t, smf(0, tpq, tr))
+	want := []struct{ start, length int64 }{{0, 10}, {0, 30}, {0, 30}, {10, 10}, {20, 10}}
+	if len(s.Notes) != len(want) {
+		t.Fatalf("%d notes, want %d: %+v", len(s.Notes), len(want), s.Notes)
+	}
+	for i, w := range want {
+		if n := s.Notes[i]; n.Start != w.start*250 || n.Length != w.length*250 {
+			t.Errorf("note %d: start %d, length %d ticks; want %d, %d", i, n.Start/250, n.Length/250, w.start, w.length)
+		}
+	}
+	// A drum struck again cuts its previous strike short.
+	tr = ev(on(0, 9, 36, 100), on(4, 9, 36, 100), on(0, 9, 42, 100), eot(96))
+	s = decode(t, smf(0, tpq, tr))
+	if s.Notes[0].Length != 4*250 || s.Notes[1].Length != int64(0.25*48000) {
+		t.Errorf("drums %+v", s.Notes)
+	}
+}
+
+// A key struck 20,000 times under the sustain pedal sounds one note at a
+// time, not 20,000 held ones.
+func TestRestrikesDoNotPileUp(t *testing.T) {
+	tr := ev(cc(0, 0, 64, 127))
+	for range 20000 {
+		tr = append(tr, on(1, 0, 60, 100)...)
+		tr = append(tr, off(0, 0, 60)...)
+	}
+	s := decode(t, smf(0, tpq, append(tr, eot(0)...)))
+	if len(s.Notes) != 20000 {
+		t.Fatalf("%d notes", len(s.Notes))
+	}
+	for i, n := range s.Notes[:len(s.Notes)-1] {
+		if n.Start+n.Length != s.Notes[i+1].Start {
+			t.Fatalf("note %d ends at %d, the next strike is at %d", i, n.Start+n.Length, s.Notes[i+1].Start)
+		}
 	}
 }
 

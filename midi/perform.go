@@ -28,9 +28,9 @@ type channel struct {
 	bend                 int     // 14-bit, centre 8192
 	bendRange            float64 // semitones for a full bend
 	rpnMSB, rpnLSB       byte
-	coarseTune, fineTune float64 // semitones, from RPN 0,2 and 0,1
-	sounding             []int   // indexes of notes not yet ended, held ones included
-	keys                 [128][]int
+	coarseTune, fineTune float64    // semitones, from RPN 0,2 and 0,1
+	sounding             []int      // indexes of notes not yet ended, held ones included
+	keys                 [128]int32 // per key: 1 + index of its sounding note, 0 for none
 }
 
 func (c *channel) reset() {
@@ -56,7 +56,7 @@ func (c *channel) bendRatio() float64 {
 
 // noteState is what the performer tracks per note besides score.Note.
 type noteState struct {
-	ch       byte
+	ch, key  byte
 	held     bool    // note-off came while the sustain pedal was down
 	pos      int     // index in its channel's sounding list
 	baseGain float64 // velocity part of the gain
@@ -180,9 +180,18 @@ func (p *performer) noteOn(ch *channel, e *event, frame int64) error {
 	}
 	v := float64(e.b) / 127
 	n := score.Note{Start: frame, Length: 1, Pan: ch.panValue()}
-	st := noteState{ch: e.status & 0x0F, baseGain: v * v, ratio: 1}
+	st := noteState{ch: e.status & 0x0F, key: e.a & 0x7F, baseGain: v * v, ratio: 1}
 	nyquist := p.rate / 2
+	// A key struck again releases the note it is playing, held by the
+	// pedal or not, as FluidSynth does: otherwise every strike under the
+	// pedal adds a voice, and the work grows with the square of the file.
+	prev := ch.keys[st.key]
+	ch.keys[st.key] = 0
 	if st.ch == drumChannel {
+		if prev != 0 { // a drum plays its fixed length unless struck again
+			pn := &p.notes[prev-1]
+			pn.Length = min(pn.Length, max(1, frame-pn.Start))
+		}
 		d := drumFor(e.a)
 		n.Instrument = d.instrument
 		n.Freq = d.freq
@@ -192,10 +201,14 @@ func (p *performer) noteOn(ch *channel, e *event, frame int64) error {
 		n.Length = max(1, p.frame(builtins[d.instrument].Decay))
 		n.Gain = float32(st.baseGain * ch.gain())
 		if n.Freq < nyquist {
+			ch.keys[st.key] = int32(len(p.notes)) + 1
 			p.notes = append(p.notes, n)
 			p.states = append(p.states, st)
 		}
 		return nil
+	}
+	if prev != 0 {
+		p.end(ch, int(prev-1), frame)
 	}
 	n.Instrument = int(ch.program / 8)
 	st.ratio = ch.bendRatio()
@@ -209,30 +222,32 @@ func (p *performer) noteOn(ch *channel, e *event, frame int64) error {
 	p.notes = append(p.notes, n)
 	p.states = append(p.states, st)
 	ch.sounding = append(ch.sounding, idx)
-	ch.keys[e.a] = append(ch.keys[e.a], idx)
+	ch.keys[st.key] = int32(idx) + 1
 	return nil
 }
 
-// noteOff ends the oldest sounding note of the key (first in, first out
-// for overlapping notes of one key), or holds it while the pedal is down.
+// noteOff ends the key's sounding note, or holds it while the pedal is
+// down; a note already held, and a drum, ignore it.
 func (p *performer) noteOff(ch *channel, key byte, frame int64) {
-	q := ch.keys[key&0x7F]
-	if len(q) == 0 {
+	k := ch.keys[key&0x7F]
+	if k == 0 || p.states[k-1].held || p.states[k-1].ch == drumChannel {
 		return
 	}
-	idx := q[0]
-	ch.keys[key&0x7F] = q[1:]
 	if ch.sustain {
-		p.states[idx].held = true
+		p.states[k-1].held = true
 		return
 	}
-	p.end(ch, idx, frame)
+	p.end(ch, int(k-1), frame)
 }
 
-// end sets the note's length and drops it from the channel's sounding list.
+// end sets the note's length and drops it from the channel's sounding list
+// and its key.
 func (p *performer) end(ch *channel, idx int, frame int64) {
 	n := &p.notes[idx]
 	n.Length = max(1, frame-n.Start)
+	if k := p.states[idx].key; ch.keys[k] == int32(idx)+1 {
+		ch.keys[k] = 0
+	}
 	pos := p.states[idx].pos
 	last := ch.sounding[len(ch.sounding)-1]
 	ch.sounding[pos] = last
@@ -245,9 +260,7 @@ func (p *performer) allOff(ch *channel, frame int64) {
 	for len(ch.sounding) > 0 {
 		p.end(ch, ch.sounding[len(ch.sounding)-1], frame)
 	}
-	for k := range ch.keys {
-		ch.keys[k] = nil
-	}
+	clear(ch.keys[:])
 }
 
 func (p *performer) controller(ch *channel, cc, v byte, frame int64) error {

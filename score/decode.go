@@ -265,8 +265,10 @@ func (d *decoder) resolve(opt Options) (*Score, error) {
 	}
 	sort.Strings(names) // map order is random; the render must not be
 	index := make(map[string]int, len(names))
+	samples := &sampleFiles{opt: opt}
+	defer samples.close()
 	for i, n := range names {
-		in, err := d.instruments[n].resolve(n, lim, opt)
+		in, err := d.instruments[n].resolve(n, lim, samples)
 		if err != nil {
 			return nil, fmt.Errorf("%s: instruments.%s.%w", name, n, err)
 		}

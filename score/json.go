@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/wav"
 )
 
@@ -32,10 +33,19 @@ type Options struct {
 	// Dir is the directory sample paths are relative to. ReadFile sets it
 	// to the score file's directory when empty.
 	Dir string
-	// LoadSample loads a sample instrument's WAV file; nil means
-	// wav.ReadFile. A batch renderer passes a caching loader so a sample
-	// shared by many scores is decoded once.
-	LoadSample func(path string) (*wav.Audio, error)
+	// SampleRoot is the directory every sample must lie in; empty means
+	// Dir. It is a sandbox for scores from untrusted sources: a sample
+	// path that is absolute, climbs out with "..", or leads out through a
+	// symbolic link is refused, and so is anything but a regular file (a
+	// named pipe, a device), with an error that does not tell whether
+	// anything exists outside. When SampleRoot and Dir are both empty (a
+	// score read from a stream), a score cannot use samples.
+	SampleRoot string
+	// LoadSample decodes a sample file that the reader has opened inside
+	// SampleRoot, a regular file of size bytes; nil means wav.Read. A
+	// batch renderer passes a caching loader so a sample shared by many
+	// scores is decoded once.
+	LoadSample func(f *os.File, size int64) (*wav.Audio, error)
 }
 
 // The JSON shapes of instruments, filters and notes; their json tags are
@@ -94,9 +104,11 @@ type jsonNote struct {
 }
 
 // ReadFile reads the JSON score at path; sample paths are relative to the
-// score's directory unless opt.Dir is set. Errors name the path.
+// score's directory unless opt.Dir is set. Anything that is not a regular
+// file (a directory, a named pipe, a device) is refused without blocking
+// on it. Errors name the path.
 func ReadFile(path string, opt Options) (*Score, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -112,11 +124,11 @@ func ReadFile(path string, opt Options) (*Score, error) {
 // error message.
 func Read(name string, r io.Reader, opt Options) (*Score, error) {
 	lim := opt.Limits.WithDefaults()
-	data, err := io.ReadAll(io.LimitReader(r, lim.MaxInputBytes+1))
+	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), lim.MaxInputBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: read: %v", name, ErrSyntax, err)
 	}
-	if int64(len(data)) > lim.MaxInputBytes {
+	if tooLarge {
 		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", name, ErrLimit, lim.MaxInputBytes)
 	}
 	d := &decoder{name: name, data: data, lim: lim, dec: json.NewDecoder(bytes.NewReader(data))}
@@ -127,7 +139,7 @@ func Read(name string, r io.Reader, opt Options) (*Score, error) {
 	return d.resolve(opt)
 }
 
-func (ji *jsonInstrument) resolve(name string, lim Limits, opt Options) (Instrument, error) {
+func (ji *jsonInstrument) resolve(name string, lim Limits, samples *sampleFiles) (Instrument, error) {
 	in := Instrument{
 		Name:       name,
 		Attack:     DefaultAttack,
@@ -188,17 +200,9 @@ func (ji *jsonInstrument) resolve(name string, lim Limits, opt Options) (Instrum
 		}
 	}
 	if in.Osc == Sample {
-		path := ji.Sample
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(opt.Dir, path)
-		}
-		load := opt.LoadSample
-		if load == nil {
-			load = wav.ReadFile
-		}
-		a, err := load(path)
+		a, err := samples.load(ji.Sample, lim)
 		if err != nil {
-			return in, fmt.Errorf("sample: %w: %v", ErrSample, err)
+			return in, fmt.Errorf("sample: %w", err)
 		}
 		in.Sample = a
 		in.Loop = ji.Loop

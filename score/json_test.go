@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/aether-audio/aether/wav"
 )
 
 func TestReadExamples(t *testing.T) {
@@ -193,21 +191,6 @@ func TestReadLimits(t *testing.T) {
 	table := `{"sample_rate": 48000, "instruments": {"w": {"osc": "wavetable", "table": [1,2,3,4,5]}}, "notes": []}`
 	_, err = Read("song.json", strings.NewReader(table), Options{Limits: Limits{MaxTable: 4}})
 	checkErr(t, err, ErrLimit, "instruments.w.table")
-}
-
-func TestLoadSampleHook(t *testing.T) {
-	calls := 0
-	js := `{"sample_rate": 48000, "instruments": {"a": {"osc": "sample", "sample": "x.wav"}}, "notes": []}`
-	_, err := Read("song.json", strings.NewReader(js), Options{Dir: "/d", LoadSample: func(p string) (*wav.Audio, error) {
-		calls++
-		if p != filepath.Join("/d", "x.wav") {
-			t.Errorf("path %q", p)
-		}
-		return &wav.Audio{Rate: 8000, Channels: [][]float32{{0, 1}}}, nil
-	}})
-	if err != nil || calls != 1 {
-		t.Fatalf("err %v, %d calls", err, calls)
-	}
 }
 
 // checkErr asserts err wraps want, is one line, names the input and

@@ -31,6 +31,12 @@ type Limits struct {
 	// MaxInputBytes is the largest input a reader loads (default 256 MiB,
 	// which holds well over a million JSON notes).
 	MaxInputBytes int64
+	// MaxSampleBytes bounds the total size of the WAV files one score's
+	// sample instruments load, a file used by several counted once
+	// (default 256 MiB). It is checked against each file's size before
+	// the file is read; decoded, a sample takes up to twice its file size
+	// in memory (16-bit PCM becomes float32).
+	MaxSampleBytes int64
 }
 
 // DefaultLimits returns the defaults documented on each field.
@@ -44,6 +50,7 @@ func DefaultLimits() Limits {
 		MaxInstruments: 4096,
 		MaxTable:       65536,
 		MaxInputBytes:  256 << 20,
+		MaxSampleBytes: 256 << 20,
 	}
 }
 
@@ -74,6 +81,9 @@ func (l Limits) WithDefaults() Limits {
 	l.MaxTable = min(l.MaxTable, MaxTableCap)
 	if l.MaxInputBytes == 0 {
 		l.MaxInputBytes = d.MaxInputBytes
+	}
+	if l.MaxSampleBytes == 0 {
+		l.MaxSampleBytes = d.MaxSampleBytes
 	}
 	return l
 }

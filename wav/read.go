@@ -4,7 +4,8 @@ import (
 	"encoding/binary"
 	"io"
 	"math"
-	"os"
+
+	"github.com/aether-audio/aether/internal/inputfile"
 )
 
 // DefaultMaxBytes bounds what Read and ReadFile load: 256 MiB holds over
@@ -20,9 +21,10 @@ const (
 )
 
 // ReadFile reads and decodes the WAV file at path, refusing files larger
-// than DefaultMaxBytes. Errors name the path.
+// than DefaultMaxBytes and anything that is not a regular file (a named
+// pipe, a device), without blocking on either. Errors name the path.
 func ReadFile(path string) (*Audio, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -31,13 +33,14 @@ func ReadFile(path string) (*Audio, error) {
 }
 
 // Read reads at most maxBytes from r and decodes them; a longer input is an
-// ErrLimit error. name is used in error messages.
+// ErrLimit error, found before reading when r is a file. name is used in
+// error messages.
 func Read(name string, r io.Reader, maxBytes int64) (*Audio, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), maxBytes)
 	if err != nil {
 		return nil, errAt(name, 0, ErrTruncated, "read: %v", err)
 	}
-	if int64(len(data)) > maxBytes {
+	if tooLarge {
 		return nil, errAt(name, maxBytes, ErrLimit, "file is larger than %d bytes", maxBytes)
 	}
 	return Decode(name, data)

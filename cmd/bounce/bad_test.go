@@ -107,6 +107,9 @@ func TestBadInputs(t *testing.T) {
 		{"shard without manifest", []string{in("ok.json"), "-o", out, "-shard", "0/2"}, 2, "-shard"},
 		{"negative workers", []string{in("ok.json"), "-o", out, "-workers", "-1"}, 2, "-workers"},
 		{"bad duration", []string{in("ok.json"), "-o", out, "-max-duration", "forever"}, 2, "max-duration"},
+		{"work limit", []string{in("ok.json"), "-o", out, "-max-voice-seconds", "0.1"}, 1, "0.15 voice-seconds, release tails included, limit 0.1"},
+		{"bad work limit", []string{in("ok.json"), "-o", out, "-max-voice-seconds", "-1"}, 2, "-max-voice-seconds"},
+		{"bad sample budget", []string{in("ok.json"), "-o", out, "-max-sample-bytes", "+5M"}, 2, "-max-sample-bytes"},
 	}
 	for _, c := range cases {
 		code, stdout, stderr := runBounce(t, "", c.args...)

@@ -127,8 +127,8 @@ func renderEntry(ctx context.Context, ld *bounce.Loader, cfg *config, workers in
 		return outcome{err: err}
 	}
 	path := filepath.Join(cfg.outdir, e.out)
-	opt := bounce.Options{Format: cfg.format, Seed: cfg.seed, Workers: workers, Limits: ld.Limits(),
-		Accept: func(res bounce.Result) error { return checkAudible(s.Name, res) }}
+	opt := cfg.options(ld, workers)
+	opt.Accept = func(res bounce.Result) error { return checkAudible(s.Name, res) }
 	res, err := bounce.RenderFile(ctx, s, path, opt)
 	return outcome{res: res, err: err, silent: err == nil && res.Silent()}
 }

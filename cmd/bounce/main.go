@@ -14,7 +14,8 @@
 // See docs/bounce.md.
 //
 // Exit status: 0 when every file bounced, 1 when any failed (including a
-// silent render of an input that has notes), 2 for a usage error.
+// silent render of an input that has notes), 2 for a usage error, 130 when
+// interrupted by SIGINT or SIGTERM.
 package main
 
 import (
@@ -23,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -41,11 +43,18 @@ func main() {
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitUsage   = 2
-	defaultRate = 48000
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as shells report it; SIGTERM too
+	defaultRate     = 48000
 )
+
+// exitGrace bounds how long an interrupted bounce takes to stop: renders
+// stop within a few hundred blocks and remove their temporary files in
+// milliseconds, but a write stuck on a standard output nobody reads cannot
+// be cancelled, and a signal must still end the process.
+const exitGrace = 3 * time.Second
 
 const usage = `usage: bounce [flags] INPUT -o OUT.wav
        bounce [flags] -manifest FILE|DIR -outdir DIR [-shard i/n]
@@ -57,9 +66,15 @@ flags:
   -jobs N            files rendered at once in a batch (default: cores / workers)
   -seed N            dither seed of the PCM formats (default 0): same seed, same bytes
   -max-duration D    longest input accepted, e.g. 10h (default 1h)
+  -max-voice-seconds N  most work accepted: seconds of sounding voices summed over
+                     the notes, release tails included (default 1e6)
   -manifest FILE|DIR inputs of a batch, one per line, or a directory of inputs
   -outdir DIR        where a batch writes NAME.wav for each input NAME.json/.mid
   -shard i/n         render only manifest entries whose index modulo n is i
+  -sample-root DIR   directory the samples of JSON scores must lie in
+                     (default: each score's own directory; for "-", the working directory)
+  -max-sample-bytes N  total size of one score's sample files (default 256M)
+  -sample-cache-bytes N  sample files a batch keeps decoded (default 1G; 0 keeps none)
 `
 
 // config is the parsed command line.
@@ -73,15 +88,17 @@ type config struct {
 	jobs        int
 	seed        uint64
 	maxDuration time.Duration
+	maxWork     float64 // voice-seconds
 	manifest    string
 	outdir      string
 	shard, of   int
+	sampleRoot  string
+	sampleBytes int64 // per score
+	cacheBytes  int64 // per process; 0 keeps none
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	// An interrupt or a termination (Kubernetes evicting the pod) cancels
-	// the renders, so their temporary files are removed before exiting.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(stderr)
 	defer stop()
 	cfg, err := parseArgs(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -92,10 +109,45 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bounce: %s (bounce -h for usage)\n", errLine(err))
 		return exitUsage
 	}
+	var code int
 	if cfg.manifest != "" {
-		return runBatch(ctx, cfg, stdin, stdout, stderr)
+		code = runBatch(ctx, cfg, stdin, stdout, stderr)
+	} else {
+		code = runOne(ctx, cfg, stdin, stdout, stderr)
 	}
-	return runOne(ctx, cfg, stdin, stdout, stderr)
+	if ctx.Err() != nil {
+		return exitInterrupted
+	}
+	return code
+}
+
+// interruptContext returns a context that the first SIGINT or SIGTERM (a
+// Kubernetes eviction) cancels, so renders stop and remove their temporary
+// files. The signal handlers are then removed, so a second signal kills at
+// once; and should the process still be running exitGrace later (stuck in
+// a write), it exits. stop releases the handlers.
+func interruptContext(stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			signal.Reset(os.Interrupt, syscall.SIGTERM)
+			cancel()
+			time.AfterFunc(exitGrace, func() {
+				fmt.Fprintf(stderr, "\nbounce: %v: still busy after %v, exiting\n", sig, exitGrace)
+				os.Exit(exitInterrupted)
+			})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
 }
 
 func parseArgs(args []string) (*config, error) {
@@ -111,8 +163,12 @@ func parseArgs(args []string) (*config, error) {
 	fs.IntVar(&cfg.jobs, "jobs", 0, "")
 	fs.Uint64Var(&cfg.seed, "seed", 0, "")
 	fs.DurationVar(&cfg.maxDuration, "max-duration", time.Hour, "")
+	fs.Float64Var(&cfg.maxWork, "max-voice-seconds", bounce.DefaultMaxVoiceSeconds, "")
 	fs.StringVar(&cfg.manifest, "manifest", "", "")
 	fs.StringVar(&cfg.outdir, "outdir", "", "")
+	fs.StringVar(&cfg.sampleRoot, "sample-root", "", "")
+	sampleBytes := fs.String("max-sample-bytes", "256M", "")
+	cacheBytes := fs.String("sample-cache-bytes", "1G", "")
 	// Flags may come after the input (bounce song.mid -o song.wav), so
 	// parse again after each positional argument.
 	for {
@@ -136,6 +192,15 @@ func parseArgs(args []string) (*config, error) {
 	if cfg.shard, cfg.of, err = parseShard(*shard); err != nil {
 		return nil, err
 	}
+	if cfg.sampleBytes, err = parseBytes("max-sample-bytes", *sampleBytes); err != nil {
+		return nil, err
+	}
+	if cfg.cacheBytes, err = parseBytes("sample-cache-bytes", *cacheBytes); err != nil {
+		return nil, err
+	}
+	if cfg.sampleBytes == 0 {
+		return nil, fmt.Errorf("-max-sample-bytes 0: want a positive size such as 64M")
+	}
 	lim := score.DefaultLimits()
 	switch {
 	case cfg.rate < lim.MinRate || cfg.rate > lim.MaxRate:
@@ -146,6 +211,8 @@ func parseArgs(args []string) (*config, error) {
 		return nil, fmt.Errorf("-jobs %d: want 0 (automatic) to 4096", cfg.jobs)
 	case cfg.maxDuration <= 0:
 		return nil, fmt.Errorf("-max-duration %v: want a positive duration such as 2h", cfg.maxDuration)
+	case !(cfg.maxWork > 0) || math.IsInf(cfg.maxWork, 0):
+		return nil, fmt.Errorf("-max-voice-seconds %v: want a positive number such as 5e6", cfg.maxWork)
 	case cfg.manifest != "" && len(cfg.inputs) > 0:
 		return nil, fmt.Errorf("give either INPUT or -manifest, not both")
 	case cfg.manifest != "" && cfg.outdir == "":
@@ -195,9 +262,56 @@ func parseShard(s string) (i, n int, err error) {
 	return i, n, nil
 }
 
+// parseBytes reads a size in bytes with an optional K, M or G suffix
+// (powers of 1024).
+func parseBytes(flag, s string) (int64, error) {
+	num, shift := s, 0
+	if n := len(s); n > 0 {
+		switch s[n-1] {
+		case 'K', 'k':
+			num, shift = s[:n-1], 10
+		case 'M', 'm':
+			num, shift = s[:n-1], 20
+		case 'G', 'g':
+			num, shift = s[:n-1], 30
+		}
+	}
+	v, err := strconv.ParseUint(num, 10, 63)
+	if err != nil || !digits(num) || v > math.MaxInt64>>shift {
+		return 0, fmt.Errorf("-%s %q: want a size in bytes, with K, M or G for powers of 1024, e.g. 512M", flag, s)
+	}
+	return int64(v) << shift, nil
+}
+
+// digits reports whether s is one or more ASCII digits (no sign).
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // newLoader returns the loader of the command's inputs.
 func newLoader(cfg *config, stdin io.Reader) *bounce.Loader {
 	lim := score.DefaultLimits()
 	lim.MaxSeconds = cfg.maxDuration.Seconds()
-	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, StrictRate: cfg.rateSet, Limits: lim, Stdin: stdin})
+	lim.MaxSampleBytes = cfg.sampleBytes
+	root := cfg.sampleRoot
+	if root == "" && len(cfg.inputs) == 1 && cfg.inputs[0] == bounce.Stdin {
+		root = "." // a score on standard input finds its samples here
+	}
+	cache := cfg.cacheBytes
+	if cache == 0 {
+		cache = -1 // none
+	}
+	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, StrictRate: cfg.rateSet, Limits: lim, Stdin: stdin,
+		SampleRoot: root, SampleCacheBytes: cache})
+}
+
+// options returns the render options of one input, for workers render
+// workers and the limits ld reads under.
+func (c *config) options(ld *bounce.Loader, workers int) bounce.Options {
+	return bounce.Options{Format: c.format, Seed: c.seed, Workers: workers, Limits: ld.Limits(), MaxVoiceSeconds: c.maxWork}
 }

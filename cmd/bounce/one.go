@@ -17,8 +17,8 @@ func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "bounce: %s\n", errLine(err))
 		return exitFailed
 	}
-	opt := bounce.Options{Format: cfg.format, Seed: cfg.seed, Workers: cfg.workers, Limits: ld.Limits(),
-		Accept: func(res bounce.Result) error { return checkAudible(s.Name, res) }}
+	opt := cfg.options(ld, cfg.workers)
+	opt.Accept = func(res bounce.Result) error { return checkAudible(s.Name, res) }
 	bar := newProgressBar(stderr, s.Name)
 	if bar != nil {
 		opt.Progress = bar.update

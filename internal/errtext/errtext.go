@@ -1,0 +1,33 @@
+// Package errtext keeps error messages to one line of visible text, so
+// that a message logged from hostile input (a file name with a newline, an
+// instrument name with a right-to-left override) cannot forge log lines
+// or hide what it says.
+package errtext
+
+import (
+	"strconv"
+	"unicode"
+)
+
+// Name returns s as it should appear in a one-line error message:
+// unchanged when every rune is printable (letters, marks, numbers,
+// punctuation, symbols and the ASCII space: no control character, no
+// invisible format character such as U+202E), quoted in Go syntax
+// otherwise, which escapes them.
+func Name(s string) string {
+	if Plain(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// Plain reports whether every rune of s is printable, valid UTF-8 that
+// unicode.IsPrint accepts.
+func Plain(s string) bool {
+	for _, r := range s {
+		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
