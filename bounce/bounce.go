@@ -15,6 +15,7 @@ import (
 
 	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/mix"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
@@ -89,6 +90,10 @@ type Options struct {
 	// Limits are the limits the score is validated against; zero fields
 	// take the defaults of score.DefaultLimits (MaxSeconds: one hour).
 	Limits score.Limits
+	// Instruments is the bank that plays the score's preset instruments
+	// (every MIDI file's notes); nil means the built-in General MIDI bank
+	// (instrument.GM).
+	Instruments instrument.Bank
 	// Progress, when set, is called on the rendering goroutine with the
 	// frames rendered so far and the total, every few hundred blocks and
 	// once at the end. It must return quickly.
@@ -154,7 +159,7 @@ func Render(ctx context.Context, s *score.Score, w io.Writer, opt Options) (Resu
 		return res, err
 	}
 	defer r.eng.Close()
-	res.Voices = r.voices
+	res.Frames, res.Voices = r.frames, r.voices
 	err = r.run(ctx)
 	res.Peak = r.peak
 	return res, err
@@ -176,7 +181,7 @@ func newRenderer(s *score.Score, w io.Writer, opt Options) (*renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
-	ww, err := wav.NewWriter(w, opt.Format, s.SampleRate, s.Frames, opt.Seed)
+	ww, err := wav.NewWriter(w, opt.Format, s.SampleRate, p.frames, opt.Seed)
 	if err != nil {
 		eng.Close()
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
@@ -198,7 +203,7 @@ type renderer struct {
 
 func (r *renderer) run(ctx context.Context) error {
 	done := ctx.Done()
-	total := r.score.Frames
+	total := r.frames
 	next := 0 // the first event not yet posted
 	var left, right block.Block
 	for base, blk := int64(0), 0; base < total; base, blk = base+block.Size, blk+1 {
@@ -213,7 +218,7 @@ func (r *renderer) run(ctx context.Context) error {
 			}
 		}
 		for ; next < len(r.events) && r.events[next].frame < base+block.Size; next++ {
-			if err := r.post(&r.events[next], int(r.events[next].frame-base)); err != nil {
+			if err := r.post(&r.events[next]); err != nil {
 				return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(r.events[next].frame), err)
 			}
 		}

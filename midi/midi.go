@@ -1,5 +1,10 @@
 // Package midi reads Standard MIDI Files (formats 0, 1 and 2) into a
-// score.Score, playing them with built-in General MIDI instruments.
+// score.Score: notes by channel, key and velocity that play presets of
+// the renderer's instrument bank (the program and bank select of their
+// channel, or the drum kit on channel 10), channel controls (volume, pan,
+// expression, pitch bend, pressure, the registered parameters) at their
+// frames, and the sustain pedal, all notes off and re-struck keys resolved
+// into note lengths.
 //
 // The reader is tolerant where real players are and where the meaning is
 // unambiguous, and strict where a file cannot be read reliably; the exact

@@ -56,3 +56,20 @@ func ExampleScore_Validate() {
 	// <nil>
 	// generated: notes[1].freq: invalid value: must be a positive finite number below Nyquist (22050 Hz), got 30000
 }
+
+// A score built in Go: notes in any order, a control that refers to a note
+// by the index Note returned, Frames computed from the notes and the
+// instrument's release.
+func ExampleBuilder() {
+	b := score.NewBuilder("built", 48000)
+	lead := b.Instrument(score.Instrument{Name: "lead", Osc: score.Saw, Release: 0.5}) // Gain 0 means 1
+	second := b.Note(score.Note{Start: 48000, Length: 24000, Instrument: lead, Key: 64})
+	b.Note(score.Note{Start: 0, Length: 48000, Instrument: lead, Key: 60, Velocity: 100})
+	b.Control(score.Control{Frame: 60000, Kind: score.Pan, Note: second, Value: -1})
+	s, err := b.Score(score.Limits{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("frames:", s.Frames, "first key:", s.Notes[0].Key, "pan reaches note", s.Controls[0].Note)
+	// Output: frames: 96000 first key: 60 pan reaches note 1
+}
