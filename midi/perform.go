@@ -88,13 +88,13 @@ func perform(name string, f *file, opt Options) (*score.Score, error) {
 	for _, n := range s.Notes {
 		s.Frames = max(s.Frames, n.Start+n.Length)
 	}
-	if len(s.Controls) > 0 {
-		s.Frames = max(s.Frames, s.Controls[len(s.Controls)-1].Frame+1)
+	// Controls at the end of the music or after it reach no note.
+	for len(s.Controls) > 0 && s.Controls[len(s.Controls)-1].Frame >= s.Frames {
+		s.Controls = s.Controls[:len(s.Controls)-1]
 	}
 	if float64(s.Frames) > lim.MaxSeconds*p.rate {
 		return nil, fmt.Errorf("%s: %w: %.1f s is longer than the limit of %g s", name, ErrLimit, float64(s.Frames)/p.rate, lim.MaxSeconds)
 	}
-	s.Frames = max(s.Frames, 1) // a control at frame 0 lies inside the score
 	if err := s.Validate(lim); err != nil {
 		return nil, err // a bug of this package, reported rather than rendered
 	}
