@@ -23,7 +23,7 @@ import (
 
 // Defaults for zero Config fields.
 const (
-	DefaultSampleRate = 48000
+	DefaultSampleRate = block.DefaultRate
 	DefaultVoices     = 4096
 	// DefaultQueueSize holds 4096 events: a whole orchestra's note-ons
 	// and note-offs for one block, several times over.

@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/score"
 )
@@ -49,7 +50,7 @@ var (
 )
 
 // DefaultSampleRate is the render rate used when Options.SampleRate is 0.
-const DefaultSampleRate = 48000
+const DefaultSampleRate = block.DefaultRate
 
 // DefaultMaxBytes bounds the file size when Options.MaxBytes is 0: the
 // largest real-world MIDI files are a few MiB, and a hostile file of

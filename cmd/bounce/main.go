@@ -32,6 +32,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/bounce"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
@@ -47,7 +48,7 @@ const (
 	exitFailed      = 1
 	exitUsage       = 2
 	exitInterrupted = 130 // 128 + SIGINT, as shells report it; SIGTERM too
-	defaultRate     = 48000
+	defaultRate     = block.DefaultRate
 )
 
 // exitGrace bounds how long an interrupted bounce takes to stop: renders

@@ -168,7 +168,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	asCSV := fs.Bool("csv", false, "write the report as CSV")
 	plot := fs.String("plot", "", "also draw the report into `FILE`.svg or .png")
-	rate := fs.Int("rate", 48000, "sample rate in Hz")
+	rate := fs.Int("rate", block.DefaultRate, "sample rate in Hz")
 	blockFrames := fs.Int("block", block.Size, "block size in samples (only 64)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
