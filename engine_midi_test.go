@@ -371,3 +371,43 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// exclusive plays organ voices of one exclusive class.
+type exclusive uint16
+
+func (x exclusive) Start(n *instrument.Note, ch *instrument.Channel, dst []instrument.Voice) []instrument.Voice {
+	dst = organ.Start(n, ch, dst)
+	dst[len(dst)-1].Exclusive = uint16(x)
+	return dst
+}
+func (x exclusive) Live(tag int32, n *instrument.Note, ch *instrument.Channel) instrument.Live {
+	return organ.Live(tag, n, ch)
+}
+func (x exclusive) Span(n *instrument.Note) instrument.Span { return organ.Span(n) }
+
+// TestExclusiveClassChokes: a voice of an exclusive class ends the voices
+// of its class that other notes of its channel sound (a closed hi-hat
+// chokes the open one), and no others.
+func TestExclusiveClassChokes(t *testing.T) {
+	e := newEngine(t, Config{Workers: 1})
+	play := func(ch uint8, key uint8, inst instrument.Instrument) VoiceID {
+		t.Helper()
+		id, err := e.Play(Note{Note: instrument.Note{Channel: ch, Key: key, Velocity: 100}, Instrument: inst}, 0)
+		must(t, err)
+		return id
+	}
+	open := play(9, 46, exclusive(1))
+	other := play(9, 49, exclusive(2))
+	elsewhere := play(3, 46, exclusive(1)) // another channel
+	renderFrames(t, e, 2)
+	play(9, 42, exclusive(1)) // the closed hi-hat
+	renderFrames(t, e, 3)
+	orphans := e.Stats().Orphaned
+	for _, id := range []VoiceID{open, other, elsewhere} {
+		must(t, e.SetPan(id, 0.1))
+	}
+	renderFrames(t, e, 1)
+	if s := e.Stats(); s.Orphaned != orphans+1 || s.Voices != 3 {
+		t.Fatalf("after the choke: %d more orphaned events (want 1: the open hi-hat's), %d voices (want 3)", s.Orphaned-orphans, s.Voices)
+	}
+}

@@ -61,7 +61,8 @@ type noteTable struct {
 	slotNext []int32 // slot -> the next slot of the same note, -1 at the end
 	slotInst []instrument.Instrument
 	slotTag  []int32
-	slotOne  []bool // slot -> its voice ignores note-off
+	slotOne  []bool   // slot -> its voice ignores note-off
+	slotExcl []uint16 // slot -> its exclusive class, 0 for none
 }
 
 // newNoteTable sizes the table for slots voices: a note holds one voice at
@@ -76,6 +77,7 @@ func newNoteTable(slots int) noteTable {
 		slotInst: make([]instrument.Instrument, slots),
 		slotTag:  make([]int32, slots),
 		slotOne:  make([]bool, slots),
+		slotExcl: make([]uint16, slots),
 	}
 	for i := range t.free {
 		t.free[i] = int32(slots - 1 - i)
@@ -201,7 +203,10 @@ func (e *Engine) startVoice(v *instrument.Voice, r *noteRec, ch *channel, offset
 		return 0, false
 	}
 	t := &e.notes
-	t.slotInst[slot], t.slotTag[slot], t.slotOne[slot] = v.Instrument, v.Tag, v.OneShot
+	if v.Exclusive != 0 && ch != nil {
+		e.choke(ch, r.id, v.Exclusive)
+	}
+	t.slotInst[slot], t.slotTag[slot], t.slotOne[slot], t.slotExcl[slot] = v.Instrument, v.Tag, v.OneShot, v.Exclusive
 	if v.Instrument != nil {
 		if ratio := v.Instrument.Live(v.Tag, &r.n, &ch.state).FreqRatio * r.ratio; ratio != 1 {
 			e.bank.SetFreqRatio(int(slot), ratio)
@@ -211,6 +216,27 @@ func (e *Engine) startVoice(v *instrument.Voice, r *noteRec, ch *channel, offset
 		e.steal(victim)
 	}
 	return slot, true
+}
+
+// choke ends quickly (a fade, as for a stolen voice) every voice of
+// exclusive class class that a note of channel c other than note id
+// sounds.
+func (e *Engine) choke(c *channel, id VoiceID, class uint16) {
+	t := &e.notes
+	for idx := c.head; idx >= 0; {
+		r := &t.recs[idx]
+		next := r.next // fading may free the note
+		if r.id != id {
+			for s := r.first; s >= 0; {
+				ns := t.slotNext[s]
+				if t.slotExcl[s] == class {
+					e.fade(s)
+				}
+				s = ns
+			}
+		}
+		idx = next
+	}
 }
 
 // release starts the release of every voice of note idx (but those that

@@ -49,6 +49,11 @@ type Voice struct {
 	// OneShot makes the voice ignore its note's note-off: it ends when
 	// its envelope or its sample does.
 	OneShot bool
+	// Exclusive, when not 0, is the voice's exclusive class (SoundFont
+	// generator 57): its start ends, quickly, every voice of the same
+	// class that another note of its channel sounds (an open hi-hat choked
+	// by a closed one).
+	Exclusive uint16
 }
 
 // Live are the controls of a voice that follow its note and channel while
