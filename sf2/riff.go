@@ -77,15 +77,17 @@ func eachChunk(r io.ReaderAt, start, end int64, where string, fn func(id string,
 		}
 		next := pos + 8 + size
 		if size%2 == 1 && next < end {
-			next++ // the pad byte
-			if end-next >= 4 && end-(next-1) >= 5 {
-				if err := readFull(r, hdr[:5], next-1, where); err != nil {
+			// A chunk header fits at next+1 (after the pad byte) or at next
+			// (no pad byte): take next+1 unless only next holds one.
+			if end-next >= 9 {
+				if err := readFull(r, hdr[:9], next, where); err != nil {
 					return err
 				}
-				if !isFourCC(hdr[1:5]) && isFourCC(hdr[:4]) {
-					next-- // no pad byte here
+				if !fitsHeader(hdr[1:9], end-next-1) && fitsHeader(hdr[:8], end-next) {
+					next-- // cancels the ++ below: no pad byte here
 				}
 			}
+			next++
 		}
 		pos = next
 	}
@@ -255,4 +257,10 @@ func cString(b []byte) string {
 		}
 	}
 	return string(b)
+}
+
+// fitsHeader reports whether b (8 bytes) reads as a chunk header whose
+// data fits in left bytes, left counted from b's first byte.
+func fitsHeader(b []byte, left int64) bool {
+	return isFourCC(b) && int64(binary.LittleEndian.Uint32(b[4:8])) <= left-8
 }
