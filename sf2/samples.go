@@ -171,14 +171,19 @@ func (f *Font) convert(r io.ReaderAt, lay *layout, segs []segment, use24 bool) e
 	if len(segs) == 0 {
 		return nil
 	}
-	buf := make([]byte, chunkBytes)
+	longest := 0
+	for _, sg := range segs {
+		longest = max(longest, sg.end-sg.start)
+	}
+	frames := min(longest, chunkBytes/2)
+	buf := make([]byte, 2*frames)
 	var buf24 []byte
 	if use24 {
-		buf24 = make([]byte, chunkBytes/2)
+		buf24 = make([]byte, frames)
 	}
 	for _, sg := range segs {
 		for fr := sg.start; fr < sg.end; {
-			n := min(sg.end-fr, chunkBytes/2)
+			n := min(sg.end-fr, frames)
 			b := buf[:2*n]
 			if err := readFull(r, b, lay.smpl.off+2*int64(fr), "sdta/smpl"); err != nil {
 				return err
