@@ -241,8 +241,37 @@ func TestRegionsLookup(t *testing.T) {
 			t.Errorf("key %d vel %d: regions %v, want %v", c.key, c.vel, idx, c.want)
 		}
 	}
+	if got := (*Preset)(nil).Regions(60, 60, dst[:0]); len(got) != 0 {
+		t.Error("a nil preset has regions")
+	}
 	allocs := testing.AllocsPerRun(100, func() { dst = p.Regions(65, 64, dst[:0]) })
 	if allocs != 0 {
 		t.Fatalf("Regions allocated %v times", allocs)
+	}
+}
+
+// TestConcurrentLookups: one Font serves many goroutines at once (run
+// with -race).
+func TestConcurrentLookups(t *testing.T) {
+	f := read(t, richFont().bytes())
+	done := make(chan int)
+	for g := range 4 {
+		go func() {
+			n := 0
+			dst := make([]*Region, 0, 8)
+			for i := range 2000 {
+				p := f.PresetWithFallback(uint16(i%3), uint16(g%2), g%2 == 1)
+				dst = p.Regions(uint8(i%128), uint8(1+i%127), dst[:0])
+				for _, r := range dst {
+					n += len(r.Mods) + int(f.Pool[r.Start]*0)
+				}
+			}
+			done <- n
+		}()
+	}
+	for range 4 {
+		if <-done == 0 {
+			t.Error("a goroutine found no regions")
+		}
 	}
 }

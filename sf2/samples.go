@@ -3,6 +3,7 @@ package sf2
 import (
 	"encoding/binary"
 	"io"
+	"math"
 	"slices"
 	"unsafe"
 )
@@ -49,7 +50,7 @@ func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra) error {
 	for i := range h.shdr {
 		sh := &h.shdr[i]
 		s := &f.Samples[i]
-		*s = Sample{Name: sh.name, Rate: int(sh.rate), RootKey: sh.pitch, Correction: sh.correction, Type: sh.typ, Link: -1}
+		*s = Sample{Name: sh.name, Rate: int(min(sh.rate, math.MaxInt32)), RootKey: sh.pitch, Correction: sh.correction, Type: sh.typ, Link: -1}
 		if sh.typ&SampleVorbis != 0 {
 			return errorf(ErrUnsupported, "pdta/shdr record %d (%q): SF3 (Ogg Vorbis) samples are not supported yet", i, sh.name)
 		}
@@ -157,7 +158,9 @@ func alignedFloats(n int) []float32 {
 	if mis := uintptr(unsafe.Pointer(&raw[0])) % 64; mis != 0 {
 		off = int(64-mis) / 4
 	}
-	return raw[off : off+n : off+n]
+	p := raw[off : off+n : off+n]
+	adviseHugePages(p)
+	return p
 }
 
 func clampInt(v, lo, hi int) int { return max(lo, min(v, hi)) }

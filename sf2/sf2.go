@@ -114,10 +114,10 @@ type Sample struct {
 	// LoopStart and LoopEnd are the loop in Pool after sanitising
 	// (docs/sf2.md), within [Start, End].
 	LoopStart, LoopEnd int
-	Rate               int   // sample rate in Hz
-	RootKey            uint8 // original pitch: MIDI key; 255 means unpitched (see Region.RootKey)
-	Correction         int8  // pitch correction in cents, to apply on playback
-	Type               uint16
+	Rate               int    // sample rate in Hz
+	RootKey            uint8  // original pitch: MIDI key; 255 means unpitched (see Region.RootKey)
+	Correction         int8   // pitch correction in cents, to apply on playback
+	Type               uint16 // sfSampleType bits: SampleMono, SampleLeft, ...
 	// Link is the index in Font.Samples of the other sample of a stereo
 	// pair, or -1 (a mono sample, or a link out of range).
 	Link int
@@ -310,8 +310,12 @@ func (f *Font) PresetWithFallback(bank, program uint16, drum bool) *Preset {
 
 // Regions appends to dst the preset's regions whose key and velocity
 // ranges hold key and vel, in AllRegions order, and returns the extended
-// slice. It allocates nothing when dst has the capacity.
+// slice. It allocates nothing when dst has the capacity. A nil preset
+// (a lookup that found none) has no regions.
 func (p *Preset) Regions(key, vel uint8, dst []*Region) []*Region {
+	if p == nil {
+		return dst
+	}
 	for i := range p.AllRegions {
 		r := &p.AllRegions[i]
 		if key >= r.KeyLo && key <= r.KeyHi && vel >= r.VelLo && vel <= r.VelHi {
