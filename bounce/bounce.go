@@ -98,7 +98,12 @@ type Options struct {
 	// frames rendered so far and the total, every few hundred blocks and
 	// once at the end. It must return quickly.
 	Progress func(done, total int64)
-	// Accept, when set, is asked by BounceFile to approve a finished
+	// ReplaceLinks makes RenderFile replace a symbolic link at its path
+	// with the output rather than write the file the link names: set it
+	// when writing into a directory others can write to, where following
+	// a link lets them aim an output at any file the process may write.
+	ReplaceLinks bool
+	// Accept, when set, is asked by RenderFile to approve a finished
 	// render before the file is put in place (for example, to refuse a
 	// silent one); its error leaves no file, as any other error does.
 	// Bounce, which writes a stream, does not call it.
@@ -179,12 +184,12 @@ func newRenderer(s *score.Score, w io.Writer, opt Options) (*renderer, error) {
 		QueueSize:  p.queue,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", s.Name, err)
+		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
 	ww, err := wav.NewWriter(w, opt.Format, s.SampleRate, p.frames, opt.Seed)
 	if err != nil {
 		eng.Close()
-		return nil, fmt.Errorf("%s: %w", s.Name, err)
+		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
 	return &renderer{plan: p, eng: eng, out: ww, progress: opt.Progress}, nil
 }
@@ -210,7 +215,7 @@ func (r *renderer) run(ctx context.Context) error {
 		if blk%checkBlocks == 0 {
 			select {
 			case <-done:
-				return fmt.Errorf("%s: stopped at %s: %w", r.score.Name, r.at(base), ctx.Err())
+				return fmt.Errorf("%s: stopped at %s: %w", r.name, r.at(base), ctx.Err())
 			default:
 			}
 			if r.progress != nil {
@@ -219,11 +224,11 @@ func (r *renderer) run(ctx context.Context) error {
 		}
 		for ; next < len(r.events) && r.events[next].frame < base+block.Size; next++ {
 			if err := r.post(&r.events[next]); err != nil {
-				return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(r.events[next].frame), err)
+				return fmt.Errorf("%s: %s: %w", r.name, r.at(r.events[next].frame), err)
 			}
 		}
 		if err := r.eng.RenderBlock(&left, &right); err != nil {
-			return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(base), err)
+			return fmt.Errorf("%s: %s: %w", r.name, r.at(base), err)
 		}
 		n := int(min(block.Size, total-base))
 		r.peak = max(r.peak, mix.Peak(left[:n]), mix.Peak(right[:n]))
@@ -232,17 +237,17 @@ func (r *renderer) run(ctx context.Context) error {
 		r.fill += n
 		if r.fill == writeFrames || base+int64(n) == total {
 			if err := r.out.Write(r.left[:r.fill], r.right[:r.fill]); err != nil {
-				return fmt.Errorf("%s: %s: %w", r.score.Name, r.at(base), err)
+				return fmt.Errorf("%s: %s: %w", r.name, r.at(base), err)
 			}
 			r.fill = 0
 		}
 	}
 	if err := r.out.Close(); err != nil {
-		return fmt.Errorf("%s: %w", r.score.Name, err)
+		return fmt.Errorf("%s: %w", r.name, err)
 	}
 	if st := r.eng.Stats(); st.Stolen+st.Dropped+st.Rejected+st.Silenced != 0 {
 		return fmt.Errorf("%s: %w: %d stolen, %d dropped, %d rejected, %d silenced",
-			r.score.Name, ErrLost, st.Stolen, st.Dropped, st.Rejected, st.Silenced)
+			r.name, ErrLost, st.Stolen, st.Dropped, st.Rejected, st.Silenced)
 	}
 	if r.progress != nil {
 		r.progress(total, total)

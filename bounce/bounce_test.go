@@ -17,6 +17,7 @@ import (
 
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/instrument"
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/testfiles"
 	"github.com/aether-audio/aether/pitch"
 
@@ -30,7 +31,7 @@ func bounceBytes(t *testing.T, s *score.Score, opt Options) ([]byte, Result) {
 	var buf bytes.Buffer
 	res, err := Render(context.Background(), s, &buf, opt)
 	if err != nil {
-		t.Fatalf("Bounce: %v", err)
+		t.Fatalf("Render: %v", err)
 	}
 	return buf.Bytes(), res
 }
@@ -69,7 +70,7 @@ func TestBounceDeterministic(t *testing.T) {
 }
 
 // The rich score uses many voices at once; the engine must be sized so
-// none is stolen (Bounce fails with ErrLost otherwise), and the
+// none is stolen (Render fails with ErrLost otherwise), and the
 // sizing must be close to the real polyphony.
 func TestBouncePolyphonySizing(t *testing.T) {
 	s := &score.Score{Name: "poly", SampleRate: 48000, Frames: 48000,
@@ -212,7 +213,7 @@ func TestBounceRejectsBadScores(t *testing.T) {
 func zero() int { return 0 }
 
 // A cancelled context stops the render promptly with ctx.Err() wrapped,
-// and BounceFile leaves no file behind.
+// and RenderFile leaves no file behind.
 func TestBounceCancel(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -272,7 +273,7 @@ func assertEmptyDir(t *testing.T, dir string) {
 	}
 }
 
-// BounceFile writes the same bytes as Bounce, and on any error leaves
+// RenderFile writes the same bytes as Render, and on any error leaves
 // nothing behind.
 func TestRenderFile(t *testing.T) {
 	dir := t.TempDir()
@@ -447,5 +448,26 @@ func TestRestrikesPlanFewVoices(t *testing.T) {
 	rel := p.insts[s.Notes[0].Instrument].Span(&instrument.Note{Key: 60, Velocity: 100}).Release
 	if p.voices > int(rel*192)+8 || p.voiceSeconds > 20000*(1.0/192+rel+1.0/8000)+1 {
 		t.Errorf("planned %d voices, %.0f voice-seconds for 20,000 strikes", p.voices, p.voiceSeconds)
+	}
+}
+
+// Errors are one line of printable text whatever the score's and its
+// instruments' names hold.
+func TestErrorsAreOneLine(t *testing.T) {
+	s := richScore(2)
+	s.Name = "up\nload\u202e.json"
+	s.Instruments[6].Name = "sam\nple"
+	for i := range s.Notes {
+		if s.Notes[i].Instrument == 6 {
+			s.Notes[i].Freq = 20000 // too high for its sample
+		}
+	}
+	_, err := Render(context.Background(), s, io.Discard, Options{})
+	if !errors.Is(err, ErrNote) || !errtext.Plain(err.Error()) {
+		t.Errorf("error %q", err)
+	}
+	_, err = NewLoader(LoaderOptions{}).Load("a\n\u202eb.mp3")
+	if err == nil || !errtext.Plain(err.Error()) {
+		t.Errorf("error %q", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
@@ -88,7 +89,7 @@ func (l *Loader) Load(path string) (*score.Score, error) {
 	case ".mid", ".midi":
 		return midi.ReadFile(path, l.midiOptions())
 	default:
-		return nil, fmt.Errorf("%s: unknown input type %q: want .json, .mid or .midi", path, ext)
+		return nil, fmt.Errorf("%s: unknown input type %q: want .json, .mid or .midi", errtext.Name(path), ext)
 	}
 }
 
@@ -100,10 +101,10 @@ func (l *Loader) Read(name string, r io.Reader) (*score.Score, error) {
 	lim := l.Limits()
 	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), lim.MaxInputBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", errtext.Name(name), err)
 	}
 	if tooLarge {
-		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", name, score.ErrLimit, lim.MaxInputBytes)
+		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", errtext.Name(name), score.ErrLimit, lim.MaxInputBytes)
 	}
 	if bytes.HasPrefix(data, []byte("MThd")) {
 		return midi.Decode(name, data, l.midiOptions())
@@ -127,7 +128,7 @@ func (l *Loader) checkRate(s *score.Score, err error) (*score.Score, error) {
 		rate = midi.DefaultSampleRate
 	}
 	if err == nil && l.opt.StrictRate && s.SampleRate != rate {
-		return nil, fmt.Errorf("%s: sample_rate: the score is %d Hz but -rate asks for %d Hz (JSON scores render at their own rate)", s.Name, s.SampleRate, rate)
+		return nil, fmt.Errorf("%s: sample_rate: the score is %d Hz but -rate asks for %d Hz (JSON scores render at their own rate)", errtext.Name(s.Name), s.SampleRate, rate)
 	}
 	return s, err
 }

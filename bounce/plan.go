@@ -8,6 +8,7 @@ import (
 	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/instrument"
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/voice"
 )
@@ -17,6 +18,7 @@ import (
 // the engine's size.
 type plan struct {
 	score  *score.Score
+	name   string                  // the score's name as errors show it (errtext.Name)
 	insts  []instrument.Instrument // per score instrument
 	events []event
 	ids    []aether.VoiceID // per note, set when it is played
@@ -78,12 +80,13 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 	}
 	p := &plan{
 		score: s,
+		name:  errtext.Name(s.Name),
 		insts: make([]instrument.Instrument, len(s.Instruments)),
 		ids:   make([]aether.VoiceID, len(s.Notes)),
 	}
 	for i := range s.Instruments {
 		if err := p.instrument(i, bank); err != nil {
-			return nil, fmt.Errorf("%s: instruments.%s: %w", s.Name, s.Instruments[i].Name, err)
+			return nil, fmt.Errorf("%s: instruments.%s: %w", p.name, errtext.Name(s.Instruments[i].Name), err)
 		}
 	}
 	for i := range s.Notes {
@@ -92,7 +95,7 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 		if in.Preset == nil && in.Osc == score.Sample {
 			if r := n.Pitch() / in.RootFreq; r > maxSampleRatio {
 				return nil, fmt.Errorf("%s: notes[%d].freq: %w: %.6g Hz is %.3g times the root_freq of instrument %s (%.6g Hz; at most %d)",
-					s.Name, i, ErrNote, n.Pitch(), r, in.Name, in.RootFreq, maxSampleRatio)
+					p.name, i, ErrNote, n.Pitch(), r, errtext.Name(in.Name), in.RootFreq, maxSampleRatio)
 			}
 		}
 	}
@@ -162,14 +165,14 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 	}
 	p.voices = max(polyphony(life), 1)
 	if p.voices > maxVoices {
-		return nil, fmt.Errorf("%s: notes: %w: up to %d voices sound at once, limit %d", s.Name, ErrPolyphony, p.voices, maxVoices)
+		return nil, fmt.Errorf("%s: notes: %w: up to %d voices sound at once, limit %d", p.name, ErrPolyphony, p.voices, maxVoices)
 	}
 	for _, l := range life {
 		p.voiceSeconds += float64(int64(l.voices)*(min(l.end, p.frames)-l.start)) / float64(s.SampleRate)
 	}
 	if p.voiceSeconds > maxWork {
 		return nil, fmt.Errorf("%s: notes: %w: the notes sound for %s voice-seconds, release tails included, limit %s",
-			s.Name, ErrWork, figure(p.voiceSeconds), figure(maxWork))
+			p.name, ErrWork, figure(p.voiceSeconds), figure(maxWork))
 	}
 	return p, nil
 }

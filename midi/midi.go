@@ -30,6 +30,7 @@ import (
 	"io"
 
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/score"
 )
@@ -89,10 +90,10 @@ func Read(name string, r io.Reader, opt Options) (*score.Score, error) {
 	}
 	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), maxBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: read: %v", name, ErrTruncated, err)
+		return nil, fmt.Errorf("%s: %w: read: %v", errtext.Name(name), ErrTruncated, err)
 	}
 	if tooLarge {
-		return nil, fmt.Errorf("%s: %w: file is larger than %d bytes", name, ErrLimit, maxBytes)
+		return nil, fmt.Errorf("%s: %w: file is larger than %d bytes", errtext.Name(name), ErrLimit, maxBytes)
 	}
 	return Decode(name, data, opt)
 }
@@ -113,5 +114,5 @@ func errAt(name string, track int, off int64, err error, format string, args ...
 	if track > 0 {
 		where = fmt.Sprintf("track %d, %s", track, where)
 	}
-	return fmt.Errorf("%s: %s: %w: %s", name, where, err, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%s: %s: %w: %s", errtext.Name(name), where, err, fmt.Sprintf(format, args...))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/score"
 )
 
@@ -41,7 +42,7 @@ type noteState struct {
 
 // performer turns the merged event stream into notes and controls.
 type performer struct {
-	name     string
+	name     string // the input's name as errors show it
 	rate     float64
 	lim      score.Limits
 	chans    [16]channel
@@ -61,7 +62,7 @@ func perform(name string, f *file, opt Options) (*score.Score, error) {
 	if err := lim.CheckRate(name, rate); err != nil {
 		return nil, err
 	}
-	p := &performer{name: name, rate: float64(rate), lim: lim, presets: map[score.Preset]int{}}
+	p := &performer{name: errtext.Name(name), rate: float64(rate), lim: lim, presets: map[score.Preset]int{}}
 	var endSec float64
 	var err error
 	if f.format == 2 {
@@ -93,7 +94,7 @@ func perform(name string, f *file, opt Options) (*score.Score, error) {
 		s.Controls = s.Controls[:len(s.Controls)-1]
 	}
 	if float64(s.Frames) > lim.MaxSeconds*p.rate {
-		return nil, fmt.Errorf("%s: %w: %.1f s is longer than the limit of %g s", name, ErrLimit, float64(s.Frames)/p.rate, lim.MaxSeconds)
+		return nil, fmt.Errorf("%s: %w: %.1f s is longer than the limit of %g s", p.name, ErrLimit, float64(s.Frames)/p.rate, lim.MaxSeconds)
 	}
 	if err := s.Validate(lim); err != nil {
 		return nil, err // a bug of this package, reported rather than rendered

@@ -8,15 +8,18 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/pitch"
 )
 
 // decoder streams a JSON score: the top-level object key by key, the
 // instruments and notes one at a time, counting them against the limits.
 type decoder struct {
-	name string
+	name string // the input's name as errors show it (errtext.Name)
+	raw  string // the input's name, for Score.Name
 	data []byte
 	lim  Limits
 	dec  *json.Decoder
@@ -50,7 +53,7 @@ func (d *decoder) decodeScore() error {
 			return err
 		}
 		if seen[key] {
-			return fmt.Errorf("%s: %s: %s: %w: the key is given twice", d.name, d.at(), key, ErrInvalid)
+			return fmt.Errorf("%s: %s: %s: %w: the key is given twice", d.name, d.at(), errtext.Name(key), ErrInvalid)
 		}
 		seen[key] = true
 		switch key {
@@ -92,14 +95,14 @@ func (d *decoder) decodeInstruments() error {
 			return fmt.Errorf("%s: instruments: %w: more than %d instruments", d.name, ErrLimit, d.lim.MaxInstruments)
 		}
 		if _, dup := d.instruments[name]; dup {
-			return fmt.Errorf("%s: %s: instruments.%s: %w: the instrument is defined twice", d.name, d.at(), name, ErrInvalid)
+			return fmt.Errorf("%s: %s: instruments.%s: %w: the instrument is defined twice", d.name, d.at(), errtext.Name(name), ErrInvalid)
 		}
 		var ji *jsonInstrument
-		if err := d.object(&ji, "instruments."+name); err != nil {
+		if err := d.object(&ji, "instruments."+errtext.Name(name)); err != nil {
 			return err
 		}
 		if ji != nil && len(ji.Table) > d.lim.MaxTable {
-			return fmt.Errorf("%s: instruments.%s.table: %w: %d samples, limit %d", d.name, name, ErrLimit, len(ji.Table), d.lim.MaxTable)
+			return fmt.Errorf("%s: instruments.%s.table: %w: %d samples, limit %d", d.name, errtext.Name(name), ErrLimit, len(ji.Table), d.lim.MaxTable)
 		}
 		d.instruments[name] = ji
 	}
@@ -143,7 +146,7 @@ func (d *decoder) delim(want json.Delim, path string) error {
 		return d.fail(err, path)
 	}
 	if tok != want {
-		return fmt.Errorf("%s: %s: %s: %w: want %q, got %v", d.name, d.at(), orTop(path), ErrInvalid, want, tok)
+		return fmt.Errorf("%s: %s: %s: %w: want %q, got %s", d.name, d.at(), orTop(path), ErrInvalid, want, tokenText(tok))
 	}
 	return nil
 }
@@ -174,7 +177,7 @@ func (d *decoder) object(v any, path string) error {
 		return err
 	}
 	if key, off := d.keys.duplicate(d.data[start:d.dec.InputOffset()]); key != "" {
-		return fmt.Errorf("%s: %s: %s.%s: %w: the key is given twice", d.name, lineCol(d.data, start+int64(off)), path, key, ErrInvalid)
+		return fmt.Errorf("%s: %s: %s.%s: %w: the key is given twice", d.name, lineCol(d.data, start+int64(off)), path, errtext.Name(key), ErrInvalid)
 	}
 	return nil
 }
@@ -200,6 +203,15 @@ func (d *decoder) fail(err error, path string) error {
 		return fmt.Errorf("%s: %s: %s: %w %s", d.name, d.at(), orTop(path), ErrUnknownField, strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return fmt.Errorf("%s: %s: %s: %w: %v", d.name, d.at(), orTop(path), ErrSyntax, err)
+}
+
+// tokenText shows a JSON token in a message: strings quoted (they may
+// hold any character), delimiters and numbers as they are.
+func tokenText(tok json.Token) string {
+	if s, ok := tok.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(tok)
 }
 
 func orTop(path string) string {
@@ -275,7 +287,7 @@ func (d *decoder) resolve(opt Options) (*Score, error) {
 	if err := lim.CheckRate(name, *d.rate); err != nil {
 		return nil, err
 	}
-	s := &Score{Name: name, SampleRate: *d.rate}
+	s := &Score{Name: d.raw, SampleRate: *d.rate}
 	rate := float64(s.SampleRate)
 	names := make([]string, 0, len(d.instruments))
 	for n := range d.instruments {
@@ -288,7 +300,7 @@ func (d *decoder) resolve(opt Options) (*Score, error) {
 	for i, n := range names {
 		in, err := d.instruments[n].resolve(n, lim, samples)
 		if err != nil {
-			return nil, fmt.Errorf("%s: instruments.%s.%w", name, n, err)
+			return nil, fmt.Errorf("%s: instruments.%s.%w", name, errtext.Name(n), err)
 		}
 		s.Instruments = append(s.Instruments, in)
 		index[n] = i

@@ -6,10 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aether-audio/aether/internal/errtext"
 )
 
-// FuzzReadScore asserts Read never panics, and that every score it accepts
-// passes Validate, starts all notes inside Frames and holds finite values.
+// FuzzReadScore asserts Read never panics, that every error is one line of
+// printable text even under a hostile input name, and that every score it
+// accepts passes Validate, starts all notes inside Frames and holds finite
+// values.
 func FuzzReadScore(f *testing.F) {
 	for _, name := range []string{"example.json", "minimal.json"} {
 		data, err := os.ReadFile(filepath.Join("testdata", name))
@@ -22,10 +26,10 @@ func FuzzReadScore(f *testing.F) {
 	f.Add(`{"sample_rate": 48000, "instruments": {"s": {"osc": "square", "pulse_width": 0.1}}, "notes": [{"time": 1e300, "duration": 1, "instrument": "s", "key": 1}]}`)
 	f.Add(`{"sample_rate": 48000, "notes": [{"time": 0,`)
 	f.Fuzz(func(t *testing.T, in string) {
-		s, err := Read("fuzz.json", strings.NewReader(in), Options{Dir: "testdata", Limits: Limits{MaxSeconds: 60}})
+		s, err := Read(hostileName, strings.NewReader(in), Options{Dir: "testdata", Limits: Limits{MaxSeconds: 60}})
 		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
-				t.Fatalf("multi-line error %q", err)
+			if !errtext.Plain(err.Error()) {
+				t.Fatalf("error %q is not one line of printable text", err)
 			}
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/wav"
 )
@@ -136,12 +137,12 @@ func Read(name string, r io.Reader, opt Options) (*Score, error) {
 	lim := opt.Limits.WithDefaults()
 	data, tooLarge, err := inputfile.ReadAll(r, inputfile.Size(r), lim.MaxInputBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: read: %v", name, ErrSyntax, err)
+		return nil, fmt.Errorf("%s: %w: read: %v", errtext.Name(name), ErrSyntax, err)
 	}
 	if tooLarge {
-		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", name, ErrLimit, lim.MaxInputBytes)
+		return nil, fmt.Errorf("%s: %w: input is larger than %d bytes", errtext.Name(name), ErrLimit, lim.MaxInputBytes)
 	}
-	d := &decoder{name: name, data: data, lim: lim, dec: json.NewDecoder(bytes.NewReader(data))}
+	d := &decoder{name: errtext.Name(name), raw: name, data: data, lim: lim, dec: json.NewDecoder(bytes.NewReader(data))}
 	d.dec.DisallowUnknownFields()
 	if err := d.decodeScore(); err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package score
 import (
 	"fmt"
 	"math"
+
+	"github.com/aether-audio/aether/internal/errtext"
 )
 
 // MaxGain bounds note and instrument gains: +24 dB is far louder than any
@@ -92,7 +94,7 @@ func (l Limits) WithDefaults() Limits {
 func (l Limits) CheckRate(name string, rate int) error {
 	l = l.WithDefaults()
 	if rate < l.MinRate || rate > l.MaxRate {
-		return fmt.Errorf("%s: sample_rate: %w: must be %d..%d Hz, got %d", name, ErrInvalid, l.MinRate, l.MaxRate, rate)
+		return fmt.Errorf("%s: sample_rate: %w: must be %d..%d Hz, got %d", errtext.Name(name), ErrInvalid, l.MinRate, l.MaxRate, rate)
 	}
 	return nil
 }
@@ -105,14 +107,15 @@ func (s *Score) Validate(lim Limits) error {
 	if err := s.validateContent(lim); err != nil {
 		return err
 	}
+	name := errtext.Name(s.Name)
 	for i := 1; i < len(s.Notes); i++ {
 		if s.Notes[i].Start < s.Notes[i-1].Start {
-			return fmt.Errorf("%s: notes[%d]: %w: notes are not sorted by start", s.Name, i, ErrInvalid)
+			return fmt.Errorf("%s: notes[%d]: %w: notes are not sorted by start", name, i, ErrInvalid)
 		}
 	}
 	for i := 1; i < len(s.Controls); i++ {
 		if s.Controls[i].Frame < s.Controls[i-1].Frame {
-			return fmt.Errorf("%s: controls[%d]: %w: controls are not sorted by frame", s.Name, i, ErrInvalid)
+			return fmt.Errorf("%s: controls[%d]: %w: controls are not sorted by frame", name, i, ErrInvalid)
 		}
 	}
 	return nil
@@ -122,36 +125,37 @@ func (s *Score) Validate(lim Limits) error {
 // reader can report notes by their input index before sorting.
 func (s *Score) validateContent(lim Limits) error {
 	lim = lim.WithDefaults()
-	if err := lim.CheckRate(s.Name, s.SampleRate); err != nil {
+	name := errtext.Name(s.Name)
+	if err := lim.CheckRate(name, s.SampleRate); err != nil {
 		return err
 	}
 	rate := float64(s.SampleRate)
 	nyquist := rate / 2
 	if s.Frames < 0 || float64(s.Frames) > lim.MaxSeconds*rate {
-		return fmt.Errorf("%s: duration: %w: %.1f s is longer than the limit of %g s", s.Name, ErrLimit, float64(s.Frames)/rate, lim.MaxSeconds)
+		return fmt.Errorf("%s: duration: %w: %.1f s is longer than the limit of %g s", name, ErrLimit, float64(s.Frames)/rate, lim.MaxSeconds)
 	}
 	if len(s.Instruments) > lim.MaxInstruments {
-		return fmt.Errorf("%s: instruments: %w: %d instruments, limit %d", s.Name, ErrLimit, len(s.Instruments), lim.MaxInstruments)
+		return fmt.Errorf("%s: instruments: %w: %d instruments, limit %d", name, ErrLimit, len(s.Instruments), lim.MaxInstruments)
 	}
 	if len(s.Notes) > lim.MaxNotes {
-		return fmt.Errorf("%s: notes: %w: %d notes, limit %d", s.Name, ErrLimit, len(s.Notes), lim.MaxNotes)
+		return fmt.Errorf("%s: notes: %w: %d notes, limit %d", name, ErrLimit, len(s.Notes), lim.MaxNotes)
 	}
 	if len(s.Controls) > lim.MaxControls {
-		return fmt.Errorf("%s: controls: %w: %d controls, limit %d", s.Name, ErrLimit, len(s.Controls), lim.MaxControls)
+		return fmt.Errorf("%s: controls: %w: %d controls, limit %d", name, ErrLimit, len(s.Controls), lim.MaxControls)
 	}
 	for i := range s.Instruments {
 		if err := s.Instruments[i].validate(lim, nyquist); err != nil {
-			return fmt.Errorf("%s: instruments.%s.%w", s.Name, s.Instruments[i].Name, err)
+			return fmt.Errorf("%s: instruments.%s.%w", name, errtext.Name(s.Instruments[i].Name), err)
 		}
 	}
 	for i, n := range s.Notes {
 		if err := n.validate(s, nyquist); err != nil {
-			return fmt.Errorf("%s: notes[%d].%w", s.Name, i, err)
+			return fmt.Errorf("%s: notes[%d].%w", name, i, err)
 		}
 	}
 	for i, c := range s.Controls {
 		if err := c.validate(s); err != nil {
-			return fmt.Errorf("%s: controls[%d].%w", s.Name, i, err)
+			return fmt.Errorf("%s: controls[%d].%w", name, i, err)
 		}
 	}
 	return nil

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"math"
 	"testing"
+
+	"github.com/aether-audio/aether/internal/errtext"
 )
 
-// FuzzReadWAV asserts Decode never panics and that a successful decode
+// FuzzReadWAV asserts Decode never panics, that errors are one line of
+// printable text even under a hostile file name, and that a successful decode
 // yields 1 or 2 equally long channels of finite samples within [-1, 1]
 // for PCM (float files may carry overs, never NaN or Inf).
 func FuzzReadWAV(f *testing.F) {
@@ -21,8 +24,11 @@ func FuzzReadWAV(f *testing.F) {
 	f.Add(build(fmtExtensible(tagPCM, 1, 8000, 24), chunk("data", make([]byte, 9))))
 	f.Add(build(fmtPCM(tagPCM, 2, 44100, 16), chunk("LIST", []byte("x")), chunk("data", make([]byte, 8))))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := Decode("fuzz.wav", data)
+		a, err := Decode("up\nload\u202e.wav", data)
 		if err != nil {
+			if !errtext.Plain(err.Error()) {
+				t.Fatalf("error %q is not one line of printable text", err)
+			}
 			return
 		}
 		if len(a.Channels) < 1 || len(a.Channels) > 2 {

@@ -11,6 +11,8 @@ package wav
 import (
 	"errors"
 	"fmt"
+
+	"github.com/aether-audio/aether/internal/errtext"
 )
 
 // Errors returned by this package, wrapped with the input's name and the
@@ -48,5 +50,5 @@ func (a *Audio) Frames() int {
 
 // errAt formats the one-line error every failure of this package returns.
 func errAt(name string, off int64, err error, format string, args ...any) error {
-	return fmt.Errorf("%s: byte 0x%x: %w: %s", name, off, err, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%s: byte 0x%x: %w: %s", errtext.Name(name), off, err, fmt.Sprintf(format, args...))
 }

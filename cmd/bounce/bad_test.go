@@ -96,6 +96,8 @@ func TestBadInputs(t *testing.T) {
 		{"manifest line too long", []string{"-manifest", in("longline.txt"), "-outdir", filepath.Join(dir, "out")}, 1, "longline.txt: line 3: longer than"},
 		{"shard 3/2", []string{"-manifest", in("manifest.txt"), "-outdir", filepath.Join(dir, "out"), "-shard", "3/2"}, 2, `-shard "3/2"`},
 		{"shard junk", []string{"-manifest", in("manifest.txt"), "-outdir", filepath.Join(dir, "out"), "-shard", "1"}, 2, "-shard"},
+		{"shard with signs", []string{"-manifest", in("manifest.txt"), "-outdir", filepath.Join(dir, "out"), "-shard", "+0/+2"}, 2, `-shard "+0/+2"`},
+		{"shard with spaces", []string{"-manifest", in("manifest.txt"), "-outdir", filepath.Join(dir, "out"), "-shard", " 0/2"}, 2, `-shard " 0/2"`},
 		{"format mp3", []string{in("ok.json"), "-format", "mp3", "-o", out}, 2, `-format "mp3"`},
 		{"unknown flag", []string{in("ok.json"), "-loud", "-o", out}, 2, "-loud"},
 		{"bad rate", []string{in("ok.json"), "-rate", "100", "-o", out}, 2, "-rate 100"},

@@ -2,21 +2,27 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/panjf2000/ants/v2"
 
 	"github.com/aether-audio/aether/bounce"
+	"github.com/aether-audio/aether/internal/errtext"
+	"github.com/aether-audio/aether/internal/inputfile"
 )
 
 // entry is one input of a batch.
@@ -34,10 +40,14 @@ type outcome struct {
 	silent bool // silent render of an input without notes: not a failure
 }
 
-// maxManifest bounds the entries of a manifest (ten million lines, about
-// 1 GiB of paths): enough for any dataset, and a wrong file such as a WAV
-// given as the manifest fails at once instead of filling memory.
-const maxManifest = 10_000_000
+// maxManifest bounds the entries of a manifest, and maxManifestBytes its
+// size: ten million lines, about 1 GiB of paths, are enough for any
+// dataset, and a wrong file (a WAV, /dev/urandom) given as the manifest
+// fails at once instead of filling memory.
+const (
+	maxManifest      = 10_000_000
+	maxManifestBytes = 1 << 30
+)
 
 // runBatch renders the manifest's share of this shard into -outdir.
 func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -48,8 +58,13 @@ func runBatch(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr 
 		return exitFailed
 	}
 	if err := os.MkdirAll(cfg.outdir, 0o755); err != nil {
-		fmt.Fprintf(stderr, "bounce: -outdir: %v\n", err)
+		fmt.Fprintf(stderr, "bounce: -outdir: %s\n", errLine(err))
 		return exitFailed
+	}
+	// Temporary files of a run killed by SIGKILL (a preempted pod): the
+	// entries rendered again reuse theirs, the others would stay forever.
+	if n, _ := bounce.CleanTemp(cfg.outdir); n > 0 {
+		fmt.Fprintf(stderr, "bounce: removed %d temporary files left in -outdir by a killed run\n", n)
 	}
 	var mine []entry
 	for i, e := range all {
@@ -128,9 +143,91 @@ func renderEntry(ctx context.Context, ld *bounce.Loader, cfg *config, workers in
 	}
 	path := filepath.Join(cfg.outdir, e.out)
 	opt := cfg.options(ld, workers)
+	// -outdir may be shared: a link planted there must not aim an
+	// output at another file.
+	opt.ReplaceLinks = true
 	opt.Accept = func(res bounce.Result) error { return checkAudible(s.Name, res) }
 	res, err := bounce.RenderFile(ctx, s, path, opt)
 	return outcome{res: res, err: err, silent: err == nil && res.Silent()}
+}
+
+// openManifest opens a manifest file, or standard input for "-", and
+// returns it with the directory its relative paths start from. A named
+// pipe is allowed (-manifest <(find ...)); it is opened without blocking,
+// like every input, and a device is refused.
+func openManifest(path string, stdin io.Reader) (io.ReadCloser, string, error) {
+	if path == "-" {
+		return io.NopCloser(stdin), ".", nil
+	}
+	f, _, err := inputfile.Open(path)
+	if errors.Is(err, inputfile.ErrNotRegular) {
+		f, err = os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		if err == nil {
+			fi, serr := f.Stat()
+			if serr != nil || fi.Mode()&fs.ModeNamedPipe == 0 {
+				f.Close()
+				why := "not a regular file"
+				if serr == nil {
+					why = inputfile.Kind(fi.Mode())
+				}
+				return nil, "", fmt.Errorf("-manifest %s: %s: want a text file of paths, a directory or a pipe", errtext.Name(path), why)
+			}
+		}
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("-manifest %w", err)
+	}
+	if size := inputfile.Size(f); size > maxManifestBytes {
+		f.Close()
+		return nil, "", fmt.Errorf("-manifest %s: %d bytes, larger than the %d a manifest may hold", errtext.Name(path), size, maxManifestBytes)
+	}
+	return f, filepath.Dir(path), nil
+}
+
+// manifestLines reads the entries of a manifest: one path per line, blank
+// lines and # comments skipped, relative paths relative to dir. A line
+// with a NUL byte or invalid UTF-8 means this is no text file of paths,
+// and stops the reading there; a byte-order mark before the first line is
+// dropped.
+func manifestLines(path, dir string, r io.Reader) ([]entry, error) {
+	var all []entry
+	name := errtext.Name(path)
+	counted := &io.LimitedReader{R: r, N: maxManifestBytes + 1}
+	sc := bufio.NewScanner(counted)
+	line := 1
+	for ; sc.Scan(); line++ {
+		raw := sc.Bytes()
+		if line == 1 {
+			raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
+		}
+		switch {
+		case bytes.IndexByte(raw, 0) >= 0:
+			return nil, fmt.Errorf("%s: line %d: not a text file of paths: a NUL byte", name, line)
+		case !utf8.Valid(raw):
+			return nil, fmt.Errorf("%s: line %d: not a text file of paths: invalid UTF-8", name, line)
+		}
+		text := strings.TrimSpace(string(raw))
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		if len(all) == maxManifest {
+			return nil, fmt.Errorf("%s: line %d: more than %d entries", name, line, maxManifest)
+		}
+		if !filepath.IsAbs(text) {
+			text = filepath.Join(dir, text)
+		}
+		all = append(all, entry{input: text, where: fmt.Sprintf("%s line %d", name, line)})
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("longer than %d bytes", bufio.MaxScanTokenSize)
+		}
+		return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+	}
+	if counted.N <= 0 {
+		return nil, fmt.Errorf("%s: larger than the %d bytes a manifest may hold", name, maxManifestBytes)
+	}
+	return all, nil
 }
 
 // summarize prints the batch's summary line and returns the exit code.
@@ -177,36 +274,13 @@ func readManifest(path string, stdin io.Reader) ([]entry, error) {
 			}
 		}
 	} else {
-		var r io.Reader = stdin
-		dir := "."
-		if path != "-" {
-			f, err := os.Open(path)
-			if err != nil {
-				return nil, fmt.Errorf("-manifest: %w", err)
-			}
-			defer f.Close()
-			r, dir = f, filepath.Dir(path)
+		r, dir, err := openManifest(path, stdin)
+		if err != nil {
+			return nil, err
 		}
-		sc := bufio.NewScanner(r)
-		line := 1
-		for ; sc.Scan(); line++ {
-			text := strings.TrimSpace(sc.Text())
-			if text == "" || strings.HasPrefix(text, "#") {
-				continue
-			}
-			if len(all) == maxManifest {
-				return nil, fmt.Errorf("%s: line %d: more than %d entries", path, line, maxManifest)
-			}
-			if !filepath.IsAbs(text) {
-				text = filepath.Join(dir, text)
-			}
-			all = append(all, entry{input: text, where: fmt.Sprintf("%s line %d", path, line)})
-		}
-		if err := sc.Err(); err != nil {
-			if errors.Is(err, bufio.ErrTooLong) {
-				err = fmt.Errorf("longer than %d bytes", bufio.MaxScanTokenSize)
-			}
-			return nil, fmt.Errorf("%s: line %d: %w", path, line, err)
+		defer r.Close()
+		if all, err = manifestLines(path, dir, r); err != nil {
+			return nil, err
 		}
 	}
 	first := map[string]int{}

@@ -12,14 +12,15 @@ import (
 // longer the one clear line the user should get.
 const maxErrLine = 400
 
-// errLine renders err as one bounded line of printable text: control and
-// invalid characters are escaped as Go would quote them, and the middle of
-// an overlong message is cut.
+// errLine renders err as one bounded line of printable text: control,
+// invisible format (U+202E, U+FEFF, U+200B: unicode.Cf) and invalid
+// characters are escaped as Go would quote them, and the middle of an
+// overlong message is cut.
 func errLine(err error) string {
 	var b strings.Builder
 	for _, r := range err.Error() {
 		switch {
-		case r == unicode.ReplacementChar || unicode.IsControl(r):
+		case r == unicode.ReplacementChar || unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
 			q := fmt.Sprintf("%q", string(r))
 			b.WriteString(q[1 : len(q)-1])
 		default:

@@ -21,6 +21,9 @@ func TestErrLineIsOnePrintableBoundedLine(t *testing.T) {
 	if len(got) > maxErrLine+40 {
 		t.Errorf("line of %d bytes, want about %d", len(got), maxErrLine)
 	}
+	if got := errLine(errors.New("a\ufeffb\u202ec\u200bd")); got != `a\ufeffb\u202ec\u200bd` {
+		t.Errorf("format characters: %q", got)
+	}
 	if s := errLine(errors.New("plain error: π")); s != "plain error: π" {
 		t.Errorf("a printable message changed: %q", s)
 	}

@@ -4,19 +4,27 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aether-audio/aether/bounce"
 )
 
 // TestMain runs the command itself when the test binary is started as a
 // child process (see command), so tests can signal it and measure it.
 func TestMain(m *testing.M) {
 	if os.Getenv("BOUNCE_TEST_RUN_MAIN") == "1" {
+		if v := os.Getenv("BOUNCE_TEST_FSIZE"); v != "" {
+			n, _ := strconv.ParseUint(v, 10, 64)
+			syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n})
+		}
 		code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 		if path := os.Getenv("BOUNCE_TEST_PEAK_RSS"); path != "" {
 			reportPeakRSS(path)
@@ -144,5 +152,167 @@ func TestSignalEndsAWaitOnAPipe(t *testing.T) {
 			<-done
 			t.Fatalf("%v did not end a bounce waiting on a named pipe", sig)
 		}
+	}
+}
+
+// A manifest is a text file of paths: a device is refused at once, a
+// binary file at its first line with a NUL byte or invalid UTF-8, and one
+// larger than the budget before it is read; a leading byte-order mark is
+// no part of the first path.
+func TestManifestMustBeText(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.json":   `{"sample_rate": 8000, ` + okNote + `}`,
+		"bom.txt":  "\ufeffa.json\n",
+		"nul.txt":  "a.json\nb\x00.json\n",
+		"utf8.txt": "a.json\n# fine: π\nb\xff.json\n",
+	})
+	wavFile := filepath.Join(dir, "x.wav")
+	if code, _, stderr := runBounce(t, "", filepath.Join(dir, "a.json"), "-o", wavFile); code != 0 {
+		t.Fatal(stderr)
+	}
+	huge := filepath.Join(dir, "huge.txt")
+	if err := os.WriteFile(huge, []byte("a.json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, maxManifestBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	for _, c := range []struct{ manifest, want string }{
+		{"/dev/urandom", "is a device"},
+		{wavFile, "line 1: not a text file of paths"},
+		{filepath.Join(dir, "nul.txt"), "line 2: not a text file of paths: a NUL byte"},
+		{filepath.Join(dir, "utf8.txt"), "line 3: not a text file of paths: invalid UTF-8"},
+		{huge, "larger than"},
+	} {
+		code, stderr := runWithin(t, 10*time.Second, "", "-manifest", c.manifest, "-outdir", out)
+		if code != exitFailed || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("-manifest %s: exit %d, stderr %q, want one line with %q", c.manifest, code, stderr, c.want)
+		}
+	}
+	code, stderr := runWithin(t, 10*time.Second, "", "-manifest", filepath.Join(dir, "bom.txt"), "-outdir", out)
+	if _, err := os.Stat(filepath.Join(out, "a.wav")); code != 0 || err != nil {
+		t.Errorf("manifest with a byte-order mark: exit %d: %s", code, stderr)
+	}
+}
+
+// longScore is a JSON score of many sine voices that takes a while to
+// render.
+func longScore(voices int, seconds float64) string {
+	var b strings.Builder
+	b.WriteString(`{"sample_rate": 48000, "instruments": {"a": {"osc": "sine"}}, "notes": [`)
+	for i := range voices {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"time": 0, "duration": %g, "instrument": "a", "key": %d, "gain": 0.001}`, seconds, 30+i%80)
+	}
+	b.WriteString("]}")
+	return b.String()
+}
+
+// A render killed by SIGKILL leaves its temporary file; the next render
+// of the output takes it over, and a batch removes those of outputs it
+// does not render again, so nothing piles up.
+func TestKilledRenderLeavesNothingBehind(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	writeFiles(t, dir, map[string]string{
+		"long.json": longScore(2000, 120),
+		"a.json":    `{"sample_rate": 8000, ` + okNote + `}`,
+		"list":      "a.json\n",
+	})
+	os.Mkdir(out, 0o755)
+	cmd := command(t, filepath.Join(dir, "long.json"), "-o", filepath.Join(out, "long.wav"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(out, ".long.wav"+bounce.TempSuffix)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if fi, err := os.Stat(tmp); err == nil && fi.Size() > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("no temporary file appeared")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if _, err := os.Stat(tmp); err != nil {
+		t.Fatalf("SIGKILL left no temporary file (%v): the test proves nothing", err)
+	}
+	code, _, stderr := runBounce(t, "", "-manifest", filepath.Join(dir, "list"), "-outdir", out)
+	if code != exitOK || !strings.Contains(stderr, "removed 1 temporary file") {
+		t.Errorf("batch: exit %d: %s", code, stderr)
+	}
+	if names := dirFiles(t, out); strings.Join(names, " ") != "a.wav" {
+		t.Errorf("-outdir holds %v after the batch, want a.wav alone", names)
+	}
+}
+
+// An output directory others can write to: a link planted at an output
+// name is replaced, and the file it names left alone.
+func TestBatchReplacesLinksInOutdir(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o755)
+	writeFiles(t, dir, map[string]string{"a.json": `{"sample_rate": 8000, ` + okNote + `}`, "list": "a.json\n", "victim": "precious"})
+	if err := os.Symlink(filepath.Join(dir, "victim"), filepath.Join(out, "a.wav")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if code, _, stderr := runBounce(t, "", "-manifest", filepath.Join(dir, "list"), "-outdir", out); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "victim")); string(b) != "precious" {
+		t.Error("the batch wrote through a link planted in -outdir")
+	}
+	if fi, err := os.Lstat(filepath.Join(out, "a.wav")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("a.wav is not the output (%v)", err)
+	}
+}
+
+// A full disk (here a file-size limit) names the output, not the
+// temporary file, and leaves nothing behind.
+func TestFullDiskNamesTheOutput(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"long.json": longScore(2, 10)})
+	out := filepath.Join(dir, "out.wav")
+	cmd := command(t, filepath.Join(dir, "long.json"), "-o", out)
+	cmd.Env = append(cmd.Env, "BOUNCE_TEST_FSIZE=100000")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Run()
+	msg := stderr.String()
+	if cmd.ProcessState.ExitCode() != exitFailed || strings.Count(msg, "\n") != 1 ||
+		!strings.Contains(msg, out+": ") || strings.Contains(msg, bounce.TempSuffix) || !strings.Contains(msg, "file too large") {
+		t.Errorf("exit %d: %q", cmd.ProcessState.ExitCode(), msg)
+	}
+	if names := dirFiles(t, dir); strings.Join(names, " ") != "long.json" {
+		t.Errorf("left behind: %v", names)
+	}
+}
+
+// -o - with standard output closed is an error, not a lost WAV.
+func TestClosedStandardOutput(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.json": `{"sample_rate": 8000, ` + okNote + `}`})
+	cmd := exec.Command("sh", "-c", `exec "$0" "$@" >&-`, os.Args[0], filepath.Join(dir, "a.json"), "-o", "-")
+	cmd.Env = append(os.Environ(), "BOUNCE_TEST_RUN_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != exitFailed || !strings.Contains(stderr.String(), "standard output is closed") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+	// Standard output sent to /dev/null on purpose is fine.
+	cmd = exec.Command("sh", "-c", `exec "$0" "$@" >/dev/null`, os.Args[0], filepath.Join(dir, "a.json"), "-o", "-")
+	cmd.Env = append(os.Environ(), "BOUNCE_TEST_RUN_MAIN=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("-o - >/dev/null: %v: %s", err, out)
 	}
 }

@@ -252,12 +252,12 @@ func parseFormat(s string) (wav.Format, bool) {
 	return 0, false
 }
 
-// parseShard reads "i/n" with 0 <= i < n.
+// parseShard reads "i/n" with 0 <= i < n, both plain decimal numbers.
 func parseShard(s string) (i, n int, err error) {
 	a, b, ok := strings.Cut(s, "/")
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+	if !ok || !digits(a) || !digits(b) || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
 		return 0, 0, fmt.Errorf("-shard %q: want i/n with 0 <= i < n, e.g. 0/4", s)
 	}
 	return i, n, nil

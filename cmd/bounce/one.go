@@ -5,12 +5,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/aether-audio/aether/bounce"
 )
 
 // runOne bounces one input to -o.
 func runOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.Writer) int {
+	if f, ok := stdout.(*os.File); ok && cfg.out == "-" && closedAtStart(f) {
+		fmt.Fprintln(stderr, "bounce: -o -: standard output is closed: the WAV would be lost")
+		return exitFailed
+	}
 	ld := newLoader(cfg, stdin)
 	s, err := ld.Load(cfg.inputs[0])
 	if err != nil {

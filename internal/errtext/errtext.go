@@ -6,7 +6,9 @@ package errtext
 
 import (
 	"strconv"
+	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Name returns s as it should appear in a one-line error message:
@@ -21,13 +23,8 @@ func Name(s string) string {
 	return strconv.Quote(s)
 }
 
-// Plain reports whether every rune of s is printable, valid UTF-8 that
-// unicode.IsPrint accepts.
+// Plain reports whether s is valid UTF-8 whose every rune unicode.IsPrint
+// accepts.
 func Plain(s string) bool {
-	for _, r := range s {
-		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
-			return false
-		}
-	}
-	return true
+	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0
 }

@@ -11,6 +11,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/aether-audio/aether/internal/errtext"
 )
 
 // ErrNotRegular: the path names a directory, a named pipe, a device or a
@@ -19,13 +21,22 @@ var ErrNotRegular = errors.New("not a regular file")
 
 // Open opens the regular file at path for reading and returns it with its
 // size. Anything else is refused with an error wrapping ErrNotRegular that
-// says what the path is.
+// says what the path is. Errors are one line, "PATH: reason", the path
+// quoted if it holds control or format characters.
 func Open(path string) (*os.File, int64, error) {
-	return check(os.OpenFile(path, os.O_RDONLY|oNonblock, 0))
+	f, size, err := check(os.OpenFile(path, os.O_RDONLY|oNonblock, 0))
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, 0, fmt.Errorf("%s: %w", errtext.Name(path), err)
+	}
+	return f, size, nil
 }
 
 // OpenIn is Open for name inside root: name cannot leave root, by ".." or
-// through a symbolic link (see os.Root).
+// through a symbolic link (see os.Root). Its errors are *fs.PathError.
 func OpenIn(root *os.Root, name string) (*os.File, int64, error) {
 	return check(root.OpenFile(name, os.O_RDONLY|oNonblock, 0))
 }
