@@ -381,9 +381,11 @@ func TestThreadInitRunsOncePerWorker(t *testing.T) {
 }
 
 // TestWorkerPanicCrashes checks that a panic on a worker ends the program
-// loudly (as a panic in any goroutine does) instead of being swallowed by
-// the ants pool, which left RenderBlock waiting forever. The panicking
-// scheduler runs in a child process: this test binary, run again.
+// loudly, with the worker's stack, as a panic in any goroutine does: a
+// worker that vanished with its chunk unfinished (a task pool that
+// recovers panics would do that) would leave RenderBlock waiting forever.
+// The panicking scheduler runs in a child process: this test binary, run
+// again.
 func TestWorkerPanicCrashes(t *testing.T) {
 	if os.Getenv("SCHEDULER_PANIC_CHILD") == "1" {
 		s, err := New(Config{Workers: 2, Wait: Spin, MaxChunks: 64}, func(w, c int, l, r *block.Block) {
@@ -408,7 +410,8 @@ func TestWorkerPanicCrashes(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if ctx.Err() != nil || !errors.As(err, &exit) || exit.ExitCode() != 2 ||
-		!strings.Contains(string(out), "panic in scheduler worker 1: chunk exploded") {
+		!strings.Contains(string(out), "panic: chunk exploded") ||
+		!strings.Contains(string(out), "scheduler.(*Scheduler).work(") {
 		t.Fatalf("child: err %v (context %v), output:\n%s", err, ctx.Err(), out)
 	}
 }

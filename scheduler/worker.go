@@ -1,10 +1,7 @@
 package scheduler
 
 import (
-	"fmt"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -40,7 +37,6 @@ func (s *Scheduler) now() int64 { return int64(time.Since(s.base)) }
 // until Close.
 func (s *Scheduler) work(w int) {
 	defer s.running.Done()
-	defer crashOnPanic(w)
 	if s.init != nil {
 		runtime.LockOSThread() // never unlocked: the thread's settings die with it
 		s.init(w)
@@ -121,16 +117,5 @@ func storeMax(a *uatomic.Duration, v time.Duration) {
 		if v <= old || a.CompareAndSwap(old, v) {
 			return
 		}
-	}
-}
-
-// crashOnPanic ends the program when worker w panics (in the ChunkFunc or
-// ThreadInit), as an unrecovered panic in any goroutine does. Left to ants,
-// which recovers and logs panics in its tasks, the worker would vanish with
-// its chunk unfinished, and RenderBlock, then Close, would wait forever.
-func crashOnPanic(w int) {
-	if r := recover(); r != nil {
-		fmt.Fprintf(os.Stderr, "panic in scheduler worker %d: %v\n\n%s", w, r, debug.Stack())
-		os.Exit(2)
 	}
 }
