@@ -62,14 +62,15 @@ func (s *Scheduler) forkJoin(chunks int, start int64) {
 	// The store publishes the block: everything the caller wrote before it
 	// (the chunks' input, published) happens before any worker's claim.
 	s.word.Store(uint64(s.epoch)<<32 | uint64(chunks)<<16)
-	if chunks > 1 {
-		for w := s.spinners + 1; w < len(s.workers); w++ {
+	// Wake the parked workers this block invites (see waitForBlock): a
+	// block of c chunks needs at most c-1 helpers.
+	invited := min(chunks, len(s.workers))
+	for w := s.spinners + 1; w < invited; w++ {
+		s.wakeParked(w)
+	}
+	if s.wait != Spin {
+		for w := 1; w <= min(s.spinners, invited-1); w++ {
 			s.wakeParked(w)
-		}
-		if s.wait != Spin {
-			for w := 1; w <= s.spinners; w++ {
-				s.wakeParked(w)
-			}
 		}
 	}
 	s.workers[0].chunks.Add(uint64(s.claim(0, s.epoch)))

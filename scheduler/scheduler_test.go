@@ -263,6 +263,55 @@ func TestParkedWorkersWake(t *testing.T) {
 	}
 }
 
+// TestUninvitedWorkersPark renders blocks with fewer chunks than workers,
+// back to back, much more often than SpinTime: the workers who cannot get
+// a chunk must not take them as a reason to keep spinning, but park after
+// SpinTime, and a block must wake only the workers it can use.
+func TestUninvitedWorkersPark(t *testing.T) {
+	rec := newRecorder(4)
+	s, err := New(Config{Workers: 3, Wait: Hybrid, SpinTime: time.Millisecond, MaxChunks: 4}, rec.render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	parked := func(w int) bool { return s.workers[w].parker.parked.Load() == 1 }
+	var l, r block.Block
+	deadline := time.Now().Add(5 * time.Second)
+	for b := 0; !parked(1) || !parked(2); b++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("workers 1 and 2 parked: %v %v after %d one-chunk blocks in 5 s, want both parked after SpinTime",
+				parked(1), parked(2), b)
+		}
+		rec.block.Store(int64(b))
+		l, r = block.Block{}, block.Block{}
+		if err := s.RenderBlock(1, &l, &r); err != nil {
+			t.Fatal(err)
+		}
+		if wl, wr := reference(b, 1); l != wl || r != wr {
+			t.Fatalf("block %d differs", b)
+		}
+	}
+	if st := s.Stats(); st.Wakes != 0 {
+		t.Fatalf("one-chunk blocks woke workers %d times, want 0", st.Wakes)
+	}
+	// A two-chunk block wakes worker 1 only.
+	rec.block.Store(1000)
+	l, r = block.Block{}, block.Block{}
+	if err := s.RenderBlock(2, &l, &r); err != nil {
+		t.Fatal(err)
+	}
+	if wl, wr := reference(1000, 2); l != wl || r != wr {
+		t.Fatal("two-chunk block differs")
+	}
+	for !parked(1) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Microsecond) // worker 1 goes back to waiting
+	}
+	if w1, w2 := s.WorkerStats(1), s.WorkerStats(2); w1.Wakes != 1 || w2.Wakes != 0 || !parked(2) {
+		t.Fatalf("after a two-chunk block: worker 1 woke %d times, worker 2 %d times (parked %v); want 1 and 0 (parked)",
+			w1.Wakes, w2.Wakes, parked(2))
+	}
+}
+
 func TestCloseStopsWorkers(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for _, wait := range strategies {

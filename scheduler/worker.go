@@ -62,8 +62,17 @@ func (s *Scheduler) work(w int) {
 	}
 }
 
-// waitForBlock returns the block word once its epoch differs from seen,
-// spinning or parking as the strategy and the spinner limit say.
+// waitForBlock returns the word of the next block that invites worker w,
+// or of any block once the scheduler is closed, spinning or parking as the
+// strategy and the spinner limit say. seen is the epoch of the last block
+// w looked at.
+//
+// A block of c chunks invites workers 1..c-1 only: the others could claim
+// no chunk the caller and the invited workers had not taken first, so
+// they let it pass and go on waiting. In particular a block does not
+// restart a Hybrid worker's spin unless it invites it, so a worker that is
+// not needed (while the blocks have fewer chunks than there are workers)
+// parks after SpinTime instead of spinning for as long as blocks come.
 func (s *Scheduler) waitForBlock(w int, seen uint32) uint64 {
 	spin := w <= s.spinners && s.wait != Park
 	var deadline int64
@@ -72,8 +81,11 @@ func (s *Scheduler) waitForBlock(w int, seen uint32) uint64 {
 	}
 	for i := 0; ; i++ {
 		word := s.word.Load()
-		if uint32(word>>32) != seen {
-			return word
+		if e := uint32(word >> 32); e != seen {
+			if int(word>>16&0xffff) > w || s.closed.Load() {
+				return word
+			}
+			seen = e // not invited: let it pass
 		}
 		switch {
 		case !spin:
