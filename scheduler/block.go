@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/aether-audio/aether/block"
@@ -61,7 +62,7 @@ func (s *Scheduler) forkJoin(chunks int, start int64) {
 	s.published.Store(start)
 	// The store publishes the block: everything the caller wrote before it
 	// (the chunks' input, published) happens before any worker's claim.
-	s.word.Store(uint64(s.epoch)<<32 | uint64(chunks)<<16)
+	s.word.Store(uint64(s.epoch)<<32 | uint64(chunks))
 	// Wake the parked workers this block invites (see waitForBlock): a
 	// block of c chunks needs at most c-1 helpers.
 	invited := min(chunks, len(s.workers))
@@ -73,7 +74,9 @@ func (s *Scheduler) forkJoin(chunks int, start int64) {
 			s.wakeParked(w)
 		}
 	}
-	s.workers[0].chunks.Add(uint64(s.claim(0, s.epoch)))
+	n, stolen := s.claim(0, s.epoch, chunks)
+	s.workers[0].chunks.Add(uint64(n))
+	s.workers[0].steals.Add(uint64(stolen))
 	// Every chunk is claimed now, and the workers rendering the rest are
 	// running, so the caller only has to wait. It must not yield its P
 	// as a habit: for a caller locked to a real-time thread, Gosched is a
@@ -96,24 +99,87 @@ func (s *Scheduler) forkJoin(chunks int, start int64) {
 // 1.33 ms), so only a stuck wait pays for the yields.
 const yieldAfter = 2 * time.Millisecond
 
-// claim renders chunks of the block of epoch e on worker w until the block
-// has none left, and returns how many it rendered.
-func (s *Scheduler) claim(w int, e uint32) (n int) {
-	for {
-		word := s.word.Load()
-		chunks, next := int(word>>16&0xffff), int(word&0xffff)
-		if uint32(word>>32) != e || next >= chunks {
-			return n
-		}
-		// The CAS fails if another worker claimed next, or if the block
-		// is over and a new one was published: a late worker never takes
-		// a chunk of a block it has not seen.
-		if !s.word.CompareAndSwap(word, word+1) {
-			continue
-		}
-		s.renderChunk(w, next)
+// Each worker of a block has a share of its chunks, a contiguous range
+// (share), and claims them front to back on its own lane; a worker whose
+// share is done steals from the back of the others' shares. So while the
+// load is even every chunk is rendered by the same worker block after
+// block, and its voices' state stays in that core's cache, and a worker
+// claims its own chunks with a CAS on a line no other worker writes. A
+// late worker (parked, or preempted) loses the end of its share to the
+// others, so nobody waits for it.
+
+// lane holds the claims on one worker's share of the current block.
+type lane struct {
+	// claims packs epoch<<32 | front<<16 | back: how many chunks of the
+	// share have been taken from each end in block epoch. A value with
+	// another epoch means none has been taken in this block yet.
+	claims atomic.Uint64
+	_      [128 - 8]byte
+}
+
+// share returns worker w's range [lo, hi) of a block of chunks chunks
+// shared by p workers (p <= chunks, so no share is empty).
+func share(w, chunks, p int) (lo, hi int) { return w * chunks / p, (w + 1) * chunks / p }
+
+// claim renders chunks of the block of epoch e, which has chunks chunks,
+// on worker w until the block has none left: first w's own share, then
+// what is left of the others'. It returns how many chunks it rendered and
+// how many of them it stole.
+func (s *Scheduler) claim(w int, e uint32, chunks int) (n, stolen int) {
+	p := min(chunks, len(s.workers))
+	for c := s.take(w, e, chunks, p, true); c >= 0; c = s.take(w, e, chunks, p, true) {
+		s.renderChunk(w, c)
 		n++
 	}
+	for k := 1; k < p; k++ {
+		v := (w + k) % p
+		for c := s.take(v, e, chunks, p, false); c >= 0; c = s.take(v, e, chunks, p, false) {
+			s.renderChunk(w, c)
+			n++
+			stolen++
+		}
+	}
+	return n, stolen
+}
+
+// take claims one chunk of worker v's share of block e: the first one left
+// if front (v itself), else the last one left (a thief). It returns -1
+// when the share has none left or block e is over, so a late worker never
+// takes a chunk of a block it has not seen.
+func (s *Scheduler) take(v int, e uint32, chunks, p int, front bool) int {
+	lo, hi := share(v, chunks, p)
+	l := &s.lanes[v].claims
+	for {
+		old := l.Load()
+		f, b := int(old>>16&0xffff), int(old&0xffff)
+		if uint32(old>>32) != e {
+			// Nothing taken from this share in block e yet, or e is over
+			// and a later block has used the lane. In the second case
+			// the published epoch has moved on too: a lane takes a new
+			// epoch only from a worker that saw it published. In the
+			// first, e cannot end before this share's chunks are taken,
+			// which changes the lane, so the CAS below fails if e ended
+			// since old was read.
+			if uint32(s.word.Load()>>32) != e {
+				return -1
+			}
+			f, b = 0, 0
+		}
+		if lo+f >= hi-b {
+			return -1
+		}
+		next, c := packLane(e, f+1, b), lo+f
+		if !front {
+			next, c = packLane(e, f, b+1), hi-1-b
+		}
+		if l.CompareAndSwap(old, next) {
+			return c
+		}
+	}
+}
+
+func packLane(e uint32, front, back int) uint64 {
+	return uint64(e)<<32 | uint64(front)<<16 | uint64(back)
 }
 
 func (s *Scheduler) renderChunk(w, c int) {

@@ -69,8 +69,8 @@ const DefaultSpinTime = 2 * time.Millisecond
 // otherwise: 256 chunks of 256 voices cover 65536 voices.
 const DefaultMaxChunks = 256
 
-// MaxChunkLimit is the largest MaxChunks: the claim counter and the chunk
-// count share one 64-bit word with the epoch, 16 bits each.
+// MaxChunkLimit is the largest MaxChunks: a lane packs the chunks taken
+// from each end of a share, 16 bits each, with the 32-bit epoch.
 const MaxChunkLimit = 1<<16 - 1
 
 // Errors returned by New and RenderBlock, wrapped with the detail.
@@ -125,9 +125,8 @@ type ChunkFunc func(worker, chunk int, left, right *block.Block)
 // Scheduler renders blocks across long-lived workers. Create it with New;
 // one goroutine at a time calls RenderBlock.
 type Scheduler struct {
-	// word packs the current block: epoch<<32 | chunks<<16 | next chunk.
-	// Publishing a block is one store; claiming a chunk is one CAS that
-	// fails for a worker whose block is over.
+	// word packs the current block: epoch<<32 | chunks. Publishing a
+	// block is one store; the claims are on the lanes.
 	word atomic.Uint64
 	_    [128 - 8]byte
 	done atomic.Uint64 // chunks finished since New
@@ -142,6 +141,7 @@ type Scheduler struct {
 	base   time.Time
 
 	workers  []worker // index 0 is the caller's (only its stats are used)
+	lanes    []lane   // the claims on each worker's share of the block
 	spinners int      // workers 1..spinners may spin; the rest park at once
 	yield    bool     // more workers than GOMAXPROCS: spinning must yield
 	wait     WaitStrategy
@@ -185,6 +185,7 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 		shards:    shards,
 		base:      time.Now(),
 		workers:   make([]worker, cfg.Workers),
+		lanes:     make([]lane, cfg.Workers),
 		spinners:  min(cfg.Workers, procs) - 1, // the caller holds one core
 		yield:     cfg.Workers > procs,
 		wait:      cfg.Wait,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -310,6 +311,84 @@ func TestUninvitedWorkersPark(t *testing.T) {
 		t.Fatalf("after a two-chunk block: worker 1 woke %d times, worker 2 %d times (parked %v); want 1 and 0 (parked)",
 			w1.Wakes, w2.Wakes, parked(2))
 	}
+}
+
+// TestSharesAndSteals checks who renders what, deterministically: each
+// worker renders its own share front to back, and a worker that is not
+// there loses its share to the others, who take it from the back.
+func TestSharesAndSteals(t *testing.T) {
+	const chunks = 6 // shares: worker 0 [0, 3), worker 1 [3, 6)
+	gate := make(chan struct{})
+	var order [2][]int // order[w]: the chunks worker w rendered, in order
+	var w1Chunks atomic.Int32
+	var stuck, block2, callerIn atomic.Bool
+	waitFor := func(cond func() bool) {
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(50 * time.Microsecond) {
+			if time.Now().After(deadline) {
+				stuck.Store(true)
+				return
+			}
+		}
+	}
+	render := func(w, c int, l, r *block.Block) {
+		order[w] = append(order[w], c)
+		if block2.Load() && w == 0 && c == 0 {
+			// Hold the caller in its first chunk until worker 1 has
+			// rendered its share and stolen the rest of the caller's.
+			callerIn.Store(true)
+			waitFor(func() bool { return w1Chunks.Load() >= 5 })
+		}
+		if block2.Load() && w == 1 {
+			waitFor(callerIn.Load) // the caller has its first chunk
+			w1Chunks.Add(1)
+		}
+		for i := range l {
+			l[i] = float32(c + 1)
+		}
+	}
+	s, err := New(Config{Workers: 2, Wait: Park, MaxChunks: chunks, ThreadInit: func(int) { <-gate }}, render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var l, r block.Block
+	check := func(what string, want [2][]int, steals [2]uint64) {
+		t.Helper()
+		if l[0] != 21 { // 1+2+...+6: every chunk once
+			t.Fatalf("%s: sum %v, want 21", what, l[0])
+		}
+		if !slices.Equal(order[0], want[0]) || !slices.Equal(order[1], want[1]) {
+			t.Fatalf("%s: worker 0 rendered %v, worker 1 %v; want %v and %v", what, order[0], order[1], want[0], want[1])
+		}
+		for w := range 2 {
+			if got := s.WorkerStats(w).Steals; got != steals[w] {
+				t.Fatalf("%s: worker %d stole %d chunks, want %d", what, w, got, steals[w])
+			}
+		}
+	}
+
+	// Worker 1 is held in ThreadInit: the caller renders its share, then
+	// worker 1's from the back.
+	if err := s.RenderBlock(chunks, &l, &r); err != nil {
+		t.Fatal(err)
+	}
+	check("worker 1 absent", [2][]int{{0, 1, 2, 5, 4, 3}, nil}, [2]uint64{3, 0})
+
+	// Worker 1 comes; the caller is held in its first chunk: worker 1
+	// renders its share, then the rest of the caller's from the back.
+	close(gate)
+	for s.workers[1].parker.parked.Load() == 0 {
+		time.Sleep(50 * time.Microsecond) // worker 1 done with block 1
+	}
+	order, l = [2][]int{}, block.Block{}
+	block2.Store(true)
+	if err := s.RenderBlock(chunks, &l, &r); err != nil {
+		t.Fatal(err)
+	}
+	if stuck.Load() {
+		t.Fatalf("stuck: worker 1 rendered %v, the caller %v", order[1], order[0])
+	}
+	check("caller held", [2][]int{{0}, {3, 4, 5, 2, 1}}, [2]uint64{3, 2})
 }
 
 func TestCloseStopsWorkers(t *testing.T) {
