@@ -37,28 +37,20 @@ func (s *Scheduler) RenderBlock(chunks int, left, right *block.Block) error {
 	}
 	start := s.now()
 	if chunks > 0 {
-		s.forkJoin(chunks, start)
-		for c := range chunks {
-			s.sumL[c] = s.shards.View(s.busL[c])[:]
-			s.sumR[c] = s.shards.View(s.busR[c])[:]
-		}
-		mix.AddBuses(left[:], s.sumL[:chunks])
-		mix.AddBuses(right[:], s.sumR[:chunks])
-		for c := range chunks {
-			s.shards.Release(0, s.busL[c])
-			s.shards.Release(0, s.busR[c])
-		}
+		s.forkJoin(chunks, start, left, right)
 	}
 	s.stats.block(chunks, time.Duration(s.now()-start))
 	return nil
 }
 
 // forkJoin publishes a block of chunks chunks, renders chunks on the
-// calling goroutine until none are left and waits for the workers to
-// finish theirs.
-func (s *Scheduler) forkJoin(chunks int, start int64) {
-	s.epoch++
-	s.target += uint64(chunks)
+// calling goroutine until none are left, and adds the chunk buses into
+// left and right in chunk order as the chunks finish, its own as soon as
+// it has rendered them: while it waits for the workers' last chunks, only
+// those are left to add.
+func (s *Scheduler) forkJoin(chunks int, start int64, left, right *block.Block) {
+	s.nextEpoch()
+	s.chunks, s.summed = chunks, 0
 	s.published.Store(start)
 	// The store publishes the block: everything the caller wrote before it
 	// (the chunks' input, published) happens before any worker's claim.
@@ -74,7 +66,7 @@ func (s *Scheduler) forkJoin(chunks int, start int64) {
 			s.wakeParked(w)
 		}
 	}
-	n, stolen := s.claim(0, s.epoch, chunks)
+	n, stolen := s.claim(0, s.epoch, chunks, left, right)
 	s.workers[0].chunks.Add(uint64(n))
 	s.workers[0].steals.Add(uint64(stolen))
 	// Every chunk is claimed now, and the workers rendering the rest are
@@ -87,12 +79,77 @@ func (s *Scheduler) forkJoin(chunks int, start int64) {
 	// deadline. So it yields only when workers outnumber the Ps, and as a
 	// safety valve once the wait has lasted yieldAfter (GOMAXPROCS
 	// lowered below the worker count after New, say).
-	for i := 0; s.done.Load() != s.target; i++ {
+	for i := 0; s.summed < chunks; i++ {
+		if s.sumFinished(left, right) {
+			continue
+		}
 		if s.yield || i&1023 == 1023 && s.now()-start > int64(yieldAfter) {
 			runtime.Gosched()
 		}
 	}
 }
+
+// sumFinished adds the buses of the finished chunks that follow the last
+// one added, in chunk order, into left and right, releases them, and
+// reports whether it added any. Only the caller of RenderBlock calls it.
+// Adding the buses one run at a time gives the same bits as adding them
+// all at the end: mix.AddBuses adds bus after bus.
+func (s *Scheduler) sumFinished(left, right *block.Block) bool {
+	from := s.summed
+	for s.summed < s.chunks && s.finished[s.summed].Load() == s.epoch {
+		c := s.summed
+		s.sumL[c] = s.shards.View(s.busL[c])[:]
+		s.sumR[c] = s.shards.View(s.busR[c])[:]
+		s.summed++
+	}
+	if s.summed == from {
+		return false
+	}
+	mix.AddBuses(left[:], s.sumL[from:s.summed])
+	mix.AddBuses(right[:], s.sumR[from:s.summed])
+	for c := from; c < s.summed; c++ {
+		s.shards.Release(0, s.busL[c])
+		s.shards.Release(0, s.busR[c])
+	}
+	return true
+}
+
+// nextEpoch moves the caller's epoch to the next block's, before it is
+// published.
+//
+// The lanes and finished hold the epoch of the last block that used them,
+// and a lane or chunk may go unused for any number of blocks (while the
+// blocks are small). So that an old value can never pass for the current
+// block's when the 32-bit epoch wraps, every 2^16 blocks, between two
+// blocks, nextEpoch rewrites them all: each lane to "block prev, all
+// taken", which is what a worker still late for block prev must read (a
+// worker late for an older block reads another epoch and then sees that
+// its block is over), and each finished flag to 0, an epoch never used.
+// Nothing else writes them between blocks: every chunk of block prev has
+// been rendered and added, and claims for it or older blocks fail.
+func (s *Scheduler) nextEpoch() {
+	prev := s.epoch
+	s.epoch++
+	if s.epoch == 0 {
+		s.epoch = 1 // 0 means "never" in finished
+	}
+	if s.epoch&(refreshEvery-1) == 1 {
+		for v := range s.lanes {
+			s.lanes[v].claims.Store(packLane(prev, laneFull, 0))
+		}
+		for c := range s.finished {
+			s.finished[c].Store(0)
+		}
+	}
+}
+
+// refreshEvery is how many blocks apart nextEpoch rewrites the lanes and
+// finished flags: far fewer than 2^32, and rarely enough to cost nothing.
+const refreshEvery = 1 << 16
+
+// laneFull as the front count of a lane marks every chunk of its share as
+// taken, whatever the share: no share is longer than MaxChunkLimit.
+const laneFull = MaxChunkLimit
 
 // yieldAfter is how long forkJoin's wait spins before it also yields its P
 // now and then: past any sound block (a 64-sample block at 48 kHz is
@@ -124,17 +181,22 @@ func share(w, chunks, p int) (lo, hi int) { return w * chunks / p, (w + 1) * chu
 // claim renders chunks of the block of epoch e, which has chunks chunks,
 // on worker w until the block has none left: first w's own share, then
 // what is left of the others'. It returns how many chunks it rendered and
-// how many of them it stole.
-func (s *Scheduler) claim(w int, e uint32, chunks int) (n, stolen int) {
+// how many of them it stole. The caller (w 0, with its master bus in left
+// and right; the workers pass nil) adds finished chunks after each of its
+// own.
+func (s *Scheduler) claim(w int, e uint32, chunks int, left, right *block.Block) (n, stolen int) {
 	p := min(chunks, len(s.workers))
 	for c := s.take(w, e, chunks, p, true); c >= 0; c = s.take(w, e, chunks, p, true) {
-		s.renderChunk(w, c)
+		s.renderChunk(w, e, c)
 		n++
+		if w == 0 {
+			s.sumFinished(left, right)
+		}
 	}
 	for k := 1; k < p; k++ {
 		v := (w + k) % p
 		for c := s.take(v, e, chunks, p, false); c >= 0; c = s.take(v, e, chunks, p, false) {
-			s.renderChunk(w, c)
+			s.renderChunk(w, e, c)
 			n++
 			stolen++
 		}
@@ -182,7 +244,9 @@ func packLane(e uint32, front, back int) uint64 {
 	return uint64(e)<<32 | uint64(front)<<16 | uint64(back)
 }
 
-func (s *Scheduler) renderChunk(w, c int) {
+// renderChunk renders chunk c of block e on worker w into two buses from
+// w's shard.
+func (s *Scheduler) renderChunk(w int, e uint32, c int) {
 	idL, okL := s.shards.Acquire(w)
 	idR, okR := s.shards.Acquire(w)
 	if !okL || !okR {
@@ -191,5 +255,5 @@ func (s *Scheduler) renderChunk(w, c int) {
 	}
 	s.busL[c], s.busR[c] = idL, idR
 	s.render(w, c, s.shards.Buffer(idL), s.shards.Buffer(idR))
-	s.done.Add(1) // publishes busL[c], busR[c] and the buses to the caller
+	s.finished[c].Store(e) // publishes busL[c], busR[c] and the buses to the caller
 }

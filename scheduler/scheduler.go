@@ -4,8 +4,8 @@
 // scheduler publishes the block by bumping a padded atomic epoch; long-lived
 // workers (goroutines started once, by New) and the caller itself, as worker 0,
 // claim chunks with one atomic counter. Each chunk renders into a stereo bus
-// taken from its worker's shard; when every chunk is done the caller sums
-// the chunk buses in chunk order into the master bus, so the result never
+// taken from its worker's shard; the caller adds the chunk buses in chunk
+// order into the master bus as the chunks finish, so the result never
 // depends on how many workers ran or which took what, and returns them to
 // their shards.
 //
@@ -129,8 +129,6 @@ type Scheduler struct {
 	// block is one store; the claims are on the lanes.
 	word atomic.Uint64
 	_    [128 - 8]byte
-	done atomic.Uint64 // chunks finished since New
-	_    [128 - 8]byte
 	// published is when the current block was published, in ns since
 	// base, for measuring wake latency.
 	published atomic.Int64
@@ -149,8 +147,10 @@ type Scheduler struct {
 	spinTime int64
 
 	maxChunks int
-	epoch     uint32 // the caller's copy of the epoch of the last block
-	target    uint64 // value of done when the last block is complete
+	epoch     uint32          // the caller's copy of the epoch of the last block
+	chunks    int             // the caller's copy of the last block's chunk count
+	summed    int             // chunks of the last block added into the master bus
+	finished  []atomic.Uint32 // finished[c]: epoch of the last block whose chunk c is rendered
 	busL      []pool.BufferID
 	busR      []pool.BufferID
 	sumL      [][]float32 // views of the chunk buses, in chunk order
@@ -192,6 +192,7 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 		init:      cfg.ThreadInit,
 		spinTime:  int64(cfg.SpinTime),
 		maxChunks: cfg.MaxChunks,
+		finished:  make([]atomic.Uint32, cfg.MaxChunks),
 		busL:      make([]pool.BufferID, cfg.MaxChunks),
 		busR:      make([]pool.BufferID, cfg.MaxChunks),
 		sumL:      make([][]float32, cfg.MaxChunks),
@@ -264,7 +265,7 @@ func (s *Scheduler) Close() error {
 		return nil
 	}
 	// A new epoch with no chunks makes spinners look at closed.
-	s.epoch++
+	s.nextEpoch()
 	s.word.Store(uint64(s.epoch) << 32)
 	for w := 1; w < len(s.workers); w++ {
 		s.wakeParked(w)

@@ -391,6 +391,59 @@ func TestSharesAndSteals(t *testing.T) {
 	check("caller held", [2][]int{{0}, {3, 4, 5, 2, 1}}, [2]uint64{3, 2})
 }
 
+// TestEpochWrap renders across the wrap of the 32-bit block epoch, after
+// blocks that left their epochs in the lanes and finished flags: without
+// the rewrite every 2^16 blocks, those old values would pass for the new
+// blocks', and a block would hang or sum a chunk before it was rendered.
+func TestEpochWrap(t *testing.T) {
+	const maxChunks = 12
+	for _, wait := range strategies {
+		rec := newRecorder(maxChunks)
+		s, err := New(Config{Workers: 3, Wait: wait, MaxChunks: maxChunks}, rec.render)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for b := range 24 {
+				// Blocks 0-7 (epochs 1-8) use every lane and chunk;
+				// blocks 8-18 only the caller's, through the wrap
+				// (epochs 2^32-4 to 2^32-1, then 1 to 7); block 19 has
+				// epoch 8 again and every chunk.
+				chunks := maxChunks
+				if b == 8 {
+					s.epoch = math.MaxUint32 - 4
+				}
+				if b >= 8 && b < 19 {
+					chunks = 1
+				}
+				rec.block.Store(int64(b))
+				var l, r block.Block
+				if err := s.RenderBlock(chunks, &l, &r); err != nil {
+					t.Error(err)
+					return
+				}
+				if wl, wr := reference(b, chunks); l != wl || r != wr {
+					t.Errorf("%v: block %d (epoch %d) differs", wait, b, s.epoch)
+					return
+				}
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%v: blocks across the epoch wrap hang", wait)
+		}
+		s.Close()
+		for c := range maxChunks {
+			if n := rec.renders[c].Load(); n == 0 {
+				t.Errorf("%v: chunk %d never rendered", wait, c)
+			}
+		}
+	}
+}
+
 func TestCloseStopsWorkers(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for _, wait := range strategies {

@@ -51,7 +51,7 @@ func (s *Scheduler) work(w int) {
 		}
 		seen = uint32(word >> 32)
 		lat := time.Duration(s.now() - s.published.Load())
-		n, stolen := s.claim(w, seen, int(uint32(word)))
+		n, stolen := s.claim(w, seen, int(uint32(word)), nil, nil)
 		wk.chunks.Add(uint64(n))
 		wk.steals.Add(uint64(stolen))
 		wk.wakes.Add(1)
