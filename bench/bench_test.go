@@ -130,14 +130,17 @@ func TestSearchLandsWithinOneStep(t *testing.T) {
 }
 
 // TestSearchRepeatsTheBisection gives each search its own truth, as a
-// noisy machine would: each answer lands within a step of its truth, the
-// doubling is done once, and the median is a measured answer.
+// noisy machine would: each answer lands within a step of its truth, even
+// above the bracket the first search found, the later searches start near
+// the previous answer instead of doubling from the start, and the median
+// is a measured answer.
 func TestSearchRepeatsTheBisection(t *testing.T) {
-	truths := []int{10000, 12000, 9000}
-	doubled := 0
+	truths := []int{10000, 25000, 9000}
+	probes := make([]int, len(truths)+1)
 	got, err := Search(searchStart, 1<<22, 1.0/64, len(truths), func(search, n int) (Verdict, error) {
-		if search == 1 && n >= searchStart && n&(n-1) == 0 {
-			doubled++
+		probes[search]++
+		if search > 1 && n < 7000 {
+			t.Errorf("search %d probed %d, far below the previous answers", search, n)
 		}
 		if n <= truths[search-1] {
 			return Passes, nil
@@ -152,10 +155,8 @@ func TestSearchRepeatsTheBisection(t *testing.T) {
 			t.Errorf("search %d: answer %d, truth %d", i+1, a, truths[i])
 		}
 	}
-	// 64..16384 doubling: 9 powers of two, plus the few bisection points
-	// that happen to be powers of two.
-	if doubled > 12 {
-		t.Errorf("%d power-of-two probes: the doubling ran more than once", doubled)
+	if probes[1] < 12 || probes[3] > 10 {
+		t.Errorf("probes per search %v: the later searches should start near the answer", probes[1:])
 	}
 	med, lo, hi := median(got.Answers)
 	if med != got.Answers[0] || lo != got.Answers[2] || hi != got.Answers[1] {
@@ -192,8 +193,12 @@ func TestSearchStopsUndecided(t *testing.T) {
 
 func TestSearchLimitAndError(t *testing.T) {
 	got, err := Search(64, 1000, 0.01, 3, func(int, int) (Verdict, error) { return Passes, nil })
-	if err != nil || len(got.Answers) != 1 || got.Answers[0] != 1000 {
+	if err != nil || !slices.Equal(got.Answers, []int{1000, 1000, 1000}) {
 		t.Errorf("always passing, limit 1000: got %+v, %v", got, err)
+	}
+	got, err = Search(64, 1000, 0.01, 2, func(int, int) (Verdict, error) { return Fails, nil })
+	if err != nil || !slices.Equal(got.Answers, []int{0, 0}) {
+		t.Errorf("always failing: got %+v, %v", got, err)
 	}
 	boom := errors.New("boom")
 	got, err = Search(64, 1000, 0.01, 3, func(_, n int) (Verdict, error) {
@@ -239,6 +244,9 @@ func TestRunFindsFakeCapacity(t *testing.T) {
 				if len(res.Steps) < 10 || !res.Decided || len(res.Answers) != 1 {
 					t.Errorf("%d workers: %d steps, decided %v, answers %v", res.Workers, len(res.Steps), res.Decided, res.Answers)
 				}
+			}
+			if first := rep.Results[1].Steps[0].Voices; first != rep.Results[0].MaxVoices {
+				t.Errorf("2 workers started at %d voices, not at 1 worker's answer %d", first, rep.Results[0].MaxVoices)
 			}
 			// The fake costs the same whatever the workers, so 2 workers scale at 50%.
 			if e := rep.Results[1].ScalingEfficiency; e < 0.45 || e > 0.55 {

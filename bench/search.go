@@ -16,13 +16,22 @@ const searchStart = 64
 
 // failsToConfirm is how many failed steps reject a voice count. Anything
 // outside the synth can only add time to a block, never take it away, so
-// one passing step shows the synth can do it; a synth that cannot fails
-// every time, and the second step costs only time.
-const failsToConfirm = 2
+// one passing step shows the synth can do it. On a shared machine the
+// render time's tail has noisy spells lasting seconds (measured on a 2-core
+// VM: 150-block steps at three quarters of the capacity failed 20 to 60%
+// of the time); three failures in a row leave a count that passes half the
+// time one chance in eight to be rejected, where two left one in four.
+const failsToConfirm = 3
 
 // maxDisturbed is how many disturbed steps at one voice count end the
 // search undecided: a machine that stalls that often cannot be measured.
 const maxDisturbed = 3
+
+// refineFactor is how far apart the first two counts of a repeated search
+// are: it starts from the previous answer and steps by a quarter until a
+// count fails (or passes, going down), a bracket three bisections wide at
+// a resolution of 1/32.
+const refineFactor = 1.25
 
 // Verdict is what the steps at one voice count decided.
 type Verdict int
@@ -48,56 +57,83 @@ type SearchResult struct {
 }
 
 // Search looks for the largest n in 0..limit that passes, assuming that
-// passing is monotone (if n passes, every smaller n does). The first search
-// doubles from start until a count fails or limit passes; then each of the
-// searches bisects that bracket [lo, hi) afresh, measuring every count
-// again, until it is at most max(1, resolution*lo) wide, and answers its
-// lower end. Repeating the bisection, rather than the whole search, spends
-// the steps where the answer is decided. A count that cannot be decided
-// ends the search; so does an error from decide, which Search returns
-// with what it found so far. decide gets the search's number, from 1.
+// passing is monotone (if n passes, every smaller n does), searches times
+// over. Each search brackets the answer, then bisects the bracket until it
+// is at most max(1, resolution*lo) wide and answers its lower end. The
+// first search brackets by doubling from start; each later one starts from
+// the previous answer and steps by refineFactor, up while counts pass or
+// down while they fail. So every search measures its own bracket: a count
+// one search rejected in a noisy spell does not bound the next. A count
+// that cannot be decided ends the search; so does an error from decide,
+// which Search returns with what it found so far. decide gets the
+// search's number, from 1.
 func Search(start, limit int, resolution float64, searches int, decide func(search, n int) (Verdict, error)) (SearchResult, error) {
 	var res SearchResult
-	stop := func(search, n int) SearchResult {
-		res.Undecided, res.Search = n, search
-		return res
-	}
-	hi := 0
-	for n := min(max(start, 1), limit); ; n = min(2*n, limit) {
-		v, err := decide(1, n)
-		if err != nil || v == Undecided {
-			return stop(1, n), err
-		}
-		if v == Fails {
-			hi = n
-			break
-		}
-		res.Floor = n
-		if n == limit {
-			res.Answers = append(res.Answers, n)
-			return res, nil
-		}
-	}
-	lo0 := res.Floor
+	from, factor := start, 2.0
 	for search := 1; search <= searches; search++ {
-		lo, hi := lo0, hi
+		lo, hi, v, n, err := bracket(search, from, limit, factor, decide)
+		res.Floor = max(res.Floor, lo)
+		if err != nil || v == Undecided {
+			res.Undecided, res.Search = n, search
+			return res, err
+		}
 		for hi-lo > max(1, int(resolution*float64(lo))) {
 			mid := lo + (hi-lo)/2
 			v, err := decide(search, mid)
 			if err != nil || v == Undecided {
-				res.Floor = max(res.Floor, lo)
-				return stop(search, mid), err
+				res.Undecided, res.Search = mid, search
+				return res, err
 			}
 			if v == Passes {
 				lo = mid
+				res.Floor = max(res.Floor, lo)
 			} else {
 				hi = mid
 			}
 		}
 		res.Answers = append(res.Answers, lo)
-		res.Floor = max(res.Floor, lo)
+		from, factor = max(lo, 1), refineFactor
 	}
 	return res, nil
+}
+
+// bracket finds lo < hi with lo passing (0 when even 1 fails) and hi
+// failing (limit+1 when limit passes) by stepping from from by factor. It
+// returns the verdict and count that stopped it when that was Undecided
+// or an error.
+func bracket(search, from, limit int, factor float64, decide func(search, n int) (Verdict, error)) (lo, hi int, v Verdict, n int, err error) {
+	n = min(max(from, 1), limit)
+	if v, err = decide(search, n); err != nil || v == Undecided {
+		return 0, 0, v, n, err
+	}
+	if v == Passes {
+		for {
+			lo = n
+			if n == limit {
+				return lo, limit + 1, v, n, nil
+			}
+			n = min(max(int(float64(n)*factor), n+1), limit)
+			if v, err = decide(search, n); err != nil || v == Undecided {
+				return lo, 0, v, n, err
+			}
+			if v == Fails {
+				return lo, n, v, n, nil
+			}
+		}
+	}
+	for {
+		hi = n
+		n = int(float64(n) / factor)
+		if n < 1 {
+			return 0, hi, v, n, nil
+		}
+		if v, err = decide(search, n); err != nil || v == Undecided {
+			return 0, hi, v, n, err
+		}
+		if v == Passes {
+			return n, hi, v, n, nil
+		}
+	}
 }
 
 // median returns the median of the answers (the lower one of an even
@@ -112,7 +148,9 @@ func median(answers []int) (med, lo, hi int) {
 }
 
 // Run measures each worker count in turn: a search for the largest voice
-// count that passes, or, when fixedVoices > 0, one step at that count.
+// count that passes, or, when fixedVoices > 0, one step at that count. The
+// first worker count's search doubles from searchStart, each next one's
+// from the answer before.
 // progress, when not nil, is called after every step, outside the timed
 // loop. When ctx ends the run, Run returns ErrInterrupted with a report of
 // the worker counts measured so far, the one in progress included with the
@@ -137,10 +175,16 @@ func (r *Runner) Run(ctx context.Context, workers []int, fixedVoices int, progre
 		defer r.stopPacer()
 	}
 	var runErr error
+	start := searchStart
 	for _, w := range workers {
-		res, err := r.runWorkers(ctx, w, fixedVoices, progress)
+		res, err := r.runWorkers(ctx, w, fixedVoices, start, progress)
 		if len(res.Steps) > 0 {
 			rep.Results = append(rep.Results, res)
+		}
+		if res.Decided && res.MaxVoices > start {
+			// The next worker count starts from this answer rather than
+			// doubling up to it again.
+			start = res.MaxVoices
 		}
 		if err != nil {
 			runErr = err
@@ -155,7 +199,7 @@ func (r *Runner) Run(ctx context.Context, workers []int, fixedVoices int, progre
 }
 
 // runWorkers measures one worker count.
-func (r *Runner) runWorkers(ctx context.Context, workers, fixedVoices int, progress func(int, Step)) (Result, error) {
+func (r *Runner) runWorkers(ctx context.Context, workers, fixedVoices, start int, progress func(int, Step)) (Result, error) {
 	res := Result{Workers: workers, Steps: []Step{}}
 	measure := func(search, n int) (Step, error) {
 		st, err := r.Measure(ctx, workers, n)
@@ -203,7 +247,7 @@ func (r *Runner) runWorkers(ctx context.Context, workers, fixedVoices int, progr
 			}
 		}
 	}
-	found, err := Search(searchStart, r.opts.MaxVoices, r.opts.Resolution, r.opts.Searches, decide)
+	found, err := Search(start, r.opts.MaxVoices, r.opts.Resolution, r.opts.Searches, decide)
 	res.Answers = found.Answers
 	res.Decided = found.Undecided == 0 && err == nil
 	if found.Undecided != 0 && err == nil {

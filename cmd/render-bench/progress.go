@@ -15,10 +15,11 @@ import (
 // leave room for the step's figures on an 80-column terminal.
 const barWidth = 20
 
-// stepsPerWorkerCount is a typical search's step count (doubling from 64 to
-// tens of thousands, then three bisections of five or six steps, a few
-// measured twice), used only to move the bar.
-const stepsPerWorkerCount = 30
+// stepsPerWorkerCount is a typical step count per worker count (doubling
+// from 64 to tens of thousands, three brackets and bisections of five or
+// six counts, failing counts measured three times), used only to move the
+// bar.
+const stepsPerWorkerCount = 45
 
 // progress reports the run on standard error, between steps, never while
 // a step is timed: on a terminal, a one-line bar redrawn in place; with -v

@@ -137,7 +137,7 @@ func (t *tierTable) writeTable(w io.Writer) error {
 		fmt.Fprintln(tw, line+r.Fastest+"\t")
 		if r.Fastest != t.Picked {
 			gain := 100 * (1 - r.NsPerVoice[r.Fastest]/r.NsPerVoice[t.Picked])
-			beaten = append(beaten, fmt.Sprintf("%s: %s %.0f%% faster", r.Voice, r.Fastest, gain))
+			beaten = append(beaten, fmt.Sprintf("%s: %s %.1f%% faster", r.Voice, r.Fastest, gain))
 		}
 	}
 	if err := tw.Flush(); err != nil {
