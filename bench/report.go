@@ -297,7 +297,7 @@ func (rep *Report) Summary() []string {
 			lines = append(lines, rep.fixedSentence(r, deadline))
 		}
 	} else if best, ok := rep.best(); ok {
-		median := "each figure is the median of " + plural(rep.Searches, "search") + ", spread in the table"
+		median := fmt.Sprintf("each figure is the median of %d searches, spread in the table", rep.Searches)
 		if rep.Searches == 1 {
 			median = "one search per worker count"
 		}
