@@ -94,10 +94,13 @@ func measureTiers(ctx context.Context, factory bench.SynthFactory, rate int, dur
 		}
 	}
 	for _, k := range bench.VoiceKinds {
-		row := tierRow{Voice: k, NsPerVoice: map[string]float64{}}
+		row := tierRow{Voice: k, NsPerVoice: map[string]float64{}, Fastest: picked}
 		for _, tr := range tiers {
 			row.NsPerVoice[tr] = float64(int(slices.Min(ns[k][tr])*10+0.5)) / 10
-			if row.Fastest == "" || row.NsPerVoice[tr] < row.NsPerVoice[row.Fastest] {
+		}
+		for _, tr := range tiers {
+			// A tie goes to the picked tier.
+			if row.NsPerVoice[tr] < row.NsPerVoice[row.Fastest] {
 				row.Fastest = tr
 			}
 		}
