@@ -712,6 +712,9 @@ func TestSearchUndecidedWhenEveryStepStalls(t *testing.T) {
 			t.Errorf("step %+v: want disturbed by one overrun", st)
 		}
 	}
+	if res.Answers == nil || res.ScalingEfficiency != 0 || rep.PerfectScaling(2) != 0 {
+		t.Errorf("undecided: answers %v (want [], not null), scaling %v, perfect scaling %v", res.Answers, res.ScalingEfficiency, rep.PerfectScaling(2))
+	}
 	summary := strings.Join(rep.Summary(), "\n")
 	if strings.Contains(summary, "This machine renders") || !strings.Contains(summary, "Undecided on 1 core: 3 steps at 64 voices") {
 		t.Errorf("summary:\n%s", summary)

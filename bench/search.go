@@ -248,7 +248,7 @@ func (r *Runner) runWorkers(ctx context.Context, workers, fixedVoices, start int
 		}
 	}
 	found, err := Search(start, r.opts.MaxVoices, r.opts.Resolution, r.opts.Searches, decide)
-	res.Answers = found.Answers
+	res.Answers = append([]int{}, found.Answers...) // [] rather than null in JSON
 	res.Decided = found.Undecided == 0 && err == nil
 	if found.Undecided != 0 && err == nil {
 		res.Undecided = undecidedWhy
