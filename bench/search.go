@@ -240,8 +240,8 @@ func (r *Runner) runWorkers(ctx context.Context, workers, fixedVoices, start int
 				}
 			case Disturbed:
 				if disturbed++; disturbed == maxDisturbed {
-					undecidedWhy = fmt.Sprintf("%d steps at %d voices were disturbed (the last: %s); the machine is too busy to measure, or the synth stalls on its own",
-						maxDisturbed, n, st.Reason)
+					undecidedWhy = fmt.Sprintf("%d steps at %s voices were disturbed (the last: %s); the machine is too busy to measure, or the synth stalls on its own",
+						maxDisturbed, commas(n), st.Reason)
 					return Undecided, nil
 				}
 			}
