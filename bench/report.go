@@ -270,8 +270,8 @@ func (rep *Report) allocWarning() string {
 	for _, r := range rep.Results {
 		for _, s := range r.Steps {
 			if s.Allocs != 0 || s.GCCycles != 0 {
-				bad = append(bad, fmt.Sprintf("%s at %s voices: %d allocations, %d GC cycles",
-					workersWord(r.Workers), commas(s.Voices), s.Allocs, s.GCCycles))
+				bad = append(bad, fmt.Sprintf("%s at %s voices: %s, %s",
+					workersWord(r.Workers), commas(s.Voices), plural(int(s.Allocs), "allocation"), plural(int(s.GCCycles), "GC cycle")))
 				break
 			}
 		}

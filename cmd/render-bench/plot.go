@@ -41,7 +41,11 @@ func writePlotFile(rep *bench.Report, path string) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(plot(rep))
+	// CreateTemp makes the file private; a plot is for sharing.
+	err = tmp.Chmod(0o644)
+	if err == nil {
+		_, err = tmp.Write(plot(rep))
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
