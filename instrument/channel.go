@@ -131,7 +131,8 @@ const (
 // non-registered parameter (99, 98) stops data entry from reaching them.
 // Controller 121 resets the controllers General MIDI says to. Controllers
 // that act on notes (sustain, all notes off, all sound off) only update
-// CC here: their effect on notes is the player's.
+// CC here: their effect on notes is the player's (the sustain pedal still
+// reports ChangeOther, for instruments whose modulators read it).
 func (c *Channel) Control(cc, v uint8) Change {
 	cc, v = cc&0x7F, v&0x7F
 	c.CC[cc] = v
@@ -147,7 +148,7 @@ func (c *Channel) Control(cc, v uint8) Change {
 	case CCResetAll:
 		c.resetControllers()
 		return ChangeAll
-	case CCBankSelect, CCBankSelectLSB, CCRPNLSB, CCRPNMSB, CCSustain, CCAllSoundOff, CCAllNotesOff:
+	case CCBankSelect, CCBankSelectLSB, CCRPNLSB, CCRPNMSB, CCAllSoundOff, CCAllNotesOff:
 		return 0
 	}
 	return ChangeOther
