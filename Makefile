@@ -1,7 +1,7 @@
 # Thin targets; CI (.ci/run) calls them. GO can be overridden, e.g. GO=go1.26.
 GO ?= go
 # Packages with concurrent code, run under the race detector on 1, 2 and 4 CPUs.
-RACE_PKGS ?= ./shard/... ./queue/... ./scheduler/... ./voice/... ./bench/... ./bounce/... ./cmd/bounce/... .
+RACE_PKGS ?= ./pool/... ./shard/... ./queue/... ./scheduler/... ./voice/... ./instrument/... ./bench/... ./bounce/... ./cmd/bounce/... .
 BENCH ?= .
 BENCH_PKGS ?= ./...
 FUZZTIME ?= 20s
@@ -9,7 +9,7 @@ FUZZTIME ?= 20s
 # on inputs near the limits: bound it so a run ends on time.
 FUZZMINIMIZETIME ?= 10s
 
-.PHONY: all build test race purego bench fuzz lint generate generate-check arm64 ci
+.PHONY: all build test race purego bench fuzz lint generate generate-check arm64 examples ci
 
 all: build test
 
@@ -59,6 +59,11 @@ arm64:
 	qemu-aarch64-static /tmp/aether-mix.arm64 -test.short
 	GOARCH=arm64 $(GO) test -c -o /tmp/aether-voice.arm64 ./voice
 	qemu-aarch64-static /tmp/aether-voice.arm64 -test.short
+
+# The example programs are modules of their own (so the library does not
+# depend on what they use); this builds and vets them.
+examples:
+	cd examples/play && $(GO) vet . && $(GO) build -o /dev/null .
 
 ci:
 	bash .ci/run

@@ -1,7 +1,9 @@
 // Package aether renders thousands of synthesizer voices in 64-sample
 // blocks across all cores. Engine is the face for real-time use: control
-// goroutines post notes and parameter changes, and one goroutine (an audio
-// callback, or a player pulling from Reader) renders blocks.
+// goroutines play notes by MIDI channel, key and velocity (or post single
+// voices), and one goroutine (an audio callback, or a player pulling from
+// Reader) renders blocks. Offline rendering of scores and MIDI files to WAV
+// is package bounce.
 package aether
 
 import (
@@ -11,14 +13,17 @@ import (
 	"sync/atomic"
 
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/instrument"
+	"github.com/aether-audio/aether/internal/alloc"
 	"github.com/aether-audio/aether/queue"
 	"github.com/aether-audio/aether/scheduler"
 	"github.com/aether-audio/aether/voice"
+	uatomic "go.uber.org/atomic"
 )
 
 // Defaults for zero Config fields.
 const (
-	DefaultSampleRate = 48000
+	DefaultSampleRate = block.DefaultRate
 	DefaultVoices     = 4096
 	// DefaultQueueSize holds 4096 events: a whole orchestra's note-ons
 	// and note-offs for one block, several times over.
@@ -62,6 +67,10 @@ type Config struct {
 	// DefaultChunkSize. Chunk k always covers the same slots, so output
 	// does not depend on the number of workers.
 	ChunkSize int
+	// Instruments is the bank the 16 MIDI channels play from (program
+	// change and bank select choose in it); nil means the built-in General
+	// MIDI bank (instrument.GM).
+	Instruments instrument.Bank
 	// Wait is what idle workers do between blocks (the zero value is
 	// scheduler.Hybrid).
 	Wait scheduler.WaitStrategy
@@ -74,9 +83,9 @@ type Config struct {
 	ThreadInit func(worker int)
 }
 
-// VoiceID names a note from its NoteOn on; it stays valid until the voice
-// finishes (after which events for it are ignored and counted as Orphaned).
-// IDs are never reused.
+// VoiceID names a note from its NoteOn or Play on; it stays valid until
+// the note's last voice finishes (after which events for it are ignored
+// and counted as Orphaned). IDs are never reused.
 type VoiceID uint64
 
 // Engine renders voices in blocks. Any goroutine may post events; one
@@ -86,24 +95,24 @@ type Engine struct {
 	sched  *scheduler.Scheduler
 	events *queue.Ring[event]
 	nextID atomic.Uint64
+	frame  atomic.Int64 // the first frame of the next block
+	gain   uatomic.Float32
 
-	voices     int // the most voices that may sound (not counting fades)
-	chunkSize  int // slots per chunk
-	chunkWords int // bitmap words per chunk
+	instruments instrument.Bank
+	chunkSize   int // slots per chunk
+	chunkWords  int // bitmap words per chunk
 
 	// Render-goroutine state, all allocated by NewEngine.
 	batch    []event   // the events drained for one block
-	ids      idTable   // VoiceID -> slot of sounding voices
-	idOf     []VoiceID // slot -> its VoiceID, 0 when free
-	startAt  []uint64  // slot -> block in which the voice started
-	counted  []bool    // slot -> counts against voices (not a stolen fade)
-	used     []uint64  // bitmap of slots in use (sounding or fading)
-	finished []uint64  // bitmap of slots whose voice ended in this block
-	free     []int32   // stack of free slots, lowest on top
-	active   []int32   // chunk k lists its slots in use in [k*chunkSize, (k+1)*chunkSize)
-	live     int       // slots with counted set
-	victims  victimHeap
-	block    uint64 // blocks rendered
+	pending  eventHeap // events posted for a later block
+	seq      uint64    // events drained so far: orders equal frames in pending
+	slots    *alloc.Slots
+	active   []int32 // chunk k lists its slots in use in [k*chunkSize, (k+1)*chunkSize)
+	notes    noteTable
+	chans    [Channels]channel
+	voiceBuf []instrument.Voice
+	block    uint64  // blocks rendered
+	gainNow  float32 // the master gain at the end of the last block
 	rendered [2 * block.Size]float32
 	rbuf     readState
 
@@ -123,35 +132,38 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	if cfg.Instruments == nil {
+		cfg.Instruments = instrument.GM(cfg.SampleRate)
+	}
 	// A stolen voice fades for one block in its own slot while the new
-	// note starts in another. At most one block's note-ons (one queue
-	// full), and at most Voices, can be fading at once, so with this many
-	// extra slots a free slot is always there.
-	slots := cfg.Voices + min(cfg.Voices, events.Cap())
+	// note starts in another. At most the voices of one block's note-ons
+	// (one queue full, and the pending events due), and at most Voices,
+	// can be fading at once, so with this many extra slots a free slot is
+	// always there.
+	steals := min(cfg.Voices, 2*events.Cap()*instrument.MaxVoices)
+	slots := cfg.Voices + steals
 	bank, err := voice.NewBank(slots, cfg.SampleRate)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	e := &Engine{
-		bank:       bank,
-		events:     events,
-		voices:     cfg.Voices,
-		chunkSize:  cfg.ChunkSize,
-		chunkWords: cfg.ChunkSize / 64,
-		batch:      make([]event, events.Cap()),
-		ids:        newIDTable(slots),
-		idOf:       make([]VoiceID, slots),
-		startAt:    make([]uint64, slots),
-		counted:    make([]bool, slots),
-		used:       make([]uint64, (slots+63)/64),
-		finished:   make([]uint64, (slots+63)/64),
-		free:       make([]int32, slots),
-		active:     make([]int32, (slots+cfg.ChunkSize-1)/cfg.ChunkSize*cfg.ChunkSize),
-		victims:    newVictimHeap(min(cfg.Voices, events.Cap())),
+		bank:        bank,
+		events:      events,
+		instruments: cfg.Instruments,
+		chunkSize:   cfg.ChunkSize,
+		chunkWords:  cfg.ChunkSize / 64,
+		batch:       make([]event, events.Cap()),
+		pending:     newEventHeap(events.Cap()),
+		slots:       alloc.New(slots, cfg.Voices, steals),
+		active:      make([]int32, (slots+cfg.ChunkSize-1)/cfg.ChunkSize*cfg.ChunkSize),
+		notes:       newNoteTable(slots),
+		voiceBuf:    make([]instrument.Voice, 0, instrument.MaxVoices),
+		gainNow:     1,
 	}
+	e.gain.Store(1)
 	e.rbuf.pos = len(e.rbuf.bytes)
-	for i := range e.free {
-		e.free[i] = int32(slots - 1 - i) // lowest slot on top
+	for c := range e.chans {
+		e.chans[c].init(uint8(c), e.instruments)
 	}
 	e.sched, err = scheduler.New(scheduler.Config{
 		Workers:         cfg.Workers,
@@ -199,6 +211,22 @@ func (e *Engine) Workers() int { return e.sched.Workers() }
 
 // SampleRate returns the sample rate in Hz.
 func (e *Engine) SampleRate() int { return e.bank.SampleRate() }
+
+// Frame returns the frame at which the next block starts: frames count
+// from 0 at the first sample the engine rendered. Events for this frame
+// or an earlier one take effect at the start of the next block; any
+// goroutine may call it.
+func (e *Engine) Frame() int64 { return e.frame.Load() }
+
+// SetMasterGain sets the linear gain applied to the mixed output (1, the
+// default, leaves it as the voices sum), ramped across the next block so
+// that a change never clicks. NaN, infinite and negative gains are
+// ignored. Any goroutine may call it.
+func (e *Engine) SetMasterGain(g float32) {
+	if g >= 0 && g <= voice.MaxLevel {
+		e.gain.Store(voice.FlushTiny(g))
+	}
+}
 
 // Close stops the workers. It waits for a block being rendered; later
 // posts and renders return ErrClosed. Calling it again does nothing.

@@ -12,10 +12,11 @@ import (
 )
 
 // RenderBlock renders the next block into left and right, overwriting
-// them. It first applies every event posted so far (note-ons, note-offs
-// and parameter changes, each at its sample offset in this block), then
-// renders every sounding voice across the workers and frees the slots of
-// the voices that finished. It allocates nothing.
+// them. It first applies every event posted for this block or earlier
+// (notes, note-offs, controls, each at its frame in this block), then
+// renders every sounding voice across the workers, applies the master
+// gain and frees the slots of the voices that finished. It allocates
+// nothing.
 //
 // One goroutine at a time may render: a concurrent call returns ErrBusy.
 // After Close it returns ErrClosed.
@@ -34,27 +35,43 @@ func (e *Engine) RenderBlock(left, right *block.Block) error {
 		return ErrClosed
 	}
 	*left, *right = block.Block{}, block.Block{}
-	e.applyEvents()
-	chunks := e.chunks()
+	start := int64(e.block) * block.Size
+	e.applyEvents(start)
+	chunks := (e.slots.Words() + e.chunkWords - 1) / e.chunkWords
 	if err := e.sched.RenderBlock(chunks, left, right); err != nil {
 		return fmt.Errorf("aether: render: %w", err)
 	}
-	e.reap(chunks)
+	for {
+		slot, ok := e.slots.NextDone(chunks * e.chunkWords)
+		if !ok {
+			break
+		}
+		e.freeSlot(slot)
+	}
+	e.stats.voices.Store(int64(e.slots.Live()))
+	e.masterGain(left, right)
 	e.guardMaster(left, right)
 	e.block++
+	e.frame.Store(start + block.Size)
 	e.stats.blocks.Store(e.block)
 	return nil
 }
 
-// chunks returns how many chunks cover the slots in use: up to the chunk
-// of the highest one.
-func (e *Engine) chunks() int {
-	for w := len(e.used) - 1; w >= 0; w-- {
-		if e.used[w] != 0 {
-			return w/e.chunkWords + 1
-		}
+// masterGain applies the master gain, ramped from the last block's value
+// to the one set now across the block; at a steady gain of 1 it costs one
+// compare.
+func (e *Engine) masterGain(left, right *block.Block) {
+	g0, g1 := e.gainNow, e.gain.Load()
+	if g0 == 1 && g1 == 1 {
+		return
 	}
-	return 0
+	step := (g1 - g0) / block.Size
+	for i := range left {
+		g := g0 + float32(i+1)*step
+		left[i] *= g
+		right[i] *= g
+	}
+	e.gainNow = g1
 }
 
 // renderChunk is the scheduler's ChunkFunc. Chunk c covers slots
@@ -63,15 +80,16 @@ func (e *Engine) chunks() int {
 // run in parallel too. Chunks cover disjoint words of both bitmaps.
 func (e *Engine) renderChunk(_, c int, left, right *block.Block) {
 	list := e.active[c*e.chunkSize : c*e.chunkSize : (c+1)*e.chunkSize]
-	for w := c * e.chunkWords; w < min((c+1)*e.chunkWords, len(e.used)); w++ {
-		for word := e.used[w]; word != 0; word &= word - 1 {
+	used := e.slots.Used()
+	for w := c * e.chunkWords; w < min((c+1)*e.chunkWords, len(used)); w++ {
+		for word := used[w]; word != 0; word &= word - 1 {
 			list = append(list, int32(w<<6+bits.TrailingZeros64(word)))
 		}
 	}
 	e.bank.Render(list, left, right)
 	for _, slot := range list {
 		if !e.bank.Active(int(slot)) {
-			e.finished[slot>>6] |= 1 << (slot & 63)
+			e.slots.MarkDone(slot)
 		}
 	}
 }

@@ -25,6 +25,7 @@ func testOptions(mode Mode, sc Scenario) Options {
 		Duration:   20 * time.Millisecond,
 		Headroom:   0.7,
 		Resolution: 1.0 / 64,
+		Searches:   1,
 		MaxVoices:  1 << 22,
 	}
 }
@@ -106,16 +107,20 @@ func TestSearchLandsWithinOneStep(t *testing.T) {
 	for _, truth := range []int{0, 1, 2, 3, 63, 64, 65, 100, 1000, 4095, 4096, 40000, 123457, 1 << 20} {
 		for _, res := range []float64{1.0 / 64, 1.0 / 8} {
 			probes := 0
-			got, err := Search(searchStart, 1<<22, res, func(n int) (bool, error) {
+			got, err := Search(searchStart, 1<<22, res, 1, func(_, n int) (Verdict, error) {
 				probes++
-				return n <= truth, nil
+				if n <= truth {
+					return Passes, nil
+				}
+				return Fails, nil
 			})
-			if err != nil {
-				t.Fatal(err)
+			if err != nil || len(got.Answers) != 1 || got.Undecided != 0 {
+				t.Fatalf("truth %d: %+v, %v", truth, got, err)
 			}
-			step := max(1, int(res*float64(got)))
-			if got > truth || truth-got > step {
-				t.Errorf("truth %d res %v: got %d, not within one step (%d)", truth, res, got, step)
+			a := got.Answers[0]
+			step := max(1, int(res*float64(a)))
+			if a > truth || truth-a > step || got.Floor != a {
+				t.Errorf("truth %d res %v: got %d (floor %d), not within one step (%d)", truth, res, a, got.Floor, step)
 			}
 			if probes > 64 {
 				t.Errorf("truth %d: %d probes", truth, probes)
@@ -124,20 +129,86 @@ func TestSearchLandsWithinOneStep(t *testing.T) {
 	}
 }
 
+// TestSearchRepeatsTheBisection gives each search its own truth, as a
+// noisy machine would: each answer lands within a step of its truth, even
+// above the bracket the first search found, the later searches start near
+// the previous answer instead of doubling from the start, and the median
+// is a measured answer.
+func TestSearchRepeatsTheBisection(t *testing.T) {
+	truths := []int{10000, 25000, 9000}
+	probes := make([]int, len(truths)+1)
+	got, err := Search(searchStart, 1<<22, 1.0/64, len(truths), func(search, n int) (Verdict, error) {
+		probes[search]++
+		if search > 1 && n < 7000 {
+			t.Errorf("search %d probed %d, far below the previous answers", search, n)
+		}
+		if n <= truths[search-1] {
+			return Passes, nil
+		}
+		return Fails, nil
+	})
+	if err != nil || len(got.Answers) != 3 {
+		t.Fatalf("%+v, %v", got, err)
+	}
+	for i, a := range got.Answers {
+		if a > truths[i] || truths[i]-a > a/64 {
+			t.Errorf("search %d: answer %d, truth %d", i+1, a, truths[i])
+		}
+	}
+	if probes[1] < 12 || probes[3] > 10 {
+		t.Errorf("probes per search %v: the later searches should start near the answer", probes[1:])
+	}
+	med, lo, hi := median(got.Answers)
+	if med != got.Answers[0] || lo != got.Answers[2] || hi != got.Answers[1] {
+		t.Errorf("median %d of %v, range %d..%d", med, got.Answers, lo, hi)
+	}
+	if m, _, _ := median([]int{4, 1, 3, 2}); m != 2 {
+		t.Errorf("median of 1..4 = %d, want the lower middle, 2", m)
+	}
+}
+
+func TestSearchStopsUndecided(t *testing.T) {
+	got, err := Search(64, 1<<20, 0.01, 3, func(search, n int) (Verdict, error) {
+		switch {
+		case search == 2 && n > 3000:
+			return Undecided, nil
+		case n <= 5000:
+			return Passes, nil
+		}
+		return Fails, nil
+	})
+	if err != nil || got.Undecided == 0 || got.Search != 2 || len(got.Answers) != 1 || got.Floor < 4096 {
+		t.Errorf("undecided in search 2: %+v, %v", got, err)
+	}
+	got, _ = Search(64, 1<<20, 0.01, 3, func(_, n int) (Verdict, error) {
+		if n >= 256 {
+			return Undecided, nil
+		}
+		return Passes, nil
+	})
+	if got.Undecided != 256 || got.Floor != 128 || len(got.Answers) != 0 {
+		t.Errorf("undecided while doubling: %+v", got)
+	}
+}
+
 func TestSearchLimitAndError(t *testing.T) {
-	got, err := Search(64, 1000, 0.01, func(int) (bool, error) { return true, nil })
-	if err != nil || got != 1000 {
-		t.Errorf("always passing, limit 1000: got %d, %v", got, err)
+	got, err := Search(64, 1000, 0.01, 3, func(int, int) (Verdict, error) { return Passes, nil })
+	if err != nil || !slices.Equal(got.Answers, []int{1000, 1000, 1000}) {
+		t.Errorf("always passing, limit 1000: got %+v, %v", got, err)
+	}
+	got, err = Search(64, 1000, 0.01, 2, func(int, int) (Verdict, error) { return Fails, nil })
+	if err != nil || !slices.Equal(got.Answers, []int{0, 0}) {
+		t.Errorf("always failing: got %+v, %v", got, err)
 	}
 	boom := errors.New("boom")
-	got, err = Search(64, 1000, 0.01, func(n int) (bool, error) {
+	got, err = Search(64, 1000, 0.01, 3, func(_, n int) (Verdict, error) {
 		if n > 200 {
-			return false, boom
+			return Undecided, boom
 		}
-		return true, nil
+		return Passes, nil
 	})
-	if !errors.Is(err, boom) || got != 128 {
-		t.Errorf("error at 256: got %d, %v; want 128, boom", got, err)
+	if !errors.Is(err, boom) || got.Floor != 128 {
+		t.Errorf("error at 256: got %+v, %v; want floor 128, boom", got, err)
 	}
 }
 
@@ -170,9 +241,12 @@ func TestRunFindsFakeCapacity(t *testing.T) {
 				if res.Allocs != 0 || res.GCCycles != 0 {
 					t.Errorf("%d workers: harness allocated %d objects, %d GC cycles while timing", res.Workers, res.Allocs, res.GCCycles)
 				}
-				if len(res.Steps) < 10 || !slices.IsSortedFunc(res.Steps, func(a, b Step) int { return a.Voices - b.Voices }) {
-					t.Errorf("%d workers: %d steps, want >= 10 sorted by voices", res.Workers, len(res.Steps))
+				if len(res.Steps) < 10 || !res.Decided || len(res.Answers) != 1 {
+					t.Errorf("%d workers: %d steps, decided %v, answers %v", res.Workers, len(res.Steps), res.Decided, res.Answers)
 				}
+			}
+			if first := rep.Results[1].Steps[0].Voices; first != rep.Results[0].MaxVoices {
+				t.Errorf("2 workers started at %d voices, not at 1 worker's answer %d", first, rep.Results[0].MaxVoices)
 			}
 			// The fake costs the same whatever the workers, so 2 workers scale at 50%.
 			if e := rep.Results[1].ScalingEfficiency; e < 0.45 || e > 0.55 {
@@ -256,14 +330,26 @@ func TestJSONFieldNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The documented schema, docs/render-bench.md: scripts rely on it.
-	checkKeys(t, "top level", m, "cpu", "kernel", "sample_rate", "block", "voice", "scenario", "mode", "headroom", "results")
+	checkKeys(t, "top level", m, "cpu", "os", "kernel", "sample_rate", "block", "voice", "scenario", "mode", "headroom",
+		"searches", "paced_thread", "interrupted", "results")
 	checkKeys(t, "cpu", m["cpu"].(map[string]any), "brand", "physical_cores", "cores", "features")
 	results := m["results"].([]any)
 	if len(results) != 1 {
 		t.Fatalf("%d results, want 1", len(results))
 	}
-	checkKeys(t, "result", results[0].(map[string]any), "workers", "max_voices", "voices_per_core", "scaling_efficiency",
-		"p50_us", "p99_us", "p999_us", "max_us", "deadline_us", "xruns", "wake_p99_us", "wake_max_us", "late_wake_xruns", "allocs", "gc_cycles")
+	res := results[0].(map[string]any)
+	checkKeys(t, "result", res, "workers", "max_voices", "max_voices_min", "max_voices_max", "answers", "decided",
+		"voices_per_core", "scaling_efficiency", "p50_us", "p99_us", "p999_us", "max_us", "deadline_us",
+		"render_overruns", "xruns", "wake_p99_us", "wake_max_us", "late_wake_xruns", "allocs", "gc_cycles", "steps")
+	steps := res["steps"].([]any)
+	if len(steps) != 1 {
+		t.Fatalf("%d steps, want 1", len(steps))
+	}
+	checkKeys(t, "step", steps[0].(map[string]any), "search", "voices", "outcome", "blocks", "p50_us", "p99_us", "p999_us",
+		"max_us", "render_overruns", "xruns", "late_wake_xruns", "wake_p99_us", "wake_max_us", "allocs", "gc_cycles")
+	if steps[0].(map[string]any)["outcome"] != "pass" {
+		t.Errorf("step %v: want a pass", steps[0])
+	}
 	if m["block"].(float64) != 64 || m["sample_rate"].(float64) != 48000 || results[0].(map[string]any)["max_voices"].(float64) != 100 {
 		t.Errorf("wrong values: %s", buf.String())
 	}
@@ -298,40 +384,36 @@ func TestCSV(t *testing.T) {
 	}
 	want := "cpu_brand,physical_cores,kernel,sample_rate,block,voice,scenario,mode,headroom," +
 		"workers,max_voices,voices_per_core,scaling_efficiency,p50_us,p99_us,p999_us,max_us,deadline_us," +
-		"xruns,wake_p99_us,allocs,gc_cycles,wake_max_us,late_wake_xruns"
+		"xruns,wake_p99_us,allocs,gc_cycles,wake_max_us,late_wake_xruns," +
+		"render_overruns,max_voices_min,max_voices_max,decided"
 	if len(rows) != 3 || strings.Join(rows[0], ",") != want {
 		t.Fatalf("got %d rows, header %v", len(rows), rows[0])
 	}
-	if rows[2][9] != "2" || rows[2][10] != "100" || rows[2][7] != "free" {
+	if rows[2][9] != "2" || rows[2][10] != "100" || rows[2][7] != "free" || rows[2][27] != "true" {
 		t.Errorf("second row %v", rows[2])
 	}
 }
 
-func TestTableAndPlot(t *testing.T) {
+func TestTable(t *testing.T) {
 	r, _ := newFakeRunner(t, testOptions(Free, Steady), 1000, 50)
 	rep, err := r.Run(context.Background(), []int{1, 2}, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var table bytes.Buffer
-	if err := rep.WriteTable(&table); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(table.String()), "\n")
-	if !strings.Contains(lines[0], "deadline 1333.3 µs") || !strings.Contains(lines[len(lines)-3], "max voices") {
-		t.Errorf("table:\n%s", table.String())
-	}
-	for format, magic := range map[string]string{"svg": "<svg", "png": "\x89PNG"} {
-		var buf bytes.Buffer
-		if err := rep.WritePlot(&buf, format); err != nil {
+	for _, verbose := range []bool{false, true} {
+		var table bytes.Buffer
+		if err := rep.WriteTable(&table, verbose); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(buf.String()[:min(buf.Len(), 200)], magic) || buf.Len() < 1000 {
-			t.Errorf("%s plot: %d bytes starting %q", format, buf.Len(), buf.String()[:min(buf.Len(), 40)])
+		out := table.String()
+		// 18,626 voices fit 70% of the deadline; 1/64 resolution.
+		if !strings.HasPrefix(out, "This machine renders 18,") || !strings.Contains(out, "sine voices on 1 core (2 cores: 18,") || !strings.Contains(out, "Free mode renders blocks back to back") ||
+			!strings.Contains(out, "deadline 1333.3 µs") || !strings.Contains(out, "max voices") || !strings.Contains(out, "one search per worker count") {
+			t.Errorf("verbose %v: table:\n%s", verbose, out)
 		}
-	}
-	if err := rep.WritePlotFile(t.TempDir() + "/x.pdf"); err == nil {
-		t.Error("a .pdf plot name was accepted")
+		if strings.Contains(out, "cpu features") != verbose || strings.Contains(out, "steps, in the order measured") != verbose {
+			t.Errorf("verbose %v: features or steps shown wrongly:\n%s", verbose, out)
+		}
 	}
 }
 
@@ -360,11 +442,12 @@ func TestOptionsRejectImpossible(t *testing.T) {
 		"short":      func(o *Options) { o.Duration = time.Millisecond }, // under one 1.333 ms block
 		"headroom":   func(o *Options) { o.Headroom = 1.5 },
 		"resolution": func(o *Options) { o.Resolution = 0 },
+		"searches":   func(o *Options) { o.Searches = 0 },
 		"maxvoices":  func(o *Options) { o.MaxVoices = 0 },
 		"voice":      func(o *Options) { o.Voice = "kazoo" },
 		"scenario":   func(o *Options) { o.Scenario = "chaos" },
 		"mode":       func(o *Options) { o.Mode = "turbo" },
-		"kernel":     func(o *Options) { o.Kernel = "avx1024" },
+		"kernel":     func(o *Options) { o.Kernel = "" },
 	} {
 		o := testOptions(Free, Steady)
 		mut(&o)
@@ -498,7 +581,7 @@ func TestSearchShrugsOffOneDisturbance(t *testing.T) {
 	}
 	fails := 0
 	for _, st := range rep.Results[0].Steps {
-		if st.Voices == 128 && !st.Pass {
+		if st.Voices == 128 && !st.Passed() {
 			fails++
 		}
 	}
@@ -542,32 +625,119 @@ func TestInterruptDuringFill(t *testing.T) {
 }
 
 // TestLateWakeXruns checks the xrun attribution on hand-made blocks: an
-// xrun counts as a late wake only when the wake lateness alone left less
-// than the step's median render time before the deadline.
+// xrun counts as a late wake only when the thread woke later than the time
+// a render at the limit leaves (400 µs at 70% of 1333 µs), and a render
+// longer than the period is a render overrun whenever the thread woke.
 func TestLateWakeXruns(t *testing.T) {
 	r, err := NewRunner((&fakeFactory{}).build, testOptions(Paced, Steady))
 	if err != nil {
 		t.Fatal(err)
 	}
 	us := int64(time.Microsecond)
-	blocks := []struct{ wake, render int64 }{
-		{10, 500}, {20, 480}, {5, 520}, {15, 510}, {8, 490}, // ordinary: median render 500 us
-		{10, 1400},  // an xrun of a slow render
-		{900, 500},  // an xrun: woke 900 us late, 433 us were left, less than the median
-		{700, 700},  // an xrun: 633 us were left, more than the median, so the render is to blame
-		{1400, 100}, // woke after the deadline
+	blocks := []struct {
+		wake, render int64
+		missed       bool
+	}{
+		{10, 500, false}, {20, 480, false}, {5, 520, false}, {15, 510, false}, {8, 490, false},
+		{10, 1400, true},  // a render overrun
+		{900, 500, true},  // woke 900 us late: a late-wake xrun
+		{350, 990, true},  // 350 us late, but the render was over the limit: the renderer's
+		{1400, 100, true}, // woke after the deadline
+		{450, 100, false}, // woke late, but the render was quick enough
 	}
 	for i, b := range blocks {
-		r.wakes[i], r.times[i] = b.wake*us, b.render*us
+		r.wakes[i], r.times[i], r.missed[i] = b.wake*us, b.render*us, b.missed
 	}
 	st := r.summarise(100, len(blocks), 4)
-	if st.LateWakeXruns != 2 || st.Xruns != 4 {
-		t.Errorf("%d xruns, %d of them late wakes; want 4 and 2", st.Xruns, st.LateWakeXruns)
+	if st.LateWakeXruns != 2 || st.Xruns != 4 || st.RenderOverruns != 1 {
+		t.Errorf("%d xruns, %d of them late wakes, %d render overruns; want 4, 2, 1", st.Xruns, st.LateWakeXruns, st.RenderOverruns)
 	}
 	if st.P50 != 500*time.Microsecond || st.WakeMax != 1400*time.Microsecond {
 		t.Errorf("p50 %v, wake max %v; want 500us and 1.4ms", st.P50, st.WakeMax)
 	}
 	if r.times[5] != 1400*us {
 		t.Error("summarise reordered the block times")
+	}
+	if w := r.wake.report(r.opts.Period()); w == nil || w.Late != 3 || w.MaxUs != 1400 || !strings.Contains(w.Verdict, "cannot hold a 1.333 ms period") {
+		t.Errorf("wake report %+v", w)
+	}
+}
+
+// TestJudge checks each outcome on hand-made steps against the defaults:
+// limit 933.3 µs (70%), deadline 1333.3 µs.
+func TestJudge(t *testing.T) {
+	opts := testOptions(Paced, Steady)
+	limit, period := opts.Limit(), opts.Period()
+	us := time.Microsecond
+	for _, c := range []struct {
+		name  string
+		step  Step
+		want  Outcome
+		words string
+	}{
+		{"within", Step{Blocks: 1500, P99: 800 * us, P999: 900 * us, Max: 1300 * us}, Pass, ""},
+		{"late wakes do not count", Step{Blocks: 1500, P99: 800 * us, P999: 900 * us, Max: 900 * us, Xruns: 9, LateWakeXruns: 9}, Pass, ""},
+		{"p99.9 over", Step{Blocks: 1500, P99: 900 * us, P999: 950 * us, Max: 990 * us}, Fail, "p99.9 render time 950.0 µs over the 933.3 µs limit"},
+		{"one overrun near the limit", Step{Blocks: 1500, P99: 600 * us, P999: 700 * us, Max: 1400 * us, RenderOverruns: 1}, Fail, "1 block rendered longer than the 1.333 ms deadline (slowest 1.40 ms)"},
+		{"a stall far below the limit", Step{Blocks: 150, P99: 40 * us, P999: 3 * time.Millisecond, Max: 3 * time.Millisecond, RenderOverruns: 1}, Disturbed, "while 99% of blocks took 40.0 µs or less"},
+		{"nothing timed", Step{}, Fail, "no block"},
+	} {
+		got, why := judge(c.step, limit, period)
+		if got != c.want || !strings.Contains(why, c.words) || (got == Pass) != (why == "") {
+			t.Errorf("%s: %s, %q; want %s with %q", c.name, got, why, c.want, c.words)
+		}
+	}
+}
+
+// TestSearchUndecidedWhenEveryStepStalls stalls one block of every step by
+// 3 ms while the renderer needs microseconds: the search must not answer
+// with a figure, but say it could not decide, and why. Stalled once, it
+// must measure again and find the capacity.
+func TestSearchUndecidedWhenEveryStepStalls(t *testing.T) {
+	const fixed, perVoice = 2000, 50
+	opts := testOptions(Free, Steady)
+	opts.Duration = 200 * time.Millisecond
+	r, ff := newFakeRunner(t, opts, fixed, perVoice)
+	ff.stallCost = int64(3 * time.Millisecond)
+	rep, err := r.Run(context.Background(), []int{1}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := rep.Results[0]
+	if res.Decided || res.MaxVoices != 0 || len(res.Steps) != maxDisturbed || !strings.Contains(res.Undecided, "3 steps at 64 voices were disturbed") {
+		t.Fatalf("decided %v, max voices %d, %d steps, undecided %q", res.Decided, res.MaxVoices, len(res.Steps), res.Undecided)
+	}
+	for _, st := range res.Steps {
+		if st.Outcome != Disturbed || st.RenderOverruns != 1 {
+			t.Errorf("step %+v: want disturbed by one overrun", st)
+		}
+	}
+	if res.Answers == nil || res.ScalingEfficiency != 0 || rep.PerfectScaling(2) != 0 {
+		t.Errorf("undecided: answers %v (want [], not null), scaling %v, perfect scaling %v", res.Answers, res.ScalingEfficiency, rep.PerfectScaling(2))
+	}
+	summary := strings.Join(rep.Summary(), "\n")
+	if strings.Contains(summary, "This machine renders") || !strings.Contains(summary, "Undecided on 1 core: 3 steps at 64 voices") {
+		t.Errorf("summary:\n%s", summary)
+	}
+
+	// Once only.
+	r, ff = newFakeRunner(t, opts, fixed, perVoice)
+	ff.stallCost = int64(3 * time.Millisecond)
+	build := ff.build
+	r.factory = func(cfg SynthConfig) (Synth, error) {
+		s, err := build(cfg)
+		ff.stallCost = 0
+		return s, err
+	}
+	rep, err = r.Run(context.Background(), []int{1}, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = rep.Results[0]
+	truth := int((int64(opts.Limit()) - fixed) / perVoice)
+	if !res.Decided || res.Steps[0].Outcome != Disturbed || res.Steps[1].Outcome != Pass || res.Steps[1].Voices != 64 ||
+		res.MaxVoices > truth || truth-res.MaxVoices > max(1, int(opts.Resolution*float64(res.MaxVoices))) {
+		t.Errorf("stalled once: decided %v, first steps %s %s, max voices %d, truth %d",
+			res.Decided, res.Steps[0].Outcome, res.Steps[1].Outcome, res.MaxVoices, truth)
 	}
 }

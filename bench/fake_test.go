@@ -13,13 +13,19 @@ type fakeSynth struct {
 	clock        *int64 // fake monotonic ns; nil: costs nothing
 	fixedCost    int64  // ns per block
 	costPerVoice int64  // ns per active voice per block
-	capacity     int
-	active       int
-	next         Voice
-	noteOns      int
-	noteOffs     int
-	steals       int
-	closed       bool
+	// stallAt, when > 0, is the render (counted from 1) that costs
+	// stallCost more, provided at least stallFrom voices are active.
+	stallAt   int
+	stallCost int64
+	stallFrom int
+	renders   int
+	capacity  int
+	active    int
+	next      Voice
+	noteOns   int
+	noteOffs  int
+	steals    int
+	closed    bool
 }
 
 func (f *fakeSynth) NoteOn(freq float64, gain, pan float32, offset int) (Voice, error) {
@@ -46,8 +52,12 @@ func (f *fakeSynth) NoteOff(v Voice, offset int) error {
 }
 
 func (f *fakeSynth) RenderBlock(left, right *block.Block) error {
+	f.renders++
 	if f.clock != nil {
 		*f.clock += f.fixedCost + f.costPerVoice*int64(f.active)
+		if f.renders == f.stallAt && f.active >= f.stallFrom {
+			*f.clock += f.stallCost
+		}
 	}
 	return nil
 }
@@ -67,8 +77,13 @@ type fakeFactory struct {
 	clock        *int64
 	fixedCost    int64
 	costPerVoice int64
-	last         *fakeSynth
-	lastConfig   SynthConfig
+	// stallCost, when > 0, is added to the 10th timed block of every
+	// steady step at stallFrom voices or more: one slow block a step.
+	// (The last build's stall may be cleared to stall one step only.)
+	stallCost  int64
+	stallFrom  int
+	last       *fakeSynth
+	lastConfig SynthConfig
 }
 
 func (ff *fakeFactory) build(cfg SynthConfig) (Synth, error) {
@@ -76,6 +91,17 @@ func (ff *fakeFactory) build(cfg SynthConfig) (Synth, error) {
 	// what the search is asked to find.
 	ff.lastConfig = cfg
 	ff.last = &fakeSynth{clock: ff.clock, fixedCost: ff.fixedCost, costPerVoice: ff.costPerVoice, capacity: cfg.Capacity}
+	if ff.stallCost > 0 {
+		// A steady step renders a block per setupBatch notes while it
+		// fills, then the warm-up (twice when paced: the paced loop warms
+		// up its clock too), then the timed blocks.
+		warmup := warmupBlocks
+		if cfg.Realtime {
+			warmup *= 2
+		}
+		ff.last.stallAt = cfg.Capacity/setupBatch + warmup + 10
+		ff.last.stallCost, ff.last.stallFrom = ff.stallCost, ff.stallFrom
+	}
 	return ff.last, nil
 }
 

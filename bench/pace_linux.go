@@ -179,13 +179,17 @@ func (r *Runner) pace(ctx context.Context, s Synth, p *player) (int, int, error)
 // than queueing them up.
 func (r *Runner) paceTicks(ctx context.Context, s Synth, p *player, ticks int64) (int, int, error) {
 	done := ctx.Done()
+	// Go's monotonic clock is CLOCK_MONOTONIC too; this pair maps r.now()
+	// onto the absolute time clock_nanosleep expects.
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return 0, 0, fmt.Errorf("clock_gettime: %w", err)
 	}
-	// Go's monotonic clock is CLOCK_MONOTONIC too; this pair maps r.now()
-	// onto the absolute time clock_nanosleep expects.
-	mono0, now0 := ts.Nano(), r.now()
+	now0 := r.now()
+	sleep, offset := sleepUntil, ts.Nano()-now0
+	if r.sleep != nil {
+		sleep, offset = r.sleep, 0 // a fake clock: r.now() itself
+	}
 	period := int64(r.opts.Period())
 	rate, blockNs := int64(r.opts.SampleRate), int64(block.Size)*int64(time.Second)
 	release := func(k int64) int64 { return now0 + period + k*blockNs/rate } // exact, no drift
@@ -198,15 +202,8 @@ func (r *Runner) paceTicks(ctx context.Context, s Synth, p *player, ticks int64)
 		default:
 		}
 		rel := release(k)
-		ts = unix.NsecToTimespec(mono0 + rel - now0)
-		for {
-			err := unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil)
-			if err == nil {
-				break
-			}
-			if err != unix.EINTR {
-				return 0, 0, fmt.Errorf("clock_nanosleep: %w", err)
-			}
+		if err := sleep(offset + rel); err != nil {
+			return 0, 0, err
 		}
 		wake := r.now()
 		if err := s.RenderBlock(&r.left, &r.right); err != nil {
@@ -215,17 +212,32 @@ func (r *Runner) paceTicks(ctx context.Context, s Synth, p *player, ticks int64)
 		finish := r.now()
 		r.times[n] = finish - wake
 		r.wakes[n] = max(wake-rel, 0)
-		n++
 		k++
-		if finish > release(k) {
+		r.missed[n] = finish > release(k)
+		if r.missed[n] {
 			xruns++
 			for k < ticks && release(k) < finish {
 				k++
 			}
 		}
+		n++
 		if err := p.post(); err != nil {
 			return 0, 0, err
 		}
 	}
 	return n, xruns, nil
+}
+
+// sleepUntil sleeps until the CLOCK_MONOTONIC instant t (ns).
+func sleepUntil(t int64) error {
+	ts := unix.NsecToTimespec(t)
+	for {
+		err := unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil)
+		if err == nil {
+			return nil
+		}
+		if err != unix.EINTR {
+			return fmt.Errorf("clock_nanosleep: %w", err)
+		}
+	}
 }

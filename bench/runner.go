@@ -36,7 +36,8 @@ type Options struct {
 	Scenario Scenario
 	// Mode is free-running or paced.
 	Mode Mode
-	// Kernel is the requested kernel tier, "auto" or one of Kernels.
+	// Kernel is the requested kernel tier, passed to the synth factory:
+	// "auto" or a tier name the synth knows.
 	Kernel string
 	// Duration is the measured time of each step.
 	Duration time.Duration
@@ -45,6 +46,9 @@ type Options struct {
 	// Resolution is the bisection's stopping width as a fraction of the
 	// voice count (0 < r < 1); coarser is faster.
 	Resolution float64
+	// Searches is how many bisections each worker count gets (at least 1);
+	// the answer is their median and their spread is reported.
+	Searches int
 	// MaxVoices caps the search, so a synth that never slows down ends.
 	MaxVoices int
 }
@@ -60,8 +64,12 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("headroom %v must be in (0, 1]", o.Headroom)
 	case !(o.Resolution > 0 && o.Resolution < 1):
 		return fmt.Errorf("resolution %v must be in (0, 1)", o.Resolution)
+	case o.Searches < 1 || o.Searches > maxSearches:
+		return fmt.Errorf("searches %d must be in 1..%d", o.Searches, maxSearches)
 	case o.MaxVoices < 1:
 		return fmt.Errorf("max voices %d must be at least 1", o.MaxVoices)
+	case o.Kernel == "":
+		return errors.New("no kernel tier named (want auto or a tier)")
 	}
 	if _, err := ParseVoiceKind(string(o.Voice)); err != nil {
 		return err
@@ -69,37 +77,22 @@ func (o *Options) Validate() error {
 	if _, err := ParseScenario(string(o.Scenario)); err != nil {
 		return err
 	}
-	if _, err := ParseMode(string(o.Mode)); err != nil {
-		return err
-	}
-	_, err := ParseKernel(o.Kernel)
+	_, err := ParseMode(string(o.Mode))
 	return err
 }
+
+// maxSearches bounds Options.Searches against typos: each search costs
+// several steps per worker count.
+const maxSearches = 99
 
 // Period is the real-time length of one block in nanoseconds.
 func (o *Options) Period() time.Duration {
 	return time.Duration(int64(block.Size) * int64(time.Second) / int64(o.SampleRate))
 }
 
-// Step is what one measured step at a fixed voice count found.
-type Step struct {
-	Voices  int
-	Blocks  int           // blocks timed
-	P50     time.Duration // block render time percentiles (nearest rank)
-	P99     time.Duration
-	P999    time.Duration
-	Max     time.Duration
-	Xruns   int           // paced: blocks that completed after their deadline
-	WakeP99 time.Duration // paced: p99 of wake lateness after the release time
-	WakeMax time.Duration // paced: the largest wake lateness
-	// LateWakeXruns (paced) counts the xruns whose thread woke so late
-	// that a render of the step's median time would have missed the
-	// deadline too: the scheduler's (or the hypervisor's) doing, not the
-	// synth's.
-	LateWakeXruns int
-	Allocs        uint64 // heap objects allocated while timing (must be 0)
-	GCCycles      uint64 // GC cycles completed while timing (must be 0)
-	Pass          bool   // p99.9 within headroom and, paced, no xruns
+// Limit is the render time p99.9 may reach: Headroom of the period.
+func (o *Options) Limit() time.Duration {
+	return time.Duration(o.Headroom * float64(o.Period()))
 }
 
 // Runner measures steps. It owns the per-step sample buffers, allocated
@@ -110,6 +103,7 @@ type Runner struct {
 
 	times   []int64 // per block render time, ns
 	wakes   []int64 // per block wake lateness, ns (paced)
+	missed  []bool  // per block: finished after its deadline (paced)
 	sorted  []int64 // scratch: the render times sorted, times kept in block order
 	samples []metrics.Sample
 	left    block.Block
@@ -117,10 +111,16 @@ type Runner struct {
 
 	// now returns monotonic nanoseconds; tests replace it with a fake clock.
 	now func() int64
+	// sleep, when set, replaces the paced loop's clock_nanosleep: it
+	// returns once now() has reached until. Tests use it to inject late
+	// wake-ups on a fake clock.
+	sleep func(until int64) error
 
 	allocs, cycles uint64 // counted during the last timed loop
 
 	pacer *pacer // the paced thread, while a paced run lasts
+
+	wake wakeStats // every paced block of the run
 
 	kernel   string // as the first synth reported it
 	realtime string // what the paced thread was granted, for the report
@@ -138,24 +138,31 @@ func NewRunner(factory SynthFactory, opts Options) (*Runner, error) {
 	blocks = min(blocks, maxBlocksPerStep)
 	base := time.Now()
 	times, wakes, sorted := make([]int64, blocks), make([]int64, blocks), make([]int64, blocks)
+	missed := make([]bool, blocks)
 	// Written now, so that recording a block time never takes the page
 	// fault of a page's first write (a 60 s paced run wrote a fresh page
 	// every 0.7 s; see pool.AlignedSamples).
 	clear(times)
 	clear(wakes)
 	clear(sorted)
-	return &Runner{
+	clear(missed)
+	r := &Runner{
 		factory: factory,
 		opts:    opts,
 		times:   times,
 		wakes:   wakes,
+		missed:  missed,
 		sorted:  sorted,
 		samples: []metrics.Sample{
 			{Name: "/gc/heap/allocs:objects"},
 			{Name: "/gc/cycles/total:gc-cycles"},
 		},
 		now: func() int64 { return int64(time.Since(base)) },
-	}, nil
+	}
+	if opts.Mode == Paced {
+		r.wake.hist = make([]uint32, wakeBuckets)
+	}
+	return r, nil
 }
 
 // Kernel is the kernel tier the synth reported, once a step has run.
@@ -266,11 +273,13 @@ func (r *Runner) freeLoop(ctx context.Context, s Synth, p *player) (int, error) 
 	return n, nil
 }
 
-// summarise sorts the step's samples and computes its percentiles.
+// summarise sorts the step's samples, computes its percentiles, sorts its
+// xruns by cause and judges it.
 func (r *Runner) summarise(voices, n, xruns int) Step {
 	times := r.sorted[:n]
 	copy(times, r.times[:n])
 	slices.Sort(times)
+	period := int64(r.opts.Period())
 	st := Step{
 		Voices:   voices,
 		Blocks:   n,
@@ -282,22 +291,31 @@ func (r *Runner) summarise(voices, n, xruns int) Step {
 		Allocs:   r.allocs,
 		GCCycles: r.cycles,
 	}
+	// Sorted, so the overruns are the tail.
+	st.RenderOverruns = n - sortedCountAtMost(times, period)
 	if r.opts.Mode == Paced {
-		// Block i was an xrun when its wake lateness and render time
-		// together passed the period; it woke late when the lateness
-		// alone left less than the step's median render time.
-		period, p50 := int64(r.opts.Period()), int64(st.P50)
+		// A block woke late when the lateness alone left less time than a
+		// render within the limit needs: then no renderer that passes
+		// could have made the deadline.
+		spare := period - int64(r.opts.Limit())
 		for i, w := range r.wakes[:n] {
-			if w+r.times[i] > period && w > period-p50 {
+			if r.missed[i] && w > spare {
 				st.LateWakeXruns++
 			}
 		}
+		r.wake.add(r.wakes[:n], spare)
 		wakes := r.wakes[:n]
 		slices.Sort(wakes)
 		st.WakeP99 = time.Duration(Percentile(wakes, P99))
 		st.WakeMax = time.Duration(Percentile(wakes, Max))
 	}
-	limit := time.Duration(r.opts.Headroom * float64(r.opts.Period()))
-	st.Pass = n > 0 && st.P999 <= limit && xruns == 0
+	st.Outcome, st.Reason = judge(st, r.opts.Limit(), r.opts.Period())
 	return st
+}
+
+// sortedCountAtMost returns how many values of sorted (ascending) are at
+// most v.
+func sortedCountAtMost(sorted []int64, v int64) int {
+	i, _ := slices.BinarySearch(sorted, v+1)
+	return i
 }

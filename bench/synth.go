@@ -3,7 +3,7 @@
 // largest voice count a machine renders within the real-time deadline.
 //
 // The harness depends only on the small Synth interface below, so any
-// renderer (the aether engine, a stand-in, a test fake) can be measured.
+// renderer (the aether engine, another synth, a test fake) can be measured.
 package bench
 
 import (
@@ -44,7 +44,9 @@ type SynthConfig struct {
 	Capacity int
 	// Kind is the kind of voice every note plays.
 	Kind VoiceKind
-	// Kernel is the requested kernel tier: "auto" or one of Kernels.
+	// Kernel is the requested kernel tier: "auto" for the synth's own
+	// choice, or a tier name the synth knows (render-bench takes them from
+	// package mix). A tier the synth lacks is ErrUnsupported.
 	Kernel string
 	// SampleRate is the output rate in Hz.
 	SampleRate int
@@ -80,9 +82,6 @@ const (
 
 // VoiceKinds lists every voice kind in the order help text shows them.
 var VoiceKinds = []VoiceKind{Sine, Saw, Square, Triangle, Noise, Wavetable, Sample, SynthVoice, Mix}
-
-// Kernels lists the kernel tiers -kernel accepts besides "auto".
-var Kernels = []string{"generic", "sse2", "avx2", "avx512"}
 
 // Scenario is how notes are played during a measured step.
 type Scenario string
@@ -130,11 +129,6 @@ func ParseScenario(s string) (Scenario, error) {
 // ParseMode returns the mode named s.
 func ParseMode(s string) (Mode, error) {
 	return parseName(s, Modes, "mode")
-}
-
-// ParseKernel checks that s is "auto" or one of Kernels.
-func ParseKernel(s string) (string, error) {
-	return parseName(s, append([]string{"auto"}, Kernels...), "kernel")
 }
 
 func parseName[T ~string](s string, valid []T, what string) (T, error) {

@@ -9,6 +9,10 @@ package block
 // Size is the number of frames in a block.
 const Size = 64
 
+// DefaultRate is the sample rate in Hz that every part of the renderer
+// uses unless told otherwise; a block lasts Size/DefaultRate (1.333 ms).
+const DefaultRate = 48000
+
 // Block is one channel of one block. It is an alias, so a plain
 // [64]float32 (as the assembly stubs declare) is the same type.
 type Block = [Size]float32

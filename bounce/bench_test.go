@@ -30,7 +30,11 @@ func cpuTime(b *testing.B) time.Duration {
 // voice-seconds per CPU-second (process CPU time, user + system, during
 // the renders) and times real time (audio seconds per wall second).
 func benchBounce(b *testing.B, s *score.Score, workers int) {
-	vs := voiceSeconds(s)
+	p, err := newPlan(s, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	vs := p.voiceSeconds
 	audio := float64(s.Frames) / float64(s.SampleRate)
 	opt := Options{Workers: workers}
 	b.ResetTimer()

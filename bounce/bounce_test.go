@@ -16,8 +16,10 @@ import (
 	"testing"
 
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/testfiles"
+	"github.com/aether-audio/aether/pitch"
 
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
@@ -78,8 +80,8 @@ func TestBouncePolyphonySizing(t *testing.T) {
 	for _, st := range []int64{0, 1000, 6000, 20000} {
 		s.Notes = append(s.Notes, score.Note{Start: st, Length: 2000, Freq: 440, Gain: 0.1})
 	}
-	if got := polyphony(s); got != 3 {
-		t.Errorf("polyphony = %d, want 3", got)
+	if p, err := newPlan(s, Options{}); err != nil || p.voices != 3 {
+		t.Errorf("polyphony = %d (%v), want 3", p.voices, err)
 	}
 	if _, err := Render(context.Background(), s, io.Discard, Options{MaxVoices: 2}); !errors.Is(err, ErrPolyphony) {
 		t.Errorf("MaxVoices 2: err = %v, want ErrPolyphony", err)
@@ -378,7 +380,7 @@ func ExampleRender() {
 		},
 		Notes: []score.Note{
 			{Start: 0, Length: 24000, Instrument: 0, Freq: 440, Gain: 0.5},
-			{Start: 12000, Length: 24000, Instrument: 0, Freq: score.KeyFreq(76), Gain: 0.25, Pan: 0.5},
+			{Start: 12000, Length: 24000, Instrument: 0, Freq: pitch.KeyFreq(76), Gain: 0.25, Pan: 0.5},
 		},
 	}
 	var wavFile bytes.Buffer
@@ -448,8 +450,8 @@ func TestRestrikesPlanFewVoices(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Each strike lasts 1 tick (1/192 s), then releases.
-	rel := s.Instruments[s.Notes[0].Instrument].Release
-	if p.voices > int(rel*192)+8 || p.voiceSeconds > 20000*(1.0/192+rel)+1 {
+	rel := p.insts[s.Notes[0].Instrument].Span(&instrument.Note{Key: 60, Velocity: 100}).Release
+	if p.voices > int(rel*192)+8 || p.voiceSeconds > 20000*(1.0/192+rel+1.0/8000)+1 {
 		t.Errorf("planned %d voices, %.0f voice-seconds for 20,000 strikes", p.voices, p.voiceSeconds)
 	}
 }

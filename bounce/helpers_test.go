@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/aether-audio/aether/pitch"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
 )
@@ -48,7 +49,7 @@ func richScore(seconds float64) *score.Score {
 			Start:      start,
 			Length:     int64(rnd(rate/2)) + 1,
 			Instrument: i % len(s.Instruments),
-			Freq:       score.KeyFreq(float64(36 + rnd(60))),
+			Freq:       pitch.KeyFreq(float64(36 + rnd(60))),
 			Gain:       0.05 + float32(rnd(100))/400,
 			Pan:        float32(rnd(201))/100 - 1,
 		})

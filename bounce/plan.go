@@ -7,50 +7,64 @@ import (
 
 	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/voice"
 )
 
-// plan is a score turned into what the engine plays: one voice.Params
-// template per instrument and every event in posting order, with the
-// engine's size.
+// plan is a score turned into what the engine plays: an instrument per
+// score instrument, every event in posting order, the render's length and
+// the engine's size.
 type plan struct {
 	score  *score.Score
-	name   string         // the score's name as errors show it (errtext.Name)
-	instr  []voice.Params // per instrument; a note fills in Freq, Gain, Pan, Seed
-	gain   []float32      // per instrument: its gain, applied to notes and Gain controls
+	name   string                  // the score's name as errors show it (errtext.Name)
+	insts  []instrument.Instrument // per score instrument
 	events []event
-	ids    []aether.VoiceID // per note, set when its NoteOn is posted
+	ids    []aether.VoiceID // per note, set when it is played
+	frames int64            // the length of the render
 	voices int              // the most voices sounding in any block, with margin
 	queue  int              // the most events posted for any block
-	// voiceSeconds is the work: how long the notes sound, release tails
-	// included, cut at the end of the score.
+	// voiceSeconds is the work: how long the notes' voices sound, release
+	// tails included, cut at the end of the render.
 	voiceSeconds float64
 }
 
-// eventKind is what an event does to its note's voice.
+// eventKind is what an event does.
 type eventKind uint8
 
 const (
-	evNoteOn eventKind = iota
-	evNoteOff
-	evGain
-	evPan
-	evFreqRatio
+	evInit      eventKind = iota // a channel's neutral start
+	evNoteOn                     // play note
+	evGain                       // note controls
+	evPan                        //
+	evFreqRatio                  //
+	evCC                         // channel controls
+	evBend                       //
+	evPressure                   //
+	evNoteOff                    // release note
 )
 
-// event is one event of the score, at a frame.
+// event is one event of the render, at a frame: a note's, or a channel's.
 type event struct {
 	frame int64
 	kind  eventKind
-	note  int32
+	note  int32 // for note events
+	ch    uint8 // for channel events
+	cc    uint8 // for evCC
 	value float32
 }
 
-// postOrder ranks events of one frame: a note starts before a control of
-// the same frame can reach it, and its note-off always comes later.
-var postOrder = [...]int{evNoteOn: 0, evGain: 1, evPan: 1, evFreqRatio: 1, evNoteOff: 2}
+// postOrder ranks events of one frame: channels start neutral before
+// anything, a channel's controls reach the notes that start on the same
+// frame, a note starts before a control of its own can reach it, and its
+// note-off always comes last.
+var postOrder = [...]int{evInit: 0, evCC: 1, evBend: 1, evPressure: 1, evNoteOn: 2, evGain: 3, evPan: 3, evFreqRatio: 3, evNoteOff: 4}
+
+// neutralVolume is the volume every channel of a render starts at: full,
+// so that a score's notes sound at their own gain. (A MIDI file's channels
+// get General MIDI's 100 through controls of their own.)
+const neutralVolume = 127
 
 func newPlan(s *score.Score, opt Options) (*plan, error) {
 	maxVoices, maxWork := opt.MaxVoices, opt.MaxVoiceSeconds
@@ -60,44 +74,81 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 	if maxWork <= 0 {
 		maxWork = DefaultMaxVoiceSeconds
 	}
+	bank := opt.Instruments
+	if bank == nil {
+		bank = instrument.GM(s.SampleRate)
+	}
 	p := &plan{
 		score: s,
 		name:  errtext.Name(s.Name),
-		instr: make([]voice.Params, len(s.Instruments)),
-		gain:  make([]float32, len(s.Instruments)),
+		insts: make([]instrument.Instrument, len(s.Instruments)),
 		ids:   make([]aether.VoiceID, len(s.Notes)),
 	}
 	for i := range s.Instruments {
-		if err := p.instrument(i); err != nil {
+		if err := p.instrument(i, bank); err != nil {
 			return nil, fmt.Errorf("%s: instruments.%s: %w", p.name, errtext.Name(s.Instruments[i].Name), err)
 		}
 	}
-	p.events = make([]event, 0, 2*len(s.Notes)+len(s.Controls))
 	for i := range s.Notes {
 		n := &s.Notes[i]
-		if p.instr[n.Instrument].Kind == voice.Sampler {
-			if r := n.Freq / p.instr[n.Instrument].Sample.RootFreq; r > maxSampleRatio {
+		in := &s.Instruments[n.Instrument]
+		if in.Preset == nil && in.Osc == score.Sample {
+			if r := n.Pitch() / in.RootFreq; r > maxSampleRatio {
 				return nil, fmt.Errorf("%s: notes[%d].freq: %w: %.6g Hz is %.3g times the root_freq of instrument %s (%.6g Hz; at most %d)",
-					p.name, i, ErrNote, n.Freq, r, errtext.Name(s.Instruments[n.Instrument].Name),
-					p.instr[n.Instrument].Sample.RootFreq, maxSampleRatio)
+					p.name, i, ErrNote, n.Pitch(), r, errtext.Name(in.Name), in.RootFreq, maxSampleRatio)
 			}
 		}
+	}
+	life := p.lifetimes(opt.Limits)
+	p.frames = s.Frames
+	if s.Tail {
+		for _, l := range life {
+			p.frames = max(p.frames, l.end)
+		}
+		lim := opt.Limits.WithDefaults()
+		p.frames = min(p.frames, int64(lim.MaxSeconds*float64(s.SampleRate)))
+	}
+	p.events = make([]event, 0, score.Channels+2*len(s.Notes)+len(s.Controls))
+	var used [score.Channels]bool
+	for i := range s.Notes {
+		used[s.Notes[i].Channel] = true
+	}
+	for i := range s.Controls {
+		if c := &s.Controls[i]; c.Kind.OnChannel() {
+			used[c.Channel] = true
+		}
+	}
+	for c := range score.Channels {
+		if used[c] {
+			p.events = append(p.events, event{kind: evInit, ch: uint8(c)})
+		}
+	}
+	for i := range s.Notes {
+		n := &s.Notes[i]
 		p.events = append(p.events, event{frame: n.Start, kind: evNoteOn, note: int32(i)})
-		if end := n.Start + n.Length; end < s.Frames {
+		if end := n.Start + n.Length; end < p.frames {
 			p.events = append(p.events, event{frame: end, kind: evNoteOff, note: int32(i)})
 		}
 	}
 	for _, c := range s.Controls {
-		e := event{frame: c.Frame, note: int32(c.Note), value: c.Value}
+		e := event{frame: c.Frame, note: int32(c.Note), ch: c.Channel, cc: c.Controller, value: c.Value}
 		switch c.Kind {
 		case score.Gain:
-			e.kind, e.value = evGain, c.Value*p.gain[s.Notes[c.Note].Instrument]
+			e.kind = evGain
 		case score.Pan:
 			e.kind = evPan
 		case score.FreqRatio:
 			e.kind = evFreqRatio
+		case score.CC:
+			e.kind = evCC
+		case score.PitchBend:
+			e.kind = evBend
+		case score.ChannelPressure:
+			e.kind = evPressure
 		}
-		p.events = append(p.events, e)
+		if c.Frame < p.frames {
+			p.events = append(p.events, e)
+		}
 	}
 	slices.SortStableFunc(p.events, func(a, b event) int {
 		return cmp.Or(cmp.Compare(a.frame, b.frame), cmp.Compare(postOrder[a.kind], postOrder[b.kind]))
@@ -112,16 +163,33 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 		p.queue = max(p.queue, j-i)
 		i = j
 	}
-	p.voices = max(polyphony(s), 1)
+	p.voices = max(polyphony(life), 1)
 	if p.voices > maxVoices {
-		return nil, fmt.Errorf("%s: notes: %w: up to %d notes sound at once, limit %d", p.name, ErrPolyphony, p.voices, maxVoices)
+		return nil, fmt.Errorf("%s: notes: %w: up to %d voices sound at once, limit %d", p.name, ErrPolyphony, p.voices, maxVoices)
 	}
-	p.voiceSeconds = voiceSeconds(s)
+	for _, l := range life {
+		p.voiceSeconds += float64(int64(l.voices)*(min(l.end, p.frames)-l.start)) / float64(s.SampleRate)
+	}
 	if p.voiceSeconds > maxWork {
 		return nil, fmt.Errorf("%s: notes: %w: the notes sound for %s voice-seconds, release tails included, limit %s",
 			p.name, ErrWork, figure(p.voiceSeconds), figure(maxWork))
 	}
 	return p, nil
+}
+
+// instrument resolves score instrument i: a preset from bank, a synth
+// compiled here.
+func (p *plan) instrument(i int, bank instrument.Bank) error {
+	in := &p.score.Instruments[i]
+	if pr := in.Preset; pr != nil {
+		if p.insts[i] = bank.Instrument(pr.Bank, pr.Program, pr.Drums); p.insts[i] == nil {
+			return fmt.Errorf("%w: the instrument bank has no program %d in bank %d", ErrNote, pr.Program, pr.Bank)
+		}
+		return nil
+	}
+	s, err := compile(in, p.score.SampleRate)
+	p.insts[i] = s
+	return err
 }
 
 // figure formats a quantity for a message: whole above 100, three
@@ -133,29 +201,84 @@ func figure(v float64) string {
 	return fmt.Sprintf("%.3g", v)
 }
 
-// voiceSeconds returns how long the notes of s sound, each from its start
-// to the end of its release (at least the engine's minimum), cut at the
-// end of the score: the work a render does, whatever each voice costs.
-func voiceSeconds(s *score.Score) float64 {
-	var frames int64
+// lifetime is when a note's voices sound: from its start to the end of
+// its release (at least the engine's minimum), and how many voices it has.
+type lifetime struct {
+	start, end int64
+	voices     int
+}
+
+// lifetimes asks each note's instrument how many voices it starts and how
+// long they ring.
+func (p *plan) lifetimes(lim score.Limits) []lifetime {
+	s := p.score
+	rate := float64(s.SampleRate)
+	out := make([]lifetime, len(s.Notes))
+	buf := make([]instrument.Voice, 0, instrument.MaxVoices)
+	chans := make([]instrument.Channel, score.Channels)
+	for c := range chans {
+		chans[c] = instrument.NewChannel(uint8(c))
+	}
 	for i := range s.Notes {
 		n := &s.Notes[i]
-		rel := max(s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate), voice.MinRelease)
-		frames += min(n.Start+n.Length+rel, s.Frames) - n.Start
+		in := noteFor(n)
+		inst := p.insts[n.Instrument]
+		l := lifetime{start: n.Start, voices: len(inst.Start(&in, &chans[n.Channel], buf[:0]))}
+		span := inst.Span(&in)
+		rel := s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate)
+		if rel == 0 {
+			rel = int64(span.Release*rate + 0.5)
+		}
+		rel = max(rel, voice.MinRelease)
+		if span.OneShot > 0 {
+			l.end = n.Start + int64(span.OneShot*rate+0.5)
+		} else {
+			l.end = n.Start + n.Length + rel
+		}
+		out[i] = l
 	}
-	return float64(frames) / float64(s.SampleRate)
+	return out
+}
+
+// noteFor is how instruments see score note n.
+func noteFor(n *score.Note) instrument.Note {
+	vel := n.Velocity
+	if vel == 0 {
+		vel = 127
+	}
+	return instrument.Note{Channel: n.Channel, Key: n.Key, Velocity: vel, Freq: n.Freq}
+}
+
+// replaces reports whether a later event of e's kind for the same note or
+// channel (and controller) makes e void: the engine applies one value of
+// such a control per block. Controllers that select or enter parameters,
+// and reset, keep their order and are all posted.
+func (e *event) replaces() bool {
+	switch e.kind {
+	case evGain, evPan, evFreqRatio, evBend, evPressure:
+		return true
+	case evCC:
+		switch e.cc {
+		case 6, 38, 96, 97, 98, 99, 100, 101, 121:
+			return false
+		}
+		return true
+	}
+	return false
 }
 
 // lastControlPerBlock drops every control that a later control of the
-// same kind for the same note overrides within one block: the engine
-// applies one value per block (ramped across it), so the output is
-// unchanged, and the queue then holds at most a note-on, a note-off and
-// three controls per voice, however many controls a hostile MIDI file
+// same kind for the same note (or channel and controller) overrides within
+// one block: the engine applies one value per block (ramped across it), so
+// the output is unchanged, and the queue then holds a bounded number of
+// events per voice and channel, however many controls a hostile MIDI file
 // packs into one block.
 func lastControlPerBlock(events []event) []event {
 	type key struct {
-		note int32
-		kind eventKind
+		note    int32
+		ch, cc  uint8
+		kind    eventKind
+		channel bool
 	}
 	seen := map[key]bool{}
 	keep := make([]bool, len(events))
@@ -167,8 +290,17 @@ func lastControlPerBlock(events []event) []event {
 		clear(seen)
 		for i := end - 1; i >= start; i-- {
 			e := &events[i]
-			k := key{e.note, e.kind}
-			keep[i] = e.kind == evNoteOn || e.kind == evNoteOff || !seen[k]
+			if !e.replaces() {
+				keep[i] = true
+				continue
+			}
+			k := key{kind: e.kind}
+			if e.kind >= evCC {
+				k.channel, k.ch, k.cc = true, e.ch, e.cc
+			} else {
+				k.note = e.note
+			}
+			keep[i] = !seen[k]
 			seen[k] = true
 		}
 		end = start
@@ -186,52 +318,32 @@ func lastControlPerBlock(events []event) []event {
 // (4 octaves up).
 const maxSampleRatio = 16
 
-// instrument builds the voice.Params template of instrument i.
-func (p *plan) instrument(i int) error {
-	in := &p.score.Instruments[i]
-	v := voice.Params{
-		Kind:       voice.Kind(in.Osc), // the orders agree, Sample = Sampler
-		PulseWidth: in.PulseWidth,
-		Env: voice.ADSR{
-			Attack:  float32(in.Attack),
-			Decay:   float32(in.Decay),
-			Sustain: in.Sustain,
-			Release: float32(in.Release),
-		},
+// post posts e to the engine.
+func (r *renderer) post(e *event) error {
+	switch e.kind {
+	case evInit:
+		return r.eng.Channel(int(e.ch)).ControlChange(instrument.CCVolume, neutralVolume, e.frame)
+	case evCC:
+		return r.eng.Channel(int(e.ch)).ControlChange(e.cc, uint8(e.value), e.frame)
+	case evBend:
+		return r.eng.Channel(int(e.ch)).PitchBend(uint16(e.value), e.frame)
+	case evPressure:
+		return r.eng.Channel(int(e.ch)).ChannelPressure(uint8(e.value), e.frame)
 	}
-	if f := in.Filter; f != nil {
-		v.Filter = voice.Filter{
-			Type:      voice.FilterType(f.Type) + voice.Lowpass, // the orders agree, after FilterNone
-			Cutoff:    float32(f.Cutoff),
-			Resonance: f.Resonance,
-		}
-	}
-	var err error
-	switch in.Osc {
-	case score.Wavetable:
-		v.Table, err = voice.NewTable(in.Wavetable)
-	case score.Sample:
-		a := in.Sample
-		v.Sample, err = voice.NewSample(a.Rate, a.Channels, in.RootFreq, in.Loop, int(in.LoopStart), int(in.LoopEnd), voice.Cubic)
-	}
-	p.instr[i], p.gain[i] = v, in.Gain
-	return err
-}
-
-// post posts e to the engine, offset frames into the next block.
-func (r *renderer) post(e *event, offset int) error {
 	id := &r.ids[e.note]
 	switch e.kind {
 	case evNoteOn:
 		n := &r.score.Notes[e.note]
-		v := r.instr[n.Instrument] // a copy: Params travel by value
-		v.Freq, v.Gain, v.Pan = n.Freq, n.Gain*r.gain[n.Instrument], n.Pan
-		v.Seed = uint64(e.note) + 1 // each noise note its own, repeatable noise
 		var err error
-		*id, err = r.eng.NoteOn(v, offset)
+		*id, err = r.eng.Play(aether.Note{
+			Note:       noteFor(n),
+			Instrument: r.insts[n.Instrument],
+			Gain:       n.Gain,
+			Pan:        n.Pan,
+		}, e.frame)
 		return err
 	case evNoteOff:
-		return r.eng.NoteOff(*id, offset)
+		return r.eng.NoteOffAt(*id, e.frame)
 	case evGain:
 		return r.eng.SetGain(*id, e.value)
 	case evPan:
@@ -242,27 +354,24 @@ func (r *renderer) post(e *event, offset int) error {
 }
 
 // polyphony returns the most voices that sound in any one block: a voice
-// holds its slot from the block of its NoteOn to the block in which its
-// release ends (at least the engine's minimum release), plus one block of
-// margin for rounding of envelope times.
-func polyphony(s *score.Score) int {
-	ends := make([]int64, len(s.Notes))
-	for i := range s.Notes {
-		n := &s.Notes[i]
-		rel := max(s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate), voice.MinRelease)
-		ends[i] = (n.Start+n.Length+rel)/block.Size + 1
+// holds its slot from the block it starts in to the block its release
+// ends in, plus one block of margin for the rounding of envelope times.
+func polyphony(life []lifetime) int {
+	type edge struct {
+		block int64
+		delta int
 	}
-	slices.Sort(ends)
-	most, ended := 0, 0
-	for i := range s.Notes {
-		start := s.Notes[i].Start / block.Size
-		if i+1 < len(s.Notes) && s.Notes[i+1].Start/block.Size == start {
-			continue // count once all notes of this block have started
-		}
-		for ended < len(ends) && ends[ended] < start {
-			ended++
-		}
-		most = max(most, i+1-ended)
+	edges := make([]edge, 0, 2*len(life))
+	for _, l := range life {
+		edges = append(edges, edge{l.start / block.Size, l.voices}, edge{l.end/block.Size + 2, -l.voices})
+	}
+	slices.SortFunc(edges, func(a, b edge) int {
+		return cmp.Or(cmp.Compare(a.block, b.block), cmp.Compare(a.delta, b.delta)) // ends before starts
+	})
+	most, now := 0, 0
+	for _, e := range edges {
+		now += e.delta
+		most = max(most, now)
 	}
 	return most
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // Decode a tiny format 0 file: one middle C, a quarter note at the default
-// 120 BPM, played by the built-in piano; then the same file cut short.
+// 120 BPM, on program 0 of the renderer's bank; then the same file cut
+// short.
 func ExampleDecode() {
 	file := []byte("MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60" +
 		"MTrk\x00\x00\x00\x0b" +
@@ -20,10 +21,10 @@ func ExampleDecode() {
 		return
 	}
 	n := s.Notes[0]
-	fmt.Printf("%d note: start %d, length %d frames, %.2f Hz, %s\n", len(s.Notes), n.Start, n.Length, n.Freq, s.Instruments[n.Instrument].Name)
+	fmt.Printf("%d note: start %d, length %d frames, key %d, velocity %d, %s\n", len(s.Notes), n.Start, n.Length, n.Key, n.Velocity, s.Instruments[n.Instrument].Name)
 	_, err = midi.Decode("tiny.mid", file[:30], midi.Options{})
 	fmt.Println(err)
 	// Output:
-	// 1 note: start 0, length 24000 frames, 261.63 Hz, gm-piano
+	// 1 note: start 0, length 24000 frames, key 60, velocity 127, bank 0 program 0
 	// tiny.mid: track 1, byte 0xe: truncated: chunk "MTrk" length 11 runs past the end of the file (8 bytes left)
 }

@@ -1,5 +1,10 @@
 // Package midi reads Standard MIDI Files (formats 0, 1 and 2) into a
-// score.Score, playing them with built-in General MIDI instruments.
+// score.Score: notes by channel, key and velocity that play presets of
+// the renderer's instrument bank (the program and bank select of their
+// channel, or the drum kit on channel 10), channel controls (volume, pan,
+// expression, pitch bend, pressure, the registered parameters) at their
+// frames, and the sustain pedal, all notes off and re-struck keys resolved
+// into note lengths.
 //
 // The reader is tolerant where real players are and where the meaning is
 // unambiguous, and strict where a file cannot be read reliably; the exact
@@ -24,6 +29,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/score"
@@ -45,13 +51,7 @@ var (
 )
 
 // DefaultSampleRate is the render rate used when Options.SampleRate is 0.
-const DefaultSampleRate = 48000
-
-// DefaultGain is the master gain of a MIDI performance when Options.Gain
-// is 0: FluidSynth's default (synth.gain 0.2, -14 dB). General MIDI
-// files are written for a synthesizer with that headroom: at unity a
-// single note peaks near -3 dBFS and a dense chord passes full scale.
-const DefaultGain = 0.2
+const DefaultSampleRate = block.DefaultRate
 
 // DefaultMaxBytes bounds the file size when Options.MaxBytes is 0: the
 // largest real-world MIDI files are a few MiB, and a hostile file of
@@ -68,9 +68,6 @@ type Options struct {
 	Limits score.Limits
 	// MaxBytes bounds the file size (default DefaultMaxBytes).
 	MaxBytes int64
-	// Gain is the master gain every note's gain is multiplied by, a
-	// synthesizer's volume knob; 0 means DefaultGain.
-	Gain float64
 }
 
 // ReadFile reads the MIDI file at path, refusing anything that is not a

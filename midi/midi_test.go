@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"math"
 	"strings"
 	"testing"
 
@@ -69,10 +68,10 @@ func TestRunningStatusAcrossMetaAndSysex(t *testing.T) {
 	if len(s.Notes) != 3 {
 		t.Fatalf("%d notes, want 3", len(s.Notes))
 	}
-	for i, k := range []float64{60, 62, 64} {
+	for i, k := range []uint8{60, 62, 64} {
 		n := s.Notes[i]
-		if !near(n.Freq, keyFreq(k)) || n.Length != 96*250 {
-			t.Errorf("note %d = %+v, want key %v lasting 96 ticks", i, n, k)
+		if n.Key != k || n.Velocity != 100 || n.Length != 96*250 {
+			t.Errorf("note %d = %+v, want key %v at velocity 100 lasting 96 ticks", i, n, k)
 		}
 	}
 }
@@ -103,10 +102,11 @@ func TestRestrikeReleasesTheKey(t *testing.T) {
 			t.Errorf("note %d: start %d, length %d ticks; want %d, %d", i, n.Start/250, n.Length/250, w.start, w.length)
 		}
 	}
-	// A drum struck again cuts its previous strike short.
+	// A drum struck again cuts its previous strike short too; the bank
+	// decides whether a drum heeds note-off at all.
 	tr = ev(on(0, 9, 36, 100), on(4, 9, 36, 100), on(0, 9, 42, 100), eot(96))
 	s = decode(t, smf(0, tpq, tr))
-	if s.Notes[0].Length != 4*250 || s.Notes[1].Length != int64(0.25*48000) {
+	if s.Notes[0].Length != 4*250 || s.Notes[1].Length != 96*250 {
 		t.Errorf("drums %+v", s.Notes)
 	}
 }
@@ -146,80 +146,70 @@ func TestAllNotesOff(t *testing.T) {
 	if s.Notes[0].Length != 20*250 || s.Notes[1].Length != 30*250 {
 		t.Fatalf("notes %+v", s.Notes)
 	}
-	// The score lasts until the later of the track's end (tick 80) and the
-	// last note's end plus its release.
-	if want := max(80*250, 30*250+s.Instruments[0].ReleaseFrames(48000)); s.Frames != want {
-		t.Fatalf("Frames %d", s.Frames)
+	// The score lasts until the track's end (tick 80), and its renderer
+	// adds the releases of the bank that plays it.
+	if s.Frames != 80*250 || !s.Tail {
+		t.Fatalf("Frames %d, Tail %v", s.Frames, s.Tail)
 	}
 }
 
+// channelCC is a CC channel control for the expected lists below.
+func channelCC(frame int64, ch, num uint8, v float32) score.Control {
+	return score.Control{Frame: frame, Kind: score.CC, Channel: ch, Controller: num, Value: v}
+}
+
+// gmDefaults are the controls a channel gets when first used: General
+// MIDI's power-on volume and pan after a reset of the other controllers.
+func gmDefaults(frame int64, ch uint8) []score.Control {
+	return []score.Control{channelCC(frame, ch, 121, 0), channelCC(frame, ch, 7, 100), channelCC(frame, ch, 10, 64)}
+}
+
+func checkControls(t *testing.T, got, want []score.Control) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("controls %+v, want %+v", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("control %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// Volume, expression and pan become channel controls at their frames,
+// after the channel's General MIDI defaults; one at the end of the music
+// reaches no note and is dropped.
 func TestVolumeExpressionPan(t *testing.T) {
 	tr := ev(cc(0, 0, 7, 127), cc(0, 0, 10, 127), on(0, 0, 60, 127), cc(10, 0, 11, 0), cc(10, 0, 10, 1), off(10, 0, 60), cc(0, 0, 7, 0), eot(0))
 	s := decode(t, smf(0, tpq, tr))
-	n := s.Notes[0]
-	if n.Gain != DefaultGain || n.Pan != 1 {
-		t.Fatalf("note %+v, want gain %v (full volume, master gain) and pan 1 from CC7/CC10", n, DefaultGain)
+	if n := s.Notes[0]; n.Gain != 1 || n.Pan != 0 || n.Velocity != 127 || n.Channel != 0 {
+		t.Fatalf("note %+v", n)
 	}
-	want := []score.Control{{Frame: 2500, Kind: score.Gain, Value: 0}, {Frame: 5000, Kind: score.Pan, Value: -1}}
-	if len(s.Controls) != len(want) {
-		t.Fatalf("controls %+v, want %+v (none after the note ends)", s.Controls, want)
-	}
-	for i, c := range s.Controls {
-		if c != want[i] {
-			t.Errorf("control %d = %+v, want %+v", i, c, want[i])
-		}
-	}
-	// Default channel volume 100 with squared curves, and the master
-	// gain; another master gain scales every note.
-	data := smf(0, tpq, ev(on(0, 0, 60, 127), off(1, 0, 60), eot(0)))
-	s = decode(t, data)
-	if g := s.Notes[0].Gain; !near(float64(g), DefaultGain*(100.0/127)*(100.0/127)) {
-		t.Errorf("default gain %v", g)
-	}
-	s, err := Decode("song.mid", data, Options{Gain: 1})
-	if g := s.Notes[0].Gain; err != nil || !near(float64(g), (100.0/127)*(100.0/127)) {
-		t.Errorf("gain at unity master: %v (%v)", g, err)
-	}
-	if _, err := Decode("song.mid", data, Options{Gain: -1}); err == nil {
-		t.Error("a negative master gain was accepted")
-	}
+	want := append(gmDefaults(0, 0), channelCC(0, 0, 7, 127), channelCC(0, 0, 10, 127),
+		channelCC(2500, 0, 11, 0), channelCC(5000, 0, 10, 1))
+	checkControls(t, s.Controls, want)
 }
 
+// Pitch bend becomes a channel control; the registered parameters that set
+// its range are passed on as controllers, for the renderer's channel to
+// apply.
 func TestPitchBendAndRange(t *testing.T) {
-	// Default range ±2: full up is a whole tone.
-	s := decode(t, smf(0, tpq, ev(on(0, 0, 69, 100), bend(10, 0, 16383), off(10, 0, 69), eot(0))))
-	if len(s.Controls) != 1 || s.Controls[0].Kind != score.FreqRatio || !near(float64(s.Controls[0].Value), math.Exp2(8191.0/8192*2/12)) {
-		t.Fatalf("controls %+v", s.Controls)
-	}
-	// RPN 0,0 = 12 semitones; a note starting bent down fully is an octave low.
 	rpn := ev(cc(0, 0, 101, 0), cc(0, 0, 100, 0), cc(0, 0, 6, 12), cc(0, 0, 38, 0), cc(0, 0, 101, 127), cc(0, 0, 100, 127))
-	s = decode(t, smf(0, tpq, ev(rpn, bend(0, 0, 0), on(0, 0, 69, 100), bend(10, 0, 8192), off(10, 0, 69), eot(0))))
-	if !near(s.Notes[0].Freq, 220) {
-		t.Fatalf("freq %v, want 220", s.Notes[0].Freq)
-	}
-	if len(s.Controls) != 1 || !near(float64(s.Controls[0].Value), 2) {
-		t.Fatalf("controls %+v, want ratio 2 back to centre", s.Controls)
-	}
-}
-
-// Data entry after an NRPN selection must not change the RPN bend range.
-func TestNRPNDoesNotSetBendRange(t *testing.T) {
-	sel := ev(cc(0, 0, 101, 0), cc(0, 0, 100, 0), cc(0, 0, 99, 1), cc(0, 0, 98, 8), cc(0, 0, 6, 24))
-	s := decode(t, smf(0, tpq, ev(sel, bend(0, 0, 0), on(0, 0, 69, 100), off(1, 0, 69), eot(0))))
-	if want := 440 * math.Exp2(-2.0/12); !near(s.Notes[0].Freq, want) {
-		t.Fatalf("freq %v, want %v (default range)", s.Notes[0].Freq, want)
+	s := decode(t, smf(0, tpq, ev(rpn, bend(0, 0, 0), on(0, 0, 69, 100), bend(10, 0, 8192), off(10, 0, 69), eot(0))))
+	want := append(gmDefaults(0, 0), channelCC(0, 0, 101, 0), channelCC(0, 0, 100, 0), channelCC(0, 0, 6, 12),
+		channelCC(0, 0, 38, 0), channelCC(0, 0, 101, 127), channelCC(0, 0, 100, 127),
+		score.Control{Frame: 0, Kind: score.PitchBend, Value: 0}, score.Control{Frame: 2500, Kind: score.PitchBend, Value: 8192})
+	checkControls(t, s.Controls, want)
+	if n := s.Notes[0]; n.Key != 69 || n.Freq != 0 {
+		t.Fatalf("note %+v: the bend belongs to the channel, not the note", n)
 	}
 }
 
-// Scores share nothing: changing one's instruments leaves the next intact.
-func TestBuiltinsNotShared(t *testing.T) {
-	data := smf(0, tpq, ev(on(0, 0, 60, 100), off(1, 0, 60), eot(0)))
-	a := decode(t, data)
-	a.Instruments[0].Filter.Cutoff = 1
-	a.Instruments[1].Decay = 99
-	if b := decode(t, data); b.Instruments[0].Filter.Cutoff == 1 || b.Instruments[1].Decay == 99 {
-		t.Fatal("a change to one score's instruments reached another")
-	}
+// Channel pressure is a channel control; polyphonic pressure is dropped.
+func TestChannelPressure(t *testing.T) {
+	s := decode(t, smf(0, tpq, ev(on(0, 3, 60, 100), []byte{5, 0xD3, 77}, []byte{5, 0xA3, 60, 50}, off(5, 3, 60), eot(0))))
+	want := append(gmDefaults(0, 3), score.Control{Frame: 1250, Kind: score.ChannelPressure, Channel: 3, Value: 77})
+	checkControls(t, s.Controls, want)
 }
 
 // Decode keeps no shared mutable state: run it concurrently under -race.
@@ -246,14 +236,6 @@ func TestConcurrentDecode(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-func TestCoarseTuning(t *testing.T) {
-	rpn := ev(cc(0, 0, 101, 0), cc(0, 0, 100, 2), cc(0, 0, 6, 64+12))
-	s := decode(t, smf(0, tpq, ev(rpn, on(0, 0, 57, 100), off(1, 0, 57), eot(0))))
-	if !near(s.Notes[0].Freq, 440) {
-		t.Fatalf("freq %v, want 440 (key 57 tuned up an octave)", s.Notes[0].Freq)
 	}
 }
 
@@ -285,21 +267,21 @@ func TestFormat2Sequential(t *testing.T) {
 	}
 }
 
+// Notes play presets of the renderer's bank: the program (and bank) of
+// their channel at note-on, and on channel 10 the drum kit.
 func TestProgramsAndDrums(t *testing.T) {
-	tr := ev(program(0, 0, 19), on(0, 0, 60, 100), program(0, 1, 33), on(0, 1, 40, 100),
-		on(0, 9, 36, 100), on(0, 9, 42, 100), on(0, 9, 38, 100), on(0, 9, 45, 100), on(0, 9, 49, 100), on(0, 9, 90, 100), eot(96))
+	tr := ev(program(0, 0, 19), on(0, 0, 60, 100), program(0, 1, 33), cc(0, 1, 0, 8), on(0, 1, 40, 100),
+		program(0, 1, 34), on(0, 1, 41, 100), on(0, 9, 36, 100), program(0, 9, 16), on(0, 9, 42, 100), eot(96))
 	s := decode(t, smf(0, tpq, tr))
-	want := []string{"gm-organ", "gm-bass", "drum-kick", "drum-closed-hat", "drum-snare", "drum-tom", "drum-cymbal", "drum-clap"}
+	want := []score.Preset{{Program: 19}, {Program: 33}, {Bank: 8, Program: 34}, {Drums: true}, {Drums: true, Program: 16}}
 	for i, n := range s.Notes {
-		if got := s.Instruments[n.Instrument].Name; got != want[i] {
-			t.Errorf("note %d plays %s, want %s", i, got, want[i])
+		in := s.Instruments[n.Instrument]
+		if in.Preset == nil || *in.Preset != want[i] {
+			t.Errorf("note %d plays %+v (%s), want %+v", i, in.Preset, in.Name, want[i])
 		}
 	}
-	if tom := s.Notes[5]; !near(tom.Freq, keyFreq(45)) {
-		t.Errorf("tom at %v Hz, want its key's pitch", tom.Freq)
-	}
-	if kick := s.Notes[2]; kick.Length != int64(0.25*48000) {
-		t.Errorf("kick lasts %d frames, want its decay", kick.Length)
+	if len(s.Instruments) != 5 || s.Notes[3].Channel != 9 || s.Notes[3].Key != 36 {
+		t.Errorf("%d instruments; drum note %+v", len(s.Instruments), s.Notes[3])
 	}
 }
 

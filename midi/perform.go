@@ -8,59 +8,36 @@ import (
 	"github.com/aether-audio/aether/score"
 )
 
-// GM channel defaults and the RPN "null" value.
+// drumChannel is the General MIDI percussion channel (10, counted from 1).
+const drumChannel = 9
+
+// Controllers the performer acts on itself rather than passing on.
 const (
-	drumChannel       = 9
-	defaultVolume     = 100
-	defaultExpression = 127
-	centre            = 64
-	bendCentre        = 8192
-	defaultBendRange  = 2 // semitones, per the GM specification
-	rpnNull           = 127
+	ccBankSelect    = 0
+	ccBankSelectLSB = 32
+	ccSustain       = 64
+	ccAllSoundOff   = 120
+	ccResetAll      = 121
+	ccAllNotesOff   = 123
 )
 
-// channel is the controller state of one MIDI channel.
+// channel is what the performer tracks of one MIDI channel: the program
+// its next notes play and which of its notes still sound. Volume, pan,
+// pitch bend and the other controllers become channel controls of the
+// score, which the renderer applies.
 type channel struct {
-	program              byte
-	volume, expression   byte
-	pan                  byte
-	sustain              bool
-	bend                 int     // 14-bit, centre 8192
-	bendRange            float64 // semitones for a full bend
-	rpnMSB, rpnLSB       byte
-	coarseTune, fineTune float64    // semitones, from RPN 0,2 and 0,1
-	sounding             []int      // indexes of notes not yet ended, held ones included
-	keys                 [128]int32 // per key: 1 + index of its sounding note, 0 for none
-}
-
-func (c *channel) reset() {
-	*c = channel{volume: defaultVolume, expression: defaultExpression, pan: centre,
-		bend: bendCentre, bendRange: defaultBendRange, rpnMSB: rpnNull, rpnLSB: rpnNull}
-}
-
-// gain is the channel part of a note's gain: GM's squared volume and
-// expression curves.
-func (c *channel) gain() float64 {
-	v, e := float64(c.volume)/127, float64(c.expression)/127
-	return v * v * e * e
-}
-
-func (c *channel) panValue() float32 {
-	return float32(max(-1, min(1, (float64(c.pan)-centre)/63)))
-}
-
-// bendRatio is the frequency ratio of the current pitch bend.
-func (c *channel) bendRatio() float64 {
-	return math.Exp2(float64(c.bend-bendCentre) / bendCentre * c.bendRange / 12)
+	bank, program byte
+	nextBank      byte // bank select, taken at the next program change
+	sustain       bool
+	used          bool       // a note or a control has been on it
+	sounding      []int      // indexes of notes not yet ended, held ones included
+	keys          [128]int32 // per key: 1 + index of its sounding note, 0 for none
 }
 
 // noteState is what the performer tracks per note besides score.Note.
 type noteState struct {
-	ch, key  byte
-	held     bool    // note-off came while the sustain pedal was down
-	pos      int     // index in its channel's sounding list
-	baseGain float64 // velocity and master part of the gain
-	ratio    float64 // bend ratio at note-on, baked into Freq
+	held bool // note-off came while the sustain pedal was down
+	pos  int  // index in its channel's sounding list
 }
 
 // performer turns the merged event stream into notes and controls.
@@ -68,11 +45,12 @@ type performer struct {
 	name     string // the input's name as errors show it
 	rate     float64
 	lim      score.Limits
-	master   float64 // master gain
 	chans    [16]channel
 	notes    []score.Note
 	states   []noteState
 	controls []score.Control
+	presets  map[score.Preset]int // index into instruments
+	insts    []score.Instrument
 }
 
 func perform(name string, f *file, opt Options) (*score.Score, error) {
@@ -84,13 +62,7 @@ func perform(name string, f *file, opt Options) (*score.Score, error) {
 	if err := lim.CheckRate(name, rate); err != nil {
 		return nil, err
 	}
-	p := &performer{name: errtext.Name(name), rate: float64(rate), lim: lim, master: opt.Gain}
-	if p.master == 0 {
-		p.master = DefaultGain
-	}
-	if !(p.master > 0 && p.master <= score.MaxGain) {
-		return nil, fmt.Errorf("%s: %w: master gain %g, want (0, %d]", p.name, ErrUnsupported, opt.Gain, score.MaxGain)
-	}
+	p := &performer{name: errtext.Name(name), rate: float64(rate), lim: lim, presets: map[score.Preset]int{}}
 	var endSec float64
 	var err error
 	if f.format == 2 {
@@ -108,13 +80,18 @@ func perform(name string, f *file, opt Options) (*score.Score, error) {
 	s := &score.Score{
 		Name:        name,
 		SampleRate:  rate,
-		Instruments: builtinInstruments(rate),
+		Instruments: p.insts,
 		Notes:       p.notes,
 		Controls:    p.controls,
+		Tail:        true,
 	}
 	s.Frames = p.frame(endSec)
 	for _, n := range s.Notes {
-		s.Frames = max(s.Frames, n.Start+n.Length+s.Instruments[n.Instrument].ReleaseFrames(rate))
+		s.Frames = max(s.Frames, n.Start+n.Length)
+	}
+	// Controls at the end of the music or after it reach no note.
+	for len(s.Controls) > 0 && s.Controls[len(s.Controls)-1].Frame >= s.Frames {
+		s.Controls = s.Controls[:len(s.Controls)-1]
 	}
 	if float64(s.Frames) > lim.MaxSeconds*p.rate {
 		return nil, fmt.Errorf("%s: %w: %.1f s is longer than the limit of %g s", p.name, ErrLimit, float64(s.Frames)/p.rate, lim.MaxSeconds)
@@ -130,8 +107,11 @@ func (p *performer) frame(sec float64) int64 { return int64(math.Round(sec * p.r
 // play performs one stream of events that starts at offset seconds, from
 // fresh channel state, and returns the time its last track ends.
 func (p *performer) play(division uint16, evs []event, offset float64) (float64, error) {
+	start := p.frame(offset)
 	for c := range p.chans {
-		p.chans[c].reset()
+		if err := p.resetChannel(c, start); err != nil {
+			return 0, err
+		}
 	}
 	clk := newClock(division)
 	end := offset
@@ -159,8 +139,60 @@ func (p *performer) play(division uint16, evs []event, offset float64) (float64,
 	return end, nil
 }
 
+// resetChannel starts channel c afresh at frame: program 0, no pedal, and
+// General MIDI's controller defaults as channel controls (the renderer's
+// channels start neutral, at full volume), for a channel that has been
+// used in an earlier sequence or is about to be; a channel never used
+// gets its defaults when it is first used.
+func (p *performer) resetChannel(c int, frame int64) error {
+	ch := &p.chans[c]
+	sounding := ch.sounding[:0]
+	used := ch.used
+	*ch = channel{sounding: sounding}
+	if used {
+		return p.defaults(c, frame, true)
+	}
+	return nil
+}
+
+// defaults emits General MIDI's power-on controller values for channel c:
+// volume 100, pan centred, and a reset of the other controllers; then,
+// after an earlier sequence, the registered parameters it may have set.
+func (p *performer) defaults(c int, frame int64, again bool) error {
+	cc := []byte{ccResetAll, 0, 7, 100, 10, 64}
+	if again {
+		// bend range 2, fine and coarse tuning centred, no parameter selected
+		cc = append(cc, 101, 0, 100, 0, 6, 2, 38, 0, 100, 1, 6, 64, 100, 2, 6, 64, 101, 127, 100, 127)
+	}
+	p.chans[c].used = true
+	for i := 0; i < len(cc); i += 2 {
+		if err := p.control(score.Control{Frame: frame, Kind: score.CC, Channel: uint8(c), Controller: cc[i], Value: float32(cc[i+1])}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// use marks channel c as used, emitting its defaults at frame the first
+// time.
+func (p *performer) use(c byte, frame int64) error {
+	if p.chans[c].used {
+		return nil
+	}
+	return p.defaults(int(c), frame, false)
+}
+
+func (p *performer) control(c score.Control) error {
+	if len(p.controls) >= p.lim.MaxControls {
+		return fmt.Errorf("%s: %w: more than %d controls", p.name, ErrLimit, p.lim.MaxControls)
+	}
+	p.controls = append(p.controls, c)
+	return nil
+}
+
 func (p *performer) channelEvent(e *event, frame int64) error {
-	ch := &p.chans[e.status&0x0F]
+	c := e.status & 0x0F
+	ch := &p.chans[c]
 	switch e.status & 0xF0 {
 	case 0x80:
 		p.noteOff(ch, e.a, frame)
@@ -169,75 +201,77 @@ func (p *performer) channelEvent(e *event, frame int64) error {
 			p.noteOff(ch, e.a, frame) // velocity 0 is a note-off
 			return nil
 		}
-		return p.noteOn(ch, e, frame)
+		if err := p.use(c, frame); err != nil {
+			return err
+		}
+		return p.noteOn(ch, c, e, frame)
 	case 0xB0:
-		return p.controller(ch, e.a, e.b, frame)
+		return p.controller(ch, c, e.a, e.b, frame)
 	case 0xC0:
-		ch.program = e.a
+		ch.program, ch.bank = e.a, ch.nextBank
+	case 0xD0:
+		if err := p.use(c, frame); err != nil {
+			return err
+		}
+		return p.control(score.Control{Frame: frame, Kind: score.ChannelPressure, Channel: c, Value: float32(e.a)})
 	case 0xE0:
-		ch.bend = int(e.a) | int(e.b)<<7
-		return p.retune(ch, frame)
+		if err := p.use(c, frame); err != nil {
+			return err
+		}
+		return p.control(score.Control{Frame: frame, Kind: score.PitchBend, Channel: c, Value: float32(int(e.a) | int(e.b)<<7)})
 	}
-	return nil // aftertouch is not modelled
+	return nil // polyphonic key pressure is not modelled
 }
 
-func (p *performer) noteOn(ch *channel, e *event, frame int64) error {
+// instrument returns the index of the score instrument playing program of
+// bank (drum kits on the drum channel), adding it on first use.
+func (p *performer) instrument(c, bank, program byte) int {
+	pr := score.Preset{Bank: uint16(bank), Program: program, Drums: c == drumChannel}
+	if pr.Drums {
+		pr.Bank = 0 // kits are chosen by program alone
+	}
+	if i, ok := p.presets[pr]; ok {
+		return i
+	}
+	name := fmt.Sprintf("bank %d program %d", pr.Bank, pr.Program)
+	if pr.Drums {
+		name = fmt.Sprintf("drum kit %d", pr.Program)
+	}
+	p.insts = append(p.insts, score.Instrument{Name: name, Preset: &pr})
+	p.presets[pr] = len(p.insts) - 1
+	return len(p.insts) - 1
+}
+
+func (p *performer) noteOn(ch *channel, c byte, e *event, frame int64) error {
 	if len(p.notes) >= p.lim.MaxNotes {
 		return errAt(p.name, int(e.track), e.off, ErrLimit, "more than %d notes", p.lim.MaxNotes)
 	}
-	v := float64(e.b) / 127
-	n := score.Note{Start: frame, Length: 1, Pan: ch.panValue()}
-	st := noteState{ch: e.status & 0x0F, key: e.a & 0x7F, baseGain: v * v * p.master, ratio: 1}
-	nyquist := p.rate / 2
-	// A key struck again releases the note it is playing, held by the
-	// pedal or not, as FluidSynth does: otherwise every strike under the
-	// pedal adds a voice, and the work grows with the square of the file.
-	prev := ch.keys[st.key]
-	ch.keys[st.key] = 0
-	if st.ch == drumChannel {
-		if prev != 0 { // a drum plays its fixed length unless struck again
-			pn := &p.notes[prev-1]
-			pn.Length = min(pn.Length, max(1, frame-pn.Start))
-		}
-		d := drumFor(e.a)
-		n.Instrument = d.instrument
-		n.Freq = d.freq
-		if n.Freq == 0 {
-			n.Freq = score.KeyFreq(float64(e.a))
-		}
-		n.Length = max(1, p.frame(builtins[d.instrument].Decay))
-		n.Gain = float32(st.baseGain * ch.gain())
-		if n.Freq < nyquist {
-			ch.keys[st.key] = int32(len(p.notes)) + 1
-			p.notes = append(p.notes, n)
-			p.states = append(p.states, st)
-		}
-		return nil
-	}
-	if prev != 0 {
+	key := e.a & 0x7F
+	// A key struck again releases the note it is playing, as FluidSynth
+	// does, and also when the pedal holds it (FluidSynth lets that one
+	// ring): otherwise every strike under the pedal adds a voice, and the
+	// work grows with the square of the file.
+	if prev := ch.keys[key]; prev != 0 {
 		p.end(ch, int(prev-1), frame)
 	}
-	n.Instrument = int(ch.program / 8)
-	st.ratio = ch.bendRatio()
-	n.Freq = score.KeyFreq(float64(e.a)+ch.coarseTune+ch.fineTune) * st.ratio
-	n.Gain = float32(st.baseGain * ch.gain())
-	if n.Freq >= nyquist {
-		return nil // cannot sound at this sample rate (documented)
+	n := score.Note{
+		Start: frame, Length: 1,
+		Instrument: p.instrument(c, ch.bank, ch.program),
+		Channel:    c, Key: key, Velocity: e.b & 0x7F, Gain: 1,
 	}
 	idx := len(p.notes)
-	st.pos = len(ch.sounding)
 	p.notes = append(p.notes, n)
-	p.states = append(p.states, st)
+	p.states = append(p.states, noteState{pos: len(ch.sounding)})
 	ch.sounding = append(ch.sounding, idx)
-	ch.keys[st.key] = int32(idx) + 1
+	ch.keys[key] = int32(idx) + 1
 	return nil
 }
 
 // noteOff ends the key's sounding note, or holds it while the pedal is
-// down; a note already held, and a drum, ignore it.
+// down; a note already held ignores it.
 func (p *performer) noteOff(ch *channel, key byte, frame int64) {
 	k := ch.keys[key&0x7F]
-	if k == 0 || p.states[k-1].held || p.states[k-1].ch == drumChannel {
+	if k == 0 || p.states[k-1].held {
 		return
 	}
 	if ch.sustain {
@@ -252,8 +286,8 @@ func (p *performer) noteOff(ch *channel, key byte, frame int64) {
 func (p *performer) end(ch *channel, idx int, frame int64) {
 	n := &p.notes[idx]
 	n.Length = max(1, frame-n.Start)
-	if k := p.states[idx].key; ch.keys[k] == int32(idx)+1 {
-		ch.keys[k] = 0
+	if ch.keys[n.Key] == int32(idx)+1 {
+		ch.keys[n.Key] = 0
 	}
 	pos := p.states[idx].pos
 	last := ch.sounding[len(ch.sounding)-1]
@@ -270,91 +304,45 @@ func (p *performer) allOff(ch *channel, frame int64) {
 	clear(ch.keys[:])
 }
 
-func (p *performer) controller(ch *channel, cc, v byte, frame int64) error {
+// controller acts on the controllers that shape notes (bank select, the
+// sustain pedal, all notes off) and passes every other one on as a channel
+// control.
+func (p *performer) controller(ch *channel, c, cc, v byte, frame int64) error {
 	switch cc {
-	case 7:
-		ch.volume = v
-		return p.regain(ch, frame)
-	case 11:
-		ch.expression = v
-		return p.regain(ch, frame)
-	case 10:
-		ch.pan = v
-		return p.control(ch, frame, score.Pan, func(int) float32 { return ch.panValue() })
-	case 64:
+	case ccBankSelect:
+		ch.nextBank = v
+		return nil
+	case ccBankSelectLSB:
+		return nil
+	case ccSustain:
 		down := v >= 64
 		if ch.sustain && !down {
-			for i := len(ch.sounding) - 1; i >= 0; i-- {
-				if i < len(ch.sounding) && p.states[ch.sounding[i]].held {
-					p.end(ch, ch.sounding[i], frame)
-				}
-			}
+			p.releaseHeld(ch, frame)
 		}
 		ch.sustain = down
-	case 101:
-		ch.rpnMSB = v
-	case 100:
-		ch.rpnLSB = v
-	case 98, 99: // an NRPN is selected: data entry no longer means an RPN
-		ch.rpnMSB, ch.rpnLSB = rpnNull, rpnNull
-	case 6, 38: // data entry MSB / LSB for the selected RPN
-		p.dataEntry(ch, cc, v)
-	case 120, 123: // all sound off, all notes off
+		return nil
+	case ccAllSoundOff, ccAllNotesOff:
 		p.allOff(ch, frame)
-	case 121: // reset all controllers
-		ch.expression, ch.bend, ch.sustain = defaultExpression, bendCentre, false
-		ch.rpnMSB, ch.rpnLSB = rpnNull, rpnNull
-		if err := p.regain(ch, frame); err != nil {
-			return err
+		return nil
+	case ccResetAll:
+		if ch.sustain {
+			p.releaseHeld(ch, frame)
 		}
-		return p.retune(ch, frame)
+		ch.sustain = false
 	}
-	return nil
+	if err := p.use(c, frame); err != nil {
+		return err
+	}
+	return p.control(score.Control{Frame: frame, Kind: score.CC, Channel: c, Controller: cc, Value: float32(v)})
 }
 
-// dataEntry applies the RPNs that change pitch: 0,0 bend range (MSB
-// semitones, LSB cents), 0,1 fine tuning and 0,2 coarse tuning.
-func (p *performer) dataEntry(ch *channel, cc, v byte) {
-	if ch.rpnMSB != 0 {
-		return
+// releaseHeld ends the notes the pedal held.
+func (p *performer) releaseHeld(ch *channel, frame int64) {
+	for i := len(ch.sounding) - 1; i >= 0; i-- {
+		if i < len(ch.sounding) && p.states[ch.sounding[i]].held {
+			p.end(ch, ch.sounding[i], frame)
+		}
 	}
-	switch {
-	case ch.rpnLSB == 0 && cc == 6:
-		ch.bendRange = float64(v)
-	case ch.rpnLSB == 0 && cc == 38:
-		ch.bendRange = math.Floor(ch.bendRange) + float64(v)/100
-	case ch.rpnLSB == 1 && cc == 6:
-		ch.fineTune = float64(int(v)-64) / 64 // MSB alone: ±1 semitone in 1/64 steps
-	case ch.rpnLSB == 2 && cc == 6:
-		ch.coarseTune = float64(int(v) - 64)
-	}
-}
-
-// regain sends a Gain control to every sounding note of the channel.
-func (p *performer) regain(ch *channel, frame int64) error {
-	g := ch.gain()
-	return p.control(ch, frame, score.Gain, func(idx int) float32 { return float32(p.states[idx].baseGain * g) })
-}
-
-// retune sends a FreqRatio control, relative to the bend baked into each
-// note at its start, to every sounding note of the channel.
-func (p *performer) retune(ch *channel, frame int64) error {
-	r := ch.bendRatio()
-	limit := p.rate / 2 * 0.999
-	return p.control(ch, frame, score.FreqRatio, func(idx int) float32 {
-		ratio := r / p.states[idx].ratio
-		return float32(min(ratio, limit/p.notes[idx].Freq)) // stays below Nyquist
-	})
-}
-
-func (p *performer) control(ch *channel, frame int64, kind score.ControlKind, value func(idx int) float32) error {
-	if len(p.controls)+len(ch.sounding) > p.lim.MaxControls {
-		return fmt.Errorf("%s: %w: more than %d controls", p.name, ErrLimit, p.lim.MaxControls)
-	}
-	for _, idx := range ch.sounding {
-		p.controls = append(p.controls, score.Control{Frame: frame, Note: idx, Kind: kind, Value: value(idx)})
-	}
-	return nil
 }
 
 // clock converts ticks to seconds under a tempo map, or SMPTE time.

@@ -14,8 +14,6 @@ func TestNoAllocs(t *testing.T) {
 			a, b, c := make([]float32, n), make([]float32, n), make([]float32, 2*n)
 			buses := [][]float32{a, b}
 			table := NewTable(make([]float32, 1<<11))
-			pcm := make([]byte, 3*n)
-			d := NewDither(1)
 			var bl, br [64]float32
 			phases, incs := make([]uint32, 256), make([]uint32, 256)
 			gains := make([]float32, 256)
@@ -34,8 +32,6 @@ func TestNoAllocs(t *testing.T) {
 				"Wavetable":  func() { Wavetable(a, &table, 1, 1<<24) },
 				"SineVoices": func() { SineVoices(&bl, &br, phases, incs, gains, gains) },
 				"SVFVoices":  func() { SVFVoices(blocks, lanes, lanes, lanes, lanes, lanes, lanes, lanes, lanes) },
-				"PCM16":      func() { PCM16(pcm[:2*n], a, d) },
-				"PCM24":      func() { PCM24(pcm, a, d) },
 			} {
 				if allocs := testing.AllocsPerRun(100, f); allocs != 0 {
 					t.Errorf("%s on %d samples: %v allocations per call, want 0", name, n, allocs)

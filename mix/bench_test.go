@@ -234,29 +234,6 @@ func BenchmarkSineVoice(b *testing.B) {
 	}
 }
 
-// BenchmarkPCM measures the output conversion, which has only its generic
-// twin: it runs once per output block, not once per voice.
-func BenchmarkPCM(b *testing.B) {
-	for _, bytes := range []int{2, 3} {
-		for _, n := range benchSizes {
-			b.Run("pcm"+strconv.Itoa(8*bytes)+"/generic/"+strconv.Itoa(n), func(b *testing.B) {
-				src := benchSlices(n, 1)[0]
-				dst := make([]byte, bytes*n)
-				d := NewDither(1)
-				b.SetBytes(int64(4 * n))
-				b.ReportAllocs()
-				for b.Loop() {
-					if bytes == 2 {
-						PCM16(dst, src, d)
-					} else {
-						PCM24(dst, src, d)
-					}
-				}
-			})
-		}
-	}
-}
-
 // BenchmarkSineVoices adds 256 steady sine voices (the engine's chunk) into
 // a stereo block in one SineVoices call per tier, and reports the cost per
 // voice beside BenchmarkSineVoice's Sine + PanAddRamp per voice.

@@ -1,6 +1,7 @@
-// Package mix holds the mixing kernels of the render path: accumulate with a
-// gain or a gain ramp, stereo pan-accumulate, bus sums, scaling, level
-// measurement and output conversion.
+// Package mix holds the kernels of the render path: accumulate with a gain
+// or a gain ramp, stereo pan-accumulate, bus sums, scaling, level
+// measurement, interleaving, the oscillators, and the many-voice sine and
+// filter kernels.
 //
 // Each kernel's doc comment gives the exact Go loop it computes; the pure-Go
 // twins in mix_generic.go are that loop, always compiled. Element-wise
@@ -82,22 +83,6 @@ func Interleave(dst, left, right []float32) {
 	checkLen(len(left), len(right))
 	checkLen(len(dst), 2*len(left))
 	interleave(dst, left, right)
-}
-
-// PCM16 converts src to little-endian signed 16-bit PCM in dst (2 bytes per
-// sample), scaling by 32767, adding TPDF dither from d (none if d is nil),
-// rounding to nearest even and clipping to [-32768, 32767]. NaN becomes 0.
-func PCM16(dst []byte, src []float32, d *Dither) {
-	checkLen(len(dst), 2*len(src))
-	pcm16Generic(dst, src, d)
-}
-
-// PCM24 converts src to packed little-endian signed 24-bit PCM in dst (3
-// bytes per sample), scaling by 8388607, with dither, rounding and clipping
-// as PCM16.
-func PCM24(dst []byte, src []float32, d *Dither) {
-	checkLen(len(dst), 3*len(src))
-	pcm24Generic(dst, src, d)
 }
 
 func checkLen(want, got int) {

@@ -2,5 +2,14 @@
 
 package mix
 
-// wantTiers is what every arm64 CPU offers: NEON is part of the base ISA.
-func wantTiers() []string { return []string{"generic", "neon"} }
+import "golang.org/x/sys/cpu"
+
+// wantTiers is what this CPU must offer, read from golang.org/x/sys/cpu
+// rather than from cpuid, which chooses the tiers: NEON (Advanced SIMD)
+// is in every arm64 CPU's base ISA.
+func wantTiers() []string {
+	if !cpu.ARM64.HasASIMD {
+		return []string{"generic"}
+	}
+	return []string{"generic", "neon"}
+}

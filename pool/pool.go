@@ -1,38 +1,43 @@
-// Package pool is a fixed-size pool of 64-sample float32 audio buffers.
+// Package pool owns the storage of the renderer's audio buffers.
 //
-// All storage is allocated once, by New, as one flat slice whose first block
-// starts on a 64-byte boundary, so a SIMD load never splits a cache line.
-// After New nothing allocates: Acquire and Release are O(1), never block and
-// never make a system call, so they are safe on a real-time audio path.
+// New allocates, once, one flat slice of block.Size-sample float32 buffers
+// whose first buffer starts on a 64-byte boundary, so a SIMD load never
+// splits a cache line, and one held flag per buffer. A buffer is named by a
+// BufferID; Silence names a shared block of zeros that is never written.
+// After New nothing allocates, locks or makes a system call.
 //
-// A Pool is not safe for concurrent use; package shard builds per-worker,
-// lock-free pools on top of the same storage layout.
+// The pool does not choose which free buffer to hand out: its user keeps
+// the free list and tells the pool which buffer it takes (Acquire) and
+// gives back (Release). Package shard is that user: it splits the buffers
+// into per-worker shards with lock-free free lists. What the pool adds is
+// the storage and the misuse checks every user needs, at O(1) cost and
+// always on, because Go has no debug builds: releasing Silence, an
+// out-of-range handle or a buffer that is not held (a double release) and
+// writing to a buffer that is not held panic with a message that names the
+// handle. These are programmer errors, like an index out of range, not
+// conditions to handle at run time.
 //
-// It is a port, in spirit, of the seed's buffer_pool.rs. Where Rust checks
-// misuse only in debug builds, this package checks it always, at O(1) cost,
-// because Go has no debug builds: releasing an out-of-range handle, the
-// Silence handle, or a handle that is not currently acquired panics with a
-// message that names the handle. These are programmer errors, like an index
-// out of range, not conditions to handle at run time. The held bit says
-// whether a buffer is held, not by whom: a stale second release that comes
-// after the buffer was acquired again is not caught (that would need a
-// generation in every BufferID).
+// Concurrency: any goroutine may view or release any buffer. Release
+// clears the held flag with an atomic swap, so of two goroutines releasing
+// the same buffer exactly one succeeds and the other panics. Acquire sets
+// the flag with a plain store (see Acquire for why that is enough). The
+// flag says whether a buffer is held, not by whom: a stale second release
+// that comes after the buffer was acquired again frees the new holder's
+// buffer. Catching that too would need a generation in every BufferID.
+//
+// It is a port, in spirit, of the seed's buffer_pool.rs, whose free list
+// lives on in package shard.
 package pool
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/aether-audio/aether/block"
 )
-
-// DefaultCapacity is the capacity used by NewDefault: the seed's MAX_BUFFERS.
-// The seed does not fix the number; 1024 buffers are 256 KiB, enough for a
-// stereo bus per chunk of voices on a large machine while staying inside a
-// typical L2 cache.
-const DefaultCapacity = 1024
 
 // MaxCapacity bounds New: handles are uint32 and math.MaxUint32 is Silence.
 // The bound is kept far lower (2^26 buffers = 16 GiB) so that an absurd
@@ -55,13 +60,12 @@ var ErrCapacity = errors.New("pool: capacity out of range")
 
 // silence is the block behind the Silence handle. Callers get a pointer to
 // it through View and must not write to it; the pool never does.
-var silence [block.Size]float32
+var silence block.Block
 
-// Pool is a fixed set of block.Size-sample buffers with a LIFO free list.
+// Pool is a fixed set of block.Size-sample buffers and their held flags.
 type Pool struct {
-	storage []float32 // capacity*block.Size samples, first one 64-byte aligned
-	free    []uint32  // free-list stack; the top is free[len(free)-1]
-	held    []uint64  // bit i set while buffer i is acquired: O(1) misuse checks
+	samples []float32 // Capacity()*block.Size samples, the first 64-byte aligned
+	held    []uint32  // 1 while a buffer is acquired: O(1) misuse checks
 }
 
 // New allocates a pool of capacity buffers, all free. It is the only
@@ -70,25 +74,10 @@ func New(capacity int) (*Pool, error) {
 	if capacity < 1 || capacity > MaxCapacity {
 		return nil, fmt.Errorf("%w: %d (want 1..%d)", ErrCapacity, capacity, MaxCapacity)
 	}
-	free := make([]uint32, capacity)
-	for i := range free {
-		// Reversed, as in the seed, so that buffer 0 is acquired first.
-		free[i] = uint32(capacity - 1 - i)
-	}
 	return &Pool{
-		storage: AlignedSamples(capacity * block.Size),
-		free:    free,
-		held:    make([]uint64, (capacity+63)/64),
+		samples: AlignedSamples(capacity * block.Size),
+		held:    make([]uint32, capacity),
 	}, nil
-}
-
-// NewDefault returns a pool of DefaultCapacity buffers.
-func NewDefault() *Pool {
-	p, err := New(DefaultCapacity)
-	if err != nil {
-		panic(err) // unreachable: DefaultCapacity is in range
-	}
-	return p
 }
 
 // AlignedSamples returns a zeroed slice of n float32 samples whose first
@@ -113,84 +102,95 @@ func AlignedSamples(n int) []float32 {
 }
 
 // Capacity returns the number of buffers in the pool.
-func (p *Pool) Capacity() int { return len(p.storage) / block.Size }
+func (p *Pool) Capacity() int { return len(p.held) }
 
-// Available returns the number of buffers that Acquire can still hand out.
-func (p *Pool) Available() int { return len(p.free) }
-
-// Acquire takes a buffer off the free list and zeroes it. It is O(1): it
-// returns ok=false at once when the pool is exhausted, and never allocates.
-// The most recently released buffer comes back first, while still in cache.
-func (p *Pool) Acquire() (id BufferID, ok bool) {
-	n := len(p.free)
-	if n == 0 {
-		return 0, false
+// Acquire marks buffer id as held and zeroes it. The caller takes id off
+// its own free list; Acquire panics if id is Silence, out of range or
+// already held, which means that free list is corrupt.
+//
+// The flag is set with a plain store, not an atomic one: on amd64 every Go
+// atomic store is a locked instruction, as costly as the swap in Release,
+// and none is needed. Whoever may legitimately read the flag next is
+// ordered after this store: the goroutine that acquired the buffer, or
+// one that got the handle from it through some synchronisation. And the
+// free list that handed id out orders this store after the Release that
+// cleared the flag (by its compare-and-swap, or by program order when one
+// goroutine released and acquires). Held is therefore for the holder.
+func (p *Pool) Acquire(id BufferID) *block.Block {
+	if uint(id) >= uint(len(p.held)) || p.held[id] != 0 {
+		p.misuse(id, "acquire")
 	}
-	i := p.free[n-1]
-	p.free = p.free[:n-1]
-	p.held[i/64] |= 1 << (i % 64)
-	buf := p.block(i)
-	clear(buf[:])
-	return BufferID(i), true
+	p.held[id] = 1
+	b := p.block(id)
+	clear(b[:])
+	return b
 }
 
-// Release returns an acquired buffer to the pool. It is O(1) and does not
-// clear the buffer (Acquire does). It panics if id is Silence, out of
-// range, or not currently acquired (a double release).
+// Release marks an acquired buffer as free. It does not clear the buffer
+// (Acquire does) and does not put it on any free list (its caller does).
+// It panics if id is Silence, out of range or not held (a double
+// release); of two goroutines releasing the same buffer at once, exactly
+// one panics.
 func (p *Pool) Release(id BufferID) {
-	i := p.checkHeld(id, "release")
-	p.held[i/64] &^= 1 << (i % 64)
-	p.free = append(p.free, i) // within capacity: never reallocates
+	if uint(id) >= uint(len(p.held)) || atomic.SwapUint32(&p.held[id], 0) == 0 {
+		p.misuse(id, "release")
+	}
+}
+
+// Buffer returns the buffer for writing. It panics if id is Silence, out
+// of range, or not currently acquired, since writing into a free buffer
+// would corrupt whoever acquires it next.
+func (p *Pool) Buffer(id BufferID) *block.Block {
+	if !p.Held(id) {
+		p.misuse(id, "write to")
+	}
+	return p.block(id)
 }
 
 // View returns the buffer for reading. View(Silence) returns the shared
 // silence block, which must not be written to. It panics if id is out of
-// range. View does not check that id is acquired, so that a reader may look
-// at a buffer another part of the program owns.
-func (p *Pool) View(id BufferID) *[block.Size]float32 {
+// range. View does not check that id is acquired, so that any goroutine
+// may read a buffer that another one holds.
+func (p *Pool) View(id BufferID) *block.Block {
 	if id == Silence {
 		return &silence
 	}
-	if int(id) >= p.Capacity() {
-		panic(fmt.Sprintf("pool: view of buffer %d, out of range (capacity %d)", id, p.Capacity()))
+	if uint(id) >= uint(len(p.held)) {
+		p.misuse(id, "view of")
 	}
-	return p.block(uint32(id))
+	return p.block(id)
 }
 
-// Buffer returns the buffer for writing. It panics if id is Silence, out of
-// range, or not currently acquired, since writing into a free buffer would
-// corrupt whoever acquires it next.
-func (p *Pool) Buffer(id BufferID) *[block.Size]float32 {
-	return p.block(p.checkHeld(id, "write to"))
+// Held reports whether id is currently acquired. Acquire sets the flag
+// with a plain store, so call it from a goroutine ordered after the last
+// Acquire of id: its holder, say, or a test.
+func (p *Pool) Held(id BufferID) bool {
+	return uint(id) < uint(len(p.held)) && atomic.LoadUint32(&p.held[id]) != 0
 }
 
 // SilenceBlock returns the shared, always-zero block behind Silence. It must
 // not be written to.
-func SilenceBlock() *[block.Size]float32 { return &silence }
+func SilenceBlock() *block.Block { return &silence }
 
-// Held reports whether id is currently acquired.
-func (p *Pool) Held(id BufferID) bool {
-	if id == Silence || int(id) >= p.Capacity() {
-		return false
-	}
-	return p.held[id/64]&(1<<(id%64)) != 0
+func (p *Pool) block(id BufferID) *block.Block {
+	start := int(id) * block.Size
+	return (*block.Block)(p.samples[start : start+block.Size])
 }
 
-// checkHeld returns id as an index, panicking with a message naming the
-// operation if id is not a currently acquired buffer of p.
-func (p *Pool) checkHeld(id BufferID, op string) uint32 {
+// misuse panics with a one-line message naming the operation and the
+// handle. It is kept out of line so that the checks cost a compare and a
+// branch in the fast paths.
+//
+//go:noinline
+func (p *Pool) misuse(id BufferID, op string) {
 	switch {
 	case id == Silence:
 		panic("pool: " + op + " the Silence buffer")
-	case int(id) >= p.Capacity():
-		panic(fmt.Sprintf("pool: %s buffer %d, out of range (capacity %d)", op, id, p.Capacity()))
-	case p.held[id/64]&(1<<(id%64)) == 0:
+	case uint(id) >= uint(len(p.held)):
+		panic(fmt.Sprintf("pool: %s buffer %d, out of range (capacity %d)", op, id, len(p.held)))
+	case op == "acquire":
+		panic(fmt.Sprintf("pool: acquire buffer %d, which is already held (corrupt free list)", id))
+	default:
 		panic(fmt.Sprintf("pool: %s buffer %d, which is not acquired (double release?)", op, id))
 	}
-	return uint32(id)
-}
-
-func (p *Pool) block(i uint32) *[block.Size]float32 {
-	start := int(i) * block.Size
-	return (*[block.Size]float32)(p.storage[start : start+block.Size])
 }

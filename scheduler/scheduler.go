@@ -2,14 +2,14 @@
 //
 // The caller of RenderBlock splits its work into numbered chunks. The
 // scheduler publishes the block by bumping a padded atomic epoch; long-lived
-// workers (started once, on an ants pool) and the caller itself, as worker 0,
+// workers (goroutines started once, by New) and the caller itself, as worker 0,
 // claim chunks with one atomic counter. Each chunk renders into a stereo bus
-// taken from its worker's shard; when every chunk is done the caller sums
-// the chunk buses in chunk order into the master bus, so the result never
+// taken from its worker's shard; the caller adds the chunk buses in chunk
+// order into the master bus as the chunks finish, so the result never
 // depends on how many workers ran or which took what, and returns them to
 // their shards.
 //
-// Blocks are not handed over through ants Submit, channels or a goroutine
+// Blocks are not handed over through a task pool, channels or a goroutine
 // per block: here that cost about 100 us per hand-off, most of a 1.33 ms
 // block. Idle workers instead spin on the epoch for a bounded time (longer
 // than the gap between blocks) and only then park; a parked worker is woken
@@ -24,8 +24,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/panjf2000/ants/v2"
 
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/pool"
@@ -71,8 +69,8 @@ const DefaultSpinTime = 2 * time.Millisecond
 // otherwise: 256 chunks of 256 voices cover 65536 voices.
 const DefaultMaxChunks = 256
 
-// MaxChunkLimit is the largest MaxChunks: the claim counter and the chunk
-// count share one 64-bit word with the epoch, 16 bits each.
+// MaxChunkLimit is the largest MaxChunks: a lane packs the chunks taken
+// from each end of a share, 16 bits each, with the 32-bit epoch.
 const MaxChunkLimit = 1<<16 - 1
 
 // Errors returned by New and RenderBlock, wrapped with the detail.
@@ -127,12 +125,9 @@ type ChunkFunc func(worker, chunk int, left, right *block.Block)
 // Scheduler renders blocks across long-lived workers. Create it with New;
 // one goroutine at a time calls RenderBlock.
 type Scheduler struct {
-	// word packs the current block: epoch<<32 | chunks<<16 | next chunk.
-	// Publishing a block is one store; claiming a chunk is one CAS that
-	// fails for a worker whose block is over.
+	// word packs the current block: epoch<<32 | chunks. Publishing a
+	// block is one store; the claims are on the lanes.
 	word atomic.Uint64
-	_    [128 - 8]byte
-	done atomic.Uint64 // chunks finished since New
 	_    [128 - 8]byte
 	// published is when the current block was published, in ns since
 	// base, for measuring wake latency.
@@ -141,10 +136,10 @@ type Scheduler struct {
 
 	render ChunkFunc
 	shards *shard.Set
-	ants   *ants.Pool
 	base   time.Time
 
 	workers  []worker // index 0 is the caller's (only its stats are used)
+	lanes    []lane   // the claims on each worker's share of the block
 	spinners int      // workers 1..spinners may spin; the rest park at once
 	yield    bool     // more workers than GOMAXPROCS: spinning must yield
 	wait     WaitStrategy
@@ -152,24 +147,26 @@ type Scheduler struct {
 	spinTime int64
 
 	maxChunks int
-	epoch     uint32 // the caller's copy of the epoch of the last block
-	target    uint64 // value of done when the last block is complete
+	epoch     uint32          // the caller's copy of the epoch of the last block
+	chunks    int             // the caller's copy of the last block's chunk count
+	summed    int             // chunks of the last block added into the master bus
+	finished  []atomic.Uint32 // finished[c]: epoch of the last block whose chunk c is rendered
 	busL      []pool.BufferID
 	busR      []pool.BufferID
 	sumL      [][]float32 // views of the chunk buses, in chunk order
 	sumR      [][]float32
 
-	busy     atomic.Bool // a RenderBlock or Close is running
-	closed   atomic.Bool
-	running  sync.WaitGroup
-	closeErr error
+	busy    atomic.Bool // a RenderBlock or Close is running
+	closed  atomic.Bool
+	running sync.WaitGroup // the worker goroutines
 
 	stats blockStats
 }
 
 // New starts a scheduler whose chunks are rendered by render. It allocates
-// everything it will use, starts Workers-1 goroutines on an ants pool and
-// returns; Close stops them.
+// everything it will use, starts Workers-1 worker goroutines and returns;
+// Close stops them. A panic on a worker (in render or ThreadInit) ends the
+// program, as a panic in any goroutine does.
 func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 	if render == nil {
 		return nil, fmt.Errorf("%w: nil ChunkFunc", ErrConfig)
@@ -188,12 +185,14 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 		shards:    shards,
 		base:      time.Now(),
 		workers:   make([]worker, cfg.Workers),
+		lanes:     make([]lane, cfg.Workers),
 		spinners:  min(cfg.Workers, procs) - 1, // the caller holds one core
 		yield:     cfg.Workers > procs,
 		wait:      cfg.Wait,
 		init:      cfg.ThreadInit,
 		spinTime:  int64(cfg.SpinTime),
 		maxChunks: cfg.MaxChunks,
+		finished:  make([]atomic.Uint32, cfg.MaxChunks),
 		busL:      make([]pool.BufferID, cfg.MaxChunks),
 		busR:      make([]pool.BufferID, cfg.MaxChunks),
 		sumL:      make([][]float32, cfg.MaxChunks),
@@ -202,21 +201,9 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 	for w := range s.workers {
 		s.workers[w].parker.init()
 	}
-	if cfg.Workers > 1 {
-		// Pre-allocated and never purged: the pool holds exactly our
-		// long-lived workers, started here once.
-		s.ants, err = ants.NewPool(cfg.Workers-1, ants.WithPreAlloc(true), ants.WithDisablePurge(true))
-		if err != nil {
-			return nil, fmt.Errorf("%w: ants pool: %w", ErrConfig, err)
-		}
-		for w := 1; w < cfg.Workers; w++ {
-			s.running.Add(1)
-			if err := s.ants.Submit(func() { s.work(w) }); err != nil {
-				s.running.Done()
-				s.Close()
-				return nil, fmt.Errorf("%w: start worker %d: %w", ErrConfig, w, err)
-			}
-		}
+	for w := 1; w < cfg.Workers; w++ {
+		s.running.Add(1)
+		go s.work(w)
 	}
 	return s, nil
 }
@@ -266,26 +253,23 @@ func (s *Scheduler) MaxChunks() int { return s.maxChunks }
 // Shards returns the scheduler's buffer shards, for their statistics.
 func (s *Scheduler) Shards() *shard.Set { return s.shards }
 
-// Close stops the workers, waits for them to return and releases the ants
-// pool. It waits for a RenderBlock in progress to finish. Later calls do
-// nothing; RenderBlock then returns ErrClosed.
+// Close stops the workers and waits for them to return. It waits for a
+// RenderBlock in progress to finish. Later calls do nothing; RenderBlock
+// then returns ErrClosed. The error is always nil.
 func (s *Scheduler) Close() error {
 	for !s.busy.CompareAndSwap(false, true) {
 		runtime.Gosched()
 	}
 	defer s.busy.Store(false)
 	if s.closed.Swap(true) {
-		return s.closeErr
+		return nil
 	}
 	// A new epoch with no chunks makes spinners look at closed.
-	s.epoch++
+	s.nextEpoch()
 	s.word.Store(uint64(s.epoch) << 32)
 	for w := 1; w < len(s.workers); w++ {
 		s.wakeParked(w)
 	}
 	s.running.Wait()
-	if s.ants != nil {
-		s.closeErr = s.ants.ReleaseTimeout(time.Second)
-	}
-	return s.closeErr
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -263,6 +264,186 @@ func TestParkedWorkersWake(t *testing.T) {
 	}
 }
 
+// TestUninvitedWorkersPark renders blocks with fewer chunks than workers,
+// back to back, much more often than SpinTime: the workers who cannot get
+// a chunk must not take them as a reason to keep spinning, but park after
+// SpinTime, and a block must wake only the workers it can use.
+func TestUninvitedWorkersPark(t *testing.T) {
+	rec := newRecorder(4)
+	s, err := New(Config{Workers: 3, Wait: Hybrid, SpinTime: time.Millisecond, MaxChunks: 4}, rec.render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	parked := func(w int) bool { return s.workers[w].parker.parked.Load() == 1 }
+	var l, r block.Block
+	deadline := time.Now().Add(5 * time.Second)
+	for b := 0; !parked(1) || !parked(2); b++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("workers 1 and 2 parked: %v %v after %d one-chunk blocks in 5 s, want both parked after SpinTime",
+				parked(1), parked(2), b)
+		}
+		rec.block.Store(int64(b))
+		l, r = block.Block{}, block.Block{}
+		if err := s.RenderBlock(1, &l, &r); err != nil {
+			t.Fatal(err)
+		}
+		if wl, wr := reference(b, 1); l != wl || r != wr {
+			t.Fatalf("block %d differs", b)
+		}
+	}
+	if st := s.Stats(); st.Wakes != 0 {
+		t.Fatalf("one-chunk blocks woke workers %d times, want 0", st.Wakes)
+	}
+	// A two-chunk block wakes worker 1 only.
+	rec.block.Store(1000)
+	l, r = block.Block{}, block.Block{}
+	if err := s.RenderBlock(2, &l, &r); err != nil {
+		t.Fatal(err)
+	}
+	if wl, wr := reference(1000, 2); l != wl || r != wr {
+		t.Fatal("two-chunk block differs")
+	}
+	for !parked(1) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Microsecond) // worker 1 goes back to waiting
+	}
+	if w1, w2 := s.WorkerStats(1), s.WorkerStats(2); w1.Wakes != 1 || w2.Wakes != 0 || !parked(2) {
+		t.Fatalf("after a two-chunk block: worker 1 woke %d times, worker 2 %d times (parked %v); want 1 and 0 (parked)",
+			w1.Wakes, w2.Wakes, parked(2))
+	}
+}
+
+// TestSharesAndSteals checks who renders what, deterministically: each
+// worker renders its own share front to back, and a worker that is not
+// there loses its share to the others, who take it from the back.
+func TestSharesAndSteals(t *testing.T) {
+	const chunks = 6 // shares: worker 0 [0, 3), worker 1 [3, 6)
+	gate := make(chan struct{})
+	var order [2][]int // order[w]: the chunks worker w rendered, in order
+	var w1Chunks atomic.Int32
+	var stuck, block2, callerIn atomic.Bool
+	waitFor := func(cond func() bool) {
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(50 * time.Microsecond) {
+			if time.Now().After(deadline) {
+				stuck.Store(true)
+				return
+			}
+		}
+	}
+	render := func(w, c int, l, r *block.Block) {
+		order[w] = append(order[w], c)
+		if block2.Load() && w == 0 && c == 0 {
+			// Hold the caller in its first chunk until worker 1 has
+			// rendered its share and stolen the rest of the caller's.
+			callerIn.Store(true)
+			waitFor(func() bool { return w1Chunks.Load() >= 5 })
+		}
+		if block2.Load() && w == 1 {
+			waitFor(callerIn.Load) // the caller has its first chunk
+			w1Chunks.Add(1)
+		}
+		for i := range l {
+			l[i] = float32(c + 1)
+		}
+	}
+	s, err := New(Config{Workers: 2, Wait: Park, MaxChunks: chunks, ThreadInit: func(int) { <-gate }}, render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var l, r block.Block
+	check := func(what string, want [2][]int, steals [2]uint64) {
+		t.Helper()
+		if l[0] != 21 { // 1+2+...+6: every chunk once
+			t.Fatalf("%s: sum %v, want 21", what, l[0])
+		}
+		if !slices.Equal(order[0], want[0]) || !slices.Equal(order[1], want[1]) {
+			t.Fatalf("%s: worker 0 rendered %v, worker 1 %v; want %v and %v", what, order[0], order[1], want[0], want[1])
+		}
+		for w := range 2 {
+			if got := s.WorkerStats(w).Steals; got != steals[w] {
+				t.Fatalf("%s: worker %d stole %d chunks, want %d", what, w, got, steals[w])
+			}
+		}
+	}
+
+	// Worker 1 is held in ThreadInit: the caller renders its share, then
+	// worker 1's from the back.
+	if err := s.RenderBlock(chunks, &l, &r); err != nil {
+		t.Fatal(err)
+	}
+	check("worker 1 absent", [2][]int{{0, 1, 2, 5, 4, 3}, nil}, [2]uint64{3, 0})
+
+	// Worker 1 comes; the caller is held in its first chunk: worker 1
+	// renders its share, then the rest of the caller's from the back.
+	close(gate)
+	for s.workers[1].parker.parked.Load() == 0 {
+		time.Sleep(50 * time.Microsecond) // worker 1 done with block 1
+	}
+	order, l = [2][]int{}, block.Block{}
+	block2.Store(true)
+	if err := s.RenderBlock(chunks, &l, &r); err != nil {
+		t.Fatal(err)
+	}
+	if stuck.Load() {
+		t.Fatalf("stuck: worker 1 rendered %v, the caller %v", order[1], order[0])
+	}
+	check("caller held", [2][]int{{0}, {3, 4, 5, 2, 1}}, [2]uint64{3, 2})
+}
+
+// TestEpochWrap renders across the wrap of the 32-bit block epoch, after
+// blocks that left their epochs in the lanes and finished flags: without
+// the rewrite every 2^16 blocks, those old values would pass for the new
+// blocks', and a block would hang or sum a chunk before it was rendered.
+func TestEpochWrap(t *testing.T) {
+	const maxChunks = 12
+	for _, wait := range strategies {
+		rec := newRecorder(maxChunks)
+		s, err := New(Config{Workers: 3, Wait: wait, MaxChunks: maxChunks}, rec.render)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for b := range 24 {
+				// Blocks 0-7 (epochs 1-8) use every lane and chunk;
+				// blocks 8-18 only the caller's, through the wrap
+				// (epochs 2^32-4 to 2^32-1, then 1 to 7); block 19 has
+				// epoch 8 again and every chunk.
+				chunks := maxChunks
+				if b == 8 {
+					s.epoch = math.MaxUint32 - 4
+				}
+				if b >= 8 && b < 19 {
+					chunks = 1
+				}
+				rec.block.Store(int64(b))
+				var l, r block.Block
+				if err := s.RenderBlock(chunks, &l, &r); err != nil {
+					t.Error(err)
+					return
+				}
+				if wl, wr := reference(b, chunks); l != wl || r != wr {
+					t.Errorf("%v: block %d (epoch %d) differs", wait, b, s.epoch)
+					return
+				}
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%v: blocks across the epoch wrap hang", wait)
+		}
+		s.Close()
+		for c := range maxChunks {
+			if n := rec.renders[c].Load(); n == 0 {
+				t.Errorf("%v: chunk %d never rendered", wait, c)
+			}
+		}
+	}
+}
+
 func TestCloseStopsWorkers(t *testing.T) {
 	before := runtime.NumGoroutine()
 	for _, wait := range strategies {
@@ -381,9 +562,11 @@ func TestThreadInitRunsOncePerWorker(t *testing.T) {
 }
 
 // TestWorkerPanicCrashes checks that a panic on a worker ends the program
-// loudly (as a panic in any goroutine does) instead of being swallowed by
-// the ants pool, which left RenderBlock waiting forever. The panicking
-// scheduler runs in a child process: this test binary, run again.
+// loudly, with the worker's stack, as a panic in any goroutine does: a
+// worker that vanished with its chunk unfinished (a task pool that
+// recovers panics would do that) would leave RenderBlock waiting forever.
+// The panicking scheduler runs in a child process: this test binary, run
+// again.
 func TestWorkerPanicCrashes(t *testing.T) {
 	if os.Getenv("SCHEDULER_PANIC_CHILD") == "1" {
 		s, err := New(Config{Workers: 2, Wait: Spin, MaxChunks: 64}, func(w, c int, l, r *block.Block) {
@@ -408,7 +591,8 @@ func TestWorkerPanicCrashes(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if ctx.Err() != nil || !errors.As(err, &exit) || exit.ExitCode() != 2 ||
-		!strings.Contains(string(out), "panic in scheduler worker 1: chunk exploded") {
+		!strings.Contains(string(out), "panic: chunk exploded") ||
+		!strings.Contains(string(out), "scheduler.(*Scheduler).work(") {
 		t.Fatalf("child: err %v (context %v), output:\n%s", err, ctx.Err(), out)
 	}
 }

@@ -39,10 +39,16 @@ type Stats struct {
 	// BlockLast, BlockMax and BlockMean are the wall time of RenderBlock:
 	// fork, render, join and the bus sum.
 	BlockLast, BlockMax, BlockMean time.Duration
-	// Wakes counts the blocks a worker other than the caller saw, Late
-	// those it saw only after every chunk had been claimed, and Parks the
-	// times a worker parked.
+	// Wakes counts, over the workers other than the caller, the blocks
+	// each saw that had a chunk for it (a block of c chunks is for
+	// workers 1..c-1; the others let it pass), Late those it saw only
+	// after every chunk had been claimed, and Parks the times a worker
+	// parked.
 	Wakes, Late, Parks uint64
+	// Steals counts the chunks rendered by another worker than the one
+	// whose share they were in, the caller included: few while the
+	// workers keep up with each other.
+	Steals uint64
 	// WakeLast, WakeMax and WakeMean are the time from publishing a block
 	// to a worker seeing it, over all workers but the caller.
 	WakeLast, WakeMax, WakeMean time.Duration
@@ -50,8 +56,9 @@ type Stats struct {
 
 // WorkerStats is a snapshot of one worker's counters.
 type WorkerStats struct {
-	// Chunks counts the chunks the worker rendered.
-	Chunks uint64
+	// Chunks counts the chunks the worker rendered, Steals those of them
+	// that were in another worker's share.
+	Chunks, Steals uint64
 	// Wakes, Late and Parks are as in Stats, for this worker (all zero
 	// for worker 0, the caller, which never waits).
 	Wakes, Late, Parks uint64
@@ -69,12 +76,14 @@ func (s *Scheduler) Stats() Stats {
 		BlockMax:  s.stats.timeMax.Load(),
 		BlockMean: mean(s.stats.timeSum.Load(), s.stats.blocks.Load()),
 	}
+	st.Steals = s.workers[0].steals.Load()
 	var sum time.Duration
 	for w := 1; w < len(s.workers); w++ {
 		ws := s.WorkerStats(w)
 		st.Wakes += ws.Wakes
 		st.Late += ws.Late
 		st.Parks += ws.Parks
+		st.Steals += ws.Steals
 		st.WakeLast = max(st.WakeLast, ws.WakeLast)
 		st.WakeMax = max(st.WakeMax, ws.WakeMax)
 		sum += s.workers[w].wakeSum.Load()
@@ -93,6 +102,7 @@ func (s *Scheduler) WorkerStats(w int) WorkerStats {
 	wakes := wk.wakes.Load()
 	return WorkerStats{
 		Chunks:   wk.chunks.Load(),
+		Steals:   wk.steals.Load(),
 		Wakes:    wakes,
 		Late:     wk.late.Load(),
 		Parks:    wk.parks.Load(),

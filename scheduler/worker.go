@@ -1,10 +1,7 @@
 package scheduler
 
 import (
-	"fmt"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -24,6 +21,7 @@ type workerState struct {
 	parker parker // where the worker sleeps when parked
 
 	chunks   atomic.Uint64    // chunks rendered
+	steals   atomic.Uint64    // chunks rendered from another worker's share
 	wakes    atomic.Uint64    // blocks the worker saw
 	late     atomic.Uint64    // blocks it saw only when no chunk was left
 	parks    atomic.Uint64    // times it parked
@@ -40,7 +38,6 @@ func (s *Scheduler) now() int64 { return int64(time.Since(s.base)) }
 // until Close.
 func (s *Scheduler) work(w int) {
 	defer s.running.Done()
-	defer crashOnPanic(w)
 	if s.init != nil {
 		runtime.LockOSThread() // never unlocked: the thread's settings die with it
 		s.init(w)
@@ -54,8 +51,9 @@ func (s *Scheduler) work(w int) {
 		}
 		seen = uint32(word >> 32)
 		lat := time.Duration(s.now() - s.published.Load())
-		n := s.claim(w, seen)
+		n, stolen := s.claim(w, seen, int(uint32(word)), nil, nil)
 		wk.chunks.Add(uint64(n))
+		wk.steals.Add(uint64(stolen))
 		wk.wakes.Add(1)
 		if n == 0 {
 			wk.late.Add(1)
@@ -66,8 +64,17 @@ func (s *Scheduler) work(w int) {
 	}
 }
 
-// waitForBlock returns the block word once its epoch differs from seen,
-// spinning or parking as the strategy and the spinner limit say.
+// waitForBlock returns the word of the next block that invites worker w,
+// or of any block once the scheduler is closed, spinning or parking as the
+// strategy and the spinner limit say. seen is the epoch of the last block
+// w looked at.
+//
+// A block of c chunks invites workers 1..c-1 only: the others could claim
+// no chunk the caller and the invited workers had not taken first, so
+// they let it pass and go on waiting. In particular a block does not
+// restart a Hybrid worker's spin unless it invites it, so a worker that is
+// not needed (while the blocks have fewer chunks than there are workers)
+// parks after SpinTime instead of spinning for as long as blocks come.
 func (s *Scheduler) waitForBlock(w int, seen uint32) uint64 {
 	spin := w <= s.spinners && s.wait != Park
 	var deadline int64
@@ -76,8 +83,11 @@ func (s *Scheduler) waitForBlock(w int, seen uint32) uint64 {
 	}
 	for i := 0; ; i++ {
 		word := s.word.Load()
-		if uint32(word>>32) != seen {
-			return word
+		if e := uint32(word >> 32); e != seen {
+			if int(uint32(word)) > w || s.closed.Load() {
+				return word
+			}
+			seen = e // not invited: let it pass
 		}
 		switch {
 		case !spin:
@@ -121,16 +131,5 @@ func storeMax(a *uatomic.Duration, v time.Duration) {
 		if v <= old || a.CompareAndSwap(old, v) {
 			return
 		}
-	}
-}
-
-// crashOnPanic ends the program when worker w panics (in the ChunkFunc or
-// ThreadInit), as an unrecovered panic in any goroutine does. Left to ants,
-// which recovers and logs panics in its tasks, the worker would vanish with
-// its chunk unfinished, and RenderBlock, then Close, would wait forever.
-func crashOnPanic(w int) {
-	if r := recover(); r != nil {
-		fmt.Fprintf(os.Stderr, "panic in scheduler worker %d: %v\n\n%s", w, r, debug.Stack())
-		os.Exit(2)
 	}
 }

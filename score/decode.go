@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/aether-audio/aether/internal/errtext"
+	"github.com/aether-audio/aether/pitch"
 )
 
 // decoder streams a JSON score: the top-level object key by key, the
@@ -35,9 +36,10 @@ type decoder struct {
 // pendingNote is a note checked as far as it can be before the sample rate
 // and the instruments are known (JSON keys come in any order).
 type pendingNote struct {
-	time, duration, freq float64
-	inst                 int32 // into decoder.instNames
-	gain, pan            float32
+	time, duration, freq   float64
+	inst                   int32 // into decoder.instNames
+	key, velocity, channel uint8
+	gain, pan              float32
 }
 
 func (d *decoder) decodeScore() error {
@@ -247,12 +249,29 @@ func (jn *jsonNote) check(lim Limits) (pendingNote, error) {
 		return n, fmt.Errorf("freq: %w: give exactly one of freq and key", ErrInvalid)
 	case jn.Key != nil && !inRange(*jn.Key, 0, 127):
 		return n, bad("key", "a MIDI key number in 0..127", *jn.Key)
+	case jn.Velocity != nil && !(inRange(*jn.Velocity, 1, 127) && *jn.Velocity == math.Trunc(*jn.Velocity)):
+		return n, bad("velocity", "a whole number in 1..127", *jn.Velocity)
+	case jn.Channel != nil && !(inRange(*jn.Channel, 0, Channels-1) && *jn.Channel == math.Trunc(*jn.Channel)):
+		return n, bad("channel", fmt.Sprintf("a whole number in 0..%d", Channels-1), *jn.Channel)
 	}
 	n.time, n.duration = *jn.Time, *jn.Duration
+	n.velocity = 127
+	if jn.Velocity != nil {
+		n.velocity = uint8(*jn.Velocity)
+	}
+	if jn.Channel != nil {
+		n.channel = uint8(*jn.Channel)
+	}
+	// The key chooses zones; a fractional key, or a frequency, is the
+	// pitch, with the nearest key.
 	if jn.Key != nil {
-		n.freq = KeyFreq(*jn.Key)
+		n.freq = pitch.KeyFreq(*jn.Key)
+		n.key = uint8(math.Round(*jn.Key))
 	} else {
 		n.freq = *jn.Freq
+		if n.freq > 0 { // else Validate names the bad frequency
+			n.key = uint8(min(max(math.Round(69+12*math.Log2(n.freq/pitch.A4)), 0), 127))
+		}
 	}
 	setF32(&n.gain, jn.Gain)
 	setF32(&n.pan, jn.Pan)
@@ -310,6 +329,9 @@ func (d *decoder) resolve(opt Options) (*Score, error) {
 			Start:      int64(math.Round(p.time * rate)),
 			Length:     max(1, int64(math.Round(p.duration*rate))),
 			Instrument: used[p.inst],
+			Channel:    p.channel,
+			Key:        p.key,
+			Velocity:   p.velocity,
 			Freq:       p.freq,
 			Gain:       p.gain,
 			Pan:        p.pan,
@@ -317,7 +339,13 @@ func (d *decoder) resolve(opt Options) (*Score, error) {
 		s.Notes[i] = n
 		s.Frames = max(s.Frames, n.Start+n.Length+s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate))
 	}
+	for _, in := range s.Instruments {
+		if in.Preset != nil {
+			s.Tail = true // how long a preset's release lasts is the bank's
+		}
+	}
 	if d.duration != nil {
+		s.Tail = false
 		v := *d.duration
 		if !(v >= 0) {
 			return nil, fmt.Errorf("%s: %w", name, bad("duration", "seconds, not negative", v))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aether-audio/aether/pitch"
 	"github.com/aether-audio/aether/score"
 )
 
@@ -46,7 +47,7 @@ func ExampleScore_Validate() {
 		Instruments: []score.Instrument{{Name: "lead", Osc: score.Saw, Attack: 0.01, Sustain: 0.8, Release: 0.1, Gain: 1}},
 	}
 	for i, key := range []float64{60, 64, 67} {
-		s.Notes = append(s.Notes, score.Note{Start: int64(i) * 11025, Length: 11025, Freq: score.KeyFreq(key), Gain: 0.5})
+		s.Notes = append(s.Notes, score.Note{Start: int64(i) * 11025, Length: 11025, Freq: pitch.KeyFreq(key), Gain: 0.5})
 	}
 	fmt.Println(s.Validate(score.Limits{}))
 	s.Notes[1].Freq = 30000
@@ -54,4 +55,21 @@ func ExampleScore_Validate() {
 	// Output:
 	// <nil>
 	// generated: notes[1].freq: invalid value: must be a positive finite number below Nyquist (22050 Hz), got 30000
+}
+
+// A score built in Go: notes in any order, a control that refers to a note
+// by the index Note returned, Frames computed from the notes and the
+// instrument's release.
+func ExampleBuilder() {
+	b := score.NewBuilder("built", 48000)
+	lead := b.Instrument(score.Instrument{Name: "lead", Osc: score.Saw, Release: 0.5}) // Gain 0 means 1
+	second := b.Note(score.Note{Start: 48000, Length: 24000, Instrument: lead, Key: 64})
+	b.Note(score.Note{Start: 0, Length: 48000, Instrument: lead, Key: 60, Velocity: 100})
+	b.Control(score.Control{Frame: 60000, Kind: score.Pan, Note: second, Value: -1})
+	s, err := b.Score(score.Limits{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("frames:", s.Frames, "first key:", s.Notes[0].Key, "pan reaches note", s.Controls[0].Note)
+	// Output: frames: 96000 first key: 60 pan reaches note 1
 }

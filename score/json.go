@@ -60,6 +60,7 @@ type Options struct {
 // decodeScore), so that notes and instruments are counted against the
 // limits as they arrive rather than after all are in memory.
 type jsonInstrument struct {
+	Preset     *jsonPreset `json:"preset"`
 	Osc        string      `json:"osc"`
 	Attack     *float64    `json:"attack"`
 	Decay      *float64    `json:"decay"`
@@ -105,8 +106,17 @@ type jsonNote struct {
 	Instrument string   `json:"instrument"`
 	Freq       *float64 `json:"freq"`
 	Key        *float64 `json:"key"`
+	Velocity   *float64 `json:"velocity"`
+	Channel    *float64 `json:"channel"`
 	Gain       *float64 `json:"gain"`
 	Pan        *float64 `json:"pan"`
+}
+
+// jsonPreset names a program of the renderer's instrument bank.
+type jsonPreset struct {
+	Bank    *float64 `json:"bank"`
+	Program *float64 `json:"program"`
+	Drums   bool     `json:"drums"`
 }
 
 // ReadFile reads the JSON score at path; sample paths are relative to the
@@ -157,6 +167,25 @@ func (ji *jsonInstrument) resolve(name string, lim Limits, samples *sampleFiles)
 	}
 	if ji == nil {
 		return in, fmt.Errorf("osc: %w: required", ErrInvalid)
+	}
+	if p := ji.Preset; p != nil {
+		if ji.Osc != "" {
+			return in, fmt.Errorf("osc: %w: a preset instrument has no oscillator", ErrInvalid)
+		}
+		if p.Program == nil {
+			return in, fmt.Errorf("preset.program: %w: required", ErrInvalid)
+		}
+		if !inRange(*p.Program, 0, 127) || *p.Program != math.Trunc(*p.Program) {
+			return in, bad("preset.program", "a whole number in 0..127", *p.Program)
+		}
+		in.Preset = &Preset{Program: uint8(*p.Program), Drums: p.Drums}
+		if p.Bank != nil {
+			if !inRange(*p.Bank, 0, 16383) || *p.Bank != math.Trunc(*p.Bank) {
+				return in, bad("preset.bank", "a whole number in 0..16383", *p.Bank)
+			}
+			in.Preset.Bank = uint16(*p.Bank)
+		}
+		return in, nil
 	}
 	osc := -1
 	for i, n := range oscNames {
@@ -234,7 +263,3 @@ func setF32(dst *float32, src *float64) {
 		*dst = float32(*src)
 	}
 }
-
-// KeyFreq returns the equal-tempered frequency of MIDI key k (A4 = 69 =
-// 440 Hz); fractional keys are microtones.
-func KeyFreq(k float64) float64 { return 440 * math.Exp2((k-69)/12) }

@@ -96,7 +96,7 @@ func TestReadBadInput(t *testing.T) {
 		{"trailing", `{"sample_rate": 48000, ` + okInst + `, "notes": []} x`, ErrSyntax, "trailing data"},
 		{"two-objects", `{"sample_rate": 48000, ` + okInst + `, "notes": []} {}`, ErrSyntax, "trailing data"},
 		{"unknown-top", `{"sample_rate": 48000, "tempo": 120}`, ErrUnknownField, `"tempo"`},
-		{"unknown-note", "{\"sample_rate\": 48000, " + okInst + ",\n\"notes\": [{\"time\": 0, \"velocity\": 3}]}", ErrUnknownField, `line 2, col`},
+		{"unknown-note", "{\"sample_rate\": 48000, " + okInst + ",\n\"notes\": [{\"time\": 0, \"vel\": 3}]}", ErrUnknownField, `line 2, col`},
 		{"unknown-inst-field", `{"sample_rate": 48000, "instruments": {"s": {"osc": "sine", "colour": 1}}}`, ErrUnknownField, `"colour"`},
 		{"wrong-type", `{"sample_rate": "fast"}`, ErrInvalid, "sample_rate"},
 		{"no-rate", `{"notes": []}`, ErrInvalid, "sample_rate: "},

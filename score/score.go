@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aether-audio/aether/pitch"
 	"github.com/aether-audio/aether/wav"
 )
 
@@ -38,9 +39,15 @@ type Score struct {
 	Name string
 	// SampleRate is the render rate in Hz.
 	SampleRate int
-	// Frames is the total length in sample frames: the explicit duration,
-	// or the end of the last note plus its instrument's release.
+	// Frames is the length of the render in sample frames: the explicit
+	// duration, or the end of the last note plus its release where the
+	// reader knows it (see Tail).
 	Frames int64
+	// Tail extends the render past Frames until every note's release has
+	// ended, however long the instrument that plays it says that is. The
+	// MIDI reader sets it: a release's length depends on the bank that
+	// plays the file (the built-in sounds, or a SoundFont).
+	Tail bool
 	// Instruments are referenced by index from Notes.
 	Instruments []Instrument
 	// Notes are sorted by Start; notes with equal Start keep input order.
@@ -105,10 +112,15 @@ type Filter struct {
 	Resonance float32
 }
 
-// Instrument is how a note sounds.
+// Instrument is how a note sounds: a synth described by the fields below,
+// or, when Preset is set, a program of the bank the renderer plays from
+// (the built-in General MIDI sounds, or a SoundFont), the other fields then
+// unused.
 type Instrument struct {
 	Name string
-	Osc  Osc
+	// Preset, when not nil, names a program of the renderer's bank.
+	Preset *Preset
+	Osc    Osc
 	// PulseWidth is the duty cycle of Square, in (0, 1); 0.5 is square.
 	PulseWidth float32
 	// Attack, Decay and Release are envelope times in seconds.
@@ -133,39 +145,96 @@ type Instrument struct {
 	LoopStart, LoopEnd int64
 }
 
-// ReleaseFrames returns the instrument's release time in frames at rate.
+// Preset names a program of an instrument bank, as MIDI selects it.
+type Preset struct {
+	// Bank is the bank select value (controller 0), Program the program
+	// change, 0..127.
+	Bank    uint16
+	Program uint8
+	// Drums selects the percussion kits (the MIDI drum channel).
+	Drums bool
+}
+
+// ReleaseFrames returns a synth instrument's release time in frames at
+// rate (0 for a preset: the bank knows its releases).
 func (in *Instrument) ReleaseFrames(rate int) int64 {
+	if in.Preset != nil {
+		return 0
+	}
 	return int64(in.Release*float64(rate) + 0.5)
 }
+
+// Channels is the number of MIDI channels a score's notes play on.
+const Channels = 16
 
 // Note is one note: it starts at frame Start and its note-off comes at
 // Start+Length, after which the instrument's release plays.
 type Note struct {
 	Start, Length int64
 	Instrument    int
-	// Freq is the pitch in Hz (ignored by Noise).
+	// Channel (0..15) is the MIDI channel: channel controls reach the
+	// notes of their channel.
+	Channel uint8
+	// Key (0..127) is the MIDI key: it chooses the zones of sample-based
+	// instruments, and is the pitch when Freq is 0.
+	Key uint8
+	// Velocity (1..127) is the MIDI velocity: instruments scale the
+	// note's level by it (General MIDI: velocity/127 squared) and may
+	// choose zones by it.
+	Velocity uint8
+	// Freq, when not 0, is the pitch in Hz, overriding the key's.
 	Freq float64
-	// Gain is linear amplitude (0..MaxGain), Pan -1 (left) .. 1 (right).
+	// Gain is linear amplitude (0..MaxGain) on top of what the
+	// instrument and channel make of the note, Pan -1 (left) .. 1
+	// (right), added to the channel's pan.
 	Gain, Pan float32
+}
+
+// Pitch returns the note's frequency in Hz: Freq, or the key's.
+func (n *Note) Pitch() float64 {
+	if n.Freq != 0 {
+		return n.Freq
+	}
+	return pitch.KeyFreq(float64(n.Key))
 }
 
 // ControlKind is what a Control changes.
 type ControlKind uint8
 
 const (
-	// FreqRatio multiplies the note's Freq by Value (pitch bend).
+	// FreqRatio multiplies the note's pitch by Value.
 	FreqRatio ControlKind = iota
-	// Gain replaces the note's Gain by Value (volume, expression).
+	// Gain replaces the note's Gain by Value.
 	Gain
 	// Pan replaces the note's Pan by Value.
 	Pan
+	// CC sets controller Controller (0..127) of Channel to Value
+	// (0..127): volume 7, pan 10, expression 11, modulation 1, reverb
+	// and chorus sends 91 and 93, registered parameters 101/100 with data
+	// entry 6/38 (bend range, tuning), reset all controllers 121.
+	CC
+	// PitchBend sets Channel's pitch wheel to Value (0..16383, 8192 at
+	// rest).
+	PitchBend
+	// ChannelPressure sets Channel's aftertouch to Value (0..127).
+	ChannelPressure
 )
 
-// Control is a change to one sounding note at a frame inside it.
+// OnChannel reports whether controls of kind k address a channel rather
+// than one note.
+func (k ControlKind) OnChannel() bool { return k >= CC }
+
+// Control is a change, at a frame, to one sounding note (FreqRatio, Gain,
+// Pan) or to a channel (CC, PitchBend, ChannelPressure), whose change
+// reaches the notes the channel sounds then and those it starts later.
 type Control struct {
 	Frame int64
-	// Note indexes Score.Notes.
-	Note  int
 	Kind  ControlKind
-	Value float32
+	// Note indexes Score.Notes, for note controls.
+	Note int
+	// Channel (0..15), for channel controls.
+	Channel uint8
+	// Controller is the controller number, for CC.
+	Controller uint8
+	Value      float32
 }

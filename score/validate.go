@@ -171,7 +171,15 @@ func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 func inRange(x float64, lo, hi float64) bool { return finite(x) && x >= lo && x <= hi }
 
 func (in *Instrument) validate(lim Limits, nyquist float64) error {
+	if p := in.Preset; p != nil {
+		if p.Program > 127 || p.Bank > 16383 {
+			return bad("preset", "a bank in 0..16383 and a program in 0..127", fmt.Sprintf("%d:%d", p.Bank, p.Program))
+		}
+		return nil
+	}
 	switch {
+	case in.Gain == 0:
+		return bad("gain", "above 0 (0 would make every note silent; 1 is full level)", in.Gain)
 	case in.Osc > Sample:
 		return bad("osc", "a known oscillator", in.Osc)
 	case !inRange(in.Attack, 0, lim.MaxSeconds):
@@ -230,17 +238,33 @@ func (n *Note) validate(s *Score, nyquist float64) error {
 		return bad("duration", "at least one frame", n.Length)
 	case n.Instrument < 0 || n.Instrument >= len(s.Instruments):
 		return fmt.Errorf("instrument: %w: index %d of %d", ErrUnknownInstrument, n.Instrument, len(s.Instruments))
-	case !(finite(n.Freq) && n.Freq > 0 && n.Freq < nyquist):
+	case n.Channel >= Channels:
+		return bad("channel", fmt.Sprintf("in 0..%d", Channels-1), n.Channel)
+	case n.Key > 127:
+		return bad("key", "a MIDI key in 0..127", n.Key)
+	case n.Velocity > 127:
+		return bad("velocity", "in 1..127 (0 means 127)", n.Velocity)
+	case n.Freq != 0 && !(finite(n.Freq) && n.Freq > 0):
 		return bad("freq", fmt.Sprintf("a positive finite number below Nyquist (%g Hz)", nyquist), n.Freq)
+	case n.Gain == 0:
+		return bad("gain", "above 0 (0 would make the note silent; 1 is full level)", n.Gain)
 	case !inRange(float64(n.Gain), 0, MaxGain):
 		return bad("gain", fmt.Sprintf("in 0..%d", MaxGain), n.Gain)
 	case !inRange(float64(n.Pan), -1, 1):
 		return bad("pan", "in -1..1", n.Pan)
 	}
+	// A synth plays the pitch itself; a bank's preset leaves out the keys
+	// it cannot sound.
+	if s.Instruments[n.Instrument].Preset == nil && n.Pitch() >= nyquist {
+		return bad("freq", fmt.Sprintf("a positive finite number below Nyquist (%g Hz)", nyquist), n.Pitch())
+	}
 	return nil
 }
 
 func (c *Control) validate(s *Score) error {
+	if c.Kind.OnChannel() {
+		return c.validateChannel(s)
+	}
 	if c.Note < 0 || c.Note >= len(s.Notes) {
 		return bad("note", fmt.Sprintf("an index below %d", len(s.Notes)), c.Note)
 	}
@@ -251,7 +275,7 @@ func (c *Control) validate(s *Score) error {
 	v := float64(c.Value)
 	switch c.Kind {
 	case FreqRatio:
-		if !(finite(v) && v > 0 && v*n.Freq < s.nyquist()) {
+		if !(finite(v) && v > 0 && (s.Instruments[n.Instrument].Preset != nil || v*n.Pitch() < s.nyquist())) {
 			return bad("value", "a positive ratio keeping the note below Nyquist", c.Value)
 		}
 	case Gain:
@@ -263,7 +287,33 @@ func (c *Control) validate(s *Score) error {
 			return bad("value", "a pan in -1..1", c.Value)
 		}
 	default:
-		return bad("kind", "FreqRatio, Gain or Pan", c.Kind)
+		return bad("kind", "a known control kind", c.Kind)
+	}
+	return nil
+}
+
+// validateChannel checks a channel control.
+func (c *Control) validateChannel(s *Score) error {
+	if c.Frame < 0 || c.Frame >= s.Frames {
+		return bad("frame", fmt.Sprintf("in 0..%d", s.Frames-1), c.Frame)
+	}
+	if c.Channel >= Channels {
+		return bad("channel", fmt.Sprintf("in 0..%d", Channels-1), c.Channel)
+	}
+	top := 127.0
+	switch c.Kind {
+	case CC:
+		if c.Controller > 127 {
+			return bad("controller", "in 0..127", c.Controller)
+		}
+	case PitchBend:
+		top = 16383
+	case ChannelPressure:
+	default:
+		return bad("kind", "a known control kind", c.Kind)
+	}
+	if v := float64(c.Value); !inRange(v, 0, top) || v != math.Trunc(v) {
+		return bad("value", fmt.Sprintf("a whole number in 0..%g", top), c.Value)
 	}
 	return nil
 }

@@ -1,12 +1,14 @@
 // Package shard splits a buffer pool into per-worker ("per-core") shards.
 //
-// Each worker owns a shard: a contiguous, 64-byte-aligned run of pool-sized
-// buffers with a lock-free, ABA-safe free list, fronted by a small private
-// cache that only the worker touches, without atomics. A worker acquires from
-// its cache, then from its shard's free list in a batch, then steals single
-// buffers from the other shards in turn. Handles are global pool.BufferIDs:
-// any worker may read a buffer that another acquired and release it, and the
-// buffer goes back to the shard that owns it.
+// The buffers, their handles and their misuse checks are package pool's:
+// a Set owns one pool.Pool and gives each worker a shard of it, a
+// contiguous, 64-byte-aligned run of buffers with a lock-free, ABA-safe
+// free list, fronted by a small private cache that only the worker
+// touches, without atomics. A worker acquires from its cache, then from its
+// shard's free list in a batch, then steals single buffers from the other
+// shards in turn. Handles are global pool.BufferIDs: any worker may read a
+// buffer that another acquired and release it, and the buffer goes back to
+// the shard that owns it.
 //
 // Nothing here allocates after New, takes a lock or blocks, so Acquire and
 // Release are safe on a real-time audio path. The free lists are lock-free
@@ -15,13 +17,10 @@
 //
 // Contract: a worker index is used by at most one goroutine at a time (its
 // cache is unsynchronised), but any worker may release any buffer. Misuse
-// panics with a message naming the handle, as in package pool: releasing
-// Silence, an out-of-range handle or a buffer that is not held (a double
-// release, detected in O(1) even across workers by an atomic flag per
-// buffer), or passing a worker index out of range. The flag says whether a
-// buffer is held, not by whom: a second release that comes after someone
-// else has acquired the buffer again passes the check and frees their
-// buffer. Catching that too would need a generation in every BufferID.
+// panics with a message naming the handle: the pool's checks (releasing
+// Silence, an out-of-range handle or a buffer that is not held, caught in
+// O(1) even across workers; writing to a buffer that is not held), and a
+// worker index out of range.
 package shard
 
 import (
@@ -76,11 +75,10 @@ type Config struct {
 	CacheSize int
 }
 
-// Set is a set of shards over one flat, aligned buffer storage.
+// Set is a set of shards over one pool.
 type Set struct {
-	storage  []float32       // Capacity()*block.Size samples, 64-byte aligned
+	pool     *pool.Pool      // the buffers, their held flags and misuse checks
 	links    []atomic.Uint32 // free-list links, one per buffer (see stack)
-	held     []uint32        // 1 while a buffer is acquired: O(1) misuse checks (see take)
 	perShard uint32          // buffers per shard; shard w owns [w*perShard, (w+1)*perShard)
 	workers  []worker        // one per shard, each padded to its own cache lines
 }
@@ -93,10 +91,13 @@ func New(cfg Config) (*Set, error) {
 		return nil, err
 	}
 	n := cfg.Workers * cfg.BuffersPerShard
+	p, err := pool.New(n)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err) // unreachable: withDefaults bounds n
+	}
 	s := &Set{
-		storage:  pool.AlignedSamples(n * block.Size),
+		pool:     p,
 		links:    make([]atomic.Uint32, n),
-		held:     make([]uint32, n),
 		perShard: uint32(cfg.BuffersPerShard),
 		workers:  make([]worker, cfg.Workers),
 	}
@@ -148,7 +149,7 @@ func (c Config) withDefaults() (Config, error) {
 func (s *Set) Workers() int { return len(s.workers) }
 
 // Capacity returns the total number of buffers over all shards.
-func (s *Set) Capacity() int { return len(s.held) }
+func (s *Set) Capacity() int { return s.pool.Capacity() }
 
 // BuffersPerShard returns the number of buffers each shard owns.
 func (s *Set) BuffersPerShard() int { return int(s.perShard) }
@@ -166,7 +167,7 @@ func (s *Set) Acquire(worker int) (id pool.BufferID, ok bool) {
 	}
 	w.n--
 	i := w.cache[w.n]
-	s.take(i)
+	s.pool.Acquire(pool.BufferID(i))
 	w.count.acquires++
 	w.noteInUse(w.ownInUse() + w.remoteInUse.Load())
 	w.tick()
@@ -180,11 +181,8 @@ func (s *Set) Acquire(worker int) (id pool.BufferID, ok bool) {
 // It panics if id is Silence, out of range or not held (a double release).
 func (s *Set) Release(worker int, id pool.BufferID) {
 	w := s.worker(worker)
-	i := s.checkHeld(id, "release")
-	if atomic.SwapUint32(&s.held[i], 0) == 0 {
-		// Another worker released it between the check and here.
-		panic(fmt.Sprintf("shard: release buffer %d, which is not acquired (double release?)", id))
-	}
+	s.pool.Release(id)
+	i := uint32(id)
 	w.count.releases++
 	w.tick()
 	if i-w.first >= s.perShard { // unsigned: also true below w.first
@@ -221,23 +219,13 @@ func (s *Set) PublishStats(worker int) {
 // Buffer returns the buffer for writing. It panics if id is Silence, out of
 // range, or not currently acquired, since writing into a free buffer would
 // corrupt whoever acquires it next.
-func (s *Set) Buffer(id pool.BufferID) *block.Block {
-	return s.block(s.checkHeld(id, "write to"))
-}
+func (s *Set) Buffer(id pool.BufferID) *block.Block { return s.pool.Buffer(id) }
 
 // View returns the buffer for reading. View(pool.Silence) returns the shared
 // silence block, which must not be written to. It panics if id is out of
 // range; it does not check that id is held, so that any worker may read a
 // buffer that another one acquired.
-func (s *Set) View(id pool.BufferID) *block.Block {
-	if id == pool.Silence {
-		return pool.SilenceBlock()
-	}
-	if int(id) >= s.Capacity() {
-		panic(fmt.Sprintf("shard: view of buffer %d, out of range (capacity %d)", id, s.Capacity()))
-	}
-	return s.block(uint32(id))
-}
+func (s *Set) View(id pool.BufferID) *block.Block { return s.pool.View(id) }
 
 // Owner returns the index of the shard (and worker) that owns id, in O(1).
 // It panics if id is Silence or out of range.
@@ -251,10 +239,8 @@ func (s *Set) Owner(id pool.BufferID) int {
 // Held reports whether id is currently acquired by some worker. It is for
 // checks and tests: call it from a goroutine ordered after the last Acquire
 // of id (its holder, say), since Acquire sets the flag with a plain store
-// (see take).
-func (s *Set) Held(id pool.BufferID) bool {
-	return id != pool.Silence && int(id) < s.Capacity() && atomic.LoadUint32(&s.held[id]) != 0
-}
+// (see pool.Pool.Acquire).
+func (s *Set) Held(id pool.BufferID) bool { return s.pool.Held(id) }
 
 // steal pops one buffer from each other shard in turn, starting after
 // thief, and returns the first it gets.
@@ -266,7 +252,7 @@ func (s *Set) steal(thief int) (pool.BufferID, bool) {
 		if !ok {
 			continue
 		}
-		s.take(i)
+		s.pool.Acquire(pool.BufferID(i))
 		v.remoteInUse.Add(1)
 		v.noteInUse(v.publishedInUse(s.perShard))
 		w.count.acquires++
@@ -289,25 +275,6 @@ func (s *Set) releaseForeign(w *worker, i uint32) {
 	owner.free.push(i)
 }
 
-// take marks buffer i, just popped from a cache or free list, as held and
-// zeroes it.
-//
-// The held flag is cleared on release by an atomic swap, so that two workers
-// releasing the same buffer cannot both succeed. It is set here by a plain
-// store: on amd64 every Go atomic store is a locked XCHG, as costly as the
-// swap, and no atomic is needed, because whoever may legitimately read the
-// flag next is ordered after this store: the owner itself, or a worker that
-// got the handle from it through some synchronisation. The free list's CAS
-// (or the owner's own program order, for the cache) orders this store after
-// the release that cleared the flag.
-func (s *Set) take(i uint32) {
-	if s.held[i] != 0 {
-		panic(fmt.Sprintf("shard: internal error: buffer %d was on a free list while held", i))
-	}
-	s.held[i] = 1
-	clear(s.block(i)[:])
-}
-
 // worker returns worker w's state, panicking with a clear message when w is
 // out of range.
 func (s *Set) worker(w int) *worker {
@@ -315,23 +282,4 @@ func (s *Set) worker(w int) *worker {
 		panic(fmt.Sprintf("shard: worker %d out of range (set has %d workers)", w, len(s.workers)))
 	}
 	return &s.workers[w]
-}
-
-// checkHeld returns id as an index, panicking with a message naming the
-// operation if id is not a currently acquired buffer of s.
-func (s *Set) checkHeld(id pool.BufferID, op string) uint32 {
-	switch {
-	case id == pool.Silence:
-		panic("shard: " + op + " the Silence buffer")
-	case int(id) >= s.Capacity():
-		panic(fmt.Sprintf("shard: %s buffer %d, out of range (capacity %d)", op, id, s.Capacity()))
-	case atomic.LoadUint32(&s.held[id]) == 0:
-		panic(fmt.Sprintf("shard: %s buffer %d, which is not acquired (double release?)", op, id))
-	}
-	return uint32(id)
-}
-
-func (s *Set) block(i uint32) *block.Block {
-	start := int(i) * block.Size
-	return (*block.Block)(s.storage[start : start+block.Size])
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-
-	"github.com/aether-audio/aether/mix"
 )
 
 // Format is the sample encoding a Writer produces.
@@ -64,7 +62,7 @@ type Writer struct {
 	channels int
 	frames   int64 // promised
 	written  int64
-	dither   *mix.Dither
+	dither   *dither
 	inter    []float32 // interleaved chunk
 	out      []byte    // encoded chunk
 	err      error     // first write error; every later call returns it
@@ -100,7 +98,7 @@ func newWriter(w io.Writer, format Format, channels, rate int, frames int64, see
 		format:   format,
 		channels: channels,
 		frames:   frames,
-		dither:   mix.NewDither(seed),
+		dither:   newDither(seed),
 		inter:    make([]float32, channels*chunkFrames),
 		out:      make([]byte, channels*chunkFrames*bps),
 	}
@@ -167,15 +165,17 @@ func (w *Writer) Write(left, right []float32) error {
 		inter := left[:n]
 		if w.channels == 2 {
 			inter = w.inter[:2*n]
-			mix.Interleave(inter, left[:n], right[:n])
+			for i := range n {
+				inter[2*i], inter[2*i+1] = left[i], right[i]
+			}
 			right = right[n:]
 		}
 		out := w.out[:w.channels*n*w.format.bytesPerSample()]
 		switch w.format {
 		case PCM16:
-			mix.PCM16(out, inter, w.dither)
+			pcm16(out, inter, w.dither)
 		case PCM24:
-			mix.PCM24(out, inter, w.dither)
+			pcm24(out, inter, w.dither)
 		default:
 			for i, v := range inter {
 				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(v))

@@ -45,7 +45,7 @@ func TestBadInputs(t *testing.T) {
 		"tenhours.json":   `{"sample_rate": 48000, "duration": 36000, ` + okNote + `}`,
 		"badsample.json":  `{"sample_rate": 48000, "instruments": {"s": {"osc": "sample", "sample": "garbage.wav"}}, "notes": [{"time": 0, "duration": 1, "instrument": "s", "key": 60}]}`,
 		"nosample.json":   `{"sample_rate": 48000, "instruments": {"s": {"osc": "sample", "sample": "missing.wav"}}, "notes": [{"time": 0, "duration": 1, "instrument": "s", "key": 60}]}`,
-		"silent.json":     `{"sample_rate": 48000, "instruments": {"a": {"osc": "sine", "gain": 0}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "key": 60}]}`,
+		"silent.json":     `{"sample_rate": 48000, "instruments": {"a": {"osc": "sine"}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "key": 60, "gain": 1e-9}]}`,
 		"ok.json":         `{"sample_rate": 48000, ` + okNote + `}`,
 		"high.json":       `{"sample_rate": 48000, "instruments": {"a": {"osc": "sine"}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "freq": 5000}]}`,
 		"garbage.wav":     "RIFF\x10\x00\x00\x00WAVEfmt \xff\xff\xff\xff",
@@ -183,7 +183,7 @@ func TestOutputThroughLinksAndDevices(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"ok.json":     `{"sample_rate": 48000, ` + okNote + `}`,
-		"silent.json": `{"sample_rate": 48000, "instruments": {"a": {"osc": "sine", "gain": 0}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "key": 60}]}`,
+		"silent.json": `{"sample_rate": 48000, "instruments": {"a": {"osc": "sine"}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "a", "key": 60, "gain": 1e-9}]}`,
 		"target.wav":  "old",
 	})
 	link := filepath.Join(dir, "link.wav")

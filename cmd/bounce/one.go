@@ -92,7 +92,7 @@ func report(stderr io.Writer, cfg *config, o *outcome, bar *progressBar) {
 			writeLine(stderr, fileLine(o))
 		}
 		if o.status == statusOK && o.res.Clipped > 0 {
-			writeLine(stderr, clipWarning(o))
+			writeLine(stderr, clipWarning(o, cfg.gainDB))
 		}
 	})
 }

@@ -190,9 +190,10 @@ func fileLine(o *outcome) string {
 }
 
 // clipWarning is the line an input that clipped gets on standard error,
-// with the gain that would have left 0.1 dB of headroom.
-func clipWarning(o *outcome) string {
-	suggest := math.Floor((20*math.Log10(o.res.Gain)-o.res.PeakDBFS()-0.1)*10) / 10
+// with the -gain (given gainDB now) that would have left 0.1 dB of
+// headroom.
+func clipWarning(o *outcome, gainDB float64) string {
+	suggest := math.Floor((gainDB-o.res.PeakDBFS()-0.1)*10) / 10
 	return fmt.Sprintf("bounce: warning: %s: %d samples clipped, peak %s: lower the level with -gain %.1f, or use -normalize -1",
 		o.input, o.res.Clipped, dbfs(o.res.PeakDBFS()), suggest)
 }

@@ -1,15 +1,15 @@
-package aether
+package alloc
 
 // victim is a candidate for stealing.
 type victim struct {
 	slot      int32
 	releasing bool
 	level     float32
-	id        VoiceID // ids grow with time: a smaller one is older
+	order     uint64 // when the slot was taken: a smaller one is older
 }
 
 // quieter reports whether a is a better victim than b: releasing before
-// held, then the lower level, then the older note.
+// held, then the lower level, then the older voice.
 func quieter(a, b victim) bool {
 	if a.releasing != b.releasing {
 		return a.releasing
@@ -17,7 +17,7 @@ func quieter(a, b victim) bool {
 	if a.level != b.level {
 		return a.level < b.level
 	}
-	return a.id < b.id
+	return a.order < b.order
 }
 
 // victimHeap keeps the k best victims seen in one scan: a max-heap (the

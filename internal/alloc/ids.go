@@ -1,48 +1,49 @@
-package aether
+package alloc
 
-// idTable maps the VoiceIDs of sounding voices to their bank slots without
-// a Go map, which would allocate as it grows: an open-addressing table with
-// linear probing, sized at construction to at least twice the slots so a
-// probe stays short, with backward-shift deletion so no tombstones pile up.
-// Only the render goroutine uses it.
-type idTable struct {
-	keys  []VoiceID // 0 marks an empty cell (ids start at 1)
+// IDs maps the IDs of sounding notes (non-zero integers handed out in
+// increasing order) to small indexes without a Go map, which would
+// allocate as it grows: an open-addressing table with linear probing,
+// sized at construction to at least twice the entries so a probe stays
+// short, with backward-shift deletion so no tombstones pile up.
+type IDs struct {
+	keys  []uint64 // 0 marks an empty cell (IDs start at 1)
 	slots []int32
 	shift uint // 64 - log2(len(keys)), for Fibonacci hashing
 }
 
-func newIDTable(entries int) idTable {
+// NewIDs returns a table for up to entries IDs at once.
+func NewIDs(entries int) IDs {
 	n, bits := 1, uint(0)
 	for n < 2*entries {
 		n <<= 1
 		bits++
 	}
-	return idTable{keys: make([]VoiceID, n), slots: make([]int32, n), shift: 64 - bits}
+	return IDs{keys: make([]uint64, n), slots: make([]int32, n), shift: 64 - bits}
 }
 
 // home returns the cell where id's probe starts. Multiplying by 2^64/φ
 // spreads consecutive ids (which is what an atomic counter hands out)
 // evenly over the table.
-func (t *idTable) home(id VoiceID) int {
+func (t *IDs) home(id uint64) int {
 	if t.shift == 64 {
 		return 0
 	}
-	return int((uint64(id) * 0x9E3779B97F4A7C15) >> t.shift)
+	return int((id * 0x9E3779B97F4A7C15) >> t.shift)
 }
 
-func (t *idTable) mask() int { return len(t.keys) - 1 }
+func (t *IDs) mask() int { return len(t.keys) - 1 }
 
-// put maps id to slot; id must not be in the table.
-func (t *idTable) put(id VoiceID, slot int32) {
+// Put maps id to v; id must not be in the table.
+func (t *IDs) Put(id uint64, v int32) {
 	i := t.home(id)
 	for t.keys[i] != 0 {
 		i = (i + 1) & t.mask()
 	}
-	t.keys[i], t.slots[i] = id, slot
+	t.keys[i], t.slots[i] = id, v
 }
 
-// get returns id's slot, or ok=false if id is not mapped.
-func (t *idTable) get(id VoiceID) (slot int32, ok bool) {
+// Get returns what id maps to, or ok=false if id is not mapped.
+func (t *IDs) Get(id uint64) (v int32, ok bool) {
 	for i := t.home(id); t.keys[i] != 0; i = (i + 1) & t.mask() {
 		if t.keys[i] == id {
 			return t.slots[i], true
@@ -51,9 +52,9 @@ func (t *idTable) get(id VoiceID) (slot int32, ok bool) {
 	return 0, false
 }
 
-// remove unmaps id, if mapped, and moves later entries of its probe run
+// Remove unmaps id, if mapped, and moves later entries of its probe run
 // back into the gap so every remaining id is still found from its home.
-func (t *idTable) remove(id VoiceID) {
+func (t *IDs) Remove(id uint64) {
 	i := t.home(id)
 	for t.keys[i] != id {
 		if t.keys[i] == 0 {

@@ -1,0 +1,100 @@
+package sf2
+
+import "slices"
+
+// maxRegions bounds the regions a font of size bytes may flatten into:
+// preset zones x instrument zones could otherwise grow with the square of
+// the file. Real fonts stay far below (FluidR3_GM: see docs/sf2.md).
+func maxRegions(size int64) int64 { return 1<<16 + size/64 }
+
+// flatten turns every preset into its regions.
+func (f *Font) flatten(h *hydra, rules *ModulatorRules, size int64) error {
+	limit := maxRegions(size)
+	total := int64(0)
+	defaults := resolveMods(nil, rules, nil, nil)
+	var scratch []Modulator
+	f.Presets = make([]Preset, len(h.presets))
+	for pi := range h.presets {
+		pl := &h.presets[pi]
+		p := &f.Presets[pi]
+		p.Name, p.Bank, p.Program = pl.name, h.phdr[pi].bank, h.phdr[pi].program
+		for zi := range pl.local {
+			pz := &pl.local[zi]
+			il := &h.insts[pz.ref]
+			presetMods := mergeZoneMods(pz.mods, zoneMods(pl.global))
+			var pgen [NumGenerators]int32
+			var pset [NumGenerators]bool
+			applyGens(&pgen, &pset, pl.global)
+			applyGens(&pgen, &pset, pz)
+			for ii := range il.local {
+				iz := &il.local[ii]
+				if iz.ref >= len(f.Samples) {
+					return errorf(ErrCorrupt, "pdta/igen record %d: sample %d out of range (%d samples)", iz.refRecord, iz.ref, len(f.Samples))
+				}
+				s := &f.Samples[iz.ref]
+				if !s.playable() {
+					continue
+				}
+				kLo, kHi := max(pz.keyLo, iz.keyLo), min(pz.keyHi, iz.keyHi)
+				vLo, vHi := max(pz.velLo, iz.velLo), min(pz.velHi, iz.velHi)
+				if kLo > kHi || vLo > vHi {
+					continue
+				}
+				if total++; total > limit {
+					return errorf(ErrLimit, "pdta: more than %d regions (preset zones x instrument zones) for a %d-byte font", limit, size)
+				}
+				r := Region{KeyLo: kLo, KeyHi: kHi, VelLo: vLo, VelHi: vHi, Sample: iz.ref}
+				var igen [NumGenerators]int32
+				var iset [NumGenerators]bool
+				applyGens(&igen, &iset, il.global)
+				applyGens(&igen, &iset, iz)
+				for g := range r.Gen {
+					v := int32(defaultGens[g])
+					if iset[g] {
+						v = igen[g]
+					}
+					if pset[g] {
+						v += pgen[g]
+					}
+					r.Gen[g] = int16(max(-32768, min(v, 32767)))
+				}
+				r.Start, r.End, r.LoopStart, r.LoopEnd, r.LoopMode = s.window(&r.Gen)
+				r.RootKey = s.RootKey
+				if k := r.Gen[GenOverridingRootKey]; k >= 0 {
+					r.RootKey = uint8(min(k, 127))
+				}
+				r.Correction, r.Rate = s.Correction, s.Rate
+				r.ExclusiveClass = r.Gen[GenExclusiveClass]
+				scratch = resolveMods(scratch, rules, mergeZoneMods(iz.mods, zoneMods(il.global)), presetMods)
+				if slices.Equal(scratch, defaults) {
+					r.Mods = defaults
+				} else {
+					r.Mods = slices.Clip(slices.Clone(scratch))
+				}
+				p.AllRegions = append(p.AllRegions, r)
+			}
+		}
+		p.AllRegions = slices.Clip(p.AllRegions)
+	}
+	return nil
+}
+
+func zoneMods(z *zone) []Modulator {
+	if z == nil {
+		return nil
+	}
+	return z.mods
+}
+
+// applyGens writes a zone's generators over vals, marking them set; a
+// generator given twice keeps its last value (FluidSynth replaces the
+// earlier one).
+func applyGens(vals *[NumGenerators]int32, set *[NumGenerators]bool, z *zone) {
+	if z == nil {
+		return
+	}
+	for _, g := range z.gens {
+		vals[g.oper] = int32(g.amount)
+		set[g.oper] = true
+	}
+}

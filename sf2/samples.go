@@ -1,0 +1,261 @@
+package sf2
+
+import (
+	"encoding/binary"
+	"io"
+	"math"
+	"slices"
+	"unsafe"
+)
+
+// Guard is the number of zero frames (at least) before and after every
+// sample in Font.Pool, so that an interpolating reader may look a few
+// frames past either end without a bounds check. 16 frames are 64
+// bytes: each sample also starts on a 64-byte boundary.
+const Guard = 16
+
+// minLevel is voice.MinLevel (2^-100): sample values below it in
+// magnitude become 0 where they enter, so that no subnormal ever reaches
+// a kernel. Integer PCM never produces one (its smallest step is 2^-23),
+// so the check in convert is a rule kept for every input path.
+const minLevel = 0x1p-100
+
+// segment is a run of the sample data copied into the pool as one piece:
+// one sample, or several whose frames overlap.
+type segment struct {
+	start, end int // file frames, [start, end)
+	pool       int // Pool index of frame start
+}
+
+// loadSamples validates the sample headers, sanitises their loops and
+// converts the sample data they use into one pool, reading it in one
+// pass in file order.
+func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra) error {
+	frames := int64(0)
+	if lay.hasSmpl {
+		frames = lay.smpl.size / 2
+	}
+	// sm24 is used as FluidSynth does: version 2.04 or later, and exactly
+	// half the size of smpl, rounded up to an even byte count; otherwise
+	// it is ignored and the 16-bit data plays.
+	use24 := false
+	if lay.hasSm24 {
+		want := lay.smpl.size / 2
+		want += want % 2
+		v := f.Info.Version
+		use24 = v.Major >= 2 && v.Minor >= 4 && lay.sm24.size == want
+	}
+	f.Samples = make([]Sample, len(h.shdr))
+	var used []int
+	for i := range h.shdr {
+		sh := &h.shdr[i]
+		s := &f.Samples[i]
+		*s = Sample{Name: sh.name, Rate: int(min(sh.rate, math.MaxInt32)), RootKey: sh.pitch, Correction: sh.correction, Type: sh.typ, Link: -1}
+		if sh.typ&SampleVorbis != 0 {
+			return errorf(ErrUnsupported, "pdta/shdr record %d (%q): SF3 (Ogg Vorbis) samples are not supported yet", i, sh.name)
+		}
+		if sh.typ&(SampleLeft|SampleRight|SampleLinked) != 0 && int(sh.link) < len(h.shdr) && int(sh.link) != i {
+			s.Link = int(sh.link)
+		}
+		if !sampleUsable(sh, frames) {
+			continue
+		}
+		s.fileStart, s.fileEnd = int(sh.start), int(sh.end)
+		s.fileLoopStart, s.fileLoopEnd = sanitizeLoop(sh.start, sh.end, sh.loopStart, sh.loopEnd, frames)
+		used = append(used, i)
+	}
+	segs := f.layOut(used)
+	return f.convert(r, lay, segs, use24)
+}
+
+// sampleUsable applies FluidSynth's fluid_sample_validate: a ROM sample,
+// one with type bits the spec does not define, one ending past the sample
+// data or shorter than 2 frames cannot be played; nor (here) one of rate
+// 0, which has no pitch. Its zones make no regions.
+func sampleUsable(sh *shdrRec, frames int64) bool {
+	const known = SampleMono | SampleRight | SampleLeft | SampleLinked | SampleROM
+	switch {
+	case sh.typ&SampleROM != 0, sh.typ&^known != 0:
+		return false
+	case sh.rate == 0:
+		return false
+	case sh.end > frames, sh.start+1 >= sh.end:
+		return false
+	}
+	return true
+}
+
+// sanitizeLoop applies FluidSynth's fluid_sample_sanitize_loop to a
+// sample's loop, in file frames (frames: the size of the sample data):
+//   - a loop of zero length (start == end) is kept: fonts use it to mean
+//     "no loop", and loop offset generators may still make it one;
+//   - a reversed loop is swapped;
+//   - a loop start before the sample or past the sample data moves to the
+//     sample's start; a loop end out of the same bounds moves to the
+//     sample's end.
+//
+// A loop reaching past the sample's end but inside the data is kept here;
+// every region clamps its loop into the sample (see window).
+func sanitizeLoop(start, end, ls, le, frames int64) (int, int) {
+	if ls > le {
+		ls, le = le, ls
+	}
+	if ls < start || ls > frames {
+		ls = start
+	}
+	if le < start || le > frames {
+		le = end
+	}
+	return int(ls), int(le)
+}
+
+// layOut places the used samples in the pool. Samples are copied in file
+// order; samples whose frames overlap share one copy (a segment), so the
+// pool never holds more frames than the sample data has. Every segment
+// starts on a 64-byte boundary with at least Guard zeros before it, and
+// Guard zeros follow the last.
+func (f *Font) layOut(used []int) []segment {
+	order := slices.Clone(used)
+	slices.SortStableFunc(order, func(a, b int) int { return f.Samples[a].fileStart - f.Samples[b].fileStart })
+	var segs []segment
+	for _, i := range order {
+		s := &f.Samples[i]
+		if n := len(segs); n > 0 && s.fileStart < segs[n-1].end {
+			segs[n-1].end = max(segs[n-1].end, s.fileEnd)
+		} else {
+			segs = append(segs, segment{start: s.fileStart, end: s.fileEnd})
+		}
+	}
+	pos := Guard
+	for k := range segs {
+		segs[k].pool = pos
+		pos += alignUp(segs[k].end-segs[k].start) + Guard
+	}
+	f.Pool = alignedFloats(pos)
+	k := 0
+	for _, i := range order {
+		s := &f.Samples[i]
+		for s.fileStart >= segs[k].end {
+			k++
+		}
+		s.poolBase = segs[k].pool - segs[k].start
+		s.Start, s.End = s.poolBase+s.fileStart, s.poolBase+s.fileEnd
+		// The loop as a voice with no offsets plays it: inside the sample.
+		s.LoopStart = s.poolBase + clampInt(s.fileLoopStart, s.fileStart, s.fileEnd)
+		s.LoopEnd = s.poolBase + clampInt(s.fileLoopEnd, s.fileStart, s.fileEnd)
+	}
+	return segs
+}
+
+// alignUp rounds n up to a whole number of 64-byte lines of float32.
+func alignUp(n int) int { return (n + 15) &^ 15 }
+
+// alignedFloats returns n zeroed float32s, the first on a 64-byte
+// boundary. The Go heap never moves objects, so the alignment holds.
+func alignedFloats(n int) []float32 {
+	raw := make([]float32, n+15)
+	off := 0
+	if mis := uintptr(unsafe.Pointer(&raw[0])) % 64; mis != 0 {
+		off = int(64-mis) / 4
+	}
+	p := raw[off : off+n : off+n]
+	adviseHugePages(p)
+	return p
+}
+
+func clampInt(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// chunkBytes is how much sample data convert reads at a time.
+const chunkBytes = 1 << 20
+
+// convert reads each segment's 16-bit data (and its sm24 bytes) in file
+// order and writes it into the pool as float32.
+func (f *Font) convert(r io.ReaderAt, lay *layout, segs []segment, use24 bool) error {
+	if len(segs) == 0 {
+		return nil
+	}
+	longest := 0
+	for _, sg := range segs {
+		longest = max(longest, sg.end-sg.start)
+	}
+	frames := min(longest, chunkBytes/2)
+	buf := make([]byte, 2*frames)
+	var buf24 []byte
+	if use24 {
+		buf24 = make([]byte, frames)
+	}
+	for _, sg := range segs {
+		for fr := sg.start; fr < sg.end; {
+			n := min(sg.end-fr, frames)
+			b := buf[:2*n]
+			if err := readFull(r, b, lay.smpl.off+2*int64(fr), "sdta/smpl"); err != nil {
+				return err
+			}
+			dst := f.Pool[sg.pool+fr-sg.start:][:n]
+			if use24 {
+				lsb := buf24[:n]
+				if err := readFull(r, lsb, lay.sm24.off+int64(fr), "sdta/sm24"); err != nil {
+					return err
+				}
+				for i := range dst {
+					v := int32(int16(binary.LittleEndian.Uint16(b[2*i:])))<<8 | int32(lsb[i])
+					dst[i] = flushTiny(float32(v) / 8388608)
+				}
+			} else {
+				for i := range dst {
+					dst[i] = flushTiny(float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) / 32768)
+				}
+			}
+			fr += n
+		}
+	}
+	return nil
+}
+
+// flushTiny is voice.FlushTiny (this package cannot import voice).
+func flushTiny(x float32) float32 {
+	if x > -minLevel && x < minLevel {
+		return 0
+	}
+	return x
+}
+
+// window applies a region's sample offset generators to its sample and
+// sanitises the result as FluidSynth's voice does at note-on
+// (fluid_rvoice_check_sample_sanity), returning Pool positions:
+//   - start = sample start + startAddrsOffset + 32768 x
+//     startAddrsCoarseOffset, and the last frame = sample's last frame +
+//     endAddrsOffset + 32768 x endAddrsCoarseOffset, each clamped into the
+//     sample and swapped if reversed; if they meet, the region plays
+//     nothing (Start == End);
+//   - the loop likewise from the sanitised loop and the loop offsets,
+//     clamped into [sample start, sample end], swapped if reversed;
+//   - loop modes 1 and 3 loop; a loop shorter than 2 frames, or any other
+//     mode, plays unlooped (mode 0).
+func (s *Sample) window(g *[NumGenerators]int16) (start, end, loopStart, loopEnd int, mode uint8) {
+	off := func(fine, coarse Generator) int { return int(g[fine]) + 32768*int(g[coarse]) }
+	first, last := s.fileStart, s.fileEnd-1
+	start = clampInt(first+off(GenStartAddrsOffset, GenStartAddrsCoarseOffset), first, last)
+	lastPlayed := clampInt(last+off(GenEndAddrsOffset, GenEndAddrsCoarseOffset), first, last)
+	if start > lastPlayed {
+		start, lastPlayed = lastPlayed, start
+	}
+	end = lastPlayed + 1
+	if start == lastPlayed {
+		end = start
+	}
+	switch m := g[GenSampleModes]; m {
+	case 1, 3:
+		mode = uint8(m)
+	}
+	loopStart = clampInt(s.fileLoopStart+off(GenStartLoopAddrsOffset, GenStartLoopAddrsCoarseOffset), first, s.fileEnd)
+	loopEnd = clampInt(s.fileLoopEnd+off(GenEndLoopAddrsOffset, GenEndLoopAddrsCoarseOffset), first, s.fileEnd)
+	if loopStart > loopEnd {
+		loopStart, loopEnd = loopEnd, loopStart
+	}
+	if loopEnd < loopStart+2 {
+		mode = 0
+	}
+	b := s.poolBase
+	return b + start, b + end, b + loopStart, b + loopEnd, mode
+}
