@@ -70,7 +70,8 @@ func (s *Scheduler) forkJoin(chunks int, start int64, left, right *block.Block) 
 	s.workers[0].chunks.Add(uint64(n))
 	s.workers[0].steals.Add(uint64(stolen))
 	// Every chunk is claimed now, and the workers rendering the rest are
-	// running, so the caller only has to wait. It must not yield its P
+	// running, so the caller only has to add their buses as they finish,
+	// spinning in between. It must not yield its P
 	// as a habit: for a caller locked to a real-time thread, Gosched is a
 	// trip through the runtime's ordinary-priority threads (the P is
 	// handed off and the thread sleeps until another thread hands the

@@ -3,7 +3,9 @@
 // The caller of RenderBlock splits its work into numbered chunks. The
 // scheduler publishes the block by bumping a padded atomic epoch; long-lived
 // workers (goroutines started once, by New) and the caller itself, as worker 0,
-// claim chunks with one atomic counter. Each chunk renders into a stereo bus
+// claim the chunks: each its own share of the block first, with a CAS on a
+// word of its own, then what the others have left. A block wakes only the
+// workers it has a chunk for. Each chunk renders into a stereo bus
 // taken from its worker's shard; the caller adds the chunk buses in chunk
 // order into the master bus as the chunks finish, so the result never
 // depends on how many workers ran or which took what, and returns them to
@@ -13,8 +15,9 @@
 // per block: here that cost about 100 us per hand-off, most of a 1.33 ms
 // block. Idle workers instead spin on the epoch for a bounded time (longer
 // than the gap between blocks) and only then park; a parked worker is woken
-// through its own futex (a channel where there is none). Nothing on the render path allocates, and apart
-// from waking a parked worker nothing locks.
+// through its own futex (a channel where there is none). Nothing on the
+// render path allocates, and apart from waking a parked worker nothing
+// locks.
 package scheduler
 
 import (
