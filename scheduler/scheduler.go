@@ -3,9 +3,9 @@
 // The caller of RenderBlock splits its work into numbered chunks. The
 // scheduler publishes the block by bumping a padded atomic epoch; long-lived
 // workers (goroutines started once, by New) and the caller itself, as worker 0,
-// claim the chunks: each its own share of the block first, with a CAS on a
-// word of its own, then what the others have left. A block wakes only the
-// workers it has a chunk for. Each chunk renders into a stereo bus
+// claim chunks with a CAS on one word, the caller from the front and the
+// workers from the back. A block wakes only the workers it has a chunk
+// for. Each chunk renders into a stereo bus
 // taken from its worker's shard; the caller adds the chunk buses in chunk
 // order into the master bus as the chunks finish, so the result never
 // depends on how many workers ran or which took what, and returns them to
@@ -72,8 +72,9 @@ const DefaultSpinTime = 2 * time.Millisecond
 // otherwise: 256 chunks of 256 voices cover 65536 voices.
 const DefaultMaxChunks = 256
 
-// MaxChunkLimit is the largest MaxChunks: a lane packs the chunks taken
-// from each end of a share, 16 bits each, with the 32-bit epoch.
+// MaxChunkLimit is the largest MaxChunks: the first and the end of the
+// chunks not yet claimed share one 64-bit word with the epoch, 16 bits
+// each.
 const MaxChunkLimit = 1<<16 - 1
 
 // Errors returned by New and RenderBlock, wrapped with the detail.
@@ -128,8 +129,10 @@ type ChunkFunc func(worker, chunk int, left, right *block.Block)
 // Scheduler renders blocks across long-lived workers. Create it with New;
 // one goroutine at a time calls RenderBlock.
 type Scheduler struct {
-	// word packs the current block: epoch<<32 | chunks. Publishing a
-	// block is one store; the claims are on the lanes.
+	// word packs the current block: epoch<<32 | front<<16 | end, the
+	// chunks not yet claimed being [front, end). Publishing a block is one
+	// store; claiming a chunk is one CAS that fails for a worker whose
+	// block is over.
 	word atomic.Uint64
 	_    [128 - 8]byte
 	// published is when the current block was published, in ns since
@@ -142,7 +145,6 @@ type Scheduler struct {
 	base   time.Time
 
 	workers  []worker // index 0 is the caller's (only its stats are used)
-	lanes    []lane   // the claims on each worker's share of the block
 	spinners int      // workers 1..spinners may spin; the rest park at once
 	yield    bool     // more workers than GOMAXPROCS: spinning must yield
 	wait     WaitStrategy
@@ -188,7 +190,6 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 		shards:    shards,
 		base:      time.Now(),
 		workers:   make([]worker, cfg.Workers),
-		lanes:     make([]lane, cfg.Workers),
 		spinners:  min(cfg.Workers, procs) - 1, // the caller holds one core
 		yield:     cfg.Workers > procs,
 		wait:      cfg.Wait,
