@@ -3,7 +3,9 @@
 // The caller of RenderBlock splits its work into numbered chunks. The
 // scheduler publishes the block by bumping a padded atomic epoch; long-lived
 // workers (goroutines started once, by New) and the caller itself, as worker 0,
-// claim chunks with one atomic counter. Each chunk renders into a stereo bus
+// claim chunks with a CAS on one word, the caller from the front and the
+// workers from the back. A block wakes only the workers it has a chunk
+// for. Each chunk renders into a stereo bus
 // taken from its worker's shard; the caller adds the chunk buses in chunk
 // order into the master bus as the chunks finish, so the result never
 // depends on how many workers ran or which took what, and returns them to
@@ -13,8 +15,9 @@
 // per block: here that cost about 100 us per hand-off, most of a 1.33 ms
 // block. Idle workers instead spin on the epoch for a bounded time (longer
 // than the gap between blocks) and only then park; a parked worker is woken
-// through its own futex (a channel where there is none). Nothing on the render path allocates, and apart
-// from waking a parked worker nothing locks.
+// through its own futex (a channel where there is none). Nothing on the
+// render path allocates, and apart from waking a parked worker nothing
+// locks.
 package scheduler
 
 import (
@@ -69,8 +72,9 @@ const DefaultSpinTime = 2 * time.Millisecond
 // otherwise: 256 chunks of 256 voices cover 65536 voices.
 const DefaultMaxChunks = 256
 
-// MaxChunkLimit is the largest MaxChunks: a lane packs the chunks taken
-// from each end of a share, 16 bits each, with the 32-bit epoch.
+// MaxChunkLimit is the largest MaxChunks: the first and the end of the
+// chunks not yet claimed share one 64-bit word with the epoch, 16 bits
+// each.
 const MaxChunkLimit = 1<<16 - 1
 
 // Errors returned by New and RenderBlock, wrapped with the detail.
@@ -125,8 +129,10 @@ type ChunkFunc func(worker, chunk int, left, right *block.Block)
 // Scheduler renders blocks across long-lived workers. Create it with New;
 // one goroutine at a time calls RenderBlock.
 type Scheduler struct {
-	// word packs the current block: epoch<<32 | chunks. Publishing a
-	// block is one store; the claims are on the lanes.
+	// word packs the current block: epoch<<32 | front<<16 | end, the
+	// chunks not yet claimed being [front, end). Publishing a block is one
+	// store; claiming a chunk is one CAS that fails for a worker whose
+	// block is over.
 	word atomic.Uint64
 	_    [128 - 8]byte
 	// published is when the current block was published, in ns since
@@ -139,7 +145,6 @@ type Scheduler struct {
 	base   time.Time
 
 	workers  []worker // index 0 is the caller's (only its stats are used)
-	lanes    []lane   // the claims on each worker's share of the block
 	spinners int      // workers 1..spinners may spin; the rest park at once
 	yield    bool     // more workers than GOMAXPROCS: spinning must yield
 	wait     WaitStrategy
@@ -185,7 +190,6 @@ func New(cfg Config, render ChunkFunc) (*Scheduler, error) {
 		shards:    shards,
 		base:      time.Now(),
 		workers:   make([]worker, cfg.Workers),
-		lanes:     make([]lane, cfg.Workers),
 		spinners:  min(cfg.Workers, procs) - 1, // the caller holds one core
 		yield:     cfg.Workers > procs,
 		wait:      cfg.Wait,

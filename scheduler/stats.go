@@ -45,10 +45,6 @@ type Stats struct {
 	// after every chunk had been claimed, and Parks the times a worker
 	// parked.
 	Wakes, Late, Parks uint64
-	// Steals counts the chunks rendered by another worker than the one
-	// whose share they were in, the caller included: few while the
-	// workers keep up with each other.
-	Steals uint64
 	// WakeLast, WakeMax and WakeMean are the time from publishing a block
 	// to a worker seeing it, over all workers but the caller.
 	WakeLast, WakeMax, WakeMean time.Duration
@@ -56,9 +52,8 @@ type Stats struct {
 
 // WorkerStats is a snapshot of one worker's counters.
 type WorkerStats struct {
-	// Chunks counts the chunks the worker rendered, Steals those of them
-	// that were in another worker's share.
-	Chunks, Steals uint64
+	// Chunks counts the chunks the worker rendered.
+	Chunks uint64
 	// Wakes, Late and Parks are as in Stats, for this worker (all zero
 	// for worker 0, the caller, which never waits).
 	Wakes, Late, Parks uint64
@@ -76,14 +71,12 @@ func (s *Scheduler) Stats() Stats {
 		BlockMax:  s.stats.timeMax.Load(),
 		BlockMean: mean(s.stats.timeSum.Load(), s.stats.blocks.Load()),
 	}
-	st.Steals = s.workers[0].steals.Load()
 	var sum time.Duration
 	for w := 1; w < len(s.workers); w++ {
 		ws := s.WorkerStats(w)
 		st.Wakes += ws.Wakes
 		st.Late += ws.Late
 		st.Parks += ws.Parks
-		st.Steals += ws.Steals
 		st.WakeLast = max(st.WakeLast, ws.WakeLast)
 		st.WakeMax = max(st.WakeMax, ws.WakeMax)
 		sum += s.workers[w].wakeSum.Load()
@@ -102,7 +95,6 @@ func (s *Scheduler) WorkerStats(w int) WorkerStats {
 	wakes := wk.wakes.Load()
 	return WorkerStats{
 		Chunks:   wk.chunks.Load(),
-		Steals:   wk.steals.Load(),
 		Wakes:    wakes,
 		Late:     wk.late.Load(),
 		Parks:    wk.parks.Load(),

@@ -21,7 +21,6 @@ type workerState struct {
 	parker parker // where the worker sleeps when parked
 
 	chunks   atomic.Uint64    // chunks rendered
-	steals   atomic.Uint64    // chunks rendered from another worker's share
 	wakes    atomic.Uint64    // blocks the worker saw
 	late     atomic.Uint64    // blocks it saw only when no chunk was left
 	parks    atomic.Uint64    // times it parked
@@ -51,9 +50,8 @@ func (s *Scheduler) work(w int) {
 		}
 		seen = uint32(word >> 32)
 		lat := time.Duration(s.now() - s.published.Load())
-		n, stolen := s.claim(w, seen, int(uint32(word)), nil, nil)
+		n := s.claim(w, seen, nil, nil)
 		wk.chunks.Add(uint64(n))
-		wk.steals.Add(uint64(stolen))
 		wk.wakes.Add(1)
 		if n == 0 {
 			wk.late.Add(1)
@@ -84,7 +82,7 @@ func (s *Scheduler) waitForBlock(w int, seen uint32) uint64 {
 	for i := 0; ; i++ {
 		word := s.word.Load()
 		if e := uint32(word >> 32); e != seen {
-			if int(uint32(word)) > w || s.closed.Load() {
+			if int(word&0xffff) > w || s.closed.Load() {
 				return word
 			}
 			seen = e // not invited: let it pass
