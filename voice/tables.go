@@ -55,8 +55,7 @@ func (t *tableVoices) render(b *Bank, sc *scratch) {
 		v := &sc.batch[i]
 		o := &t.v[v.idx]
 		o.phase = mix.Wavetable(sc.lane(v.lane)[v.first:], o.level, o.phase, o.inc)
-		v.end = block.Size
-		b.finish(sc, v)
+		b.finish(sc, v, block.Size)
 	}
 }
 
@@ -124,8 +123,7 @@ func (q *pulses) render(b *Bank, sc *scratch) {
 		mix.Wavetable(dst, o.level, o.phase-o.pwOff, o.inc)
 		o.phase = mix.Wavetable(t, o.level, o.phase, o.inc)
 		mix.AddScaled(dst, t, -1) // exact: dst[i] - t[i]
-		v.end = block.Size
-		b.finish(sc, v)
+		b.finish(sc, v, block.Size)
 	}
 }
 
