@@ -229,23 +229,23 @@ func (b *Bank) hold(s int32) {
 // (frequency ratio, cutoff and resonance). It returns false if the voice
 // was silenced instead.
 func (b *Bank) pickup(s int32, r *slotRef) bool {
+	// The values applied last were valid, so a value equal to its last
+	// one needs no check.
 	set := &b.set[s]
-	ratio := set.ratio
-	if !(ratio > 0 && ratio <= math.MaxFloat32) {
-		b.silence(int(s))
-		return false
-	}
-	if ratio != r.ratio {
+	if ratio := set.ratio; ratio != r.ratio {
+		if !(ratio > 0 && ratio <= math.MaxFloat32) {
+			b.silence(int(s))
+			return false
+		}
 		r.ratio = ratio
 		b.src[r.kind].retune(r.idx, ratio)
 	}
 	if f := &b.filt[s]; f.typ != FilterNone {
-		cut, res := set.cut, set.res
-		if !finite32(cut) || res != res {
-			b.silence(int(s))
-			return false
-		}
-		if cut != f.cut || res != f.res {
+		if cut, res := set.cut, set.res; cut != f.cut || res != f.res {
+			if !finite32(cut) || res != res {
+				b.silence(int(s))
+				return false
+			}
 			f.set(cut, res, b.rate)
 		}
 	}
