@@ -53,12 +53,13 @@ generate:
 generate-check: generate
 	@git diff --exit-code -- mix/ || { echo "make generate changed generated files: commit them"; exit 1; }
 
-# Cross-compiled arm64 tests under qemu-user (installed by .ci/run).
+# Cross-compiled arm64 tests under qemu-user (installed by .ci/run), each
+# run in its package's directory, as go test runs it.
 arm64:
 	GOARCH=arm64 $(GO) test -c -o /tmp/aether-mix.arm64 ./mix
-	qemu-aarch64-static /tmp/aether-mix.arm64 -test.short
+	cd mix && qemu-aarch64-static /tmp/aether-mix.arm64 -test.short
 	GOARCH=arm64 $(GO) test -c -o /tmp/aether-voice.arm64 ./voice
-	qemu-aarch64-static /tmp/aether-voice.arm64 -test.short
+	cd voice && qemu-aarch64-static /tmp/aether-voice.arm64 -test.short
 
 # The example programs are modules of their own (so the library does not
 # depend on what they use); this builds and vets them.

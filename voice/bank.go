@@ -260,6 +260,7 @@ func (b *Bank) Silenced() uint64 { return b.silenced.Load() }
 // silence finishes the voice in slot without letting its block reach the bus.
 func (b *Bank) silence(slot int) {
 	b.slots[slot].state = slotFinished
+	b.held[slot].ok = false
 	b.silenced.Add(1)
 }
 

@@ -50,6 +50,7 @@ func BenchmarkRender(b *testing.B) {
 		{"sine", Params{Kind: Sine, Freq: 220, Gain: 0.5, Env: held}},
 		{"saw", Params{Kind: Saw, Freq: 220, Gain: 0.5, Env: held}},
 		{"square", Params{Kind: Square, Freq: 220, Gain: 0.5, PulseWidth: 0.3, Env: held}},
+		{"square-0.5", Params{Kind: Square, Freq: 220, Gain: 0.5, Env: held}},
 		{"triangle", Params{Kind: Triangle, Freq: 220, Gain: 0.5, Env: held}},
 		{"noise", Params{Kind: Noise, Freq: 1, Gain: 0.5, Env: held}},
 		{"wavetable", Params{Kind: Wavetable, Freq: 220, Gain: 0.5, Env: held, Table: tbl}},

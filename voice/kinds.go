@@ -66,10 +66,10 @@ type source interface {
 	retune(i int32, r float32)
 	// render renders the next block of each voice v of the batch,
 	// sc.batch[:sc.n], all of this kind, in order: into its lane (and
-	// the next, for a stereo voice), from sample v.first on; it sets
-	// v.end (block.Size, or where a one-shot source ended) and hands
-	// the voice to b.finish before the next. It must not keep sc, which
-	// is on Render's stack (see noEscape).
+	// the next, for a stereo voice), from sample v.first on, and hands
+	// it to b.finish with the end of its signal (block.Size, or where a
+	// one-shot source ended) before the next. It must not keep sc,
+	// which is on Render's stack (see noEscape).
 	render(b *Bank, sc *scratch)
 }
 

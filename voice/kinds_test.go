@@ -157,8 +157,7 @@ func (d *dcVoices) render(b *Bank, sc *scratch) {
 		for j := v.first; j < block.Size; j++ {
 			lane[j] = 1
 		}
-		v.end = block.Size
-		b.finish(sc, v)
+		b.finish(sc, v, block.Size)
 	}
 }
 

@@ -34,8 +34,7 @@ func (n *noises) render(b *Bank, sc *scratch) {
 		dst := sc.lane(v.lane)[v.first:]
 		whiteNoise(dst, o.seed, o.count)
 		o.count += uint64(len(dst))
-		v.end = block.Size
-		b.finish(sc, v)
+		b.finish(sc, v, block.Size)
 	}
 }
 

@@ -157,3 +157,25 @@ func TestNoiseDeterministicZeroMeanFlat(t *testing.T) {
 	}
 	t.Logf("mean %.2e; bands within ±%.3f dB of their average", mean, spread)
 }
+
+// TestSquareTableIsTheTwoSawPulse checks the square of pulse width 0.5,
+// which reads a square table, against the reference pulse, the difference
+// of two band-limited saws (refOsc), at the tolerance of the saw kinds.
+func TestSquareTableIsTheTwoSawPulse(t *testing.T) {
+	for _, f := range []float64{38, 101, 440, 1000, 3001, 5000, 11025} {
+		p := Params{Kind: Square, Freq: f, Gain: 1, Pan: -1}
+		b := newTestBank(t, 1)
+		start(t, b, 0, p, 0)
+		left, _ := renderBlocks(b, 0, 30, nil)
+		want, _ := refRender(p, testRate, 0, -1, len(left))
+		var worst, ref float64
+		for i := range left {
+			worst = max(worst, math.Abs(float64(left[i])-want[i]))
+			ref = max(ref, math.Abs(want[i]))
+		}
+		// Relative to the peak, as in TestBankMatchesReference.
+		if worst/ref > refTolerance[Square] {
+			t.Errorf("%v Hz: %.3g of the peak from the two-saw pulse, tolerance %.0e", f, worst/ref, refTolerance[Square])
+		}
+	}
+}

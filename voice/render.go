@@ -29,8 +29,9 @@ const maxBatch = filterGroup
 // under which setter values, so that in the blocks after, the voice's
 // kind (a steadySource) need only compare those three values: kind,
 // filter and envelope cannot change without a NoteOn, NoteOff or Steal,
-// which clear ok. The gains are the voice's constant gains, sustain ×
-// gain × pan gain.
+// which clear ok, and a held voice cannot finish without one of them or
+// being silenced, which clears it too. The gains are the voice's constant
+// gains, sustain × gain × pan gain.
 type heldVoice struct {
 	ok               bool
 	never            bool   // filtered, or of a kind with no steady path: never held until the next NoteOn
@@ -184,19 +185,21 @@ func (b *Bank) general(sc *scratch, mask uint64) {
 }
 
 // finish takes voice v of the batch, whose signal its kind has just
-// rendered, on: an unfiltered voice to the bus, a filtered one to the
-// filter group, which is filtered and added to the bus once full.
-func (b *Bank) finish(sc *scratch, v *voiceBuf) {
+// rendered up to sample end, on: an unfiltered voice to the bus, a
+// filtered one to the filter group, which is filtered and added to the
+// bus once full.
+func (b *Bank) finish(sc *scratch, v *voiceBuf, end int32) {
 	if v.filtered {
 		g := &sc.group[sc.held&(filterGroup-1)]
 		// Field by field, for the reason given in general.
-		g.slot, g.first, g.end, g.lane, g.stereo = v.slot, v.first, v.end, v.lane, v.stereo
+		g.slot, g.first, g.end, g.lane, g.stereo = v.slot, v.first, end, v.lane, v.stereo
 		sc.held++
 		if v.fills {
 			b.filterAndOutput(sc)
 		}
 		return
 	}
+	v.end = end
 	b.output(v, sc)
 	if h := &b.held[v.slot]; !h.never {
 		if b.env[v.slot].steady() {
@@ -226,23 +229,23 @@ func (b *Bank) hold(s int32) {
 // (frequency ratio, cutoff and resonance). It returns false if the voice
 // was silenced instead.
 func (b *Bank) pickup(s int32, r *slotRef) bool {
+	// The values applied last were valid, so a value equal to its last
+	// one needs no check.
 	set := &b.set[s]
-	ratio := set.ratio
-	if !(ratio > 0 && ratio <= math.MaxFloat32) {
-		b.silence(int(s))
-		return false
-	}
-	if ratio != r.ratio {
+	if ratio := set.ratio; ratio != r.ratio {
+		if !(ratio > 0 && ratio <= math.MaxFloat32) {
+			b.silence(int(s))
+			return false
+		}
 		r.ratio = ratio
 		b.src[r.kind].retune(r.idx, ratio)
 	}
 	if f := &b.filt[s]; f.typ != FilterNone {
-		cut, res := set.cut, set.res
-		if !finite32(cut) || res != res {
-			b.silence(int(s))
-			return false
-		}
-		if cut != f.cut || res != f.res {
+		if cut, res := set.cut, set.res; cut != f.cut || res != f.res {
+			if !finite32(cut) || res != res {
+				b.silence(int(s))
+				return false
+			}
 			f.set(cut, res, b.rate)
 		}
 	}

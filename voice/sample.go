@@ -162,8 +162,7 @@ func (s *samplers) render(b *Bank, sc *scratch) {
 		if v.stereo {
 			dstR = sc.lane(v.lane + 1)[v.first:]
 		}
-		v.end = v.first + int32(s.v[v.idx].render(dst, dstR))
-		b.finish(sc, v)
+		b.finish(sc, v, v.first+int32(s.v[v.idx].render(dst, dstR)))
 	}
 }
 

@@ -45,8 +45,7 @@ func (s *sines) render(b *Bank, sc *scratch) {
 		v := &sc.batch[i]
 		o := &s.v[v.idx]
 		o.phase = mix.Sine(sc.lane(v.lane)[v.first:], o.phase, o.inc)
-		v.end = block.Size
-		b.finish(sc, v)
+		b.finish(sc, v, block.Size)
 	}
 }
 
@@ -80,12 +79,14 @@ func (s *sines) addSteady(b *Bank, sc *scratch, mask uint64) uint64 {
 		if uint(slot) >= uint(m) {
 			continue
 		}
-		r := &refs[slot]
-		if r.kind != Sine || r.state != slotActive {
+		// A held voice is active (see heldVoice): ok first, as most
+		// voices that are not steady sines fail there.
+		h := &held[slot]
+		if !h.ok {
 			continue
 		}
-		h, v := &held[slot], &set[slot]
-		if !h.ok || math.Float32bits(v.gain) != h.gain || math.Float32bits(v.pan) != h.pan ||
+		r, v := &refs[slot], &set[slot]
+		if r.kind != Sine || math.Float32bits(v.gain) != h.gain || math.Float32bits(v.pan) != h.pan ||
 			math.Float32bits(v.ratio) != h.ratio {
 			continue
 		}

@@ -55,8 +55,7 @@ func (t *tableVoices) render(b *Bank, sc *scratch) {
 		v := &sc.batch[i]
 		o := &t.v[v.idx]
 		o.phase = mix.Wavetable(sc.lane(v.lane)[v.first:], o.level, o.phase, o.inc)
-		v.end = block.Size
-		b.finish(sc, v)
+		b.finish(sc, v, block.Size)
 	}
 }
 
@@ -84,15 +83,19 @@ func (t *bandLimited) start(i int32, p *Params, rate float64) bool {
 	return false
 }
 
-// pulseVoice is a Square voice: a saw read at two phases.
+// pulseVoice is a Square voice: a square table read once, or a saw read
+// at two phases.
 type pulseVoice struct {
 	tableVoice
-	pwOff uint32 // the pulse width as a phase offset
+	pwOff uint32 // the pulse width as a phase offset; 0 for a square table
 }
 
-// pulses are the Square voices. A zero-mean pulse is saw(x - w) - saw(x):
-// two lookups of the same band-limited saw, so the pulse is band-limited
-// too, and any pulse width is.
+// pulses are the Square voices. A zero-mean pulse of width w is
+// saw(x - w) - saw(x): two lookups of the same band-limited saw, so the
+// pulse is band-limited too, whatever its width. At width 0.5, the
+// default, that difference is the square wave whose harmonics squareTable
+// holds, so one lookup of it does (as fast as a saw, instead of half as
+// fast).
 type pulses struct{ v []pulseVoice }
 
 func newPulses(capacity int) source {
@@ -108,6 +111,11 @@ func (q *pulses) start(i int32, p *Params, rate float64) bool {
 		pw = 0.5
 	}
 	o := &q.v[i]
+	if pw == 0.5 {
+		o.begin(squareTable, p.Freq, rate)
+		o.pwOff = 0
+		return false
+	}
 	o.begin(sawTable, p.Freq, rate)
 	o.pwOff = uint32(math.Round(pw * (1 << 32)))
 	return false
@@ -120,27 +128,38 @@ func (q *pulses) render(b *Bank, sc *scratch) {
 	for i := range sc.batch[:sc.n] {
 		v := &sc.batch[i]
 		o := &q.v[v.idx]
-		dst, t := sc.lane(v.lane)[v.first:], tmp[v.first:]
-		mix.Wavetable(dst, o.level, o.phase-o.pwOff, o.inc)
-		o.phase = mix.Wavetable(t, o.level, o.phase, o.inc)
-		mix.AddScaled(dst, t, -1) // exact: dst[i] - t[i]
-		v.end = block.Size
-		b.finish(sc, v)
+		dst := sc.lane(v.lane)[v.first:]
+		if o.pwOff == 0 {
+			o.phase = mix.Wavetable(dst, o.level, o.phase, o.inc)
+		} else {
+			t := tmp[v.first:]
+			mix.Wavetable(dst, o.level, o.phase-o.pwOff, o.inc)
+			o.phase = mix.Wavetable(t, o.level, o.phase, o.inc)
+			mix.AddScaled(dst, t, -1) // exact: dst[i] - t[i]
+		}
+		b.finish(sc, v, block.Size)
 	}
 }
 
 var (
-	sawTable, triangleTable *Table
-	tablesOnce              sync.Once
+	sawTable, squareTable, triangleTable *Table
+	tablesOnce                           sync.Once
 )
 
-// builtinTables builds the band-limited saw and triangle once. The square
-// and pulse are the difference of two phase-shifted saws.
+// builtinTables builds the band-limited saw, square and triangle once.
 func builtinTables() {
 	tablesOnce.Do(func() {
 		// Rising saw 2x-1 on [0,1): -(2/π) Σ sin(2πkx)/k.
-		sawTable = newTableFromHarmonics(func(k int) complex128 {
-			return complex(0, 1/(math.Pi*float64(k)))
+		saw := func(k int) complex128 { return complex(0, 1/(math.Pi*float64(k))) }
+		sawTable = newTableFromHarmonics(saw)
+		// saw(x - 1/2) - saw(x): harmonic k of the saw times
+		// e^{-iπk} - 1, so -2 times it for odd k and 0 for even k.
+		// The wave is 1 for x in (0, 1/2) and -1 in (1/2, 1).
+		squareTable = newTableFromHarmonics(func(k int) complex128 {
+			if k%2 == 0 {
+				return 0
+			}
+			return -2 * saw(k)
 		})
 		// Triangle peaking at x = 1/4: (8/π²) Σ_odd (-1)^((k-1)/2) sin(2πkx)/k².
 		triangleTable = newTableFromHarmonics(func(k int) complex128 {
