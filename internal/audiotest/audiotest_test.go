@@ -92,14 +92,28 @@ func TestThirdOctaveBands(t *testing.T) {
 	}
 }
 
-func TestToneAmplitude(t *testing.T) {
+func TestToneAmplitudeOfOne(t *testing.T) {
 	a, b := sine(rate, 375, 0.3), sine(rate, 750, 0.1)
 	for i := range a {
 		a[i] += b[i]
 	}
-	near(t, "375 Hz", ToneAmplitude(a, rate, 375), 0.3, 1e-6)
-	near(t, "750 Hz", ToneAmplitude(a, rate, 750), 0.1, 1e-6)
-	near(t, "1 kHz", ToneAmplitude(a, rate, 1000), 0, 1e-4)
+	near(t, "375 Hz", ToneAmplitudes(a, rate, 375)[0], 0.3, 1e-6)
+	near(t, "750 Hz", ToneAmplitudes(a, rate, 750)[0], 0.1, 1e-6)
+	near(t, "1 kHz", ToneAmplitudes(a, rate, 1000)[0], 0, 1e-4)
+}
+
+// Tones fitted together: no leakage between them, even over a few cycles.
+func TestToneAmplitudes(t *testing.T) {
+	a, b := sine(480, 375, 0.5), sine(480, 750, 0.001)
+	for i := range a {
+		a[i] += b[i]
+	}
+	got := ToneAmplitudes(a, rate, 375, 750)
+	near(t, "375 Hz of 3.75 cycles", got[0], 0.5, 1e-6)
+	near(t, "750 Hz beside it, 54 dB down", got[1], 0.001, 1e-6)
+	if one := ToneAmplitudes(a, rate, 750)[0]; math.Abs(one-0.001) < 1e-4 {
+		t.Errorf("the single-tone fit is as clean (%g): the test shows nothing", one)
+	}
 }
 
 func TestEnvelopeOfAnExponentialDecay(t *testing.T) {
@@ -126,6 +140,26 @@ func TestEnvelopeOfAnExponentialDecay(t *testing.T) {
 		t.Errorf("%d windows of 300 every 250 in 1000 samples, want 3", len(e2.DB))
 	}
 	near(t, "Time of window 1", e2.Time(1), (100+250+150)/float64(rate), 1e-12)
+}
+
+// A tone whose period is not a whole number of samples: windows of 128
+// samples ripple; the tone envelope does not.
+func TestToneEnvelope(t *testing.T) {
+	x := sine(rate, 369.97, 0.5)
+	plain := NewEnvelope(rate, 0, len(x), 128, 128, x)
+	tone := NewToneEnvelope(rate, 0, len(x), 128, 128, 369.97, x)
+	ripple := func(e Envelope) float64 {
+		lo, hi := 400.0, -400.0
+		for _, v := range e.DB {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+		return hi - lo
+	}
+	if r := ripple(plain); r < 0.05 {
+		t.Errorf("plain windows ripple %.3f dB: the test shows nothing", r)
+	}
+	near(t, "tone envelope ripple", ripple(tone), 0, 1e-4)
+	near(t, "tone envelope level", tone.DB[10], 20*math.Log10(0.5)-3.0103, 1e-4)
 }
 
 func TestOnsetAndAlign(t *testing.T) {
@@ -280,6 +314,9 @@ func TestFitFilter(t *testing.T) {
 		_, truePeak := want.Peak(rate)
 		near(t, "fitted peak dB at Q "+ftoa(c.qdb), peak, truePeak, 0.05)
 		near(t, "gain at fc = Q", f.GainDB(c.fc, rate), c.qdb, 0.05)
+		hz, q := f.Design(rate)
+		near(t, "design frequency / fc - 1", hz/c.fc-1, 0, 1e-5)
+		near(t, "design Q in dB", 20*math.Log10(q), c.qdb, 0.01)
 	}
 	// The same filter one sample late needs a longer numerator; a plain
 	// gain is a filter too; silence and misaligned lengths are refused.

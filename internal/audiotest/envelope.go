@@ -41,6 +41,33 @@ func NewEnvelope(rate, start, end, window, hop int, chans ...[]float32) Envelope
 	return e
 }
 
+// NewToneEnvelope measures the level of x, a pure tone of hz Hz, like
+// NewEnvelope but free of the ripple a window that holds no whole number
+// of periods gives: each sample's amplitude comes from the sample and its
+// neighbours, A² = x[n]² + ((x[n+1]-x[n-1]) / 2 sin ω)², exact for a
+// steady sinusoid of angular frequency ω, and the windows average A²/2.
+func NewToneEnvelope(rate, start, end, window, hop int, hz float64, x []float32) Envelope {
+	e := Envelope{Rate: rate, Start: start, Window: window, Hop: hop}
+	start, end = max(start, 1), min(end, len(x)-1)
+	e.Start = start
+	n := end - start
+	if n < window {
+		return e
+	}
+	k := 1 / (2 * math.Sin(2*math.Pi*hz/float64(rate)))
+	pre := make([]float64, n+1)
+	for i := 0; i < n; i++ {
+		at := start + i
+		d := float64(x[at+1]-x[at-1]) * k
+		v := float64(x[at])
+		pre[i+1] = pre[i] + (v*v+d*d)/2
+	}
+	for at := 0; at+window <= n; at += hop {
+		e.DB = append(e.DB, PowerDB((pre[at+window]-pre[at])/float64(window)))
+	}
+	return e
+}
+
 // Time returns the centre of window i in seconds from sample 0.
 func (e Envelope) Time(i int) float64 {
 	return (float64(e.Start+i*e.Hop) + float64(e.Window)/2) / float64(e.Rate)

@@ -86,6 +86,22 @@ func (f Filter) Peak(rate int) (hz, db float64) {
 	return hz, f.GainDB(hz, rate)
 }
 
+// Design returns the frequency and resonance of the analog two-pole
+// prototype whose bilinear transform has the filter's poles: the design
+// cutoff f0 and Q of a cookbook biquad, or of a trapezoidal state-variable
+// filter, exactly (cos ω0 = -A1/(1+A2), Q = sin ω0 (1+A2) / 2(1-A2)).
+// Unlike the -3 dB point or the peak, it does not depend on the numerator
+// (gain, zeros, a delay). NaN for poles no such prototype has.
+func (f Filter) Design(rate int) (hz, q float64) {
+	c := -f.A[0] / (1 + f.A[1])
+	if !(c > -1 && c < 1) || f.A[1] >= 1 {
+		return math.NaN(), math.NaN()
+	}
+	w := math.Acos(c)
+	alpha := (1 - f.A[1]) / (1 + f.A[1])
+	return w * float64(rate) / (2 * math.Pi), math.Sin(w) / (2 * alpha)
+}
+
 // ErrFit is returned by FitFilter when the input cannot determine a
 // filter: too short, silent, or not rich enough in frequencies.
 var ErrFit = errors.New("audiotest: the signals do not determine a filter")

@@ -133,27 +133,36 @@ func (s Spectrum) BandLevels(fc []float64) []float64 {
 	return out
 }
 
-// ToneAmplitude returns the amplitude of the sinusoid at freq Hz that best
-// fits x in the least-squares sense (a full-scale sine at freq gives 1).
-// Other tones leak into it by at most their amplitude divided by the
-// number of cycles between them over x, so x should hold many cycles of
-// the difference frequencies.
-func ToneAmplitude(x []float32, rate int, freq float64) float64 {
-	var cc, ss, cs, xc, xs float64
-	w := 2 * math.Pi * freq / float64(rate)
+// ToneAmplitudes returns the amplitude of each sinusoid at the
+// frequencies hz that together best fit x in the least-squares sense (a
+// full-scale sine at one of them gives 1 for it). Fitting the tones
+// together keeps each one's measure free of the others' leakage, however
+// few cycles x holds; a frequency's amplitude is NaN when x cannot tell it
+// from the others.
+func ToneAmplitudes(x []float32, rate int, hz ...float64) []float64 {
+	cols := make([][]float64, 2*len(hz))
+	for j := range cols {
+		cols[j] = make([]float64, len(x))
+	}
+	for k, f := range hz {
+		w := 2 * math.Pi * f / float64(rate)
+		for i := range x {
+			s, c := math.Sincos(w * float64(i))
+			cols[2*k][i], cols[2*k+1][i] = c, s
+		}
+	}
+	b := make([]float64, len(x))
 	for i, v := range x {
-		s, c := math.Sincos(w * float64(i))
-		cc += c * c
-		ss += s * s
-		cs += c * s
-		xc += float64(v) * c
-		xs += float64(v) * s
+		b[i] = float64(v)
 	}
-	det := cc*ss - cs*cs
-	if det == 0 {
-		return 0
+	out := make([]float64, len(hz))
+	coef, err := leastSquares(cols, b)
+	for k := range hz {
+		if err != nil {
+			out[k] = math.NaN()
+			continue
+		}
+		out[k] = math.Hypot(coef[2*k], coef[2*k+1])
 	}
-	a := (xc*ss - xs*cs) / det
-	b := (xs*cc - xc*cs) / det
-	return math.Hypot(a, b)
+	return out
 }

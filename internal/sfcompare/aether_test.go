@@ -4,11 +4,24 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-var reportPath = flag.String("sfcompare.report", "", "write the comparison with FluidSynth (figures and failing notes) to this file")
+var reportDir = flag.String("sfcompare.report", "", "write each comparison's figures to a file in this directory")
+
+// writeReport writes text to the file name in the report directory, when
+// one is given.
+func writeReport(t *testing.T, name, text string) {
+	t.Helper()
+	if *reportDir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(*reportDir, name), []byte(text), 0o644); err != nil {
+		t.Error(err)
+	}
+}
 
 // Aether's render of FluidR3_GM against FluidSynth's, probe note by probe
 // note: at least 98 % of the notes within every tolerance.
@@ -21,18 +34,14 @@ func TestAetherAgainstFluidSynth(t *testing.T) {
 	for _, f := range fails {
 		t.Log(f)
 	}
-	if *reportPath != "" {
-		var b strings.Builder
-		fmt.Fprintf(&b, "fluidsynth %s against %s, %s probe set\n\n", fluidVersion, aether.name, map[bool]string{true: "short", false: "full"}[testing.Short()])
-		b.WriteString(sum)
-		b.WriteString("\nnotes outside the tolerances:\n")
-		for _, f := range fails {
-			b.WriteString("- " + f + "\n")
-		}
-		if err := os.WriteFile(*reportPath, []byte(b.String()), 0o644); err != nil {
-			t.Error(err)
-		}
+	var b strings.Builder
+	fmt.Fprintf(&b, "fluidsynth %s against %s, %s probe set\n\n", fluidVersion, aether.name, map[bool]string{true: "short", false: "full"}[testing.Short()])
+	b.WriteString(sum)
+	b.WriteString("\nnotes outside the tolerances:\n")
+	for _, f := range fails {
+		b.WriteString("- " + f + "\n")
 	}
+	writeReport(t, "probes-aether.txt", b.String())
 	if pass, total := cmp.passed(); float64(pass) < minPassShare*float64(total) {
 		t.Errorf("%d of %d notes within every tolerance, want %.0f %%", pass, total, 100*minPassShare)
 	}

@@ -159,6 +159,7 @@ func TestAetherJazzSoftBands(t *testing.T) {
 	res, gain := compareBands(t, reference, aether, fluidR3, fluidR3, jazzFiles(t, testing.Short()))
 	rep, bad := bandReport(res, gain)
 	t.Log("\n" + rep)
+	writeReport(t, "bands-aether.txt", rep)
 	if bad > 0 {
 		t.Errorf("%d files outside the band tolerances", bad)
 	}

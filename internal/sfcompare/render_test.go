@@ -28,9 +28,6 @@ const fluidR3 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 // rate Hz.
 type renderer struct {
 	name string
-	// effects: the renderer runs reverb and chorus (only the checks of
-	// their send levels need them).
-	effects bool
 	// render writes the WAV file out; nil when the renderer cannot play
 	// SoundFonts, which skips the tests that need it.
 	render func(tb testing.TB, font, mid, out string) error

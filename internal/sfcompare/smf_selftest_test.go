@@ -43,3 +43,25 @@ func TestSMFWriterReadsBack(t *testing.T) {
 		t.Errorf("VLQ of 0x0FFFFFFF = % x", got)
 	}
 }
+
+// The tests' event reader reads the writer's files back, times and all.
+func TestReadEvents(t *testing.T) {
+	var tr smfTrack
+	tr.noteOn(0.5, 3, 60, 100)
+	tr.cc(0.75, 3, 1, 64)
+	tr.noteOff(2.25, 3, 60)
+	tr.add(3, 0x93, 61, 90)
+	tr.add(3.5, 0x93, 61, 0) // a note-on of velocity 0 ends a note
+	evs, err := readEvents(smf(&tr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 5 || evs[1].kind() != 0xB0 || evs[1].sec != 0.75 || evs[1].data2 != 64 {
+		t.Fatalf("events %+v", evs)
+	}
+	ns := notes(evs)
+	want := []noteSpan{{ch: 3, key: 60, vel: 100, on: 0.5, off: 2.25}, {ch: 3, key: 61, vel: 90, on: 3, off: 3.5}}
+	if len(ns) != 2 || ns[0] != want[0] || ns[1] != want[1] {
+		t.Errorf("notes %+v, want %+v", ns, want)
+	}
+}
