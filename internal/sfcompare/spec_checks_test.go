@@ -626,7 +626,7 @@ func checkPanning(s *specRun, p profile, r *specResult) {
 	}
 }
 
-// ---- helpers of the checks ----
+// ---- what the checks share ----
 
 func mean(v []float64) float64 {
 	var s float64

@@ -160,7 +160,7 @@ func specTable(res []specResult) string {
 	return b.String()
 }
 
-// ---- measuring helpers ----
+// ---- measures on the render ----
 
 func sampleAt(sec float64) int { return int(math.Round(sec * rate)) }
 
