@@ -31,6 +31,9 @@ type specRun struct {
 	// font is the spec test's font, read for its samples (the sources
 	// of the filter checks) and regions.
 	font *sf2.Font
+	// starts caches the voice starts fittedStart finds, by note-on time.
+	startsMu sync.Mutex
+	starts   map[float64]int
 }
 
 // specResult is one check's outcome: what was measured, and the
@@ -96,6 +99,12 @@ func specFiles(t *testing.T) (font, mid string) {
 func renderSpec(t *testing.T, dry, fx renderer) *specRun {
 	t.Helper()
 	fontPath, midPath := specFiles(t)
+	return renderTest(t, fontPath, midPath, dry, fx)
+}
+
+// renderTest renders one of the spec test's MIDI files with its font.
+func renderTest(t *testing.T, fontPath, midPath string, dry, fx renderer) *specRun {
+	t.Helper()
 	mid, err := os.ReadFile(midPath)
 	if err != nil {
 		t.Fatal(err)
@@ -119,34 +128,44 @@ func renderSpec(t *testing.T, dry, fx renderer) *specRun {
 	return s
 }
 
-var (
-	specFontOnce sync.Once
-	specFontVal  *sf2.Font
-	specFontErr  error
-)
+// specFonts holds the spec tests' fonts, read once (they are small).
+var specFonts = struct {
+	sync.Mutex
+	m map[string]*sf2.Font
+}{m: map[string]*sf2.Font{}}
 
 func specFont(t *testing.T, path string) *sf2.Font {
 	t.Helper()
-	specFontOnce.Do(func() { specFontVal, specFontErr = sf2.ReadFile(path) })
-	if specFontErr != nil {
-		t.Fatal(specFontErr)
+	specFonts.Lock()
+	defer specFonts.Unlock()
+	f := specFonts.m[path]
+	if f == nil {
+		var err error
+		if f, err = sf2.ReadFile(path); err != nil {
+			t.Fatal(err)
+		}
+		specFonts.m[path] = f
 	}
-	return specFontVal
+	return f
 }
 
 // runSpec runs every check on s with profile p.
-func runSpec(s *specRun, p profile) []specResult {
-	out := make([]specResult, len(specChecks))
-	for i, c := range specChecks {
+func runSpec(s *specRun, p profile) []specResult { return runChecks(specChecks, s, p) }
+
+func runChecks(checks []specCheck, s *specRun, p profile) []specResult {
+	out := make([]specResult, len(checks))
+	for i, c := range checks {
 		c.run(s, p, &out[i])
 	}
 	return out
 }
 
 // specTable lays the results out, one check a line.
-func specTable(res []specResult) string {
+func specTable(res []specResult) string { return checkTable(specChecks, res) }
+
+func checkTable(checks []specCheck, res []specResult) string {
 	var b strings.Builder
-	for i, c := range specChecks {
+	for i, c := range checks {
 		r := res[i]
 		state := "pass"
 		switch {
