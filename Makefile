@@ -1,7 +1,7 @@
 # Thin targets; CI (.ci/run) calls them. GO can be overridden, e.g. GO=go1.26.
 GO ?= go
 # Packages with concurrent code, run under the race detector on 1, 2 and 4 CPUs.
-RACE_PKGS ?= ./pool/... ./shard/... ./queue/... ./scheduler/... ./voice/... ./bench/... ./bounce/... ./cmd/bounce/... .
+RACE_PKGS ?= ./pool/... ./shard/... ./queue/... ./scheduler/... ./voice/... ./instrument/... ./bench/... ./bounce/... ./cmd/bounce/... .
 BENCH ?= .
 BENCH_PKGS ?= ./...
 FUZZTIME ?= 20s

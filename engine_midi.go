@@ -32,7 +32,10 @@ func (e *Engine) Channel(ch int) Channel {
 
 // NoteOn starts key (0..127) at velocity (1..127; 0 is a note-off, as in
 // MIDI) with the channel's program. A key already sounding on the channel
-// is released first, as FluidSynth does.
+// is released first, as FluidSynth does, and also under the sustain pedal,
+// where FluidSynth lets it ring on (a piano string struck again stops its
+// earlier sound, and a key struck many times under the pedal then sounds
+// one voice, not one per strike).
 func (c Channel) NoteOn(key, velocity uint8, at int64) error {
 	if key > 127 || velocity > 127 {
 		return fmt.Errorf("%w: note on key %d velocity %d", ErrMIDI, key, velocity)

@@ -408,7 +408,7 @@ func TestTable(t *testing.T) {
 		out := table.String()
 		// 18,626 voices fit 70% of the deadline; 1/64 resolution.
 		if !strings.HasPrefix(out, "This machine renders 18,") || !strings.Contains(out, "sine voices on 1 core (2 cores: 18,") || !strings.Contains(out, "Free mode renders blocks back to back") ||
-			!strings.Contains(out, "deadline 1333.3 µs") || !strings.Contains(out, "max voices") {
+			!strings.Contains(out, "deadline 1333.3 µs") || !strings.Contains(out, "max voices") || !strings.Contains(out, "one search per worker count") {
 			t.Errorf("verbose %v: table:\n%s", verbose, out)
 		}
 		if strings.Contains(out, "cpu features") != verbose || strings.Contains(out, "steps, in the order measured") != verbose {
@@ -711,6 +711,9 @@ func TestSearchUndecidedWhenEveryStepStalls(t *testing.T) {
 		if st.Outcome != Disturbed || st.RenderOverruns != 1 {
 			t.Errorf("step %+v: want disturbed by one overrun", st)
 		}
+	}
+	if res.Answers == nil || res.ScalingEfficiency != 0 || rep.PerfectScaling(2) != 0 {
+		t.Errorf("undecided: answers %v (want [], not null), scaling %v, perfect scaling %v", res.Answers, res.ScalingEfficiency, rep.PerfectScaling(2))
 	}
 	summary := strings.Join(rep.Summary(), "\n")
 	if strings.Contains(summary, "This machine renders") || !strings.Contains(summary, "Undecided on 1 core: 3 steps at 64 voices") {

@@ -87,27 +87,40 @@ func (res *Result) set(st Step) {
 
 // finish computes the figures that compare worker counts. Scaling
 // efficiency is max_voices(w) / (w * max_voices(1)); when one worker was not
-// measured, the smallest worker count measured stands in for it, scaled to
-// per-worker terms.
+// measured, or not decided, the smallest decided worker count stands in for
+// it, scaled to per-worker terms. Undecided results get none.
 func (rep *Report) finish(period time.Duration) {
-	if len(rep.Results) == 0 {
-		return
-	}
-	base := rep.Results[0]
-	for _, res := range rep.Results[1:] {
-		if res.Workers < base.Workers {
-			base = res
-		}
-	}
-	basePerWorker := float64(base.MaxVoices) / float64(base.Workers)
+	base, ok := rep.scalingBase()
 	for i := range rep.Results {
 		res := &rep.Results[i]
 		res.DeadlineUs = us(period)
 		res.VoicesPerCore = float64(res.MaxVoices) / float64(res.Workers)
-		if basePerWorker > 0 {
-			res.ScalingEfficiency = float64(int(res.VoicesPerCore/basePerWorker*1000+0.5)) / 1000
+		if ok && res.Decided {
+			res.ScalingEfficiency = float64(int(res.VoicesPerCore/base*1000+0.5)) / 1000
 		}
 	}
+}
+
+// scalingBase returns the voices per worker of the smallest decided worker
+// count, the base of perfect scaling, and whether there is one.
+func (rep *Report) scalingBase() (float64, bool) {
+	var base *Result
+	for i, res := range rep.Results {
+		if res.Decided && res.MaxVoices > 0 && (base == nil || res.Workers < base.Workers) {
+			base = &rep.Results[i]
+		}
+	}
+	if base == nil {
+		return 0, false
+	}
+	return float64(base.MaxVoices) / float64(base.Workers), true
+}
+
+// PerfectScaling returns what perfect scaling from the smallest decided
+// worker count would give workers, or 0 when no count was decided.
+func (rep *Report) PerfectScaling(workers int) float64 {
+	base, _ := rep.scalingBase()
+	return base * float64(workers)
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -257,8 +270,8 @@ func (rep *Report) allocWarning() string {
 	for _, r := range rep.Results {
 		for _, s := range r.Steps {
 			if s.Allocs != 0 || s.GCCycles != 0 {
-				bad = append(bad, fmt.Sprintf("%s at %s voices: %d allocations, %d GC cycles",
-					workersWord(r.Workers), commas(s.Voices), s.Allocs, s.GCCycles))
+				bad = append(bad, fmt.Sprintf("%s at %s voices: %s, %s",
+					workersWord(r.Workers), commas(s.Voices), plural(int(s.Allocs), "allocation"), plural(int(s.GCCycles), "GC cycle")))
 				break
 			}
 		}
@@ -297,7 +310,7 @@ func (rep *Report) Summary() []string {
 			lines = append(lines, rep.fixedSentence(r, deadline))
 		}
 	} else if best, ok := rep.best(); ok {
-		median := "each figure is the median of " + plural(rep.Searches, "search") + ", spread in the table"
+		median := fmt.Sprintf("each figure is the median of %d searches, spread in the table", rep.Searches)
 		if rep.Searches == 1 {
 			median = "one search per worker count"
 		}

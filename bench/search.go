@@ -240,15 +240,15 @@ func (r *Runner) runWorkers(ctx context.Context, workers, fixedVoices, start int
 				}
 			case Disturbed:
 				if disturbed++; disturbed == maxDisturbed {
-					undecidedWhy = fmt.Sprintf("%d steps at %d voices were disturbed (the last: %s); the machine is too busy to measure, or the synth stalls on its own",
-						maxDisturbed, n, st.Reason)
+					undecidedWhy = fmt.Sprintf("%d steps at %s voices were disturbed (the last: %s); the machine is too busy to measure, or the synth stalls on its own",
+						maxDisturbed, commas(n), st.Reason)
 					return Undecided, nil
 				}
 			}
 		}
 	}
 	found, err := Search(start, r.opts.MaxVoices, r.opts.Resolution, r.opts.Searches, decide)
-	res.Answers = found.Answers
+	res.Answers = append([]int{}, found.Answers...) // [] rather than null in JSON
 	res.Decided = found.Undecided == 0 && err == nil
 	if found.Undecided != 0 && err == nil {
 		res.Undecided = undecidedWhy

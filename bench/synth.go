@@ -3,7 +3,7 @@
 // largest voice count a machine renders within the real-time deadline.
 //
 // The harness depends only on the small Synth interface below, so any
-// renderer (the aether engine, a stand-in, a test fake) can be measured.
+// renderer (the aether engine, another synth, a test fake) can be measured.
 package bench
 
 import (

@@ -52,26 +52,54 @@ type Channel struct {
 	Drums bool
 }
 
-// NewChannel returns channel number ch (0..15) as General MIDI resets it:
-// volume 100, expression 127, pan centred, pitch wheel at rest with a
-// range of 2 semitones, no tuning, program 0; channel 9 plays drums.
+// NewChannel returns channel number ch (0..15) as General MIDI and
+// FluidSynth reset it: every controller 0 but volume 100, expression 127,
+// pan and balance centred (64), the sound controllers 70..79 at 64 (no
+// change); pitch wheel at rest with a range of 2 semitones, no tuning,
+// program 0; channel 9 plays drums.
 func NewChannel(ch uint8) Channel {
 	c := Channel{Drums: ch == DrumChannel, BendRange: defaultBendRange}
 	c.CC[CCVolume] = 100
 	c.CC[CCPan] = 64
+	c.CC[ccBalance] = 64
+	for cc := ccSound1; cc <= ccSound10; cc++ {
+		c.CC[cc] = 64
+	}
 	c.resetControllers()
 	return c
 }
 
-// resetControllers is the General MIDI "reset all controllers" (RP-015):
-// it leaves volume, pan, bank, program and the registered parameters' values
-// (bend range, tuning) alone.
+// Controllers that reset all controllers leaves alone, besides bank,
+// volume and pan.
+const (
+	ccBalance    = 8
+	ccSound1     = 70
+	ccSound10    = 79
+	ccEffects1   = 91
+	ccEffects5   = 95
+	ccVolumeLSB  = 39
+	ccBalanceLSB = 40
+	ccPanLSB     = 42
+	ccExprLSB    = 43
+)
+
+// resetControllers is "reset all controllers" as FluidSynth does it (after
+// General MIDI's RP-015): every controller below 120 returns to 0 but bank
+// select, volume, balance and pan, the sound controllers (70..79) and the
+// effects depths (91..95); expression returns to 127, no registered or
+// non-registered parameter stays selected, the pitch wheel and pressure
+// rest. The registered parameters' values (bend range, tuning) stay.
 func (c *Channel) resetControllers() {
-	c.CC[CCModulation] = 0
-	c.CC[CCExpression] = 127
-	for cc := CCSustain; cc <= 69; cc++ { // sustain, portamento, sostenuto, soft, legato, hold 2
-		c.CC[cc] = 0
+	for cc := range CCAllSoundOff {
+		switch {
+		case cc >= ccSound1 && cc <= ccSound10, cc >= ccEffects1 && cc <= ccEffects5:
+		case cc == CCBankSelect, cc == CCBankSelectLSB, cc == CCVolume, cc == ccVolumeLSB,
+			cc == CCPan, cc == ccPanLSB, cc == ccBalance, cc == ccBalanceLSB:
+		default:
+			c.CC[cc] = 0
+		}
 	}
+	c.CC[CCExpression], c.CC[ccExprLSB] = 127, 127
 	c.CC[CCRPNLSB], c.CC[CCRPNMSB] = rpnNull, rpnNull
 	c.CC[CCNRPNLSB], c.CC[CCNRPNMSB] = rpnNull, rpnNull
 	c.Bend = bendCentre
@@ -103,7 +131,8 @@ const (
 // non-registered parameter (99, 98) stops data entry from reaching them.
 // Controller 121 resets the controllers General MIDI says to. Controllers
 // that act on notes (sustain, all notes off, all sound off) only update
-// CC here: their effect on notes is the player's.
+// CC here: their effect on notes is the player's (the sustain pedal still
+// reports ChangeOther, for instruments whose modulators read it).
 func (c *Channel) Control(cc, v uint8) Change {
 	cc, v = cc&0x7F, v&0x7F
 	c.CC[cc] = v
@@ -119,7 +148,7 @@ func (c *Channel) Control(cc, v uint8) Change {
 	case CCResetAll:
 		c.resetControllers()
 		return ChangeAll
-	case CCBankSelect, CCBankSelectLSB, CCRPNLSB, CCRPNMSB, CCSustain, CCAllSoundOff, CCAllNotesOff:
+	case CCBankSelect, CCBankSelectLSB, CCRPNLSB, CCRPNMSB, CCAllSoundOff, CCAllNotesOff:
 		return 0
 	}
 	return ChangeOther

@@ -7,7 +7,9 @@
 // changes need.
 //
 // The built-in General MIDI sounds are one Bank (GM); instruments of a JSON
-// score compile to Synth instruments (FromScore). Every Instrument is
+// score compile to Synth instruments (FromScore); a SoundFont's presets are
+// another Bank (SoundFont), played as FluidSynth 2.3.1 plays them or as
+// the SoundFont specification says (Profile). Every Instrument is
 // read-only once built, so one may serve any number of engines and
 // goroutines at once; Start and Live allocate nothing.
 package instrument
@@ -54,6 +56,12 @@ type Voice struct {
 	// class that another note of its channel sounds (an open hi-hat choked
 	// by a closed one).
 	Exclusive uint16
+	// SoundFont is the recipe of a voice a SoundFont instrument made (its
+	// Data is nil for every other voice): the sample, envelopes, LFOs and
+	// modulated controls, for the SoundFont voice kind. It is held here,
+	// by value, so that Start allocates nothing; the voice's Params refer
+	// to it.
+	SoundFont voice.SoundFont
 }
 
 // Live are the controls of a voice that follow its note and channel while
@@ -66,6 +74,12 @@ type Live struct {
 	// FreqRatio multiplies the voice's starting frequency (pitch bend,
 	// channel tuning).
 	FreqRatio float32
+	// SoundFont holds the modulated controls of a SoundFont voice (pitch,
+	// attenuation, pan, filter, modulation depths, sends), when
+	// HasSoundFont is set. Gain, Pan and FreqRatio are then neutral (1,
+	// 0, 1): the voice's level, position and pitch are all in SoundFont.
+	SoundFont    voice.SoundFontLive
+	HasSoundFont bool
 }
 
 // Span says how long a note's voices may sound, for sizing a render.

@@ -164,3 +164,24 @@ func TestGMBank(t *testing.T) {
 		}
 	}
 }
+
+// TestChannelDefaultsAsFluidSynth: a fresh channel and "reset all
+// controllers" leave the controllers where FluidSynth does, which a
+// SoundFont's modulators read.
+func TestChannelDefaultsAsFluidSynth(t *testing.T) {
+	c := NewChannel(0)
+	for cc, want := range map[int]uint8{1: 0, 7: 100, 8: 64, 10: 64, 11: 127, 64: 0, 70: 64, 74: 64, 79: 64, 91: 0, 101: 127, 99: 127} {
+		if c.CC[cc] != want {
+			t.Errorf("new channel: CC%d = %d, want %d", cc, c.CC[cc], want)
+		}
+	}
+	for _, cc := range []uint8{1, 2, 4, 64, 66, 74, 91, 93, 7, 10, 0} {
+		c.Control(cc, 99)
+	}
+	c.Control(CCResetAll, 0)
+	for cc, want := range map[int]uint8{1: 0, 2: 0, 4: 0, 64: 0, 66: 0, 74: 99, 91: 99, 93: 99, 7: 99, 10: 99, 0: 99, 11: 127} {
+		if c.CC[cc] != want {
+			t.Errorf("after reset all controllers: CC%d = %d, want %d", cc, c.CC[cc], want)
+		}
+	}
+}

@@ -247,9 +247,10 @@ func (p *performer) noteOn(ch *channel, c byte, e *event, frame int64) error {
 		return errAt(p.name, int(e.track), e.off, ErrLimit, "more than %d notes", p.lim.MaxNotes)
 	}
 	key := e.a & 0x7F
-	// A key struck again releases the note it is playing, held by the
-	// pedal or not, as FluidSynth does: otherwise every strike under the
-	// pedal adds a voice, and the work grows with the square of the file.
+	// A key struck again releases the note it is playing, as FluidSynth
+	// does, and also when the pedal holds it (FluidSynth lets that one
+	// ring): otherwise every strike under the pedal adds a voice, and the
+	// work grows with the square of the file.
 	if prev := ch.keys[key]; prev != 0 {
 		p.end(ch, int(prev-1), frame)
 	}

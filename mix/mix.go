@@ -1,6 +1,7 @@
-// Package mix holds the mixing kernels of the render path: accumulate with a
-// gain or a gain ramp, stereo pan-accumulate, bus sums, scaling, level
-// measurement and output conversion.
+// Package mix holds the kernels of the render path: accumulate with a gain
+// or a gain ramp, stereo pan-accumulate, bus sums, scaling, level
+// measurement, interleaving, the oscillators, and the many-voice sine and
+// filter kernels.
 //
 // Each kernel's doc comment gives the exact Go loop it computes; the pure-Go
 // twins in mix_generic.go are that loop, always compiled. Element-wise

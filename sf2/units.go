@@ -179,20 +179,18 @@ func fluidCurve(c Curve, v float64) float64 {
 // tables, interpolated linearly at 127x (so between the points the curve
 // is a chord, and x = 127/128, a 7-bit controller at 127, gives the table
 // at 126.01: 0.877 for concave, not 1), and the bipolar halves split at
-// x > 0.5 for concave and convex, x >= 0.5 for switch.
+// x > 0.5 for concave and convex, x >= 0.5 for switch, a negative switch
+// being the positive one flipped (off at exactly 1/2).
 func (s Source) MapFluidSynth(x float64) float64 {
-	if s.Negative() {
-		x = 1 - x
-	}
 	c := s.Curve()
-	switch c {
-	case CurveLinear:
-		if s.Bipolar() {
-			return 2*x - 1
-		}
-		return x
-	case CurveSwitch:
+	if c == CurveSwitch {
+		// FluidSynth tests the switch on the controller's own position
+		// and then flips it for a negative source: at exactly 1/2 (CC 64)
+		// a negative switch is off.
 		on := x >= 0.5
+		if s.Negative() {
+			on = !on
+		}
 		switch {
 		case on:
 			return 1
@@ -200,6 +198,16 @@ func (s Source) MapFluidSynth(x float64) float64 {
 			return -1
 		}
 		return 0
+	}
+	if s.Negative() {
+		x = 1 - x
+	}
+	switch c {
+	case CurveLinear:
+		if s.Bipolar() {
+			return 2*x - 1
+		}
+		return x
 	case CurveConcave, CurveConvex:
 		if !s.Bipolar() {
 			return fluidCurve(c, 127*x)

@@ -3,19 +3,22 @@
 // envelopes, state-variable filters, and gain and equal-power pan ramped
 // across each block so that nothing clicks.
 //
-// A Bank holds a fixed number of voice slots of every Kind as a struct of
-// arrays: one slice per component (oscillator, envelope, filter, output),
-// indexed by slot, so each stage of a render touches one small record per
-// voice. Render renders a chunk of slots into a stereo bus with the mix
-// kernels; it allocates nothing, takes no lock and makes no interface call,
-// and goroutines may render disjoint sets of slots at the same time.
+// A Bank holds a fixed number of voice slots. Each slot maps to a voice of
+// one Kind; each kind keeps the state of its voices in its own arrays, in
+// its own file, and renders them a batch at a time, while the bank keeps
+// what every voice shares (envelope, filter, gain and pan) in arrays
+// indexed by slot. Render renders a chunk of slots into a stereo bus with
+// the mix kernels; it allocates nothing, takes no lock and makes no
+// interface call per voice.
 //
-// Control calls (NoteOn, NoteOff, Steal) are sample-accurate: they take an
-// offset into the next rendered block. They must not run concurrently with
-// a Render of the same slot (the engine makes them between blocks). The
-// setters (SetGain, SetPan, SetFreqRatio, SetCutoff, SetResonance) store an
-// atomic value that the next Render picks up, so any goroutine may call them
-// at any time.
+// A Bank is driven by one goroutine: NoteOn, NoteOff, Steal and the setters
+// (SetGain, SetPan, SetFreqRatio, SetCutoff, SetResonance) run on it,
+// between Renders, and take effect at a sample offset into (the control
+// calls) or across (the setters) the next rendered block. Render may run on
+// several goroutines at once for disjoint sets of slots, started and waited
+// for by the driving goroutine (as the engine's scheduler does); other
+// goroutines reach a bank through that goroutine, for instance through the
+// engine's event queue.
 package voice
 
 import (
@@ -37,33 +40,34 @@ const (
 type Bank struct {
 	rate float64
 
-	state []uint8
-	osc   []oscState
+	slots []slotRef // each slot's kind, index and state
 	env   []envState
 	filt  []svfState
 	out   []outState
-	held  []heldSine
+	held  []heldVoice
+	set   []setValues // the setters' values, picked up by the next Render
 
-	// Values set by any goroutine, picked up by the next Render of the slot.
-	set []setValues
+	src     []source       // each kind's voices, indexed by Kind
+	ids     []indexes      // each kind's free indices, indexed by Kind
+	steady  []steadySource // the kinds whose steady voices skip the general path
+	shapers []shaper       // indexed by Kind: the kind's, if it shapes its level
 
 	silenced atomic.Uint64
 }
 
-// setValues are a slot's setter values as float32 bits, indexed by the
-// set* constants. One record per slot, rather than one slice per setter,
-// lets Render reach them all through one base pointer.
-type setValues [numSet]atomic.Uint32
+// slotRef says what plays in a slot.
+type slotRef struct {
+	idx    int32   // the voice's index in its kind's arrays
+	ratio  float32 // the frequency ratio applied to the voice
+	kind   Kind
+	state  uint8 // slotIdle, slotActive or slotFinished
+	stereo bool  // the voice has two channels
+}
 
-// Indexes of setValues.
-const (
-	setGain = iota
-	setPan
-	setRatio
-	setCut
-	setRes
-	numSet
-)
+// setValues are a slot's setter values.
+type setValues struct {
+	gain, pan, ratio, cut, res float32
+}
 
 // outState is the gain and pan applied at the end of the last block.
 type outState struct {
@@ -78,21 +82,31 @@ func NewBank(capacity int, sampleRate int) (*Bank, error) {
 	if capacity <= 0 || capacity > 1<<24 || sampleRate < 8000 || sampleRate > 768000 {
 		return nil, fmt.Errorf("%w: capacity %d, sample rate %d", ErrCapacity, capacity, sampleRate)
 	}
-	builtinTables()
-	return &Bank{
-		rate:  float64(sampleRate),
-		state: make([]uint8, capacity),
-		osc:   make([]oscState, capacity),
-		env:   make([]envState, capacity),
-		filt:  make([]svfState, capacity),
-		out:   make([]outState, capacity),
-		held:  make([]heldSine, capacity),
-		set:   make([]setValues, capacity),
-	}, nil
+	b := &Bank{
+		rate:    float64(sampleRate),
+		slots:   make([]slotRef, capacity),
+		env:     make([]envState, capacity),
+		filt:    make([]svfState, capacity),
+		out:     make([]outState, capacity),
+		held:    make([]heldVoice, capacity),
+		set:     make([]setValues, capacity),
+		src:     make([]source, numKinds),
+		ids:     make([]indexes, numKinds),
+		shapers: make([]shaper, numKinds),
+	}
+	for k, e := range kindTable {
+		b.src[k] = e.new(capacity)
+		b.ids[k] = newIndexes(capacity)
+		if s, ok := b.src[k].(steadySource); ok {
+			b.steady = append(b.steady, s)
+		}
+		b.shapers[k], _ = b.src[k].(shaper)
+	}
+	return b, nil
 }
 
 // Capacity returns the number of slots.
-func (b *Bank) Capacity() int { return len(b.state) }
+func (b *Bank) Capacity() int { return len(b.slots) }
 
 // SampleRate returns the bank's sample rate in Hz.
 func (b *Bank) SampleRate() int { return int(b.rate) }
@@ -103,8 +117,8 @@ func (b *Bank) SampleRate() int { return int(b.rate) }
 // parameters (NaN, Inf, out of range, a missing Table or Sample) return an
 // error and leave the slot as it was. NoteOn does not allocate.
 func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
-	if uint(slot) >= uint(len(b.state)) {
-		return fmt.Errorf("%w: %d of %d", ErrSlot, slot, len(b.state))
+	if uint(slot) >= uint(len(b.slots)) {
+		return fmt.Errorf("%w: %d of %d", ErrSlot, slot, len(b.slots))
 	}
 	if uint(offset) >= block.Size {
 		return fmt.Errorf("%w: %d", ErrOffset, offset)
@@ -112,23 +126,24 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 	if p == nil {
 		return fmt.Errorf("%w: nil Params", ErrParams)
 	}
-	if err := p.validate(b.rate); err != nil {
+	if err := b.validate(p); err != nil {
 		return err
 	}
-	b.osc[slot].start(p, b.rate)
+	r := &b.slots[slot]
+	if r.state != slotIdle {
+		b.ids[r.kind].put(r.idx)
+	}
+	idx := b.ids[p.Kind].take()
+	stereo := b.src[p.Kind].start(idx, noEscape(p), b.rate)
+	*r = slotRef{idx: idx, ratio: 1, kind: p.Kind, state: slotActive, stereo: stereo}
 	b.env[slot].start(&p.Env, b.rate, offset)
 	b.filt[slot].start(&p.Filter, b.rate)
 	gl, gr := panGains(p.Pan)
 	gain := FlushTiny(p.Gain)
 	b.out[slot] = outState{gain: gain, pan: p.Pan, gl: gl, gr: gr}
-	v := &b.set[slot]
-	v[setGain].Store(math.Float32bits(gain))
-	v[setPan].Store(math.Float32bits(p.Pan))
-	v[setRatio].Store(math.Float32bits(1))
-	v[setCut].Store(math.Float32bits(p.Filter.Cutoff))
-	v[setRes].Store(math.Float32bits(p.Filter.Resonance))
-	b.held[slot] = heldSine{other: p.Kind != Sine || p.Filter.Type != FilterNone}
-	b.state[slot] = slotActive
+	b.set[slot] = setValues{gain: gain, pan: p.Pan, ratio: 1, cut: p.Filter.Cutoff, res: p.Filter.Resonance}
+	_, steady := b.src[p.Kind].(steadySource)
+	b.held[slot] = heldVoice{never: !steady || b.shapers[p.Kind] != nil || p.Filter.Type != FilterNone}
 	return nil
 }
 
@@ -136,10 +151,15 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 // next rendered block (offset is clamped to 0..63; a release cannot start
 // before the note does). It does nothing if the slot is not active.
 func (b *Bank) NoteOff(slot int, offset int) {
-	if uint(slot) >= uint(len(b.state)) || b.state[slot] != slotActive {
+	if !b.Active(slot) {
 		return
 	}
-	b.env[slot].noteOff(min(max(offset, 0), block.Size-1))
+	offset = min(max(offset, 0), block.Size-1)
+	if r := &b.slots[slot]; b.shapers[r.kind] != nil {
+		b.shapers[r.kind].noteOff(r.idx, offset)
+	} else {
+		b.env[slot].noteOff(offset)
+	}
 	b.held[slot].ok = false
 }
 
@@ -147,56 +167,80 @@ func (b *Bank) NoteOff(slot int, offset int) {
 // of the next block, after which it is finished; a voice that has not yet
 // sounded finishes at once. Use it to free a slot without a click.
 func (b *Bank) Steal(slot int) {
-	if uint(slot) >= uint(len(b.state)) || b.state[slot] != slotActive {
+	if !b.Active(slot) {
 		return
 	}
 	if b.env[slot].pending() {
-		b.state[slot] = slotFinished
+		b.slots[slot].state = slotFinished
 		return
 	}
-	b.env[slot].steal = true
+	if r := &b.slots[slot]; b.shapers[r.kind] != nil {
+		b.shapers[r.kind].steal(r.idx)
+	} else {
+		b.env[slot].steal = true
+	}
 	b.held[slot].ok = false
 }
 
 // SetGain sets the voice's linear gain; the change is ramped across the next
 // block. A gain above MaxLevel is clamped to it, one below MinLevel is 0; a
 // NaN, infinite or negative gain silences the voice (see Silenced).
-func (b *Bank) SetGain(slot int, g float32) { b.store(slot, setGain, FlushTiny(g)) }
+func (b *Bank) SetGain(slot int, g float32) {
+	if uint(slot) < uint(len(b.set)) {
+		b.set[slot].gain = FlushTiny(g)
+	}
+}
 
 // SetPan sets the voice's pan (-1..1, clamped); the change is ramped across
 // the next block. A NaN pan silences the voice.
-func (b *Bank) SetPan(slot int, p float32) { b.store(slot, setPan, p) }
+func (b *Bank) SetPan(slot int, p float32) {
+	if uint(slot) < uint(len(b.set)) {
+		b.set[slot].pan = p
+	}
+}
 
 // SetFreqRatio multiplies the voice's NoteOn frequency by r from the next
 // block on. The phase stays continuous, so the step does not click. A NaN,
 // infinite or non-positive ratio silences the voice. Oscillators stay below
 // half the sample rate; a Sampler voice's ratio is capped at 16.
-func (b *Bank) SetFreqRatio(slot int, r float32) { b.store(slot, setRatio, r) }
+func (b *Bank) SetFreqRatio(slot int, r float32) {
+	if uint(slot) < uint(len(b.set)) {
+		b.set[slot].ratio = r
+	}
+}
 
 // SetCutoff sets the filter cutoff in Hz from the next block on (clamped as
 // in Filter). It has no effect on a voice without a filter. NaN or Inf
 // silences the voice.
-func (b *Bank) SetCutoff(slot int, hz float32) { b.store(slot, setCut, hz) }
+func (b *Bank) SetCutoff(slot int, hz float32) {
+	if uint(slot) < uint(len(b.set)) {
+		b.set[slot].cut = hz
+	}
+}
 
 // SetResonance sets the filter resonance (0..1, clamped) from the next block
 // on. NaN silences the voice.
-func (b *Bank) SetResonance(slot int, r float32) { b.store(slot, setRes, r) }
-
-func (b *Bank) store(slot, which int, v float32) {
+func (b *Bank) SetResonance(slot int, r float32) {
 	if uint(slot) < uint(len(b.set)) {
-		b.set[slot][which].Store(math.Float32bits(v))
+		b.set[slot].res = r
 	}
 }
 
 // Active reports whether the voice in slot has started and not finished.
 func (b *Bank) Active(slot int) bool {
-	return uint(slot) < uint(len(b.state)) && b.state[slot] == slotActive
+	return uint(slot) < uint(len(b.slots)) && b.slots[slot].state == slotActive
 }
 
 // Releasing reports whether the active voice in slot is releasing, or will
 // start its release in the next block.
 func (b *Bank) Releasing(slot int) bool {
-	return b.Active(slot) && b.env[slot].releasing()
+	if !b.Active(slot) {
+		return false
+	}
+	if r := &b.slots[slot]; b.shapers[r.kind] != nil {
+		return b.shapers[r.kind].releasing(r.idx)
+	}
+	return b.env[slot].releasing()
 }
 
 // Level returns the voice's envelope level times its gain at the end of the
@@ -215,7 +259,7 @@ func (b *Bank) Silenced() uint64 { return b.silenced.Load() }
 
 // silence finishes the voice in slot without letting its block reach the bus.
 func (b *Bank) silence(slot int) {
-	b.state[slot] = slotFinished
+	b.slots[slot].state = slotFinished
 	b.silenced.Add(1)
 }
 

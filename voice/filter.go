@@ -61,9 +61,10 @@ const maxFilterLanes = 17
 
 // filterBatch holds filter channels for one mix.SVFVoices call: lane j's
 // signal in sig[j] and its state and coefficients at index j of the
-// struct-of-arrays the kernel reads.
+// struct-of-arrays the kernel reads. Render's unfiltered voices use the
+// last two lanes of sig (see voiceLane).
 type filterBatch struct {
-	sig                  [maxFilterLanes]block.Block
+	sig                  [maxFilterLanes + 2]block.Block
 	ic1, ic2, a1, a2, a3 [maxFilterLanes]float32
 	m0, m1, m2           [maxFilterLanes]float32
 }

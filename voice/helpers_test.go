@@ -35,6 +35,11 @@ func newTestBank(t testing.TB, capacity int) *Bank {
 	return b
 }
 
+// sineOf returns the oscillator of the sine voice in slot.
+func sineOf(b *Bank, slot int) *sineVoice {
+	return &b.src[Sine].(*sines).v[b.slots[slot].idx]
+}
+
 // start starts a voice in slot or fails the test.
 func start(t testing.TB, b *Bank, slot int, p Params, offset int) {
 	t.Helper()

@@ -64,8 +64,9 @@ func TestNaiveSawAliases(t *testing.T) {
 	for j := range naive.levels {
 		naive.levels[j] = mix.NewTable(lvl)
 	}
-	b.osc[0].table = naive
-	b.osc[0].setRatio(1) // picks the level from the new table
+	o := &b.src[Saw].(*bandLimited).v[b.slots[0].idx]
+	o.table = naive
+	o.retune(1) // picks the level from the new table
 	left, _ := renderBlocks(b, 0, testRate/block.Size, nil)
 	m := spectrum(left, true)
 	// 25 kHz, the fifth harmonic, folds to 23 kHz at 1/5 of the fundamental.

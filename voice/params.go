@@ -6,44 +6,6 @@ import (
 	"math"
 )
 
-// Kind says which oscillator (or sample player) a voice uses.
-type Kind uint8
-
-// The voice kinds. Saw, Square and Triangle are band-limited by mip-mapped
-// wavetables (see Table), so they never alias. Sampler plays a Sample (the
-// kind cannot share the name of the Sample type).
-const (
-	Sine Kind = iota
-	Saw
-	Square
-	Triangle
-	Noise
-	Wavetable
-	Sampler
-	numKinds
-)
-
-// String returns the kind's name, as used in benchmark names.
-func (k Kind) String() string {
-	switch k {
-	case Sine:
-		return "sine"
-	case Saw:
-		return "saw"
-	case Square:
-		return "square"
-	case Triangle:
-		return "triangle"
-	case Noise:
-		return "noise"
-	case Wavetable:
-		return "wavetable"
-	case Sampler:
-		return "sample"
-	}
-	return fmt.Sprintf("Kind(%d)", uint8(k))
-}
-
 // ADSR is a linear attack-decay-sustain-release envelope. Times are in
 // seconds and are rounded to whole samples; Sustain is a level in 0..1.
 //
@@ -137,34 +99,13 @@ func bad(field string, v any) error {
 	return fmt.Errorf("%w: %s = %v", ErrParams, field, v)
 }
 
-// validate checks p for a bank running at rate Hz; the error names the field.
-func (p *Params) validate(rate float64) error {
+// validate checks p for the bank; the error names the field.
+func (b *Bank) validate(p *Params) error {
 	if p.Kind >= numKinds {
 		return bad("Kind", p.Kind)
 	}
-	if p.Kind == Noise {
-		return p.validateLevels()
-	}
-	if !finite64(p.Freq) || p.Freq <= 0 {
-		return bad("Freq", p.Freq)
-	}
-	switch p.Kind {
-	case Sampler:
-		if p.Sample == nil {
-			return bad("Sample", "nil")
-		}
-		if r := p.Freq / p.Sample.RootFreq; r > maxSampleRatio {
-			return bad("Freq/RootFreq", r)
-		}
-	case Wavetable:
-		if p.Table == nil {
-			return bad("Table", "nil")
-		}
-		fallthrough
-	default:
-		if p.Freq >= rate/2 {
-			return bad("Freq", p.Freq)
-		}
+	if err := b.src[p.Kind].check(noEscape(p), b.rate); err != nil {
+		return err
 	}
 	return p.validateLevels()
 }
@@ -234,7 +175,3 @@ func FlushTiny(x float32) float32 {
 // maxEnvSeconds bounds each envelope segment so its length in samples fits
 // an int32 at any sample rate up to 768 kHz.
 const maxEnvSeconds = 2000
-
-// maxSampleRatio bounds a sample's playback ratio: 4 octaves up already
-// reads 16 source samples per output sample.
-const maxSampleRatio = 16

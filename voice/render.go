@@ -2,6 +2,8 @@ package voice
 
 import (
 	"math"
+	"math/bits"
+	"unsafe"
 
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
@@ -13,212 +15,246 @@ import (
 // per SIMD lane, and 16 fill an AVX-512 vector (two AVX2, four SSE2).
 const filterGroup = 16
 
-// sineBatch is how many steady sine voices Render gathers for one
-// mix.SineVoices call. The call keeps the bus in registers across its
-// voices, so its fixed cost (loading and storing the bus, about two voices'
-// worth of one pan-accumulate) is shared by this many; 64 makes that
-// negligible while the batch (1 KiB) stays small on the stack.
-const sineBatch = 64
+// window is how many slots Render takes at a time: the steady voices of a
+// window are added to the bus first (see steadySource), then its other
+// voices, in slot order, so the sum depends only on the slots and their
+// order. Its positions fit the bits of a uint64.
+const window = 64
 
-// sineVoices is a batch of steady sine voices waiting for one
-// mix.SineVoices call: their phases, steps and constant gains. The voices'
-// own phases are advanced when they join the batch, so the phases the call
-// writes back here are not needed.
-type sineVoices struct {
-	n      int
-	phase  [sineBatch]uint32
-	inc    [sineBatch]uint32
-	gl, gr [sineBatch]float32
-}
+// maxBatch bounds a batch's voices (a filter group's worth of mono
+// voices), and so the scratch.
+const maxBatch = filterGroup
 
-// heldSine remembers that a slot's voice was a steady sine voice (see
-// gatherSines) and under which setter values, so that in the blocks after
-// Render need only compare those three values: kind, filter and envelope
-// cannot change without a NoteOn, NoteOff or Steal, which clear ok. The
-// gains are the voice's constant sine gains, sustain × gain × pan gain.
-type heldSine struct {
+// heldVoice remembers that a slot's voice is steady (see Bank.hold), and
+// under which setter values, so that in the blocks after, the voice's
+// kind (a steadySource) need only compare those three values: kind,
+// filter and envelope cannot change without a NoteOn, NoteOff or Steal,
+// which clear ok. The gains are the voice's constant gains, sustain ×
+// gain × pan gain.
+type heldVoice struct {
 	ok               bool
-	other            bool   // not an unfiltered sine: never steady until the next NoteOn
+	never            bool   // filtered, or of a kind with no steady path: never held until the next NoteOn
 	gain, pan, ratio uint32 // setter bits the voice is steady under
 	gl, gr           float32
 }
 
-// voiceBuf describes the working signal of one voice in a block. Its left
-// and right channels are lanes lane and lane+1 of the scratch's filter
-// batch, so a filtered voice's signal is already where mix.SVFVoices reads
-// it. (An index, not pointers: a pointer into the scratch stored through v
-// would move the whole scratch to the heap.)
+// voiceBuf describes a voice of the batch in Render: where its signal is
+// and which of its samples the block holds. Its left (or only) channel is
+// lane lane of the scratch and its right one lane+1, so a filtered voice's
+// signal is already where mix.SVFVoices reads it. (An index, not a
+// pointer: a pointer into the scratch stored through v would move the
+// whole scratch to the heap.)
 type voiceBuf struct {
-	slot       int
+	slot       int32
+	idx        int32 // the voice's index in its kind's arrays
 	first, end int32 // the voice's samples in this block are [first, end)
+	lane       int32 // a filter lane (below maxFilterLanes), or voiceLane
+	kind       Kind
 	stereo     bool
-	lane       int
+	filtered   bool
+	fills      bool // fills the filter group: finish filters it
 }
 
-// lanes is the signal storage voiceBuf.lane indexes.
-type lanes = [maxFilterLanes]block.Block
-
-// scratch is the per-Render working memory, on the caller's stack.
+// scratch is the per-Render working memory, on the caller's stack (see
+// noEscape).
 type scratch struct {
-	group [filterGroup]voiceBuf // the filtered voices waiting, then the current one
-	lanes filterBatch           // their channels, in order, then the current one's
-	tmp   block.Block
-	segs  [maxSegs]envSeg
-	sines sineVoices
-	rest  [sineBatch]int32 // the slots of a window that are not steady sines
+	window      [window]int32 // the slots of the current window
+	left, right *block.Block  // the bus
+	batch       [maxBatch]voiceBuf
+	n           int // voices in batch
+
+	group      [filterGroup]voiceBuf // the filtered voices waiting
+	held, used int                   // how many, and their lanes
+	segs       [maxSegs]envSeg
+
+	// The filter batch, which holds the signal lanes (the filtered
+	// voices' channels, in order; then an unfiltered voice's), lies in
+	// fbMem from word fbAt, the first 64-byte boundary, so that no
+	// vector the kernels load or store straddles two cache lines (which
+	// costs about twice as much): where a stack variable lies is chance.
+	fbAt  int
+	fbMem [unsafe.Sizeof(filterBatch{})/8 + 8]uint64
 }
+
+// alignLanes finds the 64-byte boundary in fbMem.
+func (sc *scratch) alignLanes() {
+	sc.fbAt = int(-uintptr(unsafe.Pointer(&sc.fbMem[0])) & 63 / 8)
+}
+
+// fb returns the filter batch.
+func (sc *scratch) fb() *filterBatch {
+	return (*filterBatch)(unsafe.Pointer(&sc.fbMem[sc.fbAt]))
+}
+
+// voiceLane is the lane of an unfiltered voice (and voiceLane+1 its right
+// channel): it is added to the bus as soon as it is rendered.
+const voiceLane = maxFilterLanes
+
+// lane returns lane j.
+func (sc *scratch) lane(j int32) *block.Block { return &sc.fb().sig[j] }
 
 // Render renders one block of the voices in slots and adds it into left and
 // right, advancing their state. Slots that are not active, or out of range,
 // are skipped; a voice that finishes inside the block is no longer Active
 // afterwards. Render allocates nothing, takes no lock and makes no
-// interface call; it may run concurrently with other Renders of the same
-// bank whose slots are disjoint from these (and with the setters). The sum
-// depends only on the slots and their order, never on timing.
+// interface call per voice; it may run concurrently with other Renders of
+// the same bank whose slots are disjoint from these. The sum depends only
+// on the slots and their order, never on timing.
+//
+// Each window of 64 slots goes first to the kinds that add steady voices
+// straight to the bus (steadySource); the others take the general path in
+// slot order, in batches of consecutive voices of one kind: the bank picks
+// up their parameters, the kind renders their signals, one after the
+// other, and hands each to the bank, which adds an unfiltered voice to the
+// bus at once (shaped by its envelope, gain and pan) and holds a filtered
+// one back until 16 filter channels wait, across batches and windows, to
+// filter them in one call.
 func (b *Bank) Render(slots []int32, left, right *block.Block) {
 	var sc scratch
-	held, used := 0, 0 // filtered voices waiting in sc.group, and their channels
+	sc.left, sc.right = left, right
+	sc.alignLanes()
 	for len(slots) > 0 {
-		window := slots[:min(len(slots), sineBatch)]
-		slots = slots[len(window):]
-		rest := b.gatherSines(window, &sc.sines, &sc.rest)
-		b.flushSines(&sc.sines, left, right)
-		for _, s := range rest {
-			v := &sc.group[held]
-			v.lane = used
-			if !b.source(int(s), v, &sc.lanes.sig, &sc.tmp) {
-				continue
-			}
-			if b.filt[s].typ == FilterNone {
-				b.output(v, &sc.lanes.sig, left, right, &sc.segs)
-				if h := &b.held[s]; !h.other { // filtered and other voices are never held
-					if b.env[s].steady() {
-						b.hold(int(s))
-					} else {
-						h.ok = false
-					}
-				}
-				continue
-			}
-			held++
-			used++
-			if v.stereo {
-				used++
-			}
-			if used >= filterGroup {
-				b.filterAndOutput(&sc, held, used, left, right)
-				held, used = 0, 0
-			}
+		n := copy(sc.window[:], slots)
+		slots = slots[n:]
+		mask := uint64(1)<<n - 1 // n == 64 gives all ones
+		for _, s := range b.steady {
+			mask = s.addSteady(b, noEscape(&sc), mask)
 		}
+		b.general(&sc, mask)
 	}
-	if held > 0 {
-		b.filterAndOutput(&sc, held, used, left, right)
+	if sc.held > 0 {
+		b.filterAndOutput(&sc)
 	}
 }
 
-// gatherSines puts the steady sine voices of window (at most sineBatch
-// slots) into batch and returns the other active slots, in order, in rest.
-// A steady sine voice is one whose block is one constant-gain sine:
-// sounding from the block's start, unfiltered, its envelope holding sustain
-// through the block, its gain, pan and frequency ratio unchanged (the fast
-// path of output, which this replaces for sine voices, with its gains to
-// the bit). Anything changing or invalid is left to the general path, which
-// ramps, retunes or silences it; a voice is back here the block after.
-//
-// It is one loop with no call, so the bank's slices stay in registers: the
-// per-voice cost beside the mix.SineVoices kernel is a few loads and
-// compares.
-func (b *Bank) gatherSines(window []int32, batch *sineVoices, rest *[sineBatch]int32) []int32 {
-	// Every slice cut to one length: one bounds check covers them all,
-	// and only their bases need registers.
-	state := b.state
-	m := len(state)
-	osc, held, set := b.osc[:m], b.held[:m], b.set[:m]
-	n, k := 0, 0
-	for _, s := range window {
-		if uint(s) >= uint(m) || state[s] != slotActive {
-			continue
+// general renders the window's voices at the positions in mask, in
+// batches of one kind (see Render).
+func (b *Bank) general(sc *scratch, mask uint64) {
+	refs := b.slots
+	for mask != 0 {
+		// Pick up the parameters of the next voices of one kind and
+		// give each its lanes, until a filter group fills.
+		sc.n = 0
+		var kind Kind
+		for mask != 0 {
+			pos := bits.TrailingZeros64(mask)
+			s := sc.window[pos&(window-1)]
+			if uint(s) >= uint(len(refs)) || refs[s].state != slotActive {
+				mask &= mask - 1
+				continue
+			}
+			r := &refs[s]
+			if sc.n > 0 && (r.kind != kind || sc.n == maxBatch) {
+				break
+			}
+			mask &= mask - 1
+			if !b.pickup(s, r) {
+				continue
+			}
+			kind = r.kind
+			filtered := b.filt[s].typ != FilterNone
+			v := &sc.batch[sc.n&(maxBatch-1)]
+			sc.n++
+			// Field by field: a composite literal is built on the
+			// stack and copied with wide moves, whose loads stall on
+			// the narrow stores just made (store forwarding fails).
+			v.slot, v.idx, v.kind, v.stereo, v.filtered, v.fills = s, r.idx, r.kind, r.stereo, filtered, false
+			v.lane, v.first = voiceLane, 0
+			if e := &b.env[s]; e.pending() {
+				v.first = int32(e.startAt)
+				e.startAt = -1
+			}
+			if !filtered {
+				continue
+			}
+			v.lane = int32(sc.used)
+			sc.used++
+			if r.stereo {
+				sc.used++
+			}
+			if sc.used >= filterGroup {
+				v.fills = true
+				break
+			}
 		}
-		h, v := &held[s], &set[s]
-		if !h.ok || v[setGain].Load() != h.gain || v[setPan].Load() != h.pan || v[setRatio].Load() != h.ratio {
-			rest[k&(sineBatch-1)] = s
-			k++
-			continue
+		if sc.n > 0 {
+			b.src[kind].render(b, noEscape(sc))
 		}
-		o := &osc[s]
-		i := n & (sineBatch - 1)
-		batch.phase[i], batch.inc[i], batch.gl[i], batch.gr[i] = o.phase, o.inc, h.gl, h.gr
-		o.phase += block.Size * o.inc // where the kernel leaves it
-		n++
 	}
-	batch.n = n
-	return rest[:k]
 }
 
-// hold records in b.held that the unfiltered sine voice in slot s, whose
-// block the general path has just rendered and whose envelope is steady
-// for the next block, is a steady sine voice, and under which setter
-// values: those this block applied, which are never NaN, so a next block
-// whose setters still hold them to the bit is valid and clamped, and any
-// change goes through the general path once (which ramps, retunes or
-// silences) and is held again after it.
-func (b *Bank) hold(s int) {
+// finish takes voice v of the batch, whose signal its kind has just
+// rendered, on: an unfiltered voice to the bus, a filtered one to the
+// filter group, which is filtered and added to the bus once full.
+func (b *Bank) finish(sc *scratch, v *voiceBuf) {
+	if v.filtered {
+		g := &sc.group[sc.held&(filterGroup-1)]
+		// Field by field, for the reason given in general.
+		g.slot, g.first, g.end, g.lane, g.stereo = v.slot, v.first, v.end, v.lane, v.stereo
+		sc.held++
+		if v.fills {
+			b.filterAndOutput(sc)
+		}
+		return
+	}
+	b.output(v, sc)
+	if h := &b.held[v.slot]; !h.never {
+		if b.env[v.slot].steady() {
+			b.hold(v.slot)
+		} else {
+			h.ok = false
+		}
+	}
+}
+
+// hold records in b.held that the unfiltered voice in slot s, whose block
+// the general path has just rendered and whose envelope is steady for the
+// next block, is a steady voice, and under which setter values: those
+// this block applied, which are never NaN, so a next block whose setters
+// still hold them to the bit is valid and clamped, and any change goes
+// through the general path once (which ramps, retunes or silences) and is
+// held again after it.
+func (b *Bank) hold(s int32) {
 	h, e, out := &b.held[s], &b.env[s], &b.out[s]
 	// The gains of output's constant-gain path, to the bit.
-	*h = heldSine{ok: true,
-		gain: math.Float32bits(out.gain), pan: math.Float32bits(out.pan), ratio: math.Float32bits(b.osc[s].ratio),
+	*h = heldVoice{ok: true,
+		gain: math.Float32bits(out.gain), pan: math.Float32bits(out.pan), ratio: math.Float32bits(b.slots[s].ratio),
 		gl: e.sustain * (out.gain * out.gl), gr: e.sustain * (out.gain * out.gr)}
 }
 
-// flushSines adds the batched sine voices to the bus in one mix.SineVoices
-// call.
-func (b *Bank) flushSines(batch *sineVoices, left, right *block.Block) {
-	n := batch.n
-	if n == 0 {
-		return
-	}
-	mix.SineVoices(left, right, batch.phase[:n], batch.inc[:n], batch.gl[:n], batch.gr[:n])
-	batch.n = 0
-}
-
-// source picks up the slot's parameters and renders its oscillator into v.
-// It returns false if the voice was silenced instead.
-func (b *Bank) source(s int, v *voiceBuf, sig *lanes, tmp *block.Block) bool {
-	o, e, f := &b.osc[s], &b.env[s], &b.filt[s]
-	r := math.Float32frombits(b.set[s][setRatio].Load())
-	if !(r > 0 && r <= math.MaxFloat32) {
-		b.silence(s)
+// pickup applies the slot's setter values that its kind and filter read
+// (frequency ratio, cutoff and resonance). It returns false if the voice
+// was silenced instead.
+func (b *Bank) pickup(s int32, r *slotRef) bool {
+	set := &b.set[s]
+	ratio := set.ratio
+	if !(ratio > 0 && ratio <= math.MaxFloat32) {
+		b.silence(int(s))
 		return false
 	}
-	if r != o.ratio {
-		o.setRatio(r)
+	if ratio != r.ratio {
+		r.ratio = ratio
+		b.src[r.kind].retune(r.idx, ratio)
 	}
-	if f.typ != FilterNone {
-		cut := math.Float32frombits(b.set[s][setCut].Load())
-		res := math.Float32frombits(b.set[s][setRes].Load())
+	if f := &b.filt[s]; f.typ != FilterNone {
+		cut, res := set.cut, set.res
 		if !finite32(cut) || res != res {
-			b.silence(s)
+			b.silence(int(s))
 			return false
 		}
 		if cut != f.cut || res != f.res {
 			f.set(cut, res, b.rate)
 		}
 	}
-	v.slot, v.first = s, 0
-	if e.pending() {
-		v.first = int32(e.startAt)
-		e.startAt = -1
-	}
-	v.stereo = o.kind == Sampler && len(o.smp.ch) == 2
-	vl, vr := &sig[v.lane], &sig[v.lane+1]
-	v.end = v.first + int32(o.render(vl[v.first:], vr[v.first:], tmp[v.first:]))
 	return true
 }
 
-// filterAndOutput filters the first n voices of the group, whose channels
-// are the first lanes of sc.lanes, together, then adds each to the bus.
-func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *block.Block) {
-	fb := &sc.lanes
+// filterAndOutput filters the voices of the group, whose channels are the
+// first lanes of sc.fb, together, then adds each to the bus.
+func (b *Bank) filterAndOutput(sc *scratch) {
+	fb := sc.fb()
+	n, used := sc.held, sc.used
+	sc.held, sc.used = 0, 0
 	for i := range n {
 		v := &sc.group[i]
 		vl, vr := &fb.sig[v.lane], &fb.sig[v.lane+1]
@@ -229,43 +265,48 @@ func (b *Bank) filterAndOutput(sc *scratch, n, used int, left, right *block.Bloc
 		clear(vl[:v.first])
 		clear(vl[v.end:])
 		f := &b.filt[v.slot]
-		fb.load(v.lane, f, 0)
+		fb.load(int(v.lane), f, 0)
 		if v.stereo {
 			clear(vr[:v.first])
 			clear(vr[v.end:])
-			fb.load(v.lane+1, f, 1)
+			fb.load(int(v.lane)+1, f, 1)
 		}
 	}
 	fb.run(used)
 	for i := range n {
 		v := &sc.group[i]
 		f := &b.filt[v.slot]
-		fb.save(v.lane, f, 0)
+		fb.save(int(v.lane), f, 0)
 		if v.stereo {
-			fb.save(v.lane+1, f, 1)
+			fb.save(int(v.lane)+1, f, 1)
 		}
 		if !f.settle() {
-			b.silence(v.slot)
+			b.silence(int(v.slot))
 			continue
 		}
-		b.output(v, &fb.sig, left, right, &sc.segs)
+		b.output(v, sc)
 	}
 }
 
-// output applies the envelope, gain and pan to v (its signal in sig) and
-// adds it to the bus.
-func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *block.Block, segBuf *[maxSegs]envSeg) {
-	s := v.slot
-	vl, vr := &sig[v.lane], &sig[v.lane+1]
+// output applies the envelope, gain and pan to v (its signal in its lanes
+// of sc) and adds it to the bus.
+func (b *Bank) output(v *voiceBuf, sc *scratch) {
+	s, left, right := v.slot, sc.left, sc.right
+	vl := sc.lane(v.lane)
+	vr := vl
+	if v.stereo {
+		vr = sc.lane(v.lane + 1)
+	}
 	e, out := &b.env[s], &b.out[s]
-	g1 := math.Float32frombits(b.set[s][setGain].Load())
-	p1 := math.Float32frombits(b.set[s][setPan].Load())
+	g1, p1 := b.set[s].gain, b.set[s].pan
 	if !(g1 >= 0 && g1 <= math.MaxFloat32) || p1 != p1 {
-		b.silence(s)
+		b.silence(int(s))
 		return
 	}
+	segBuf := &sc.segs
 	g1 = min(g1, MaxLevel)
-	if p1 == out.pan && g1 == out.gain && v.first == 0 && v.end == block.Size && !v.stereo && e.steady() {
+	sh := b.shapers[v.kind]
+	if sh == nil && p1 == out.pan && g1 == out.gain && v.first == 0 && v.end == block.Size && !v.stereo && e.steady() {
 		// The common case, a held note with steady gain and pan: one
 		// constant-gain accumulate, no envelope runs; the same gains,
 		// to the bit, as the sustain run below would use.
@@ -274,7 +315,13 @@ func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *block.Block, segBuf 
 		out.level = e.sustain * out.gain // stealing reads it: a held note is not silent
 		return
 	}
-	n, done := e.walk(v.first, v.end, segBuf)
+	var n int
+	var done bool
+	if sh == nil {
+		n, done = e.walk(v.first, v.end, segBuf)
+	} else {
+		n, done = sh.walk(v.idx, v.first, v.end, noEscape(segBuf))
+	}
 	if v.end < block.Size {
 		done = true // a one-shot sample ended
 	}
@@ -309,11 +356,13 @@ func (b *Bank) output(v *voiceBuf, sig *lanes, left, right *block.Block, segBuf 
 	out.gain, out.pan, out.gl, out.gr = g1, p1, gl1, gr1
 	if n > 0 {
 		out.level = segs[n-1].e1 * g1 // the envelope where the block ends, without a division
-	} else {
+	} else if sh == nil {
 		out.level = e.level() * g1
+	} else {
+		out.level = 0 // no run: the voice ended before the block
 	}
 	if done {
-		b.state[s] = slotFinished
+		b.slots[s].state = slotFinished
 	}
 }
 

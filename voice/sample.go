@@ -1,6 +1,9 @@
 package voice
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Interp selects how a Sampler voice reads between recorded samples.
 type Interp uint8
@@ -105,9 +108,68 @@ func NewSample(rate int, channels [][]float32, rootFreq float64, loop bool, loop
 // Channels returns 1 for a mono sample, 2 for stereo.
 func (s *Sample) Channels() int { return len(s.ch) }
 
+// Sampler plays a Sample (Params.Sample) at the ratio Freq / RootFreq. The
+// kind cannot share the name of the Sample type.
+const Sampler Kind = 6
+
+// maxSampleRatio bounds a sample's playback ratio: 4 octaves up already
+// reads 16 source samples per output sample.
+const maxSampleRatio = 16
+
+// samplerVoice is one Sampler voice. Positions are 32.32 fixed point.
+type samplerVoice struct {
+	smp      *Sample
+	pos      uint64  // read position
+	step     uint64  // position step per output sample
+	baseStep float64 // step at ratio 1
+}
+
+// samplers are the Sampler voices.
+type samplers struct{ v []samplerVoice }
+
+func newSamplers(capacity int) source { return &samplers{v: make([]samplerVoice, capacity)} }
+
+func (*samplers) check(p *Params, _ float64) error {
+	if !finite64(p.Freq) || p.Freq <= 0 {
+		return bad("Freq", p.Freq)
+	}
+	if p.Sample == nil {
+		return bad("Sample", "nil")
+	}
+	if r := p.Freq / p.Sample.RootFreq; r > maxSampleRatio {
+		return bad("Freq/RootFreq", r)
+	}
+	return nil
+}
+
+func (s *samplers) start(i int32, p *Params, rate float64) bool {
+	s.v[i] = samplerVoice{smp: p.Sample, baseStep: p.Freq / p.Sample.RootFreq * p.Sample.rate / rate * (1 << 32)}
+	s.retune(i, 1)
+	return len(p.Sample.ch) == 2
+}
+
+// retune caps the step at maxSampleRatio.
+func (s *samplers) retune(i int32, r float32) {
+	o := &s.v[i]
+	o.step = uint64(min(max(math.Round(o.baseStep*float64(r)), 0), maxSampleRatio<<32))
+}
+
+func (s *samplers) render(b *Bank, sc *scratch) {
+	for i := range sc.batch[:sc.n] {
+		v := &sc.batch[i]
+		dst := sc.lane(v.lane)[v.first:]
+		dstR := dst
+		if v.stereo {
+			dstR = sc.lane(v.lane + 1)[v.first:]
+		}
+		v.end = v.first + int32(s.v[v.idx].render(dst, dstR))
+		b.finish(sc, v)
+	}
+}
+
 // renderSample plays the sample into dst (and dstR when stereo) and returns
 // how many samples it produced before a one-shot sample ended.
-func (o *oscState) renderSample(dst, dstR []float32) int {
+func (o *samplerVoice) render(dst, dstR []float32) int {
 	s := o.smp
 	left := s.ch[0]
 	right := left

@@ -16,7 +16,7 @@ func TestSine440FrequencyAndTHDN(t *testing.T) {
 	if math.Abs(f-440) > 0.01 {
 		t.Errorf("measured %.6f Hz, want 440 ± 0.01", f)
 	}
-	cps := float64(b.osc[0].inc) / (1 << 32)
+	cps := float64(sineOf(b, 0).inc) / (1 << 32)
 	for name, x := range map[string][]float32{"left": left, "right": right} {
 		d := residualDB(x, cps)
 		t.Logf("%s THD+N %.1f dB", name, d)

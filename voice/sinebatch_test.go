@@ -43,7 +43,7 @@ func TestSteadySinesAreTheOldFastPath(t *testing.T) {
 				if !b.Active(int(s)) {
 					continue
 				}
-				o, e, out := &b.osc[s], &b.env[s], &b.out[s]
+				o, e, out := sineOf(b, int(s)), &b.env[s], &b.out[s]
 				gl, gr := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
 				wantPhase[s] = mix.Sine(sine[:], o.phase, o.inc)
 				mix.PanAddRamp(wantL[:], wantR[:], sine[:], gl, gl, gr, gr)
@@ -56,8 +56,8 @@ func TestSteadySinesAreTheOldFastPath(t *testing.T) {
 				}
 			}
 			for s := range voices {
-				if b.Active(s) && b.osc[s].phase != wantPhase[s] {
-					t.Fatalf("%s block %d: voice %d phase %#x, want %#x", tier, blk, s, b.osc[s].phase, wantPhase[s])
+				if b.Active(s) && sineOf(b, s).phase != wantPhase[s] {
+					t.Fatalf("%s block %d: voice %d phase %#x, want %#x", tier, blk, s, sineOf(b, s).phase, wantPhase[s])
 				}
 				if b.Active(s) && b.Level(s) != b.env[s].sustain*b.out[s].gain {
 					t.Fatalf("%s block %d: voice %d Level %v, want sustain × gain", tier, blk, s, b.Level(s))

@@ -34,6 +34,44 @@ type SoundFont struct {
 	ModLFO, VibLFO LFO
 	// Live is the modulated part at the start.
 	Live SoundFontLive
+	// MinAttenuation is the lowest Live.Attenuation, in cB, the voice's
+	// modulators can reach while it sounds, estimated at the start as
+	// FluidSynth does (fluid_voice_get_lower_boundary_for_attenuation):
+	// with the volume envelope's value it bounds how loud the voice can
+	// still get, for the noise-floor cut-off.
+	MinAttenuation float32
+
+	// The rules below come from the instrument's compatibility profile
+	// (instrument.Profile): FluidSynth 2.3.1's or the spec's.
+
+	// EnvRange is the attenuation, in cB, at which the volume envelope's
+	// value reaches 0: in decay, sustain and release a value v attenuates
+	// by EnvRange × (1 − v). FluidSynth uses 960 (96 dB,
+	// FLUID_PEAK_ATTENUATION), the spec 1000 (100 dB).
+	EnvRange float32
+	// FilterQOffset is subtracted, in dB, from the resonance (FilterQ/10,
+	// clamped to 0..96 dB) before it becomes the lowpass's linear Q:
+	// FluidSynth's 3.01 makes a Q of 0 a Butterworth response (-3 dB at
+	// the cutoff, no peak); with the spec's 0 the response at the cutoff
+	// is FilterQ above the DC gain. Either way the DC gain is divided by
+	// the square root of the linear Q.
+	FilterQOffset float32
+	// FilterBypass skips the lowpass while its cutoff, modulations
+	// included, is 13500 cents or more (about 20 kHz) and FilterQ is 0,
+	// as the spec says the filter then does not affect the signal.
+	// FluidSynth always filters, the cutoff clamped to 5 Hz .. 0.45 × the
+	// output rate.
+	FilterBypass bool
+	// ExclusiveRelease is the release, in blocks, that both envelopes
+	// switch to when another note's exclusive class chokes the voice
+	// (FluidSynth's fluid_voice_kill_excl: -200 timecents, 0.89 s from
+	// full level to silence).
+	ExclusiveRelease int
+	// MinNoteLength, in frames: a note-off that comes sooner after the
+	// voice's start takes effect at the first block that starts at least
+	// this many frames after it (FluidSynth's synth.min-note-length, 10 ms
+	// by default); 0: at once.
+	MinNoteLength int
 }
 
 // LoopMode is how a SoundFont sample loops (generator 54).

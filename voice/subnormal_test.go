@@ -13,8 +13,8 @@ func subnormal32(x float32) bool {
 }
 
 // countSubnormalState counts the subnormal float32 and float64 values in
-// every field of the bank's per-slot state, found by reflection so that a
-// field added later is checked too.
+// every field of the bank's per-slot state and of its kinds' voices, found
+// by reflection so that a field added later is checked too.
 func countSubnormalState(b *Bank) int {
 	n := 0
 	var walk func(v reflect.Value)
@@ -35,6 +35,10 @@ func countSubnormalState(b *Bank) int {
 		case reflect.Slice, reflect.Array:
 			for i := range v.Len() {
 				walk(v.Index(i))
+			}
+		case reflect.Interface: // a kind's voices
+			if e := v.Elem(); e.Kind() == reflect.Pointer {
+				walk(e.Elem())
 			}
 		}
 	}

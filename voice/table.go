@@ -2,9 +2,7 @@ package voice
 
 import (
 	"fmt"
-	"math"
 	"math/bits"
-	"sync"
 
 	"gonum.org/v1/gonum/dsp/fourier"
 
@@ -91,31 +89,4 @@ func (t *Table) level(inc uint32) *mix.Table {
 	maxHarm := uint32(1<<31) / max(inc, 1)
 	j := bits.Len32(maxHarm) - 1
 	return &t.levels[min(max(j, 0), numLevels-1)]
-}
-
-var (
-	sawTable, triangleTable *Table
-	tablesOnce              sync.Once
-)
-
-// builtinTables builds the band-limited saw and triangle once. The square
-// and pulse are the difference of two phase-shifted saws.
-func builtinTables() {
-	tablesOnce.Do(func() {
-		// Rising saw 2x-1 on [0,1): -(2/π) Σ sin(2πkx)/k.
-		sawTable = newTableFromHarmonics(func(k int) complex128 {
-			return complex(0, 1/(math.Pi*float64(k)))
-		})
-		// Triangle peaking at x = 1/4: (8/π²) Σ_odd (-1)^((k-1)/2) sin(2πkx)/k².
-		triangleTable = newTableFromHarmonics(func(k int) complex128 {
-			if k%2 == 0 {
-				return 0
-			}
-			b := 8 / (math.Pi * math.Pi * float64(k*k))
-			if k%4 == 3 {
-				b = -b
-			}
-			return complex(0, -b/2)
-		})
-	})
 }

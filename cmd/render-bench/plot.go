@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -42,7 +41,11 @@ func writePlotFile(rep *bench.Report, path string) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(plot(rep))
+	// CreateTemp makes the file private; a plot is for sharing.
+	err = tmp.Chmod(0o644)
+	if err == nil {
+		_, err = tmp.Write(plot(rep))
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -137,13 +140,9 @@ func plotTimes(s *svg, rep *bench.Report) {
 // workers as a grey mark.
 func plotBars(s *svg, rep *bench.Report) {
 	s.text((barsLeft+barsRight)/2, areaTop-12, "middle", 13, "#000", "max voices per worker count")
-	top, basePer := 1.0, 0.0
-	if len(rep.Results) > 0 {
-		base := slices.MinFunc(rep.Results, func(a, b bench.Result) int { return cmp.Compare(a.Workers, b.Workers) })
-		basePer = float64(base.MaxVoices) / float64(base.Workers)
-	}
+	top := 1.0
 	for _, r := range rep.Results {
-		top = max(top, float64(r.MaxVoicesMax), float64(r.MaxVoices), basePer*float64(r.Workers))
+		top = max(top, float64(r.MaxVoicesMax), float64(r.MaxVoices), rep.PerfectScaling(r.Workers))
 	}
 	y := axis{lo: 0, hi: top * 1.15, p0: areaBottom, p1: areaTop}
 	for _, t := range linTicks(y.hi, 5) {
@@ -167,7 +166,7 @@ func plotBars(s *svg, rep *bench.Report) {
 			s.line(cx-6, y.pos(float64(r.MaxVoicesMin)), cx+6, y.pos(float64(r.MaxVoicesMin)), w)
 			s.line(cx-6, y.pos(float64(r.MaxVoicesMax)), cx+6, y.pos(float64(r.MaxVoicesMax)), w)
 		}
-		if perfect := basePer * float64(r.Workers); perfect > 0 && perfect != float64(r.MaxVoices) {
+		if perfect := rep.PerfectScaling(r.Workers); r.Decided && perfect > 0 && perfect != float64(r.MaxVoices) {
 			s.line(cx-width/2-4, y.pos(perfect), cx+width/2+4, y.pos(perfect), stroke{color: "#888", width: 2, dash: "4,3"})
 		}
 		label := commas(r.MaxVoices)

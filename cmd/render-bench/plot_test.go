@@ -114,6 +114,9 @@ func TestPlotFileIsWholeOrAbsent(t *testing.T) {
 	if err != nil || !bytes.HasSuffix(b, []byte("</svg>\n")) {
 		t.Fatalf("plot: %v, %d bytes", err, len(b))
 	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("plot file mode %v, %v; want 0644, readable by all", fi.Mode(), err)
+	}
 	if err := writePlotFile(plotReport(1), filepath.Join(dir, "missing", "p.svg")); err == nil {
 		t.Error("writing into a missing directory succeeded")
 	}

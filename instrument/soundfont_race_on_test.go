@@ -1,0 +1,7 @@
+//go:build race
+
+package instrument
+
+// raceEnabled lets long tests without concurrency skip under the race
+// detector, which slows them tenfold.
+const raceEnabled = true
