@@ -33,8 +33,10 @@ type renderer struct {
 	render func(tb testing.TB, font, mid, out string) error
 }
 
-// aether is Aether's render of a SoundFont: nothing yet, until bounce
-// plays SoundFonts.
+// aether is Aether's render of a SoundFont. Until the engine plays
+// SoundFont voices (bounce now rejects their notes) it has no render
+// function and its tests skip; then it is
+// renderer{name: "aether", render: renderAether}.
 var aether = renderer{name: "aether"}
 
 // needRenderer skips the test when r cannot render.
