@@ -73,6 +73,10 @@ type noteResult struct {
 	// (NaN: not measured, see releaseNote).
 	releaseR, releaseC float64
 	releaseNote        string
+	// silenceR, silenceC: the level between the all-sound-off that ends
+	// the note's window and the next note-on, in dB from the note's
+	// loudest window (FluidSynth stops every voice at CC120).
+	silenceR, silenceC float64
 	// why lists the tolerances the note misses.
 	why []string
 }
@@ -227,7 +231,16 @@ func measure(p probe, r, c [][]float32) noteResult {
 	// Release: from the note-off to a 40 dB fall below the level of the
 	// last 50 ms held, in 10 ms windows every 2.5 ms.
 	n.releaseR, n.releaseC, n.releaseNote = releases(r, c, onR, onC, hold, envLen, n.peak)
-	_ = lag
+
+	// After the all-sound-off, until the next note's setup.
+	gap := func(x [][]float32, from int) float64 {
+		a, b := from+rate/100, from+rate*9/100
+		if b > len(x[0]) {
+			return -400
+		}
+		return at.LevelDB(x[0][a:b], x[1][a:b])
+	}
+	n.silenceR, n.silenceC = gap(r, end)-n.peak, gap(c, end+lag)-n.peak
 	return n
 }
 
@@ -315,6 +328,9 @@ func (cmp *comparison) finish() {
 		}
 		if !(math.Abs(n.centroidDiff) <= maxCentroidPct) {
 			n.why = append(n.why, fmt.Sprintf("centroid %+.1f %%", n.centroidDiff))
+		}
+		if n.silenceC > n.silenceR+20 && n.silenceC > -100 {
+			n.why = append(n.why, fmt.Sprintf("sounds %.0f dB below its peak after all-sound-off (CC120)", -n.silenceC))
 		}
 		switch {
 		case n.releaseNote == "ended before its note-off":

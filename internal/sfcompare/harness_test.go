@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	at "github.com/aether-audio/aether/internal/audiotest"
 	"github.com/aether-audio/aether/internal/testfiles"
 )
 
@@ -158,5 +159,45 @@ func TestHarnessDetectsLinearInterpolation(t *testing.T) {
 	}
 	if math.Abs(cmp.gain) > 0.2 {
 		t.Errorf("gain calibration %+.2f dB, want 0 ± 0.2", cmp.gain)
+	}
+}
+
+// A copy of the reference whose notes keep sounding after the all-sound-off
+// that ends their windows (the 90 ms before it, repeated after it): the
+// notes still sounding there fail for it, and only those.
+func TestHarnessDetectsSoundAfterAllSoundOff(t *testing.T) {
+	needReference(t)
+	ps := probeSet(true)
+	files := schedule(ps, releaseTimes(t, fluidR3, ps))
+	copied := map[int]float64{} // the level copied after each note's end, dBFS
+	cmp := compareRenders(t, ps, len(files), func(t *testing.T, f int) ([][]float32, [][]float32) {
+		r := load(t, reference, fluidR3, files[f])
+		c := [][]float32{slices.Clone(r[0]), slices.Clone(r[1])}
+		for i, p := range ps {
+			if p.file != f {
+				continue
+			}
+			end, n := int(p.end*rate), rate*9/100
+			for ch := range c {
+				copy(c[ch][end:end+n], r[ch][end-n:end])
+			}
+			copied[i] = at.LevelDB(r[0][end-n:end], r[1][end-n:end])
+		}
+		return r, c
+	})
+	sounding := 0
+	for i, n := range cmp.notes {
+		flagged := slices.ContainsFunc(n.why, func(s string) bool { return strings.Contains(s, "CC120") })
+		// Still sounding: within 100 dB of its loudest at its end.
+		want := !n.silent && copied[i]-n.peak > -100
+		if want {
+			sounding++
+		}
+		if flagged != want {
+			t.Errorf("%s: flagged %v (%q), sounding at its end %v", n.probe, flagged, n.why, want)
+		}
+	}
+	if sounding < 3 {
+		t.Errorf("only %d notes still sound at the end of their window: the test shows little", sounding)
 	}
 }
