@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"testing"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // Benchmarks are named Kernel/tier/samples for benchstat: one 64-sample
@@ -293,6 +295,45 @@ func BenchmarkSVFVoices(b *testing.B) {
 					SVFVoices(x, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(voices), "ns/voice")
+			})
+		}
+	}
+}
+
+// BenchmarkSampleVoices reads 16 voices' 64-sample blocks (a batch of the
+// voice package) from a 48000-frame recording in one SampleVoices call per
+// tier and reports the cost per voice: cubic and linear, at playback
+// ratios from 0.71 to 1.41 (half an octave either side of the root).
+func BenchmarkSampleVoices(b *testing.B) {
+	const voices = 16
+	defer SetTier("best")
+	data := make([]float32, 48000)
+	for i := range data {
+		data[i] = float32(math.Sin(float64(i) * 0.05))
+	}
+	for _, name := range Tiers() {
+		if err := SetTier(name); err != nil {
+			b.Fatal(err)
+		}
+		for _, interp := range []string{"cubic", "linear"} {
+			b.Run(name+"/"+interp, func(b *testing.B) {
+				dst := make([]block.Block, voices)
+				src := make([][]float32, 4*voices)
+				pos, step := make([]uint64, 4*voices), make([]uint64, voices)
+				cubic := make([]bool, voices)
+				for v := range voices {
+					step[v] = uint64(math.Exp2(float64(v)/voices-0.5) * (1 << 32))
+					cubic[v] = interp == "cubic"
+					for q := range 4 {
+						src[4*v+q] = data
+						pos[4*v+q] = uint64(1000*v)<<32 + uint64(16*q)*step[v]
+					}
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					SampleVoices(dst, src, pos, step, cubic)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/voices, "ns/voice")
 			})
 		}
 	}

@@ -271,3 +271,16 @@ func svfVoices(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 		svfVoicesGeneric(x[v:], ic1[v:], ic2[v:], a1[v:], a2[v:], a3[v:], m0[v:], m1[v:], m2[v:])
 	}
 }
+
+// sampleVoices has no SSE2 kernel (SSE2 cannot gather); that tier runs the
+// generic twin. The kernels take whole voices, so there is no tail.
+func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
+	switch use[kSampleVoices] {
+	case levelAVX512:
+		sampleVoicesAVX512(dst, src, pos, step, cubic)
+	case levelAVX2:
+		sampleVoicesAVX2(dst, src, pos, step, cubic)
+	default:
+		sampleVoicesGeneric(dst, src, pos, step, cubic)
+	}
+}

@@ -4,6 +4,78 @@
 
 #include "textflag.h"
 
+DATA const00000000<>+0(SB)/4, $0x00000000
+DATA const00000000<>+4(SB)/4, $0x00000000
+DATA const00000000<>+8(SB)/4, $0x00000000
+DATA const00000000<>+12(SB)/4, $0x00000000
+DATA const00000000<>+16(SB)/4, $0x00000000
+DATA const00000000<>+20(SB)/4, $0x00000000
+DATA const00000000<>+24(SB)/4, $0x00000000
+DATA const00000000<>+28(SB)/4, $0x00000000
+DATA const00000000<>+32(SB)/4, $0x00000000
+DATA const00000000<>+36(SB)/4, $0x00000000
+DATA const00000000<>+40(SB)/4, $0x00000000
+DATA const00000000<>+44(SB)/4, $0x00000000
+DATA const00000000<>+48(SB)/4, $0x00000000
+DATA const00000000<>+52(SB)/4, $0x00000000
+DATA const00000000<>+56(SB)/4, $0x00000000
+DATA const00000000<>+60(SB)/4, $0x00000000
+GLOBL const00000000<>(SB), RODATA|NOPTR, $64
+
+DATA const00000001<>+0(SB)/4, $0x00000001
+DATA const00000001<>+4(SB)/4, $0x00000001
+DATA const00000001<>+8(SB)/4, $0x00000001
+DATA const00000001<>+12(SB)/4, $0x00000001
+DATA const00000001<>+16(SB)/4, $0x00000001
+DATA const00000001<>+20(SB)/4, $0x00000001
+DATA const00000001<>+24(SB)/4, $0x00000001
+DATA const00000001<>+28(SB)/4, $0x00000001
+DATA const00000001<>+32(SB)/4, $0x00000001
+DATA const00000001<>+36(SB)/4, $0x00000001
+DATA const00000001<>+40(SB)/4, $0x00000001
+DATA const00000001<>+44(SB)/4, $0x00000001
+DATA const00000001<>+48(SB)/4, $0x00000001
+DATA const00000001<>+52(SB)/4, $0x00000001
+DATA const00000001<>+56(SB)/4, $0x00000001
+DATA const00000001<>+60(SB)/4, $0x00000001
+GLOBL const00000001<>(SB), RODATA|NOPTR, $64
+
+DATA const00000002<>+0(SB)/4, $0x00000002
+DATA const00000002<>+4(SB)/4, $0x00000002
+DATA const00000002<>+8(SB)/4, $0x00000002
+DATA const00000002<>+12(SB)/4, $0x00000002
+DATA const00000002<>+16(SB)/4, $0x00000002
+DATA const00000002<>+20(SB)/4, $0x00000002
+DATA const00000002<>+24(SB)/4, $0x00000002
+DATA const00000002<>+28(SB)/4, $0x00000002
+DATA const00000002<>+32(SB)/4, $0x00000002
+DATA const00000002<>+36(SB)/4, $0x00000002
+DATA const00000002<>+40(SB)/4, $0x00000002
+DATA const00000002<>+44(SB)/4, $0x00000002
+DATA const00000002<>+48(SB)/4, $0x00000002
+DATA const00000002<>+52(SB)/4, $0x00000002
+DATA const00000002<>+56(SB)/4, $0x00000002
+DATA const00000002<>+60(SB)/4, $0x00000002
+GLOBL const00000002<>(SB), RODATA|NOPTR, $64
+
+DATA const00000003<>+0(SB)/4, $0x00000003
+DATA const00000003<>+4(SB)/4, $0x00000003
+DATA const00000003<>+8(SB)/4, $0x00000003
+DATA const00000003<>+12(SB)/4, $0x00000003
+DATA const00000003<>+16(SB)/4, $0x00000003
+DATA const00000003<>+20(SB)/4, $0x00000003
+DATA const00000003<>+24(SB)/4, $0x00000003
+DATA const00000003<>+28(SB)/4, $0x00000003
+DATA const00000003<>+32(SB)/4, $0x00000003
+DATA const00000003<>+36(SB)/4, $0x00000003
+DATA const00000003<>+40(SB)/4, $0x00000003
+DATA const00000003<>+44(SB)/4, $0x00000003
+DATA const00000003<>+48(SB)/4, $0x00000003
+DATA const00000003<>+52(SB)/4, $0x00000003
+DATA const00000003<>+56(SB)/4, $0x00000003
+DATA const00000003<>+60(SB)/4, $0x00000003
+GLOBL const00000003<>(SB), RODATA|NOPTR, $64
+
 DATA const2f800000<>+0(SB)/4, $0x2f800000
 DATA const2f800000<>+4(SB)/4, $0x2f800000
 DATA const2f800000<>+8(SB)/4, $0x2f800000
@@ -76,6 +148,42 @@ DATA const3f000000<>+56(SB)/4, $0x3f000000
 DATA const3f000000<>+60(SB)/4, $0x3f000000
 GLOBL const3f000000<>(SB), RODATA|NOPTR, $64
 
+DATA const40000000<>+0(SB)/4, $0x40000000
+DATA const40000000<>+4(SB)/4, $0x40000000
+DATA const40000000<>+8(SB)/4, $0x40000000
+DATA const40000000<>+12(SB)/4, $0x40000000
+DATA const40000000<>+16(SB)/4, $0x40000000
+DATA const40000000<>+20(SB)/4, $0x40000000
+DATA const40000000<>+24(SB)/4, $0x40000000
+DATA const40000000<>+28(SB)/4, $0x40000000
+DATA const40000000<>+32(SB)/4, $0x40000000
+DATA const40000000<>+36(SB)/4, $0x40000000
+DATA const40000000<>+40(SB)/4, $0x40000000
+DATA const40000000<>+44(SB)/4, $0x40000000
+DATA const40000000<>+48(SB)/4, $0x40000000
+DATA const40000000<>+52(SB)/4, $0x40000000
+DATA const40000000<>+56(SB)/4, $0x40000000
+DATA const40000000<>+60(SB)/4, $0x40000000
+GLOBL const40000000<>(SB), RODATA|NOPTR, $64
+
+DATA const40400000<>+0(SB)/4, $0x40400000
+DATA const40400000<>+4(SB)/4, $0x40400000
+DATA const40400000<>+8(SB)/4, $0x40400000
+DATA const40400000<>+12(SB)/4, $0x40400000
+DATA const40400000<>+16(SB)/4, $0x40400000
+DATA const40400000<>+20(SB)/4, $0x40400000
+DATA const40400000<>+24(SB)/4, $0x40400000
+DATA const40400000<>+28(SB)/4, $0x40400000
+DATA const40400000<>+32(SB)/4, $0x40400000
+DATA const40400000<>+36(SB)/4, $0x40400000
+DATA const40400000<>+40(SB)/4, $0x40400000
+DATA const40400000<>+44(SB)/4, $0x40400000
+DATA const40400000<>+48(SB)/4, $0x40400000
+DATA const40400000<>+52(SB)/4, $0x40400000
+DATA const40400000<>+56(SB)/4, $0x40400000
+DATA const40400000<>+60(SB)/4, $0x40400000
+GLOBL const40400000<>(SB), RODATA|NOPTR, $64
+
 DATA const40800000<>+0(SB)/4, $0x40800000
 DATA const40800000<>+4(SB)/4, $0x40800000
 DATA const40800000<>+8(SB)/4, $0x40800000
@@ -93,6 +201,24 @@ DATA const40800000<>+52(SB)/4, $0x40800000
 DATA const40800000<>+56(SB)/4, $0x40800000
 DATA const40800000<>+60(SB)/4, $0x40800000
 GLOBL const40800000<>(SB), RODATA|NOPTR, $64
+
+DATA const40a00000<>+0(SB)/4, $0x40a00000
+DATA const40a00000<>+4(SB)/4, $0x40a00000
+DATA const40a00000<>+8(SB)/4, $0x40a00000
+DATA const40a00000<>+12(SB)/4, $0x40a00000
+DATA const40a00000<>+16(SB)/4, $0x40a00000
+DATA const40a00000<>+20(SB)/4, $0x40a00000
+DATA const40a00000<>+24(SB)/4, $0x40a00000
+DATA const40a00000<>+28(SB)/4, $0x40a00000
+DATA const40a00000<>+32(SB)/4, $0x40a00000
+DATA const40a00000<>+36(SB)/4, $0x40a00000
+DATA const40a00000<>+40(SB)/4, $0x40a00000
+DATA const40a00000<>+44(SB)/4, $0x40a00000
+DATA const40a00000<>+48(SB)/4, $0x40a00000
+DATA const40a00000<>+52(SB)/4, $0x40a00000
+DATA const40a00000<>+56(SB)/4, $0x40a00000
+DATA const40a00000<>+60(SB)/4, $0x40a00000
+GLOBL const40a00000<>(SB), RODATA|NOPTR, $64
 
 DATA const40c90fdb<>+0(SB)/4, $0x40c90fdb
 DATA const40c90fdb<>+4(SB)/4, $0x40c90fdb
@@ -256,6 +382,24 @@ DATA constc2996966<>+56(SB)/4, $0xc2996966
 DATA constc2996966<>+60(SB)/4, $0xc2996966
 GLOBL constc2996966<>(SB), RODATA|NOPTR, $64
 
+DATA constffffffff<>+0(SB)/4, $0xffffffff
+DATA constffffffff<>+4(SB)/4, $0xffffffff
+DATA constffffffff<>+8(SB)/4, $0xffffffff
+DATA constffffffff<>+12(SB)/4, $0xffffffff
+DATA constffffffff<>+16(SB)/4, $0xffffffff
+DATA constffffffff<>+20(SB)/4, $0xffffffff
+DATA constffffffff<>+24(SB)/4, $0xffffffff
+DATA constffffffff<>+28(SB)/4, $0xffffffff
+DATA constffffffff<>+32(SB)/4, $0xffffffff
+DATA constffffffff<>+36(SB)/4, $0xffffffff
+DATA constffffffff<>+40(SB)/4, $0xffffffff
+DATA constffffffff<>+44(SB)/4, $0xffffffff
+DATA constffffffff<>+48(SB)/4, $0xffffffff
+DATA constffffffff<>+52(SB)/4, $0xffffffff
+DATA constffffffff<>+56(SB)/4, $0xffffffff
+DATA constffffffff<>+60(SB)/4, $0xffffffff
+GLOBL constffffffff<>(SB), RODATA|NOPTR, $64
+
 DATA lanesF<>+0(SB)/4, $0x00000000
 DATA lanesF<>+4(SB)/4, $0x3f800000
 DATA lanesF<>+8(SB)/4, $0x40000000
@@ -381,6 +525,24 @@ DATA lanesBlock<>+52(SB)/4, $0x00000340
 DATA lanesBlock<>+56(SB)/4, $0x00000380
 DATA lanesBlock<>+60(SB)/4, $0x000003c0
 GLOBL lanesBlock<>(SB), RODATA|NOPTR, $64
+
+DATA lanesQ<>+0(SB)/4, $0x00000000
+DATA lanesQ<>+4(SB)/4, $0x00000000
+DATA lanesQ<>+8(SB)/4, $0x00000001
+DATA lanesQ<>+12(SB)/4, $0x00000000
+DATA lanesQ<>+16(SB)/4, $0x00000002
+DATA lanesQ<>+20(SB)/4, $0x00000000
+DATA lanesQ<>+24(SB)/4, $0x00000003
+DATA lanesQ<>+28(SB)/4, $0x00000000
+DATA lanesQ<>+32(SB)/4, $0x00000004
+DATA lanesQ<>+36(SB)/4, $0x00000000
+DATA lanesQ<>+40(SB)/4, $0x00000005
+DATA lanesQ<>+44(SB)/4, $0x00000000
+DATA lanesQ<>+48(SB)/4, $0x00000006
+DATA lanesQ<>+52(SB)/4, $0x00000000
+DATA lanesQ<>+56(SB)/4, $0x00000007
+DATA lanesQ<>+60(SB)/4, $0x00000000
+GLOBL lanesQ<>(SB), RODATA|NOPTR, $64
 
 // func addScaledSSE2(dst []float32, src []float32, gain float32)
 // Requires: SSE
@@ -2912,6 +3074,243 @@ done:
 	VZEROUPPER
 	RET
 
+// func sampleVoicesAVX2(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
+// Requires: AVX, AVX2
+TEXT ·sampleVoicesAVX2(SB), NOSPLIT, $64-120
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ src_base+24(FP), DX
+	MOVQ pos_base+48(FP), BX
+	MOVQ step_base+72(FP), SI
+	MOVQ cubic_base+96(FP), DI
+	XORQ R8, R8
+
+voice:
+	CMPQ         R8, CX
+	JGE          done
+	VPBROADCASTQ (SI)(R8*8), Y0
+	VPMULUDQ     lanesQ<>+0(SB), Y0, Y1
+	VPSRLQ       $0x20, Y0, Y2
+	VPMULUDQ     lanesQ<>+0(SB), Y2, Y2
+	VPSLLQ       $0x20, Y2, Y2
+	VPADDQ       Y2, Y1, Y1
+	VPSLLQ       $0x02, Y0, Y0
+	VMOVDQU      Y1, (SP)
+	VMOVDQU      Y0, 32(SP)
+	XORQ         R9, R9
+	MOVBLZX      (DI)(R8*1), R9
+	TESTL        R9, R9
+	JZ           linear
+	MOVQ         R8, R9
+	SHLQ         $0x02, R9
+	MOVQ         R8, R10
+	SHLQ         $0x08, R10
+	ADDQ         AX, R10
+
+rowcubic:
+	LEAQ         (R9)(R9*2), R11
+	SHLQ         $0x03, R11
+	ADDQ         DX, R11
+	MOVQ         (R11), R12
+	MOVQ         8(R11), R11
+	VPBROADCASTQ (BX)(R9*8), Y0
+	VPADDQ       (SP), Y0, Y0
+	VPADDQ       32(SP), Y0, Y1
+	VPADDQ       32(SP), Y1, Y2
+	VSHUFPS      $0xdd, Y1, Y0, Y3
+	VPERMPD      $0xd8, Y3, Y3
+	VSHUFPS      $0x88, Y1, Y0, Y0
+	VPERMPD      $0xd8, Y0, Y0
+	VPSRLD       $0x08, Y0, Y0
+	VCVTDQ2PS    Y0, Y0
+	VMULPS       const33800000<>+0(SB), Y0, Y0
+	MOVL         R11, R13
+	DECL         R13
+	VMOVD        R13, X1
+	VPBROADCASTD X1, Y6
+	VPADDD       constffffffff<>+0(SB), Y3, Y4
+	VPMAXSD      const00000000<>+0(SB), Y4, Y4
+	VPMINSD      Y6, Y4, Y4
+	VXORPS       Y1, Y1, Y1
+	VPCMPEQD     Y5, Y5, Y5
+	VGATHERDPS   Y5, (R12)(Y4*4), Y1
+	VPMAXSD      const00000000<>+0(SB), Y3, Y5
+	VPMINSD      Y6, Y5, Y5
+	VXORPS       Y4, Y4, Y4
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (R12)(Y5*4), Y4
+	VPADDD       const00000001<>+0(SB), Y3, Y7
+	VPMAXSD      const00000000<>+0(SB), Y7, Y7
+	VPMINSD      Y6, Y7, Y7
+	VXORPS       Y5, Y5, Y5
+	VPCMPEQD     Y8, Y8, Y8
+	VGATHERDPS   Y8, (R12)(Y7*4), Y5
+	VPADDD       const00000002<>+0(SB), Y3, Y3
+	VPMAXSD      const00000000<>+0(SB), Y3, Y3
+	VPMINSD      Y6, Y3, Y3
+	VXORPS       Y6, Y6, Y6
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (R12)(Y3*4), Y6
+	VSUBPS       Y1, Y6, Y3
+	VSUBPS       Y5, Y4, Y7
+	VMULPS       const40400000<>+0(SB), Y7, Y7
+	VADDPS       Y7, Y3, Y3
+	VMULPS       const40000000<>+0(SB), Y1, Y7
+	VMULPS       const40a00000<>+0(SB), Y4, Y8
+	VSUBPS       Y8, Y7, Y7
+	VMULPS       const40800000<>+0(SB), Y5, Y8
+	VSUBPS       Y6, Y8, Y8
+	VADDPS       Y8, Y7, Y7
+	VSUBPS       Y1, Y5, Y1
+	VMULPS       Y3, Y0, Y3
+	VADDPS       Y3, Y7, Y3
+	VMULPS       Y3, Y0, Y3
+	VADDPS       Y3, Y1, Y3
+	VMULPS       const3f000000<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y3
+	VADDPS       Y3, Y4, Y3
+	VMOVUPS      Y3, (R10)
+	VPADDQ       32(SP), Y2, Y0
+	VSHUFPS      $0xdd, Y0, Y2, Y1
+	VPERMPD      $0xd8, Y1, Y1
+	VSHUFPS      $0x88, Y0, Y2, Y0
+	VPERMPD      $0xd8, Y0, Y0
+	VPSRLD       $0x08, Y0, Y0
+	VCVTDQ2PS    Y0, Y0
+	VMULPS       const33800000<>+0(SB), Y0, Y0
+	DECL         R11
+	VMOVD        R11, X2
+	VPBROADCASTD X2, Y5
+	VPADDD       constffffffff<>+0(SB), Y1, Y3
+	VPMAXSD      const00000000<>+0(SB), Y3, Y3
+	VPMINSD      Y5, Y3, Y3
+	VXORPS       Y2, Y2, Y2
+	VPCMPEQD     Y4, Y4, Y4
+	VGATHERDPS   Y4, (R12)(Y3*4), Y2
+	VPMAXSD      const00000000<>+0(SB), Y1, Y4
+	VPMINSD      Y5, Y4, Y4
+	VXORPS       Y3, Y3, Y3
+	VPCMPEQD     Y6, Y6, Y6
+	VGATHERDPS   Y6, (R12)(Y4*4), Y3
+	VPADDD       const00000001<>+0(SB), Y1, Y6
+	VPMAXSD      const00000000<>+0(SB), Y6, Y6
+	VPMINSD      Y5, Y6, Y6
+	VXORPS       Y4, Y4, Y4
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (R12)(Y6*4), Y4
+	VPADDD       const00000002<>+0(SB), Y1, Y1
+	VPMAXSD      const00000000<>+0(SB), Y1, Y1
+	VPMINSD      Y5, Y1, Y1
+	VXORPS       Y5, Y5, Y5
+	VPCMPEQD     Y6, Y6, Y6
+	VGATHERDPS   Y6, (R12)(Y1*4), Y5
+	VSUBPS       Y2, Y5, Y1
+	VSUBPS       Y4, Y3, Y6
+	VMULPS       const40400000<>+0(SB), Y6, Y6
+	VADDPS       Y6, Y1, Y1
+	VMULPS       const40000000<>+0(SB), Y2, Y6
+	VMULPS       const40a00000<>+0(SB), Y3, Y7
+	VSUBPS       Y7, Y6, Y6
+	VMULPS       const40800000<>+0(SB), Y4, Y7
+	VSUBPS       Y5, Y7, Y7
+	VADDPS       Y7, Y6, Y6
+	VSUBPS       Y2, Y4, Y2
+	VMULPS       Y1, Y0, Y1
+	VADDPS       Y1, Y6, Y1
+	VMULPS       Y1, Y0, Y1
+	VADDPS       Y1, Y2, Y1
+	VMULPS       const3f000000<>+0(SB), Y0, Y0
+	VMULPS       Y1, Y0, Y1
+	VADDPS       Y1, Y3, Y1
+	VMOVUPS      Y1, 32(R10)
+	INCQ         R9
+	ADDQ         $0x40, R10
+	TESTQ        $0x00000003, R9
+	JNZ          rowcubic
+	JMP          next
+
+linear:
+	MOVQ R8, R9
+	SHLQ $0x02, R9
+	MOVQ R8, R10
+	SHLQ $0x08, R10
+	ADDQ AX, R10
+
+rowlinear:
+	LEAQ         (R9)(R9*2), R11
+	SHLQ         $0x03, R11
+	ADDQ         DX, R11
+	MOVQ         (R11), R12
+	MOVQ         8(R11), R11
+	VPBROADCASTQ (BX)(R9*8), Y0
+	VPADDQ       (SP), Y0, Y0
+	VPADDQ       32(SP), Y0, Y1
+	VPADDQ       32(SP), Y1, Y2
+	VSHUFPS      $0xdd, Y1, Y0, Y3
+	VPERMPD      $0xd8, Y3, Y3
+	VSHUFPS      $0x88, Y1, Y0, Y0
+	VPERMPD      $0xd8, Y0, Y0
+	VPSRLD       $0x08, Y0, Y0
+	VCVTDQ2PS    Y0, Y0
+	VMULPS       const33800000<>+0(SB), Y0, Y0
+	MOVL         R11, R13
+	DECL         R13
+	VMOVD        R13, X1
+	VPBROADCASTD X1, Y4
+	VPMAXSD      const00000000<>+0(SB), Y3, Y5
+	VPMINSD      Y4, Y5, Y5
+	VXORPS       Y1, Y1, Y1
+	VPCMPEQD     Y6, Y6, Y6
+	VGATHERDPS   Y6, (R12)(Y5*4), Y1
+	VPADDD       const00000001<>+0(SB), Y3, Y3
+	VPMAXSD      const00000000<>+0(SB), Y3, Y3
+	VPMINSD      Y4, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VPCMPEQD     Y5, Y5, Y5
+	VGATHERDPS   Y5, (R12)(Y3*4), Y4
+	VSUBPS       Y1, Y4, Y3
+	VMULPS       Y3, Y0, Y3
+	VADDPS       Y3, Y1, Y3
+	VMOVUPS      Y3, (R10)
+	VPADDQ       32(SP), Y2, Y0
+	VSHUFPS      $0xdd, Y0, Y2, Y1
+	VPERMPD      $0xd8, Y1, Y1
+	VSHUFPS      $0x88, Y0, Y2, Y0
+	VPERMPD      $0xd8, Y0, Y0
+	VPSRLD       $0x08, Y0, Y0
+	VCVTDQ2PS    Y0, Y0
+	VMULPS       const33800000<>+0(SB), Y0, Y0
+	DECL         R11
+	VMOVD        R11, X2
+	VPBROADCASTD X2, Y3
+	VPMAXSD      const00000000<>+0(SB), Y1, Y4
+	VPMINSD      Y3, Y4, Y4
+	VXORPS       Y2, Y2, Y2
+	VPCMPEQD     Y5, Y5, Y5
+	VGATHERDPS   Y5, (R12)(Y4*4), Y2
+	VPADDD       const00000001<>+0(SB), Y1, Y1
+	VPMAXSD      const00000000<>+0(SB), Y1, Y1
+	VPMINSD      Y3, Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	VGATHERDPS   Y4, (R12)(Y1*4), Y3
+	VSUBPS       Y2, Y3, Y1
+	VMULPS       Y1, Y0, Y1
+	VADDPS       Y1, Y2, Y1
+	VMOVUPS      Y1, 32(R10)
+	INCQ         R9
+	ADDQ         $0x40, R10
+	TESTQ        $0x00000003, R9
+	JNZ          rowlinear
+
+next:
+	INCQ R8
+	JMP  voice
+
+done:
+	VZEROUPPER
+	RET
+
 // func addScaledAVX512(dst []float32, src []float32, gain float32)
 // Requires: AVX, AVX512F
 TEXT ·addScaledAVX512(SB), NOSPLIT, $0-52
@@ -4153,6 +4552,211 @@ single:
 	VPADDD        Z3, Z2, Z2
 	ADDQ          $0x00000040, BX
 	JMP           single
+
+done:
+	VZEROUPPER
+	RET
+
+// func sampleVoicesAVX512(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
+// Requires: AVX, AVX512F
+TEXT ·sampleVoicesAVX512(SB), NOSPLIT, $0-120
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ src_base+24(FP), DX
+	MOVQ pos_base+48(FP), BX
+	MOVQ step_base+72(FP), SI
+	MOVQ cubic_base+96(FP), DI
+	XORQ R8, R8
+
+voice:
+	CMPQ         R8, CX
+	JGE          done
+	VPBROADCASTQ (SI)(R8*8), Z0
+	VPMULUDQ     lanesQ<>+0(SB), Z0, Z1
+	VPSRLQ       $0x20, Z0, Z2
+	VPMULUDQ     lanesQ<>+0(SB), Z2, Z2
+	VPSLLQ       $0x20, Z2, Z2
+	VPADDQ       Z2, Z1, Z1
+	VPSLLQ       $0x03, Z0, Z0
+	XORQ         R9, R9
+	MOVQ         $0x00000001c0000000, R10
+	CMPQ         (SI)(R8*8), R10
+	SETLS        R9
+	MOVBLZX      (DI)(R8*1), R10
+	TESTL        R10, R10
+	JZ           linear
+	MOVQ         R8, R10
+	SHLQ         $0x02, R10
+	MOVQ         R8, R11
+	SHLQ         $0x08, R11
+	ADDQ         AX, R11
+
+rowcubic:
+	LEAQ         (R10)(R10*2), R12
+	SHLQ         $0x03, R12
+	ADDQ         DX, R12
+	MOVQ         (R12), R13
+	MOVQ         8(R12), R12
+	VPBROADCASTQ (BX)(R10*8), Z2
+	VPADDQ       Z1, Z2, Z2
+	VPADDQ       Z0, Z2, Z9
+	VMOVUPS      oddLanes<>+0(SB), Z10
+	VPERMI2D     Z9, Z2, Z10
+	VMOVUPS      evenLanes<>+0(SB), Z11
+	VPERMI2D     Z9, Z2, Z11
+	VPSRLD       $0x08, Z11, Z2
+	VCVTDQ2PS    Z2, Z2
+	VMULPS       const33800000<>+0(SB), Z2, Z2
+	TESTQ        R9, R9
+	JZ           gathercubic
+	MOVL         4(BX)(R10*8), R14
+	MOVLQSX      R14, R14
+	DECQ         R14
+	JS           gathercubic
+	LEAQ         32(R14), R15
+	CMPQ         R15, R12
+	JG           gathercubic
+	VMOVUPS      (R13)(R14*4), Z9
+	VMOVUPS      64(R13)(R14*4), Z11
+	MOVL         R14, R12
+	INCL         R12
+	VPBROADCASTD R12, Z6
+	VPSUBD       Z6, Z10, Z6
+	VMOVDQA32    Z6, Z3
+	VPERMI2PS    Z11, Z9, Z3
+	VPADDD       const00000001<>+0(SB), Z6, Z4
+	VPERMI2PS    Z11, Z9, Z4
+	VPADDD       const00000002<>+0(SB), Z6, Z5
+	VPERMI2PS    Z11, Z9, Z5
+	VPADDD       const00000003<>+0(SB), Z6, Z6
+	VPERMI2PS    Z11, Z9, Z6
+	JMP          pointscubic
+
+gathercubic:
+	DECL         R12
+	VPBROADCASTD R12, Z9
+	VPADDD       constffffffff<>+0(SB), Z10, Z11
+	VPMAXSD      const00000000<>+0(SB), Z11, Z11
+	VPMINSD      Z9, Z11, Z11
+	VPXORD       Z3, Z3, Z3
+	KXNORW       K1, K1, K1
+	VGATHERDPS   (R13)(Z11*4), K1, Z3
+	VPMAXSD      const00000000<>+0(SB), Z10, Z11
+	VPMINSD      Z9, Z11, Z11
+	VPXORD       Z4, Z4, Z4
+	KXNORW       K2, K2, K2
+	VGATHERDPS   (R13)(Z11*4), K2, Z4
+	VPADDD       const00000001<>+0(SB), Z10, Z11
+	VPMAXSD      const00000000<>+0(SB), Z11, Z11
+	VPMINSD      Z9, Z11, Z11
+	VPXORD       Z5, Z5, Z5
+	KXNORW       K3, K3, K3
+	VGATHERDPS   (R13)(Z11*4), K3, Z5
+	VPADDD       const00000002<>+0(SB), Z10, Z10
+	VPMAXSD      const00000000<>+0(SB), Z10, Z10
+	VPMINSD      Z9, Z10, Z10
+	VPXORD       Z6, Z6, Z6
+	KXNORW       K4, K4, K4
+	VGATHERDPS   (R13)(Z10*4), K4, Z6
+
+pointscubic:
+	VSUBPS  Z3, Z6, Z9
+	VSUBPS  Z5, Z4, Z10
+	VMULPS  const40400000<>+0(SB), Z10, Z10
+	VADDPS  Z10, Z9, Z9
+	VMULPS  const40000000<>+0(SB), Z3, Z10
+	VMULPS  const40a00000<>+0(SB), Z4, Z11
+	VSUBPS  Z11, Z10, Z10
+	VMULPS  const40800000<>+0(SB), Z5, Z11
+	VSUBPS  Z6, Z11, Z11
+	VADDPS  Z11, Z10, Z10
+	VSUBPS  Z3, Z5, Z11
+	VMULPS  Z9, Z2, Z9
+	VADDPS  Z9, Z10, Z9
+	VMULPS  Z9, Z2, Z9
+	VADDPS  Z9, Z11, Z9
+	VMULPS  const3f000000<>+0(SB), Z2, Z2
+	VMULPS  Z9, Z2, Z9
+	VADDPS  Z9, Z4, Z9
+	VMOVUPS Z9, (R11)
+	INCQ    R10
+	ADDQ    $0x40, R11
+	TESTQ   $0x00000003, R10
+	JNZ     rowcubic
+	JMP     next
+
+linear:
+	MOVQ R8, R10
+	SHLQ $0x02, R10
+	MOVQ R8, R11
+	SHLQ $0x08, R11
+	ADDQ AX, R11
+
+rowlinear:
+	LEAQ         (R10)(R10*2), R12
+	SHLQ         $0x03, R12
+	ADDQ         DX, R12
+	MOVQ         (R12), R13
+	MOVQ         8(R12), R12
+	VPBROADCASTQ (BX)(R10*8), Z2
+	VPADDQ       Z1, Z2, Z2
+	VPADDQ       Z0, Z2, Z9
+	VMOVUPS      oddLanes<>+0(SB), Z10
+	VPERMI2D     Z9, Z2, Z10
+	VMOVUPS      evenLanes<>+0(SB), Z11
+	VPERMI2D     Z9, Z2, Z11
+	VPSRLD       $0x08, Z11, Z2
+	VCVTDQ2PS    Z2, Z2
+	VMULPS       const33800000<>+0(SB), Z2, Z2
+	TESTQ        R9, R9
+	JZ           gatherlinear
+	MOVL         4(BX)(R10*8), R14
+	MOVLQSX      R14, R14
+	DECQ         R14
+	JS           gatherlinear
+	LEAQ         32(R14), R15
+	CMPQ         R15, R12
+	JG           gatherlinear
+	VMOVUPS      (R13)(R14*4), Z9
+	VMOVUPS      64(R13)(R14*4), Z11
+	MOVL         R14, R12
+	INCL         R12
+	VPBROADCASTD R12, Z8
+	VPSUBD       Z8, Z10, Z8
+	VPADDD       const00000001<>+0(SB), Z8, Z7
+	VPERMI2PS    Z11, Z9, Z7
+	VPADDD       const00000002<>+0(SB), Z8, Z8
+	VPERMI2PS    Z11, Z9, Z8
+	JMP          pointslinear
+
+gatherlinear:
+	DECL         R12
+	VPBROADCASTD R12, Z9
+	VPMAXSD      const00000000<>+0(SB), Z10, Z11
+	VPMINSD      Z9, Z11, Z11
+	VPXORD       Z7, Z7, Z7
+	KXNORW       K5, K5, K5
+	VGATHERDPS   (R13)(Z11*4), K5, Z7
+	VPADDD       const00000001<>+0(SB), Z10, Z10
+	VPMAXSD      const00000000<>+0(SB), Z10, Z10
+	VPMINSD      Z9, Z10, Z10
+	VPXORD       Z8, Z8, Z8
+	KXNORW       K6, K6, K6
+	VGATHERDPS   (R13)(Z10*4), K6, Z8
+
+pointslinear:
+	VSUBPS  Z7, Z8, Z9
+	VMULPS  Z9, Z2, Z9
+	VADDPS  Z9, Z7, Z9
+	VMOVUPS Z9, (R11)
+	INCQ    R10
+	ADDQ    $0x40, R11
+	TESTQ   $0x00000003, R10
+	JNZ     rowlinear
+
+next:
+	INCQ R8
+	JMP  voice
 
 done:
 	VZEROUPPER

@@ -7,8 +7,8 @@ import "github.com/aether-audio/aether/block"
 // The arm64 entry points. Advanced SIMD (NEON) is part of the base arm64
 // architecture that Go targets, so the neon tier needs no detection. NEON
 // kernels (mix_arm64.s) cover the accumulate, ramp, bus, scale and
-// interleave loops, Peak, RMS, Sine and SVFVoices; Wavetable (NEON has no
-// gather) and SineVoices run their generic twins.
+// interleave loops, Peak, RMS, Sine and SVFVoices; Wavetable and
+// SampleVoices (NEON has no gather) and SineVoices run their generic twins.
 
 func archLevels() []level { return []level{levelGeneric, levelNEON} }
 
@@ -195,4 +195,9 @@ func svfVoices(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	if v < len(x) {
 		svfVoicesGeneric(x[v:], ic1[v:], ic2[v:], a1[v:], a2[v:], a3[v:], m0[v:], m1[v:], m2[v:])
 	}
+}
+
+// sampleVoices runs its generic twin: NEON has no gather.
+func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
+	sampleVoicesGeneric(dst, src, pos, step, cubic)
 }

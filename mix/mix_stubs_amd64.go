@@ -119,6 +119,11 @@ func svfVoicesAVX2(x [][64]float32, ic1 []float32, ic2 []float32, a1 []float32, 
 //go:noescape
 func wavetableAVX2(dst []float32, pairs [][2]float32, k uint32, phase uint32, inc uint32)
 
+// sampleVoicesAVX2 computes the loop of sampleVoicesGeneric for the len(dst) voices.
+//
+//go:noescape
+func sampleVoicesAVX2(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
+
 // addScaledAVX512 computes dst[i] += gain*src[i] for whole vectors of dst.
 //
 //go:noescape
@@ -178,3 +183,8 @@ func svfVoicesAVX512(x [][64]float32, ic1 []float32, ic2 []float32, a1 []float32
 //
 //go:noescape
 func wavetableAVX512(dst []float32, pairs [][2]float32, k uint32, phase uint32, inc uint32)
+
+// sampleVoicesAVX512 computes the loop of sampleVoicesGeneric for the len(dst) voices.
+//
+//go:noescape
+func sampleVoicesAVX512(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)

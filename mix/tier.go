@@ -37,6 +37,7 @@ const (
 	kSineVoices
 	kWavetable
 	kSVFVoices
+	kSampleVoices
 	numKernels
 )
 
@@ -64,7 +65,7 @@ var tier level
 var preferAVX2 = [numKernels]bool{
 	kAddScaled: false, kAddRamp: false, kPanAddRamp: false, kAdd: false, kScale: false,
 	kPeak: false, kSumSquares: false, kInterleave: false, kSine: false, kSineVoices: false,
-	kWavetable: false, kSVFVoices: false,
+	kWavetable: false, kSVFVoices: false, kSampleVoices: false,
 }
 
 // Errors returned by SetTier.

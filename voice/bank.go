@@ -138,6 +138,9 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 	*r = slotRef{idx: idx, ratio: 1, kind: p.Kind, state: slotActive, stereo: stereo}
 	b.env[slot].start(&p.Env, b.rate, offset)
 	b.filt[slot].start(&p.Filter, b.rate)
+	if f, ok := b.src[p.Kind].(filterOwner); ok {
+		f.startFilter(idx, &b.filt[slot])
+	}
 	gl, gr := panGains(p.Pan)
 	gain := FlushTiny(p.Gain)
 	b.out[slot] = outState{gain: gain, pan: p.Pan, gl: gl, gr: gr}

@@ -25,6 +25,8 @@ var kindTable = [...]kindEntry{
 	Noise:     {"noise", newNoises},
 	Wavetable: {"wavetable", newWavetables},
 	Sampler:   {"sample", newSamplers},
+
+	SoundFontSampler: {"soundfont", newSoundFonts},
 }
 
 // numKinds is the number of kinds; Kinds are 0..numKinds-1.
@@ -106,6 +108,24 @@ type shaper interface {
 	// linear runs in segs, and whether the voice finished in the block.
 	// It must not keep segs, which is on Render's stack.
 	walk(i int32, first, end int32, segs *[maxSegs]envSeg) (n int, done bool)
+}
+
+// A panner is a shaper that places its voices in the stereo field by a
+// pan law of its own (a SoundFont voice follows FluidSynth's, from its
+// own pan and the bank's).
+type panner interface {
+	// panGains returns voice i's left and right gains at the bank's pan
+	// p, for the end of the next block (the bank ramps to them).
+	panGains(i int32, p float32) (l, r float32)
+}
+
+// A filterOwner sets its voices' filter itself: at NoteOn its type, and
+// in each block's render its coefficients, before the bank filters the
+// voice (a SoundFont voice's cutoff follows its modulators).
+type filterOwner interface {
+	// startFilter sets up voice i's filter f, which the bank has just
+	// reset to Params.Filter.
+	startFilter(i int32, f *svfState)
 }
 
 // noEscape returns p, hidden from the compiler's escape analysis, as the

@@ -78,6 +78,9 @@ type Params struct {
 	Table *Table
 	// Sample is the recording played by a Sampler voice.
 	Sample *Sample
+	// SoundFont is the recipe of a SoundFontSampler voice, read only
+	// during NoteOn (its Data is shared: the voice keeps the slice).
+	SoundFont *SoundFont
 	// Seed starts a Noise voice's generator: equal seeds, equal noise.
 	Seed uint64
 }

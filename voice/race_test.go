@@ -9,10 +9,12 @@ import (
 	"github.com/aether-audio/aether/block"
 )
 
-// randomParams returns random, valid parameters of any kind.
+// randomParams returns random, valid parameters of any kind the float64
+// reference (reference_test.go) renders: those before SoundFontSampler,
+// whose tests are its own (soundfont_test.go).
 func randomParams(rng *rand.Rand, tbl *Table, smp *Sample) Params {
 	p := Params{
-		Kind:       Kind(rng.IntN(int(numKinds))),
+		Kind:       Kind(rng.IntN(int(SoundFontSampler))),
 		Freq:       30 * math.Exp(rng.Float64()*math.Log(400)), // 30 Hz to 12 kHz
 		Gain:       rng.Float32(),
 		Pan:        2*rng.Float32() - 1,

@@ -192,7 +192,7 @@ func (b *Bank) finish(sc *scratch, v *voiceBuf, end int32) {
 	if v.filtered {
 		g := &sc.group[sc.held&(filterGroup-1)]
 		// Field by field, for the reason given in general.
-		g.slot, g.first, g.end, g.lane, g.stereo = v.slot, v.first, end, v.lane, v.stereo
+		g.slot, g.idx, g.kind, g.first, g.end, g.lane, g.stereo = v.slot, v.idx, v.kind, v.first, end, v.lane, v.stereo
 		sc.held++
 		if v.fills {
 			b.filterAndOutput(sc)
@@ -331,7 +331,9 @@ func (b *Bank) output(v *voiceBuf, sc *scratch) {
 
 	// Output gains at the start (0) and end (1) of the block.
 	gl1, gr1 := out.gl, out.gr
-	if p1 != out.pan {
+	if pn, ok := sh.(panner); ok {
+		gl1, gr1 = pn.panGains(v.idx, min(max(p1, -1), 1))
+	} else if p1 != out.pan {
 		gl1, gr1 = panGains(min(max(p1, -1), 1))
 	}
 	l0, r0 := out.gain*out.gl, out.gain*out.gr

@@ -53,7 +53,7 @@ func TestRenderDoesNotAllocate(t *testing.T) {
 		slots[i] = int32(i)
 		p := Params{Kind: Kind(i % int(numKinds)), Freq: 100 + float64(i), Gain: 0.1, Pan: 0.3,
 			Env:   ADSR{Attack: 0.01, Decay: 0.1, Sustain: 0.5, Release: 0.2},
-			Table: tbl, Sample: smp, Seed: uint64(i)}
+			Table: tbl, Sample: smp, Seed: uint64(i), SoundFont: testSoundFont()}
 		if i%2 == 0 {
 			p.Filter = Filter{Type: FilterType(1 + i%3), Cutoff: 2000, Resonance: 0.5}
 		}

@@ -41,11 +41,14 @@ var (
 	// lanesBlock is 0, 64, ..., 960 as int32: the float index of sample 0
 	// of voice j in voice-major 64-sample blocks, for the AVX2 gather.
 	lanesBlock Mem
+	// lanesQ is 0, 1, ..., 7 as 64-bit integers.
+	lanesQ Mem
 )
 
 func makeConstants() {
 	bits := []uint32{0x7fffffff, 0x2f800000, 0x33800000,
-		float32bits(0.25), float32bits(0.5), float32bits(4), float32bits(8), float32bits(16)}
+		float32bits(0.25), float32bits(0.5), float32bits(4), float32bits(8), float32bits(16),
+		float32bits(2), float32bits(3), float32bits(5), 0, 1, 2, 3, 0xffffffff}
 	for _, c := range []float64{sinA1, sinA3, sinA5, sinA7, sinA9, sinA11} {
 		bits = append(bits, float32bits(float32(c)))
 	}
@@ -60,6 +63,7 @@ func makeConstants() {
 	evenLanes = table("evenLanes", func(i int) uint32 { return uint32(2 * i) })
 	oddLanes = table("oddLanes", func(i int) uint32 { return uint32(2*i + 1) })
 	lanesBlock = table("lanesBlock", func(i int) uint32 { return uint32(64 * i) })
+	lanesQ = table("lanesQ", func(i int) uint32 { return uint32(i/2) * uint32(1-i%2) })
 }
 
 func table(name string, lane func(int) uint32) Mem {

@@ -53,8 +53,9 @@ func main() {
 		sine(t)
 		sineVoices(t)
 		svfVoices(t)
-		if t.vex { // SSE2 has no gather: Wavetable stays generic there
+		if t.vex { // SSE2 has no gather: Wavetable and SampleVoices stay generic there
 			wavetable(t)
+			sampleVoices(t)
 		}
 	}
 	Generate()

@@ -1,0 +1,275 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// windowStep is the largest step (32.32 frames) at which an AVX-512 row's
+// four points all lie in a window of 32 frames from the frame before its
+// first position: the last point is at most 15·step + 1 + 2 frames past
+// that first position, and 15·1.75 + 3 < 31.
+const windowStep = 0x1c0000000 // 1.75
+
+// SampleVoices follows sampleRow in sample_generic.go operation for
+// operation (VEX tiers only: SSE2 cannot gather). Each row's positions are
+// made in 64-bit lanes, the row's start plus the lane's index times the
+// step; their high and low halves are the frame indexes and fractions.
+//
+// Points are then fetched one of two ways, which give the same values. A
+// gather per point, its indexes clamped into the row's source, always
+// works; but on AVX-512 a row whose 32-frame window (from the frame
+// before its first position) lies inside its source, read at a step of
+// at most windowStep, loads the window with two plain loads and picks
+// each point out of it with one two-table permute, four times cheaper.
+// That is the usual row: a voice read near its root pitch, away from the
+// ends of its source. The voice's interpolation is tested once per
+// voice: a cubic and a linear copy of the row loop follow.
+func sampleVoices(t tier) {
+	t.text("sampleVoices", "func(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)",
+		"the loop of sampleVoicesGeneric for the len(dst) voices.")
+	dst, n := sliceParam("dst")
+	src, pos, step, cubic := basePtr("src"), basePtr("pos"), basePtr("step"), basePtr("cubic")
+	v := GP64()
+	XORQ(v, v)
+	Label("voice")
+	CMPQ(v, n)
+	JGE(LabelRef("done"))
+
+	// off holds lane·step for the 64-bit lanes of a vector, adv the step
+	// from one such vector to the next (lanes·step).
+	s := t.vec()
+	VPBROADCASTQ(Mem{Base: step, Index: v, Scale: 8}, s)
+	off, hi := t.vec(), t.vec()
+	VPMULUDQ(lanesQ, s, off) // lane·(step mod 2^32)
+	VPSRLQ(U8(32), s, hi)
+	VPMULUDQ(lanesQ, hi, hi) // lane·(step >> 32)
+	VPSLLQ(U8(32), hi, hi)
+	VPADDQ(hi, off, off)
+	adv := t.vec()
+	VPSLLQ(U8(map[int]int{8: 2, 16: 3}[t.w]), s, adv)
+	var offs, advs Op = off, adv
+	if !t.z {
+		// AVX2's 16 registers cannot also hold these through the row:
+		// they wait on the stack.
+		offm, advm := AllocLocal(32), AllocLocal(32)
+		VMOVDQU(off, offm)
+		VMOVDQU(adv, advm)
+		offs, advs = offm, advm
+	}
+	// window is 1 when the voice's step allows the window path.
+	window := GP64()
+	XORQ(window, window)
+	if t.z {
+		limit := GP64()
+		MOVQ(U64(windowStep), limit)
+		CMPQ(Mem{Base: step, Index: v, Scale: 8}, limit)
+		SETLS(window.As8())
+	}
+
+	flag := GP32()
+	MOVBLZX(Mem{Base: cubic, Index: v, Scale: 1}, flag)
+	TESTL(flag, flag)
+	JZ(LabelRef("linear"))
+	t.sampleRows(v, dst, src, pos, window, offs, advs, true)
+	JMP(LabelRef("next"))
+	Label("linear")
+	t.sampleRows(v, dst, src, pos, window, offs, advs, false)
+	Label("next")
+	INCQ(v)
+	JMP(LabelRef("voice"))
+	Label("done")
+	t.ret()
+}
+
+// sampleRows emits the loop over voice v's four rows.
+func (t tier) sampleRows(v, dst, src, pos, window reg.GPVirtual, off, adv Op, cubic bool) {
+	kind := map[bool]string{true: "cubic", false: "linear"}[cubic]
+	r := GP64() // the row, 4v..4v+3
+	MOVQ(v, r)
+	SHLQ(U8(2), r)
+	o := GP64() // the row's first sample in dst
+	MOVQ(v, o)
+	SHLQ(U8(8), o)
+	ADDQ(dst, o)
+	Label("row" + kind)
+
+	// The row's source: its base and its length.
+	h := GP64()
+	LEAQ(Mem{Base: r, Index: r, Scale: 2}, h)
+	SHLQ(U8(3), h) // 24 bytes per slice header
+	ADDQ(src, h)
+	base, length := GP64(), GP64()
+	MOVQ(Mem{Base: h}, base)
+	MOVQ(Mem{Base: h, Disp: 8}, length)
+
+	// A part is one vector of output lanes: AVX2 takes two per row. qa
+	// holds the positions of its first half of lanes, qb of the second;
+	// the next part's first half follows qb by adv.
+	qa := t.vec()
+	VPBROADCASTQ(Mem{Base: pos, Index: r, Scale: 8}, qa)
+	VPADDQ(off, qa, qa)
+	for part := 0; part < 16/t.w; part++ {
+		qb := t.vec()
+		VPADDQ(adv, qa, qb)
+		next := qa
+		if part+1 < 16/t.w {
+			next = t.vec()
+			VPADDQ(adv, qb, next)
+		}
+		j, f := t.splitPositions(qa, qb)
+		frac := t.vec()
+		VPSRLD(U8(8), f, frac)
+		t.cvt(frac, frac)
+		t.mul(frac, t.constant(0x33800000), frac) // 2^-24
+		x := [4]reg.VecVirtual{t.vec(), t.vec(), t.vec(), t.vec()}
+		points := []int{1, 2}
+		if cubic {
+			points = []int{0, 1, 2, 3}
+		}
+		if t.z {
+			t.windowOrGather(kind, r, pos, base, length, window, j, x, points)
+		} else {
+			t.gatherPoints(base, length, j, x, points)
+		}
+		var y reg.VecVirtual
+		if cubic {
+			y = t.catmullRom(x[0], x[1], x[2], x[3], frac)
+		} else {
+			y = t.vec()
+			t.sub(x[2], x[1], y)
+			t.mul(frac, y, y)
+			t.add(x[1], y, y)
+		}
+		t.store(y, Mem{Base: o, Disp: 4 * t.w * part})
+		qa = next
+	}
+	INCQ(r)
+	ADDQ(U8(64), o)
+	TESTQ(U32(3), r)
+	JNZ(LabelRef("row" + kind))
+}
+
+// windowOrGather fetches an AVX-512 row's points (x[k] is the frame at
+// j+k-1 for k in points) from its window when the voice's step allows and
+// the window lies inside the source, by gathers otherwise.
+func (t tier) windowOrGather(kind string, r, pos, base, length, window reg.GPVirtual, j reg.VecVirtual, x [4]reg.VecVirtual, points []int) {
+	gather, done := "gather"+kind, "points"+kind
+	TESTQ(window, window)
+	JZ(LabelRef(gather))
+	// w0 is the frame before the row's first position: a signed 32-bit
+	// index as the lanes have it, widened, so that 0 <= w0 and
+	// w0+32 <= len(source) compare in 64 bits without overflow.
+	w0 := GP64()
+	MOVL(Mem{Base: pos, Index: r, Scale: 8, Disp: 4}, w0.As32())
+	MOVLQSX(w0.As32(), w0)
+	DECQ(w0)
+	JS(LabelRef(gather))
+	end := GP64()
+	LEAQ(Mem{Base: w0, Disp: 32}, end)
+	CMPQ(end, length)
+	JG(LabelRef(gather))
+	lo, hi := ZMM(), ZMM()
+	VMOVUPS(Mem{Base: base, Index: w0, Scale: 4}, lo)
+	VMOVUPS(Mem{Base: base, Index: w0, Scale: 4, Disp: 64}, hi)
+	// rel is each lane's first point (j-1) in the window: j - (w0+1).
+	idx := GP32()
+	MOVL(w0.As32(), idx)
+	INCL(idx)
+	rel := t.bcastI(idx)
+	VPSUBD(rel, j, rel)
+	for _, k := range points {
+		if k == 0 {
+			VMOVDQA32(rel, x[k])
+		} else {
+			VPADDD(t.constant(uint32(k)), rel, x[k])
+		}
+		VPERMI2PS(hi, lo, x[k])
+	}
+	JMP(LabelRef(done))
+	Label(gather)
+	t.gatherPoints(base, length, j, x, points)
+	Label(done)
+}
+
+// gatherPoints gathers x[k], the frames at j+k-1 clamped to the source,
+// for k in points.
+func (t tier) gatherPoints(base, length reg.GPVirtual, j reg.VecVirtual, x [4]reg.VecVirtual, points []int) {
+	last := GP32()
+	MOVL(length.As32(), last)
+	DECL(last)
+	lastv := t.bcastI(last)
+	for _, k := range points {
+		c := t.vec()
+		if k == 1 {
+			VPMAXSD(t.constant(0), j, c)
+		} else {
+			VPADDD(t.constant(uint32(int32(k-1))), j, c)
+			VPMAXSD(t.constant(0), c, c)
+		}
+		VPMINSD(lastv, c, c)
+		// A gather merges into its destination, which is then an
+		// input: zeroing it ends that dependency (and, for the register
+		// allocator, the register's life before the gather).
+		if t.z {
+			VPXORD(x[k], x[k], x[k])
+			m := K()
+			KXNORW(m, m, m) // all lanes; the gather clears the mask as it goes
+			VGATHERDPS(Mem{Base: base, Index: c, Scale: 4}, m, x[k])
+			continue
+		}
+		VXORPS(x[k], x[k], x[k])
+		mask := t.vec()
+		VPCMPEQD(mask, mask, mask)
+		VGATHERDPS(mask, Mem{Base: base, Index: c, Scale: 4}, x[k])
+	}
+}
+
+// splitPositions returns the high and the low halves of the 64-bit lanes
+// of qa and then qb, in lane order: the frame indexes and the fractions.
+func (t tier) splitPositions(qa, qb reg.VecVirtual) (hi, lo reg.VecVirtual) {
+	hi, lo = t.vec(), t.vec()
+	if t.z {
+		VMOVUPS(oddLanes, hi)
+		VPERMI2D(qb, qa, hi)
+		VMOVUPS(evenLanes, lo)
+		VPERMI2D(qb, qa, lo)
+		return hi, lo
+	}
+	// Within each 128-bit half: qa's two, then qb's two; VPERMPD then puts
+	// the 64-bit quarters in lane order.
+	VSHUFPS(U8(0xdd), qb, qa, hi)
+	VPERMPD(U8(0xd8), hi, hi)
+	VSHUFPS(U8(0x88), qb, qa, lo)
+	VPERMPD(U8(0xd8), lo, lo)
+	return hi, lo
+}
+
+// catmullRom returns x1 + (t/2)·(c + t·(b + t·a)) with the a, b, c of
+// sampleRow, in its order.
+func (t tier) catmullRom(x0, x1, x2, x3, frac reg.VecVirtual) reg.VecVirtual {
+	a, d := t.vec(), t.vec()
+	t.sub(x3, x0, a) // x3 - x0
+	t.sub(x1, x2, d) // x1 - x2
+	t.mul(d, t.constant(float32bits(3)), d)
+	t.add(a, d, a)
+	b, e := t.vec(), t.vec()
+	t.mul(x0, t.constant(float32bits(2)), b)
+	t.mul(x1, t.constant(float32bits(5)), e)
+	t.sub(b, e, b) // 2x0 - 5x1
+	t.mul(x2, t.constant(float32bits(4)), e)
+	t.sub(e, x3, e) // 4x2 - x3
+	t.add(b, e, b)
+	c := t.vec()
+	t.sub(x2, x0, c)
+	t.mul(frac, a, a) // u = b + t·a
+	t.add(b, a, a)
+	t.mul(frac, a, a) // w = c + t·u
+	t.add(c, a, a)
+	h := t.vec()
+	t.mul(frac, t.constant(float32bits(0.5)), h)
+	t.mul(h, a, a)
+	t.add(x1, a, a)
+	return a
+}

@@ -1,0 +1,39 @@
+package mix
+
+import "github.com/aether-audio/aether/block"
+
+func sampleVoicesGeneric(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
+	src, pos = src[:4*len(dst)], pos[:4*len(dst)]
+	step, cubic = step[:len(dst)], cubic[:len(dst)]
+	for v := range dst {
+		for q := range 4 {
+			r := 4*v + q
+			sampleRow((*[rowLen]float32)(dst[v][rowLen*q:]), src[r], pos[r], step[v], cubic[v])
+		}
+	}
+}
+
+// sampleRow reads one row of SampleVoices from s, the points clamped into
+// it. The float32 conversions keep the compiler from fusing multiply-adds,
+// so every tier and architecture gives the same bits.
+func sampleRow(dst *[rowLen]float32, s []float32, p, step uint64, cubic bool) {
+	last := int32(len(s) - 1)
+	at := func(j int32) float32 { return s[min(max(j, 0), last)] }
+	for i := range dst {
+		j := int32(p >> 32)
+		t := float32(uint32(p)>>8) * (1.0 / (1 << 24))
+		x1, x2 := at(j), at(j+1)
+		if cubic {
+			x0, x3 := at(j-1), at(j+2)
+			a := (x3 - x0) + float32(3*(x1-x2))
+			b := (float32(2*x0) - float32(5*x1)) + (float32(4*x2) - x3)
+			c := x2 - x0
+			u := b + float32(t*a)
+			w := c + float32(t*u)
+			dst[i] = x1 + float32(float32(0.5*t)*w)
+		} else {
+			dst[i] = x1 + float32(t*(x2-x1))
+		}
+		p += step
+	}
+}

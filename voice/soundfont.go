@@ -1,0 +1,473 @@
+package voice
+
+import (
+	"math"
+
+	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/mix"
+)
+
+// SoundFontSampler plays one SoundFont sample as FluidSynth 2.3.1's voice
+// does (Params.SoundFont, its recipe): once per block the volume and
+// modulation envelopes and the two LFOs advance, the level is ramped
+// across the block to its new target, the pitch sets the read rate, and
+// the lowpass takes its cutoff from its modulations; the sample is read by
+// cubic or linear interpolation through its loop. Params.Gain and Pan act
+// on top (a note's own gain and pan); Freq, Env and Filter are not used.
+// It is a kind of its own because its name is the recipe's type's.
+const SoundFontSampler Kind = 7
+
+// noiseFloor is the amplitude below which FluidSynth's rule ends a voice:
+// its FLUID_NOISE_FLOOR (2e-7) over its default synth gain (0.2).
+const noiseFloor = 2e-7 / 0.2
+
+// sfVoice is one SoundFont voice.
+type sfVoice struct {
+	data               []float32
+	start, end, ls, le int // pool positions: the frames played and the loop
+	mode               LoopMode
+	cubic              bool
+	rootHz             float64
+	live               SoundFontLive
+	minAtt, envRange   float32
+	qOffset            float32
+	bypass             bool
+	exclRelease        int
+	minNoteLen         int64
+	imgBase            int // the pool position of the seam image's first frame
+	vol, mod           sfEnv
+	modLFO, vibLFO     sfLFO
+	pos                int64 // the next block's first read position, 32.32 frames in data
+	looped             bool  // the read position has passed the loop end (FluidSynth's has_looped)
+	ticks              int64 // frames of the blocks rendered, 64 each
+	offTicks           int64 // a pending note-off applies at the first block with ticks >= offTicks; -1: none
+	steal              bool
+	amp                float32 // the level at the end of the last block (FluidSynth's dsp.amp)
+	ratio              float32 // the bank's frequency ratio (SetFreqRatio)
+	state              uint8   // the block just rendered: sfQuiet, sfPlaying or sfDone
+	e0, e1             float32 // its level ramp
+	fc                 int32   // the lowpass's cutoff in whole cents, -1 before the first
+	fq                 float32 // its FilterQ
+	fbypass            bool
+	a1, a2, a3, m0, m2 float32 // its coefficients
+}
+
+// The states of a voice's last block.
+const (
+	sfQuiet   = iota // in its delay (or silent and still): nothing read, nothing heard
+	sfPlaying        // read, and ramped from e0 to e1
+	sfDone           // ended: envelope finished, under the noise floor or past its sample's end
+)
+
+// sfVoices are the SoundFontSampler voices of a bank, and their seam
+// images, imgStride frames each (soundfont_read.go).
+type sfVoices struct {
+	v   []sfVoice
+	img []float32
+}
+
+func newSoundFonts(capacity int) source {
+	return &sfVoices{v: make([]sfVoice, capacity), img: make([]float32, capacity*imgStride)}
+}
+
+func (s *sfVoices) image(i int32) []float32 {
+	return s.img[int(i)*imgStride : int(i+1)*imgStride]
+}
+
+// maxEnvBlocks bounds an envelope section or LFO delay: FluidSynth's
+// longest (8000 timecents, 101.6 s) is 7,620 blocks at 48 kHz and 121,920
+// at 768 kHz.
+const maxEnvBlocks = 1 << 24
+
+func (*sfVoices) check(p *Params, _ float64) error {
+	sf := p.SoundFont
+	if sf == nil {
+		return bad("SoundFont", "nil")
+	}
+	n := len(sf.Data)
+	switch {
+	case sf.Start < 0 || sf.Start > sf.End || sf.End > n:
+		return bad("SoundFont.Start..End", [2]int{sf.Start, sf.End})
+	case sf.End-sf.Start >= 1<<31:
+		return bad("SoundFont.End-Start", sf.End-sf.Start)
+	case sf.LoopMode > LoopUntilRelease:
+		return bad("SoundFont.LoopMode", sf.LoopMode)
+	case sf.loops() && (sf.LoopStart < 0 || sf.LoopEnd > n || sf.LoopEnd-sf.LoopStart >= 1<<31):
+		return bad("SoundFont.LoopStart..LoopEnd", [2]int{sf.LoopStart, sf.LoopEnd})
+	case sf.Interp > Cubic:
+		return bad("SoundFont.Interp", sf.Interp)
+	case !(sf.RootHz > 0 && sf.RootHz <= math.MaxFloat64):
+		return bad("SoundFont.RootHz", sf.RootHz)
+	case !(sf.EnvRange > 0 && sf.EnvRange <= 1440):
+		return bad("SoundFont.EnvRange", sf.EnvRange)
+	case !finite32(sf.MinAttenuation):
+		return bad("SoundFont.MinAttenuation", sf.MinAttenuation)
+	case !finite32(sf.FilterQOffset):
+		return bad("SoundFont.FilterQOffset", sf.FilterQOffset)
+	case sf.ExclusiveRelease < 0 || sf.ExclusiveRelease > maxEnvBlocks:
+		return bad("SoundFont.ExclusiveRelease", sf.ExclusiveRelease)
+	case sf.MinNoteLength < 0 || sf.MinNoteLength > maxEnvBlocks*block.Size:
+		return bad("SoundFont.MinNoteLength", sf.MinNoteLength)
+	}
+	for _, e := range [...]struct {
+		name string
+		e    *Envelope
+	}{{"SoundFont.VolEnv", &sf.VolEnv}, {"SoundFont.ModEnv", &sf.ModEnv}} {
+		for _, t := range [...]int{e.e.Delay, e.e.Attack, e.e.Hold, e.e.Decay, e.e.Release} {
+			if t < 0 || t > maxEnvBlocks {
+				return bad(e.name, *e.e)
+			}
+		}
+		if !(e.e.Sustain >= 0 && e.e.Sustain <= 1) {
+			return bad(e.name+".Sustain", e.e.Sustain)
+		}
+	}
+	for _, l := range [...]struct {
+		name string
+		l    *LFO
+	}{{"SoundFont.ModLFO", &sf.ModLFO}, {"SoundFont.VibLFO", &sf.VibLFO}} {
+		// A step of more than 2 a block would leave the triangle's range.
+		if l.l.Delay < 0 || l.l.Delay > maxEnvBlocks*block.Size || !(l.l.Incr >= -2 && l.l.Incr <= 2) {
+			return bad(l.name, *l.l)
+		}
+	}
+	if !sf.Live.valid() {
+		return bad("SoundFont.Live", sf.Live)
+	}
+	return nil
+}
+
+// loops reports whether the recipe's loop mode loops, with a loop of 2
+// frames or more (a shorter one plays unlooped, as FluidSynth does).
+func (sf *SoundFont) loops() bool {
+	return (sf.LoopMode == LoopContinuous || sf.LoopMode == LoopUntilRelease) && sf.LoopEnd-sf.LoopStart >= 2
+}
+
+// valid reports whether every value is finite.
+func (lv *SoundFontLive) valid() bool {
+	for _, x := range [...]float32{lv.Attenuation, lv.Pan, lv.FilterFc, lv.FilterQ,
+		lv.ModLFOToPitch, lv.VibLFOToPitch, lv.ModEnvToPitch, lv.ModLFOToFc, lv.ModEnvToFc,
+		lv.ModLFOToVol, lv.ReverbSend, lv.ChorusSend} {
+		if !finite32(x) {
+			return false
+		}
+	}
+	return finite64(lv.Pitch)
+}
+
+func (s *sfVoices) start(i int32, p *Params, _ float64) bool {
+	sf := p.SoundFont
+	o := &s.v[i]
+	*o = sfVoice{
+		data: sf.Data, start: sf.Start, end: sf.End, ls: sf.LoopStart, le: sf.LoopEnd,
+		cubic: sf.Interp == Cubic, rootHz: sf.RootHz, live: sf.Live,
+		minAtt: sf.MinAttenuation, envRange: sf.EnvRange, qOffset: sf.FilterQOffset, bypass: sf.FilterBypass,
+		exclRelease: max(sf.ExclusiveRelease, 1), minNoteLen: int64(sf.MinNoteLength),
+		offTicks: -1, ratio: 1, fc: -1,
+	}
+	if sf.loops() {
+		o.mode = sf.LoopMode
+	}
+	o.vol.start(&sf.VolEnv, true)
+	o.mod.start(&sf.ModEnv, false)
+	o.modLFO.start(&sf.ModLFO)
+	o.vibLFO.start(&sf.VibLFO)
+	if o.mode != LoopNone {
+		if o.start >= o.le {
+			o.start = o.ls // FluidSynth starts a voice that begins past its loop at the loop
+		}
+		o.buildImage(s.image(i))
+	}
+	o.pos = int64(o.start) * frac32
+	return false
+}
+
+func (s *sfVoices) retune(i int32, r float32) { s.v[i].ratio = r }
+
+// startFilter sets up the slot's lowpass (filterOwner).
+func (s *sfVoices) startFilter(i int32, f *svfState) { s.v[i].filterType(f) }
+
+// filterType sets f's type: a lowpass unless the voice's filter can have
+// no effect (the spec's bypass, with neither modulation of the cutoff).
+func (o *sfVoice) filterType(f *svfState) {
+	lv := &o.live
+	typ := Lowpass
+	if o.bypass && lv.FilterFc >= 13500 && lv.FilterQ == 0 && lv.ModLFOToFc == 0 && lv.ModEnvToFc == 0 {
+		typ = FilterNone
+	}
+	if typ != f.typ {
+		*f = svfState{typ: typ}
+		o.fc = -1
+	}
+}
+
+// sfKernel is one mix.SampleVoices call's arguments, on the stack.
+type sfKernel struct {
+	src   [4 * maxBatch][]float32
+	pos   [4 * maxBatch]uint64
+	step  [maxBatch]uint64
+	cubic [maxBatch]bool
+	n     int
+}
+
+func (k *sfKernel) add(r *sfRows, cubic bool) {
+	j := k.n & (maxBatch - 1)
+	copy(k.src[4*j:4*j+4], r.src[:])
+	copy(k.pos[4*j:4*j+4], r.pos[:])
+	k.step[j], k.cubic[j] = r.step, cubic
+	k.n++
+}
+
+// run reads the voices added into dst, from lane 0 on.
+func (k *sfKernel) run(dst []block.Block) {
+	n := k.n
+	mix.SampleVoices(dst[:n], k.src[:4*n], k.pos[:4*n], k.step[:n], k.cubic[:n])
+	k.n = 0
+}
+
+// render advances each voice of the batch by a block and reads its
+// samples: the filtered voices, whose lanes follow each other, in one
+// kernel call, then each other voice in a call of its own as its lane
+// (the unfiltered voices' one lane) comes free.
+func (s *sfVoices) render(b *Bank, sc *scratch) {
+	var k sfKernel
+	var r sfRows
+	batch := sc.batch[:sc.n]
+	lane := int32(-1) // the first lane of the voices in k
+	for i := range batch {
+		v := &batch[i]
+		if !v.filtered {
+			continue
+		}
+		if lane >= 0 && v.lane != lane+int32(k.n) {
+			k.run(sc.fb().sig[lane:]) // never for mono voices; kept so a gap cannot mix lanes
+			lane = -1
+		}
+		if lane < 0 {
+			lane = v.lane
+		}
+		v.end = s.next(v.idx, &b.filt[v.slot], v.first, b.rate, &r)
+		k.add(&r, s.v[v.idx].cubic)
+	}
+	if k.n > 0 {
+		k.run(sc.fb().sig[lane:])
+	}
+	for i := range batch {
+		v := &batch[i]
+		if !v.filtered {
+			v.end = s.next(v.idx, &b.filt[v.slot], v.first, b.rate, &r)
+			k.add(&r, s.v[v.idx].cubic)
+			k.run(sc.fb().sig[v.lane:])
+		}
+		b.finish(sc, v, v.end)
+	}
+}
+
+// next runs voice i's control for its next block, as fluid_rvoice_write
+// does up to its interpolation, sets r to the block's reads and, for a
+// voice that plays, f's coefficients. It returns the block's end:
+// block.Size, or where the voice ended.
+func (s *sfVoices) next(i int32, f *svfState, first int32, rate float64, r *sfRows) int32 {
+	o := &s.v[i]
+	o.state = sfQuiet
+	if o.offTicks >= 0 && o.ticks >= o.offTicks {
+		o.releaseNow()
+		o.offTicks = -1
+	}
+	ticks := o.ticks
+	o.ticks += block.Size
+	o.vol.calc()
+	if o.vol.section == sfFinished {
+		return o.ended(r, first)
+	}
+	o.mod.calc()
+	o.modLFO.calc(ticks)
+	o.vibLFO.calc(ticks)
+	if o.vol.section == sfDelay {
+		r.silent()
+		return block.Size
+	}
+
+	// The level: linear in amplitude through the attack, linear in dB
+	// (over EnvRange) after it.
+	lv := &o.live
+	lfoCB := o.modLFO.val * -float64(lv.ModLFOToVol)
+	att := cb2amp(float64(lv.Attenuation))
+	var target float64
+	if o.vol.section == sfAttack {
+		target = att * cb2amp(lfoCB) * o.vol.val
+	} else {
+		target = att * cb2amp(float64(o.envRange)*(1-o.vol.val)+lfoCB)
+		if cb2amp(float64(o.minAtt))*o.vol.val < noiseFloor {
+			return o.ended(r, first)
+		}
+	}
+	amp := FlushTiny(float32(target))
+	if o.amp == 0 && amp == 0 {
+		r.silent()
+		return block.Size
+	}
+
+	// The pitch: the read rate.
+	modEnv := o.mod.val
+	if o.mod.section == sfAttack {
+		modEnv = convex(127 * modEnv)
+	}
+	cents := lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
+		modEnv*float64(lv.ModEnvToPitch)
+	ratio := min(ct2hz(cents)/o.rootHz*float64(o.ratio), maxSFStep)
+	step := max(int64(ratio*frac32), 1)
+	looping := o.mode == LoopContinuous || o.mode == LoopUntilRelease && o.vol.section < sfRelease
+	valid := o.read(r, s.image(i), first, step, looping)
+	if valid == 0 {
+		return o.ended(r, first)
+	}
+	o.setFilter(f, float64(lv.FilterFc)+o.modLFO.val*float64(lv.ModLFOToFc)+modEnv*float64(lv.ModEnvToFc), rate)
+	o.state, o.e0, o.e1, o.amp = sfPlaying, o.amp, amp, amp
+	return first + valid
+}
+
+// ended marks the voice done: nothing more is read or heard.
+func (o *sfVoice) ended(r *sfRows, first int32) int32 {
+	o.state = sfDone
+	r.silent()
+	return first
+}
+
+// setFilter sets f's coefficients for a cutoff of cents absolute cents
+// (FluidSynth's fluid_iir_filter_calc): clamped to 1500..13500 and
+// truncated to whole cents, then to 5 Hz .. 0.45 × rate in Hz; the
+// resonance FilterQ/10 dB (0..96) less FilterQOffset, as a linear Q, with
+// the DC gain divided by its square root. The state-variable filter's
+// lowpass is the bilinear transform of the same analogue lowpass as
+// FluidSynth's biquad at that cutoff and Q, so the two respond the same.
+func (o *sfVoice) setFilter(f *svfState, cents, rate float64) {
+	if f.typ == FilterNone {
+		return
+	}
+	c := int32(min(max(cents, 1500), 13500))
+	q := o.live.FilterQ
+	bypass := o.bypass && cents >= 13500 && q == 0
+	if c != o.fc || q != o.fq || bypass != o.fbypass {
+		o.fc, o.fq, o.fbypass = c, q, bypass
+		hz := min(max(ct2hzWhole(int(c)), 5), 0.45*rate)
+		g := math.Tan(math.Pi * hz / rate)
+		qdB := min(max(float64(q)/10, 0), 96) - float64(o.qOffset)
+		qlin := math.Pow(10, qdB/20)
+		a1 := 1 / (1 + g*(g+1/qlin))
+		o.a1, o.a2, o.a3 = float32(a1), float32(g*a1), float32(g*g*a1)
+		o.m0, o.m2 = 0, float32(1/math.Sqrt(qlin))
+		if bypass {
+			o.m0, o.m2 = 1, 0 // the spec's bypass: the input itself; the states still follow it
+		}
+	}
+	f.a1, f.a2, f.a3 = o.a1, o.a2, o.a3
+	f.m0, f.m1, f.m2 = o.m0, 0, o.m2
+}
+
+// releaseNow enters the release of both envelopes (FluidSynth's
+// fluid_rvoice_noteoff_LOCAL). From the volume envelope's attack, linear
+// in amplitude, its value is first moved to the point of the dB scale at
+// the same level, and from the modulation envelope's convex attack to the
+// value the attack's curve had, so neither jumps.
+func (o *sfVoice) releaseNow() {
+	if o.vol.section == sfAttack && o.vol.val > 0 {
+		lfo := o.modLFO.val * -float64(o.live.ModLFOToVol)
+		amp := o.vol.val * cb2amp(lfo)
+		o.vol.val = min(max(1-(-200*math.Log10(amp)-lfo)/float64(o.envRange), 0), 1)
+	}
+	if o.mod.section == sfAttack && o.mod.val > 0 {
+		o.mod.val = min(max(convex(127*o.mod.val), 0), 1)
+	}
+	o.vol.release()
+	o.mod.release()
+}
+
+// noteOff schedules the release (shaper). FluidSynth takes note-offs at
+// the start of a block: one at sample 0 releases from this block, one
+// later in it from the next; and none before MinNoteLength frames.
+func (s *sfVoices) noteOff(i int32, offset int) {
+	o := &s.v[i]
+	if o.offTicks >= 0 || o.vol.section >= sfRelease {
+		return // a second note-off does not restart the release
+	}
+	at := o.ticks
+	if offset > 0 {
+		at += block.Size
+	}
+	o.offTicks = max(at, o.minNoteLen)
+}
+
+// chokeExclusive shortens both envelopes' releases to ExclusiveRelease
+// and releases the voice (FluidSynth's fluid_voice_kill_excl), even if it
+// was releasing already.
+func (o *sfVoice) chokeExclusive() {
+	o.vol.e.Release, o.mod.e.Release = o.exclRelease, o.exclRelease
+	o.offTicks = max(o.ticks, o.minNoteLen)
+}
+
+func (s *sfVoices) steal(i int32) { s.v[i].steal = true }
+
+func (s *sfVoices) releasing(i int32) bool {
+	o := &s.v[i]
+	return o.offTicks >= 0 || o.steal || o.vol.section >= sfRelease
+}
+
+// walk returns the level ramp of the block next rendered (shaper): FluidSynth
+// ramps from the last level to the target across a block; a voice that
+// started or ended inside the block ramps across its part of it, and a
+// stolen one fades to silence.
+func (s *sfVoices) walk(i int32, first, end int32, segs *[maxSegs]envSeg) (int, bool) {
+	o := &s.v[i]
+	if o.state != sfPlaying || end <= first {
+		return 0, o.steal || o.state == sfDone
+	}
+	e0, e1 := o.e0, o.e1
+	if end < block.Size {
+		e1 = e0 + (e1-e0)*float32(end-first)/float32(block.Size-first)
+	}
+	if o.steal {
+		e1 = 0
+	}
+	segs[0] = envSeg{a: first, b: end, e0: e0, e1: e1}
+	return 1, o.steal
+}
+
+// panGains returns the voice's channel gains (panner): FluidSynth's pan
+// law at the voice's pan plus the bank's, -1..1 being -500..500.
+func (s *sfVoices) panGains(i int32, p float32) (l, r float32) {
+	c := s.v[i].live.Pan + 500*p
+	return fluidPan(c, true), fluidPan(c, false)
+}
+
+// SetSoundFontLive sets the modulated controls of the SoundFontSampler
+// voice in slot (pitch, attenuation, pan, filter, modulation depths) from
+// its next block on. A value that is not finite silences the voice (see
+// Silenced). It does nothing for a slot that is not playing a
+// SoundFontSampler voice.
+func (b *Bank) SetSoundFontLive(slot int, lv *SoundFontLive) {
+	if !b.Active(slot) || b.slots[slot].kind != SoundFontSampler {
+		return
+	}
+	if !lv.valid() {
+		b.silence(slot)
+		return
+	}
+	o := &b.src[SoundFontSampler].(*sfVoices).v[b.slots[slot].idx]
+	o.live = *lv
+	o.filterType(&b.filt[slot])
+}
+
+// ReleaseExclusive releases the voice in slot quickly, as another note of
+// its exclusive class does (an open hi-hat choked by a closed one), and
+// reports whether it could: a SoundFontSampler voice switches to its
+// recipe's ExclusiveRelease; other kinds have no such release (Steal
+// fades them). Its release starts at the next block, or once the voice
+// has sounded MinNoteLength frames.
+func (b *Bank) ReleaseExclusive(slot int) bool {
+	if !b.Active(slot) || b.slots[slot].kind != SoundFontSampler {
+		return false
+	}
+	b.src[SoundFontSampler].(*sfVoices).v[b.slots[slot].idx].chokeExclusive()
+	return true
+}

@@ -1,0 +1,507 @@
+package voice
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/aether-audio/aether/block"
+)
+
+// dcSoundFont returns a recipe whose sample is a loop of 1.0, so the
+// output is the voice's level ramp times its pan gain; the spec's bypass
+// leaves the filter out.
+func dcSoundFont() *SoundFont {
+	ones := make([]float32, 16)
+	for i := range ones {
+		ones[i] = 1
+	}
+	sf := testSoundFont()
+	pool, at := sfPool(ones)
+	sf.Data, sf.Start, sf.End, sf.LoopStart, sf.LoopEnd = pool, at[0], at[0]+16, at[0], at[0]+16
+	sf.FilterBypass = true
+	return sf
+}
+
+// centre is FluidSynth's gain of each channel at pan 0.
+var centre = float64(fluidPan(0, true))
+
+// blockLevels renders the voice of recipe sf alone for blocks blocks from
+// sample 0 and returns the level of the left channel at the end of each
+// block, over the pan gain: where the block's straight ramp, through its
+// first and last samples, reaches at 64; before(i) runs ahead of block i.
+func blockLevels(t *testing.T, sf *SoundFont, blocks int, before func(b *Bank, i int)) (levels []float64, b *Bank) {
+	t.Helper()
+	b = newTestBank(t, 1)
+	start(t, b, 0, sfParams(sf), 0)
+	left, _ := renderBlocks(b, 0, blocks, func(i int) {
+		if before != nil {
+			before(b, i)
+		}
+	})
+	levels = make([]float64, blocks)
+	for i := range levels {
+		s0, s63 := float64(left[i*block.Size]), float64(left[i*block.Size+block.Size-1])
+		levels[i] = (s0 + (s63-s0)*block.Size/(block.Size-1)) / centre
+	}
+	return levels, b
+}
+
+// refVolEnv is the volume envelope's level at the end of each block, from
+// the SoundFont rules as FluidSynth applies them: silent through the
+// delay, a straight line in amplitude through the attack, the peak held,
+// then straight lines in dB on a range cB scale through the decay (to the
+// sustain) and the release (from note-off block off until the noise floor
+// ends the voice: MinAttenuation is 0).
+func refVolEnv(e Envelope, rangeCB float64, off, blocks int) []float64 {
+	lv := make([]float64, blocks)
+	val := 0.0
+	fromDB := func(v float64) float64 { return math.Pow(10, -rangeCB*(1-v)/200) }
+	for b := range lv {
+		k := b - e.Delay // attack blocks start at k = 0
+		switch {
+		case b >= off:
+			val -= 1 / float64(e.Release)
+			if val < noiseFloor {
+				return lv // silent from here: the voice has ended
+			}
+			lv[b] = fromDB(val)
+		case k < 0:
+		case k < e.Attack:
+			val = float64(k+1) / float64(e.Attack)
+			lv[b] = val
+		case k < e.Attack+e.Hold:
+			lv[b] = 1
+		default:
+			val = max(1-float64(k-e.Attack-e.Hold+1)/float64(e.Decay), float64(e.Sustain))
+			lv[b] = fromDB(val)
+		}
+	}
+	return lv
+}
+
+// TestSoundFontEnvelopeSegments renders the volume envelope on a constant
+// signal and measures its level at each block's end against the rules:
+// exact to the block (the delay's last silent block, the attack reaching
+// its peak, the hold, the release's end), within 1e-6 of the level in the
+// attack and within 0.05 dB through the decay, sustain and release; with
+// FluidSynth's 96 dB range and the spec's 100 dB.
+func TestSoundFontEnvelopeSegments(t *testing.T) {
+	env := Envelope{Delay: 3, Attack: 5, Hold: 4, Decay: 40, Sustain: 0.6, Release: 20}
+	const off, blocks = 45, 70
+	for _, rangeCB := range []float32{960, 1000} {
+		sf := dcSoundFont()
+		sf.VolEnv, sf.EnvRange = env, rangeCB
+		got, b := blockLevels(t, sf, blocks, func(b *Bank, i int) {
+			if i == off {
+				b.NoteOff(0, 0)
+			}
+		})
+		want := refVolEnv(env, float64(rangeCB), off, blocks)
+		for i := range got {
+			g, w := got[i], want[i]
+			var bad bool
+			switch {
+			case w == 0 || i < env.Delay+env.Attack+env.Hold:
+				bad = math.Abs(g-w) > 1e-6
+			default:
+				bad = math.Abs(db(g)-db(w)) > 0.05
+			}
+			if bad {
+				t.Errorf("range %v cB, block %d: level %.7f (%.3f dB), want %.7f (%.3f dB)", rangeCB, i, g, db(g), w, db(w))
+			}
+		}
+		// The decay's slope, from its first block to its last.
+		d0, d1 := env.Delay+env.Attack+env.Hold, env.Delay+env.Attack+env.Hold+15
+		slope := (db(got[d1]) - db(got[d0])) / float64(d1-d0)
+		if want := -float64(rangeCB) / 10 / float64(env.Decay); math.Abs(slope-want) > 0.05 {
+			t.Errorf("range %v cB: decay slope %.4f dB a block, want %.4f", rangeCB, slope, want)
+		}
+		if b.Active(0) {
+			t.Errorf("range %v cB: still active after its release", rangeCB)
+		}
+		t.Logf("range %v cB: attack peak at block %d, decay %.4f dB a block, sustain %.3f dB", rangeCB,
+			env.Delay+env.Attack-1, slope, db(got[off-1]))
+	}
+}
+
+// TestSoundFontNoteOffTiming checks when a note-off takes effect, as
+// FluidSynth takes it, at a block's start: from the block it falls on
+// when at its sample 0, from the next otherwise, and never before
+// MinNoteLength frames; a second note-off changes nothing.
+func TestSoundFontNoteOffTiming(t *testing.T) {
+	for _, tc := range []struct {
+		offAt, offset, minLength int
+		release                  int // the first block of the release
+	}{
+		{10, 0, 0, 10},
+		{10, 1, 0, 11},
+		{10, 63, 0, 11},
+		{2, 5, 20 * block.Size, 20},
+		{2, 0, 20*block.Size + 1, 21},
+		{30, 5, 20 * block.Size, 31},
+	} {
+		sf := dcSoundFont()
+		sf.VolEnv.Release = 50
+		sf.MinNoteLength = tc.minLength
+		got, _ := blockLevels(t, sf, 40, func(b *Bank, i int) {
+			if i == tc.offAt || i == tc.offAt+3 {
+				b.NoteOff(0, tc.offset)
+			}
+			if i == tc.offAt && !b.Releasing(0) {
+				t.Errorf("%+v: not Releasing after NoteOff", tc)
+			}
+		})
+		first := -1
+		for i, g := range got {
+			if g < 0.999 {
+				first = i
+				break
+			}
+		}
+		if first != tc.release {
+			t.Errorf("%+v: release from block %d, want %d", tc, first, tc.release)
+		}
+		if step := db(got[first+5]) - db(got[first+4]); math.Abs(step+96.0/50) > 0.01 {
+			t.Errorf("%+v: release %.4f dB a block, want %.4f (a second note-off restarted it?)", tc, step, -96.0/50)
+		}
+	}
+}
+
+// TestSoundFontAttackRelease releases a voice in its attack: FluidSynth
+// moves the envelope to the same level on its dB scale first, so the level
+// goes on falling from where it was, with no jump.
+func TestSoundFontAttackRelease(t *testing.T) {
+	sf := dcSoundFont()
+	sf.VolEnv = Envelope{Attack: 10, Release: 30, Sustain: 1}
+	got, _ := blockLevels(t, sf, 20, func(b *Bank, i int) {
+		if i == 4 {
+			b.NoteOff(0, 0)
+		}
+	})
+	// Block 3 ended the attack's fourth step at 0.4; the release takes 96
+	// dB × 1/30 off each block from there.
+	for k := range 5 {
+		want := 0.4 * math.Pow(10, -96.0/30*float64(k+1)/20)
+		if g := got[4+k]; math.Abs(db(g)-db(want)) > 0.05 {
+			t.Errorf("release block %d: %.3f dB, want %.3f", k, db(g), db(want))
+		}
+	}
+}
+
+// TestSoundFontNoiseFloor checks FluidSynth's cut-off: past its attack, a
+// voice ends once its envelope's value times the amplitude of its lowest
+// possible attenuation (MinAttenuation) falls below the noise floor
+// (2e-7 / 0.2): here, with 110 dB, when the decay gets below 0.316, at
+// its 14th block; with no attenuation it sounds on until the envelope
+// reaches 0.
+func TestSoundFontNoiseFloor(t *testing.T) {
+	for _, minAtt := range []float32{1100, 0} {
+		sf := dcSoundFont()
+		sf.VolEnv = Envelope{Attack: 1, Decay: 20, Sustain: 0, Release: 1}
+		sf.MinAttenuation = minAtt
+		b := newTestBank(t, 1)
+		start(t, b, 0, sfParams(sf), 0)
+		ended := -1
+		for i := range 30 {
+			renderBlocks(b, 0, 1, nil)
+			if !b.Active(0) && ended < 0 {
+				ended = i
+			}
+		}
+		want := 14 // after the attack's block 0, the decay's 14th block
+		if minAtt == 0 {
+			want = 20 // the decay reaching 0: the envelope's end
+		}
+		if ended != want {
+			t.Errorf("MinAttenuation %v cB: ended at block %d, want %d", minAtt, ended, want)
+		}
+	}
+}
+
+// sfFrequency renders the voice of sf for blocks blocks and measures its
+// frequency over the blocks from skip on; before as in renderBlocks.
+func sfFrequency(t *testing.T, sf *SoundFont, skip, blocks int, before func(b *Bank, i int)) float64 {
+	t.Helper()
+	b := newTestBank(t, 1)
+	start(t, b, 0, sfParams(sf), 0)
+	left, _ := renderBlocks(b, 0, blocks, func(i int) {
+		if before != nil {
+			before(b, i)
+		}
+	})
+	return zeroCrossFreq(left[skip*block.Size:], testRate)
+}
+
+// cents returns the interval from b to a in cents.
+func cents(a, b float64) float64 { return 1200 * math.Log2(a/b) }
+
+// TestSoundFontPitch measures pitch on rendered audio, within 0.1 cent of
+// the note's: a one-shot recording at 44.1 kHz of a sine 37 cents below
+// A4 whose root key 69 carries the pitch correction +37 cents, played on
+// other keys (scale tuning 100), retuned by the pitch wheel through
+// SetSoundFontLive, and by the bank's frequency ratio; at 48 kHz.
+func TestSoundFontPitch(t *testing.T) {
+	const sampleRate = 44100
+	rec := 440 * math.Exp2(-37.0/1200) // the recording's true pitch
+	pool, at := sfPool(sineCycles(3*sampleRate, sampleRate/rec))
+	base := func(key float64) *SoundFont {
+		sf := testSoundFont()
+		sf.Data, sf.Start, sf.End, sf.LoopMode = pool, at[0], at[0]+3*sampleRate, LoopNone
+		// RootHz as the instrument computes it: root key × 100 less the
+		// correction, in Hz, times the output rate over the sample's.
+		sf.RootHz = ct2hz(6900-37) * testRate / sampleRate
+		sf.Live.Pitch = key * 100
+		sf.FilterBypass = true
+		return sf
+	}
+	keyHz := func(key float64) float64 { return 440 * math.Exp2((key-69)/12) }
+	for _, key := range []float64{69, 60, 57.5, 81, 45} {
+		got := sfFrequency(t, base(key), 2, 300, nil)
+		if c := cents(got, keyHz(key)); math.Abs(c) > 0.1 {
+			t.Errorf("key %v: %.4f Hz, want %.4f (%+.3f cents)", key, got, keyHz(key), c)
+		}
+	}
+	// The pitch wheel: +200 cents from block 20 on, through the live
+	// controls as an instrument recomputes them.
+	bend := base(64)
+	got := sfFrequency(t, bend, 30, 330, func(b *Bank, i int) {
+		if i == 20 {
+			lv := bend.Live
+			lv.Pitch += 200
+			b.SetSoundFontLive(0, &lv)
+		}
+	})
+	if c := cents(got, keyHz(66)); math.Abs(c) > 0.1 {
+		t.Errorf("bent 2 semitones up: %.4f Hz, want %.4f (%+.3f cents)", got, keyHz(66), c)
+	}
+	// The bank's ratio (a note's own retuning) multiplies the rate.
+	got = sfFrequency(t, base(64), 2, 300, func(b *Bank, i int) { b.SetFreqRatio(0, 1.5) })
+	if c := cents(got, 1.5*keyHz(64)); math.Abs(c) > 0.1 {
+		t.Errorf("ratio 1.5: %.4f Hz, want %.4f (%+.3f cents)", got, 1.5*keyHz(64), c)
+	}
+}
+
+func TestSoundFontRecipeErrors(t *testing.T) {
+	for name, mod := range map[string]func(sf *SoundFont){
+		"SoundFont.Start..End":           func(sf *SoundFont) { sf.End = len(sf.Data) + 1 },
+		"SoundFont.LoopStart..LoopEnd":   func(sf *SoundFont) { sf.LoopStart = -1 },
+		"SoundFont.LoopMode":             func(sf *SoundFont) { sf.LoopMode = 4 },
+		"SoundFont.Interp":               func(sf *SoundFont) { sf.Interp = 2 },
+		"SoundFont.RootHz":               func(sf *SoundFont) { sf.RootHz = math.NaN() },
+		"SoundFont.EnvRange":             func(sf *SoundFont) { sf.EnvRange = 0 },
+		"SoundFont.MinAttenuation":       func(sf *SoundFont) { sf.MinAttenuation = float32(math.Inf(1)) },
+		"SoundFont.FilterQOffset":        func(sf *SoundFont) { sf.FilterQOffset = float32(math.NaN()) },
+		"SoundFont.ExclusiveRelease":     func(sf *SoundFont) { sf.ExclusiveRelease = -1 },
+		"SoundFont.MinNoteLength":        func(sf *SoundFont) { sf.MinNoteLength = -1 },
+		"SoundFont.VolEnv":               func(sf *SoundFont) { sf.VolEnv.Decay = -3 },
+		"SoundFont.ModEnv.Sustain":       func(sf *SoundFont) { sf.ModEnv.Sustain = 1.5 },
+		"SoundFont.ModLFO":               func(sf *SoundFont) { sf.ModLFO.Incr = 3 },
+		"SoundFont.VibLFO":               func(sf *SoundFont) { sf.VibLFO.Delay = -1 },
+		"SoundFont.Live":                 func(sf *SoundFont) { sf.Live.Pitch = math.Inf(-1) },
+		"SoundFont.Live (attenuation)":   func(sf *SoundFont) { sf.Live.Attenuation = float32(math.NaN()) },
+		"SoundFont.Start..End (reverse)": func(sf *SoundFont) { sf.Start, sf.End = sf.End, sf.Start },
+	} {
+		sf := testSoundFont()
+		mod(sf)
+		b := newTestBank(t, 1)
+		p := sfParams(sf)
+		err := b.NoteOn(0, &p, 0)
+		field, _, _ := cutSpace(name)
+		if !errors.Is(err, ErrParams) || err == nil || !contains(err.Error(), field) {
+			t.Errorf("%s: error %v, want ErrParams naming %s", name, err, field)
+		}
+		if b.Active(0) {
+			t.Errorf("%s: the voice started", name)
+		}
+	}
+	b := newTestBank(t, 1)
+	if err := b.NoteOn(0, &Params{Kind: SoundFontSampler, Gain: 1}, 0); !errors.Is(err, ErrParams) {
+		t.Errorf("no recipe: %v, want ErrParams", err)
+	}
+}
+
+func cutSpace(s string) (before, after string, found bool) {
+	for i := range s {
+		if s[i] == ' ' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+func contains(s, sub string) bool {
+	return len(sub) <= len(s) && (s[:len(sub)] == sub || contains(s[1:], sub))
+}
+
+
+// refRead is FluidSynth's sample reading (fluid_rvoice_dsp_interpolate_4th_order
+// and _linear), written from its rules in float64 for the reads test: the
+// frame before the start is the start frame repeated, and after looping
+// the frame before the loop start is the loop's last; past a loop end the
+// loop starts over, past a one-shot's end its last frame repeats; a
+// position wraps by whole loop lengths as it passes the loop end, but at
+// a block's end only as FluidSynth does (endBlock).
+type refRead struct {
+	x                  []float32
+	start, end, ls, le int
+	p, step            int64 // 32.32
+	looped             bool
+}
+
+// wrap moves the position back by whole loops while it is past the loop
+// end.
+func (r *refRead) wrap() {
+	for r.p >= int64(r.le)<<32 {
+		r.p -= int64(r.le-r.ls) << 32
+		r.looped = true
+	}
+}
+
+// endBlock ends a block of 64 samples: FluidSynth takes the position
+// back a loop then only if the block's last sample fell on one of the
+// loop's last two frames, and by one loop only.
+func (r *refRead) endBlock(looping bool) {
+	if looping && r.p >= int64(r.le)<<32 && (r.p-r.step)>>32 >= int64(r.le-2) {
+		r.p -= int64(r.le-r.ls) << 32
+		r.looped = true
+	}
+}
+
+// next returns the sample at the current position and advances; ok is
+// false once a voice that does not loop has passed its end.
+func (r *refRead) next(looping, cubic bool) (y float64, ok bool) {
+	if looping {
+		r.wrap()
+	}
+	j := int(r.p >> 32)
+	if !looping && j > r.end-1 {
+		return 0, false
+	}
+	t := float64(uint32(r.p)) / (1 << 32)
+	at := func(k int) float64 {
+		switch {
+		case looping && k >= r.le:
+			k = r.ls + (k-r.le)%(r.le-r.ls)
+		case !looping && k >= r.end:
+			k = r.end - 1
+		case k == j-1 && j == r.ls && r.looped:
+			k = r.le - 1
+		case k == j-1 && j == r.start && !r.looped:
+			k = r.start
+		}
+		return float64(r.x[k])
+	}
+	x0, x1, x2, x3 := at(j-1), at(j), at(j+1), at(j+2)
+	r.p += r.step
+	if !cubic {
+		return x1 + t*(x2-x1), true
+	}
+	return (-0.5*t+t*t-0.5*t*t*t)*x0 + (1-2.5*t*t+1.5*t*t*t)*x1 + (0.5*t+2*t*t-1.5*t*t*t)*x2 + 0.5*t*t*(t-1)*x3, true
+}
+
+// TestSoundFontReads renders voices over random sample data against
+// refRead: loops from 2 frames (shorter than a row) to 5000, with and
+// without a lead-in before the loop, in loop modes 1, 3 (released
+// mid-note, then played on to the end) and 0, at playback ratios from
+// 0.3 to 16 and, for loops of up to 16 frames, up to 203 (read a whole
+// number of loop turns less: the same frames); cubic and linear; a voice
+// starting inside its loop, and one starting past it. Within 3e-5 of the
+// reference (float32 rounding, and the release's level, which the voice
+// interpolates between whole centibels), every sample from the second
+// block on (the first holds the attack's ramp).
+func TestSoundFontReads(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	type readCase struct {
+		head, loop, tail int
+		mode             LoopMode
+		ratio            float64
+		off              int // the block of the note-off, -1 none
+		startAt          int // where the voice starts, from the lead-in's start
+		cubic            bool
+	}
+	var cases []readCase
+	for _, loop := range []int{2, 3, 9, 16, 37, 64, 200, 244, 245, 246, 1000, 5000} {
+		for _, head := range []int{0, 5, 300} {
+			for _, ratio := range []float64{0.3, 0.97, 1, 1.6, 3.3, 7.9, 13.7, 15.99, 40, 203} {
+				if ratio > maxLoopStep && (loop > maxLoopStep || head > 0) {
+					continue // the cap applies: not FluidSynth's pitch
+				}
+				c := readCase{head: head, loop: loop, tail: 50, mode: LoopContinuous, ratio: ratio, off: -1, cubic: rng.IntN(4) != 0}
+				cases = append(cases, c)
+				c.mode, c.off = LoopUntilRelease, 10
+				cases = append(cases, c)
+			}
+		}
+	}
+	cases = append(cases,
+		readCase{head: 100, loop: 30, tail: 400, mode: LoopNone, ratio: 0.77, off: -1, cubic: true},
+		readCase{head: 100, loop: 30, tail: 4000, mode: LoopNone, ratio: 2.5, off: -1, cubic: false},
+		readCase{head: 100, loop: 300, tail: 40, mode: LoopContinuous, ratio: 1.3, off: -1, startAt: 250, cubic: true},
+		readCase{head: 100, loop: 30, tail: 40, mode: LoopContinuous, ratio: 1.3, off: -1, startAt: 150, cubic: true},
+		readCase{head: 100, loop: 30, tail: 40, mode: LoopUntilRelease, ratio: 0.6, off: 5, startAt: 120, cubic: true},
+	)
+	const blocks = 40
+	var worstAll float64
+	for _, c := range cases {
+		x := make([]float32, c.head+c.loop+c.tail)
+		for i := range x {
+			x[i] = 2*rng.Float32() - 1
+		}
+		pool, at := sfPool(x)
+		sf := testSoundFont()
+		sf.Data, sf.Start, sf.End = pool, at[0]+c.startAt, at[0]+len(x)
+		sf.LoopStart, sf.LoopEnd, sf.LoopMode = at[0]+c.head, at[0]+c.head+c.loop, c.mode
+		sf.Interp = Linear
+		if c.cubic {
+			sf.Interp = Cubic
+		}
+		sf.RootHz = 440 / c.ratio
+		sf.FilterBypass = true
+		sf.VolEnv.Release = 1000
+		b := newTestBank(t, 1)
+		start(t, b, 0, sfParams(sf), 0)
+		left, _ := renderBlocks(b, 0, blocks, func(i int) {
+			if i == c.off {
+				b.NoteOff(0, 0)
+			}
+		})
+		ref := refRead{x: pool, start: sf.Start, end: sf.End, ls: sf.LoopStart, le: sf.LoopEnd,
+			p: int64(sf.Start) << 32, step: int64(ct2hz(sf.Live.Pitch) / sf.RootHz * frac32)}
+		if c.mode != LoopNone && sf.Start >= sf.LoopEnd {
+			ref.p = int64(sf.LoopStart) << 32
+		}
+		var worst float64
+		what := fmt.Sprintf("%+v", c)
+		for i := range blocks * block.Size {
+			looping := c.mode == LoopContinuous || c.mode == LoopUntilRelease && (c.off < 0 || i < c.off*block.Size)
+			y, ok := ref.next(looping, c.cubic)
+			got := float64(left[i]) / centre
+			if blk := i / block.Size; c.off >= 0 && blk >= c.off {
+				// The release's ramp: 96 dB × 1/1000 a block from full level.
+				level := func(b int) float64 { return math.Pow(10, -96*float64(b-c.off+1)/1000/20) }
+				e0, e1 := level(blk-1), level(blk)
+				y *= e0 + float64(i%block.Size)*(e1-e0)/block.Size
+			}
+			if !ok {
+				if got != 0 || b.Active(0) {
+					t.Errorf("%s: sample %d after the end: %v, active %v", what, i, got, b.Active(0))
+				}
+				break
+			}
+			if i >= block.Size {
+				worst = max(worst, math.Abs(got-y))
+			}
+			if i%block.Size == block.Size-1 {
+				ref.endBlock(looping)
+			}
+		}
+		if worst > 3e-5 {
+			t.Errorf("%s: off the reference by %.3g", what, worst)
+		}
+		worstAll = max(worstAll, worst)
+	}
+	t.Logf("%d cases, worst error %.3g", len(cases), worstAll)
+}
