@@ -112,6 +112,10 @@ type Options struct {
 	// (every MIDI file's notes); nil means the built-in General MIDI bank
 	// (instrument.GM).
 	Instruments instrument.Bank
+	// SoundFont, when set, plays the score's preset instruments from this
+	// font instead, through its bank for the score's sample rate (made
+	// once per rate and shared by every render). Not with Instruments.
+	SoundFont *SoundFont
 	// Progress, when set, is called on the rendering goroutine with the
 	// frames rendered so far and the total, every few hundred blocks and
 	// once at the end. It must return quickly. (With NormalizeDBFS the
@@ -146,6 +150,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: NormalizeDBFS %g (want -%d..0 dBFS; 0 is off)", ErrOptions, o.NormalizeDBFS, maxGainDB)
 	case o.Workers < 0:
 		return fmt.Errorf("%w: Workers %d", ErrOptions, o.Workers)
+	case o.Instruments != nil && o.SoundFont != nil:
+		return fmt.Errorf("%w: both Instruments and SoundFont are set: give one", ErrOptions)
 	}
 	return nil
 }
@@ -170,6 +176,10 @@ type Result struct {
 	// engine was sized for (the most notes sounding in any block, release
 	// tails included); Workers the render workers used.
 	Notes, Voices, Workers int
+	// SoundFont is the name (path) of the SoundFont that played the
+	// score's preset instruments (Options.SoundFont), or "" when none
+	// did: no SoundFont given, or a score without presets.
+	SoundFont string
 }
 
 // Seconds returns the length of the render in seconds.
@@ -215,6 +225,9 @@ func Render(ctx context.Context, s *score.Score, w io.Writer, opt Options) (Resu
 	gain := math.Pow(10, opt.GainDB/20)
 	if playsBank(s) {
 		gain *= BankHeadroom
+		if opt.SoundFont != nil {
+			res.SoundFont = opt.SoundFont.Name()
+		}
 	}
 	progress := opt.Progress
 	if opt.NormalizeDBFS < 0 {

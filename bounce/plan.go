@@ -74,9 +74,9 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 	if maxWork <= 0 {
 		maxWork = DefaultMaxVoiceSeconds
 	}
-	bank := opt.Instruments
-	if bank == nil {
-		bank = instrument.GM(s.SampleRate)
+	bank, err := presetBank(s, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", errtext.Name(s.Name), err)
 	}
 	p := &plan{
 		score: s,
@@ -175,6 +175,22 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 			p.name, ErrWork, figure(p.voiceSeconds), figure(maxWork))
 	}
 	return p, nil
+}
+
+// presetBank returns the bank that plays the presets of s: opt's
+// SoundFont at the score's rate, opt.Instruments, or the built-in General
+// MIDI bank; nil for a score without presets, so that no SoundFont bank is
+// made at a rate only such scores use.
+func presetBank(s *score.Score, opt Options) (instrument.Bank, error) {
+	switch {
+	case !playsBank(s):
+		return nil, nil
+	case opt.SoundFont != nil:
+		return opt.SoundFont.Bank(s.SampleRate)
+	case opt.Instruments != nil:
+		return opt.Instruments, nil
+	}
+	return instrument.GM(s.SampleRate), nil
 }
 
 // instrument resolves score instrument i: a preset from bank, a synth

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/aether-audio/aether/bounce"
+	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/wav"
@@ -71,6 +72,11 @@ output:
                      FluidSynth's headroom of -14 dB)
   -normalize DBFS    scale each file so its peak lies at DBFS, e.g. -1 (renders twice)
   -seed N            dither seed of the PCM formats (default 0): same seed, same bytes
+instruments:
+  -soundfont FILE    play MIDI files (and presets of JSON scores) with this SoundFont
+                     (.sf2), read once for all inputs; default: the built-in GM synths
+  -soundfont-profile P  fluidsynth (default: as FluidSynth 2.3.1 plays it) or spec
+                     (as the SoundFont 2.04 specification says)
 batch:
   -manifest FILE|DIR inputs of a batch, one per line, or a directory of inputs
   -outdir DIR        where a batch writes NAME.wav for each input NAME.json/.mid
@@ -117,6 +123,9 @@ type config struct {
 	sampleBytes  int64 // per score
 	cacheBytes   int64 // per process; 0 keeps none
 	version      bool
+	soundfont    string             // -soundfont: the font's path
+	profile      instrument.Profile // -soundfont-profile
+	font         *bounce.SoundFont  // read by run from soundfont
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -134,6 +143,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cfg.version {
 		fmt.Fprintln(stdout, version())
 		return exitOK
+	}
+	if cfg.soundfont != "" {
+		// Read once for every input, before any output exists: a bad font
+		// fails the run, not each file.
+		start := time.Now()
+		if cfg.font, err = openSoundFont(cfg.soundfont, cfg.profile); err != nil {
+			fmt.Fprintf(stderr, "bounce: -soundfont %s\n", errLine(err))
+			return exitFailed
+		}
+		if !cfg.quiet {
+			writeLine(stderr, fontLine(cfg.font, time.Since(start)))
+		}
 	}
 	var code int
 	if cfg.manifest != "" {
@@ -202,6 +223,8 @@ func parseArgs(args []string) (*config, error) {
 	sampleBytes := fs.String("max-sample-bytes", "256M", "")
 	cacheBytes := fs.String("sample-cache-bytes", "1G", "")
 	fs.BoolVar(&cfg.version, "version", false, "")
+	fs.StringVar(&cfg.soundfont, "soundfont", "", "")
+	profile := fs.String("soundfont-profile", "fluidsynth", "")
 	// Flags may come after the input (bounce song.mid -o song.wav), so
 	// parse again after each positional argument.
 	for {
@@ -227,6 +250,15 @@ func parseArgs(args []string) (*config, error) {
 		cfg.rate = 0 // each input's own: 48 kHz for MIDI, sample_rate for JSON
 	}
 	var ok bool
+	if cfg.profile, ok = soundFontProfiles[*profile]; !ok {
+		return nil, fmt.Errorf("-soundfont-profile %q: want fluidsynth or spec", *profile)
+	}
+	if set["soundfont-profile"] && cfg.soundfont == "" {
+		return nil, fmt.Errorf("-soundfont-profile needs -soundfont FILE.sf2")
+	}
+	if set["soundfont"] && cfg.soundfont == "" {
+		return nil, fmt.Errorf("-soundfont: want a SoundFont file (.sf2)")
+	}
 	if cfg.format, ok = parseFormat(*format); !ok {
 		return nil, fmt.Errorf("-format %q: want f32, pcm16 or pcm24", *format)
 	}
@@ -281,6 +313,27 @@ func parseArgs(args []string) (*config, error) {
 		return nil, fmt.Errorf("-skip-existing needs an output file, not standard output")
 	}
 	return cfg, nil
+}
+
+// soundFontProfiles are the values of -soundfont-profile.
+var soundFontProfiles = map[string]instrument.Profile{
+	"fluidsynth": instrument.FluidSynthProfile,
+	"spec":       instrument.SpecProfile,
+}
+
+// openSoundFont reads the font of -soundfont; tests count its calls.
+var openSoundFont = bounce.OpenSoundFont
+
+// fontLine is the line that says which SoundFont was read, its size and
+// how long reading it took.
+func fontLine(f *bounce.SoundFont, took time.Duration) string {
+	font := f.Font()
+	regions := 0
+	for i := range font.Presets {
+		regions += len(font.Presets[i].AllRegions)
+	}
+	return fmt.Sprintf("bounce: SoundFont %s: %d presets, %d regions, %.0f MiB of samples, read in %.2f s (profile %s)",
+		f.Name(), len(font.Presets), regions, float64(len(font.Pool))*4/(1<<20), took.Seconds(), f.Profile().Name)
 }
 
 // wavName reports whether path may receive a WAV file: "-", a name ending
@@ -381,7 +434,7 @@ func newLoader(cfg *config, stdin io.Reader) *bounce.Loader {
 // workers and the limits ld reads under.
 func (c *config) options(ld *bounce.Loader, workers int) bounce.Options {
 	return bounce.Options{Format: c.format, Channels: c.channels, Seed: c.seed, GainDB: c.gainDB, NormalizeDBFS: c.normalize,
-		Workers: workers, Limits: ld.Limits(), MaxVoiceSeconds: c.maxWork}
+		Workers: workers, Limits: ld.Limits(), MaxVoiceSeconds: c.maxWork, SoundFont: c.font}
 }
 
 // version describes the build: the module version (or the VCS revision of

@@ -55,11 +55,12 @@ type record struct {
 	Notes         int      `json:"notes"`
 	VoicesMax     int      `json:"voices_max"`
 	Silent        bool     `json:"silent"`
+	SoundFont     string   `json:"soundfont"` // the font that played the presets; "" for none
 }
 
 // reportFields are the record's field names in order: the CSV header.
 var reportFields = []string{"index", "input", "output", "status", "error", "audio_seconds", "render_seconds",
-	"peak_dbfs", "clipped_samples", "notes", "voices_max", "silent"}
+	"peak_dbfs", "clipped_samples", "notes", "voices_max", "silent", "soundfont"}
 
 func newRecord(o *outcome) record {
 	r := record{Index: o.index, Input: o.input, Output: o.output, Status: o.status,
@@ -74,6 +75,7 @@ func newRecord(o *outcome) record {
 		r.Clipped = o.res.Clipped
 		r.Notes, r.VoicesMax = o.res.Notes, o.res.Voices
 		r.Silent = o.res.Silent()
+		r.SoundFont = o.res.SoundFont
 		if db := o.res.PeakDBFS(); !math.IsInf(db, 0) && !math.IsNaN(db) {
 			db = math.Round(db*100) / 100
 			r.PeakDBFS = &db
@@ -138,7 +140,7 @@ func (r *reporter) add(o *outcome) {
 		r.csv.Write([]string{strconv.Itoa(rec.Index), rec.Input, rec.Output, rec.Status, rec.Error,
 			strconv.FormatFloat(rec.AudioSeconds, 'f', -1, 64), strconv.FormatFloat(rec.RenderSeconds, 'f', -1, 64),
 			peak, strconv.FormatInt(rec.Clipped, 10), strconv.Itoa(rec.Notes), strconv.Itoa(rec.VoicesMax),
-			strconv.FormatBool(rec.Silent)})
+			strconv.FormatBool(rec.Silent), rec.SoundFont})
 	} else {
 		b, _ := json.Marshal(rec) // a record always encodes: strings and finite numbers
 		r.w.Write(append(b, '\n'))
@@ -184,9 +186,13 @@ func fileLine(o *outcome) string {
 	if o.status == statusSkipped {
 		return fmt.Sprintf("bounce: %s -> %s: skipped, the output exists", o.input, out)
 	}
-	return fmt.Sprintf("bounce: %s -> %s: %.1f s of audio, peak %s, %d clipped, %.2f s to render (%.0fx real time)",
+	line := fmt.Sprintf("bounce: %s -> %s: %.1f s of audio, peak %s, %d clipped, %.2f s to render (%.0fx real time)",
 		o.input, out, o.res.Seconds(), dbfs(o.res.PeakDBFS()), o.res.Clipped, o.wall.Seconds(),
 		o.res.Seconds()/max(o.wall.Seconds(), 1e-9))
+	if o.res.SoundFont != "" {
+		line += ", SoundFont " + o.res.SoundFont
+	}
+	return line
 }
 
 // clipWarning is the line an input that clipped gets on standard error,
