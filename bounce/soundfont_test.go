@@ -1,0 +1,116 @@
+package bounce
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/aether-audio/aether/instrument"
+	"github.com/aether-audio/aether/internal/testfiles"
+	"github.com/aether-audio/aether/midi"
+	"github.com/aether-audio/aether/sf2"
+)
+
+// gmBank opens the small General MIDI SoundFont of the shared test data,
+// skipping the test when it is absent.
+func gmBank(t *testing.T) *SoundFont {
+	t.Helper()
+	path := filepath.Join(testfiles.Dir(t, "soundfonts"), "sf_GMbank.sf2")
+	f, err := OpenSoundFont(path, instrument.FluidSynthProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// A SoundFont makes one bank per rate, on first use, whatever the number
+// of goroutines asking at once.
+func TestSoundFontBankPerRate(t *testing.T) {
+	f := gmBank(t)
+	const callers = 8
+	got := make([][2]*instrument.SoundFontBank, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			for j, rate := range []int{48000, 22050} {
+				b, err := f.Bank(rate)
+				if err != nil {
+					t.Error(err)
+				}
+				got[i][j] = b
+			}
+		})
+	}
+	wg.Wait()
+	for i := range got {
+		if got[i] != got[0] {
+			t.Fatalf("caller %d got banks %p, caller 0 %p: a bank was made twice", i, got[i], got[0])
+		}
+	}
+	if got[0][0] == got[0][1] || got[0][0] == nil {
+		t.Errorf("48 kHz and 22.05 kHz share bank %p", got[0][0])
+	}
+	if _, err := f.Bank(0); err == nil {
+		t.Error("a bank at 0 Hz")
+	}
+}
+
+// Options.SoundFont plays a MIDI file's notes at the file's rate, and
+// Result names the font; a score without presets makes no bank and names
+// none. Instruments and SoundFont together are refused.
+func TestRenderWithSoundFont(t *testing.T) {
+	f := gmBank(t)
+	data := smfOf([]timedMsg{{0, []byte{0xC0, 0}}, {0, []byte{0x90, 60, 100}}, {96, []byte{0x80, 60, 0}}}, 100)
+	s, err := midi.Decode("note.mid", data, midi.Options{SampleRate: 32000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withFont, res := bounceBytes(t, s, Options{SoundFont: f})
+	if res.SoundFont != f.Name() {
+		t.Errorf("Result.SoundFont %q, want %q", res.SoundFont, f.Name())
+	}
+	if _, ok := f.banks[32000]; !ok || len(f.banks) != 1 {
+		t.Errorf("banks made: %v, want the one at 32 kHz", f.banks)
+	}
+	gm, res := bounceBytes(t, s, Options{})
+	if res.SoundFont != "" {
+		t.Errorf("without a SoundFont, Result.SoundFont %q", res.SoundFont)
+	}
+	if string(withFont) == string(gm) {
+		t.Error("the SoundFont renders the bytes of the built-in bank")
+	}
+
+	synth := richScore(0.5)
+	synth.SampleRate = 11025
+	if _, res := bounceBytes(t, synth, Options{SoundFont: f}); res.SoundFont != "" {
+		t.Errorf("a score without presets: Result.SoundFont %q", res.SoundFont)
+	}
+	if _, ok := f.banks[11025]; ok {
+		t.Error("a bank was made for a score without presets")
+	}
+
+	_, err = Render(context.Background(), s, io.Discard, Options{SoundFont: f, Instruments: instrument.GM(48000)})
+	if !errors.Is(err, ErrOptions) {
+		t.Errorf("Instruments and SoundFont: %v, want ErrOptions", err)
+	}
+}
+
+// OpenSoundFont refuses what is not a regular file and wraps sf2's errors.
+func TestOpenSoundFontErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := OpenSoundFont(dir, instrument.SpecProfile); err == nil {
+		t.Error("a directory opened as a SoundFont")
+	}
+	if _, err := OpenSoundFont("testdata-missing.sf2", instrument.SpecProfile); err == nil {
+		t.Error("a missing file opened as a SoundFont")
+	}
+	if _, err := OpenSoundFont("bounce.go", instrument.FluidSynthProfile); !errors.Is(err, sf2.ErrNotSoundFont) {
+		t.Errorf("a Go file: %v, want sf2.ErrNotSoundFont", err)
+	}
+	if _, err := OpenSoundFont("bounce.go", instrument.Profile{Name: "empty"}); !errors.Is(err, ErrOptions) {
+		t.Errorf("a profile without rules: %v, want ErrOptions", err)
+	}
+}
