@@ -3,6 +3,7 @@ package aether
 import (
 	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/internal/alloc"
+	"github.com/aether-audio/aether/voice"
 )
 
 // channel is the engine's state of one MIDI channel. Only the render
@@ -197,6 +198,10 @@ func (e *Engine) startVoice(v *instrument.Voice, r *noteRec, ch *channel, offset
 	if p.Seed == 0 {
 		p.Seed = uint64(r.id) // each note its own, repeatable noise
 	}
+	sf := v.SoundFont.Data != nil
+	if sf {
+		p.Kind, p.SoundFont = voice.SoundFontSampler, &v.SoundFont
+	}
 	if err := e.bank.NoteOn(int(slot), &p, offset); err != nil {
 		e.slots.Free(slot)
 		e.stats.rejected.Add(1)
@@ -207,7 +212,7 @@ func (e *Engine) startVoice(v *instrument.Voice, r *noteRec, ch *channel, offset
 		e.choke(ch, r.id, v.Exclusive)
 	}
 	t.slotInst[slot], t.slotTag[slot], t.slotOne[slot], t.slotExcl[slot] = v.Instrument, v.Tag, v.OneShot, v.Exclusive
-	if v.Instrument != nil {
+	if v.Instrument != nil && !sf { // a SoundFont recipe holds its live controls at the start
 		if ratio := v.Instrument.Live(v.Tag, &r.n, &ch.state).FreqRatio * r.ratio; ratio != 1 {
 			e.bank.SetFreqRatio(int(slot), ratio)
 		}
@@ -218,9 +223,10 @@ func (e *Engine) startVoice(v *instrument.Voice, r *noteRec, ch *channel, offset
 	return slot, true
 }
 
-// choke ends quickly (a fade, as for a stolen voice) every voice of
-// exclusive class class that a note of channel c other than note id
-// sounds.
+// choke ends quickly every voice of exclusive class class that a note of
+// channel c other than note id sounds: a SoundFont voice by its quick
+// exclusive release (once: it leaves the class, as in FluidSynth), any
+// other by a fade, as for a stolen voice.
 func (e *Engine) choke(c *channel, id VoiceID, class uint16) {
 	t := &e.notes
 	for idx := c.head; idx >= 0; {
@@ -230,7 +236,11 @@ func (e *Engine) choke(c *channel, id VoiceID, class uint16) {
 			for s := r.first; s >= 0; {
 				ns := t.slotNext[s]
 				if t.slotExcl[s] == class {
-					e.fade(s)
+					if e.bank.ReleaseExclusive(int(s)) {
+						t.slotExcl[s] = 0
+					} else {
+						e.fade(s)
+					}
 				}
 				s = ns
 			}
@@ -339,6 +349,11 @@ func (e *Engine) updateLive(idx int32, change instrument.Change) {
 			continue
 		}
 		lv := inst.Live(t.slotTag[s], &r.n, ch)
+		if lv.HasSoundFont {
+			// Any controller may reach any of a SoundFont voice's
+			// controls through the font's modulators.
+			e.bank.SetSoundFontLive(int(s), &lv.SoundFont)
+		}
 		if change&instrument.ChangeGain != 0 {
 			e.bank.SetGain(int(s), lv.Gain*r.gain)
 		}
