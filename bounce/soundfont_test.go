@@ -11,6 +11,7 @@ import (
 	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/internal/testfiles"
 	"github.com/aether-audio/aether/midi"
+	"github.com/aether-audio/aether/score"
 	"github.com/aether-audio/aether/sf2"
 )
 
@@ -83,8 +84,9 @@ func TestRenderWithSoundFont(t *testing.T) {
 		t.Error("the SoundFont renders the bytes of the built-in bank")
 	}
 
-	synth := richScore(0.5)
-	synth.SampleRate = 11025
+	synth := &score.Score{Name: "sine", SampleRate: 11025, Frames: 5000,
+		Instruments: []score.Instrument{{Name: "sine", Osc: score.Sine, Sustain: 1, Gain: 1}},
+		Notes:       []score.Note{{Length: 4000, Key: 69, Gain: 1}}}
 	if _, res := bounceBytes(t, synth, Options{SoundFont: f}); res.SoundFont != "" {
 		t.Errorf("a score without presets: Result.SoundFont %q", res.SoundFont)
 	}

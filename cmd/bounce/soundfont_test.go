@@ -103,7 +103,7 @@ func TestSoundFontReadOncePerBatch(t *testing.T) {
 	// Without -soundfont the built-in synths play, and nothing names a font.
 	out2 := filepath.Join(dir, "out2")
 	code, _, stderr = runBounce(t, "", "-manifest", in, "-outdir", out2, "-report", rep)
-	if code != exitOK || strings.Contains(stderr, "SoundFont") {
+	if code != exitOK || strings.Contains(stderr, "SoundFont ") {
 		t.Fatalf("without -soundfont: exit %d: %s", code, stderr)
 	}
 	for _, r := range readJSONL(t, rep) {
@@ -166,6 +166,7 @@ func TestSoundFontPlaysTheKey(t *testing.T) {
 		x := a.Channels[0][a.Rate/5 : a.Rate*7/10]
 		want := pitch.KeyFreq(float64(c.key))
 		hz, clarity := audiotest.Pitch(x, a.Rate, want/1.5, want*1.5)
+		t.Logf("program %d key %d: peak %.1f dBFS, pitch %.2f Hz (%.2f wanted), clarity %.2f", c.program, c.key, db, hz, want, clarity)
 		if cents := audiotest.Cents(want, hz); !(clarity > 0.8 && cents < 10 && cents > -10) {
 			t.Errorf("program %d key %d: pitch %.2f Hz (%+.1f cents from %.2f Hz), clarity %.2f",
 				c.program, c.key, hz, cents, want, clarity)
