@@ -112,3 +112,33 @@ func TestSampleMemoryIsBounded(t *testing.T) {
 		t.Errorf("64 MiB sample: peak RSS %.0f MiB, want under %d", rss, want)
 	}
 }
+
+// fluidR3 is the path of FluidR3_GM as Debian's fluid-soundfont-gm
+// installs it.
+const fluidR3 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
+
+// A batch holds its SoundFont once, whatever the jobs: FluidR3_GM's
+// samples (283 MiB of float32) are read into memory once and shared by
+// the jobs, so the peak stays near their size.
+func TestSoundFontMemoryIsShared(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads FluidR3_GM (148 MB)")
+	}
+	if raceEnabled {
+		t.Skip("the race detector multiplies memory: peak RSS means nothing under it")
+	}
+	if _, err := os.Stat(fluidR3); err != nil {
+		t.Skipf("%s not found (Debian package fluid-soundfont-gm): skipping", fluidR3)
+	}
+	dir := t.TempDir()
+	in := soundFontBatch(t, dir)
+	code, stderr, rss := peakRSS(t, "-manifest", in, "-outdir", filepath.Join(dir, "out"), "-jobs", "2", "-soundfont", fluidR3)
+	t.Logf("6 files, -jobs 2, FluidR3_GM: %.0f MiB peak", rss)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	const pool, small = 283, 100 // MiB: the samples; the runtime, the engines and short renders
+	if rss > pool+small {
+		t.Errorf("peak RSS %.0f MiB, want under %d", rss, pool+small)
+	}
+}
