@@ -4,12 +4,14 @@
 //	go run ./bench/peers -voices 5000 -seconds 10 -dir /tmp/peers
 //
 // writes sines.json (a JSON score of that many steady sine notes, for
-// cmd/bounce) and sines.osc (the same notes as a SuperCollider
-// non-real-time score, for `scsynth -N`): every note starts at 0 and ends
-// at -seconds, at a pitch drawn from a fixed seed between 55 and 1760 Hz,
-// a gain of 0.2/√voices and a random pan. The SynthDef inside the OSC
-// score is written here byte by byte (SinOsc × amp → Pan2 → Out), so no
-// SuperCollider language is needed.
+// cmd/bounce), sines.osc (the same notes as a SuperCollider non-real-time
+// score, for `scsynth -N`) and load.mid (one piano note of an eighth of a
+// second: a SoundFont renderer given it spends its time loading the font,
+// so its cost is the loading's). In the sine loads every note starts at 0
+// and ends at -seconds, at a pitch drawn from a fixed seed between 55 and
+// 1760 Hz, a gain of 0.2/√voices and a random pan. The SynthDef inside the
+// OSC score is written here byte by byte (SinOsc × amp → Pan2 → Out), so
+// no SuperCollider language is needed.
 package main
 
 import (
@@ -43,6 +45,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "peers:", err)
 		os.Exit(1)
 	}
+	if err := os.WriteFile(filepath.Join(*dir, "load.mid"), loadMIDI(), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "peers:", err)
+		os.Exit(1)
+	}
+}
+
+// loadMIDI is a format-0 Standard MIDI File of one note: key 60 at
+// velocity 100 on channel 1 (a piano in General MIDI) for 24 ticks of 96
+// a quarter at 120 BPM, an eighth of a second.
+func loadMIDI() []byte {
+	track := []byte{0x00, 0x90, 60, 100, 24, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00}
+	var b bytes.Buffer
+	b.WriteString("MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60MTrk")
+	binary.Write(&b, binary.BigEndian, uint32(len(track)))
+	b.Write(track)
+	return b.Bytes()
 }
 
 type note struct{ freq, gain, pan float64 }
