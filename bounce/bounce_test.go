@@ -328,45 +328,52 @@ func TestBounceLoopAllocatesNothing(t *testing.T) {
 	s := richScore(2)
 	s.Frames += 48000 // every release ends before the score does
 	for _, opt := range []Options{{Workers: 1}, {Workers: 2}, {Workers: 1, Channels: 1, GainDB: -6}} {
-		r, err := newRenderer(s, io.Discard, opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.master = float32(math.Pow(10, opt.GainDB/20))
-		// AllocsPerRun counts the whole process, and under load the
-		// runtime now and then starts a thread during a measurement
-		// (runtime.allocm, seen in a memory profile of a failing run
-		// while CI ran other packages beside it): the loop's own
-		// allocations would show in every attempt, so the fewest of
-		// three attempts is what it allocates.
-		const runs, attempts = 3, 3
-		writers := make([]*wav.Writer, attempts*runs+attempts+1)
-		for i := range writers {
-			if opt.Channels == 1 {
-				writers[i], _ = wav.NewMonoWriter(io.Discard, wav.PCM16, s.SampleRate, s.Frames, 1)
-			} else {
-				writers[i], _ = wav.NewWriter(io.Discard, wav.PCM16, s.SampleRate, s.Frames, 1)
-			}
-		}
-		if err := r.run(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		i := 0
-		allocs := math.Inf(1)
-		for range attempts {
-			allocs = min(allocs, testing.AllocsPerRun(runs, func() {
-				r.out = writers[i]
-				i++
-				if err := r.run(context.Background()); err != nil {
-					panic(err)
-				}
-			}))
-		}
-		r.eng.Close()
-		if allocs != 0 {
+		if allocs := loopAllocs(t, s, opt); allocs != 0 {
 			t.Errorf("%+v: %v allocations per bounce of %d blocks", opt, allocs, s.Frames/block.Size)
 		}
 	}
+}
+
+// loopAllocs renders s once on a renderer for opt, then returns the
+// allocations of rendering it again on the same renderer.
+func loopAllocs(t *testing.T, s *score.Score, opt Options) float64 {
+	t.Helper()
+	r, err := newRenderer(s, io.Discard, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.eng.Close()
+	r.master = float32(math.Pow(10, opt.GainDB/20))
+	// AllocsPerRun counts the whole process, and under load the
+	// runtime now and then starts a thread during a measurement
+	// (runtime.allocm, seen in a memory profile of a failing run
+	// while CI ran other packages beside it): the loop's own
+	// allocations would show in every attempt, so the fewest of
+	// three attempts is what it allocates.
+	const runs, attempts = 3, 3
+	writers := make([]*wav.Writer, attempts*runs+attempts+1)
+	for i := range writers {
+		if opt.Channels == 1 {
+			writers[i], _ = wav.NewMonoWriter(io.Discard, wav.PCM16, s.SampleRate, r.frames, 1)
+		} else {
+			writers[i], _ = wav.NewWriter(io.Discard, wav.PCM16, s.SampleRate, r.frames, 1)
+		}
+	}
+	if err := r.run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	allocs := math.Inf(1)
+	for range attempts {
+		allocs = min(allocs, testing.AllocsPerRun(runs, func() {
+			r.out = writers[i]
+			i++
+			if err := r.run(context.Background()); err != nil {
+				panic(err)
+			}
+		}))
+	}
+	return allocs
 }
 
 // A bounce of a score built in Go code: two notes, written as 16-bit PCM.

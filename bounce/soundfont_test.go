@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/internal/testfiles"
 	"github.com/aether-audio/aether/midi"
@@ -114,5 +115,31 @@ func TestOpenSoundFontErrors(t *testing.T) {
 	}
 	if _, err := OpenSoundFont("bounce.go", instrument.Profile{Name: "empty"}); !errors.Is(err, ErrOptions) {
 		t.Errorf("a profile without rules: %v, want ErrOptions", err)
+	}
+}
+
+// A render played by a SoundFont allocates nothing in its loop either:
+// notes on several channels (drums too), program and bank changes,
+// controllers, pitch bend and the sustain pedal.
+func TestSoundFontLoopAllocatesNothing(t *testing.T) {
+	f := gmBank(t)
+	data := smfOf([]timedMsg{
+		{0, []byte{0xC0, 0}}, {0, []byte{0xB1, 0, 1}}, {0, []byte{0xC1, 24}}, {0, []byte{0xC2, 48}},
+		{0, []byte{0x90, 60, 100}}, {0, []byte{0x91, 64, 90}}, {4, []byte{0x99, 36, 120}}, {6, []byte{0x92, 67, 80}},
+		{10, []byte{0xB0, 7, 80}}, {12, []byte{0xE1, 0, 80}}, {16, []byte{0xB0, 64, 127}}, {20, []byte{0x80, 60, 0}},
+		{24, []byte{0x99, 42, 100}}, {26, []byte{0x99, 46, 100}}, {30, []byte{0xB2, 1, 100}}, {34, []byte{0xB0, 64, 0}},
+		{40, []byte{0x81, 64, 0}}, {44, []byte{0x82, 67, 0}}, {48, []byte{0x89, 36, 0}},
+	}, 60)
+	s, err := midi.Decode("song.mid", data, midi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, res := bounceBytes(t, s, Options{SoundFont: f}); res.Silent() || res.Voices < 4 {
+		t.Fatalf("the song renders silent or with %d voices", res.Voices)
+	}
+	for _, opt := range []Options{{Workers: 1, SoundFont: f}, {Workers: 2, SoundFont: f}} {
+		if allocs := loopAllocs(t, s, opt); allocs != 0 {
+			t.Errorf("workers %d: %v allocations per bounce of %d blocks", opt.Workers, allocs, s.Frames/block.Size)
+		}
 	}
 }
