@@ -151,6 +151,15 @@ func TestAllNotesOff(t *testing.T) {
 	if s.Frames != 80*250 || !s.Tail {
 		t.Fatalf("Frames %d, Tail %v", s.Frames, s.Tail)
 	}
+	// All sound off also stays a control, for the renderer to cut the
+	// sound at once; all notes off only ends the notes.
+	var offs []score.Control
+	for _, c := range s.Controls {
+		if c.Kind == score.CC && (c.Controller == 120 || c.Controller == 123) {
+			offs = append(offs, c)
+		}
+	}
+	checkControls(t, offs, []score.Control{channelCC(30*250, 1, 120, 0)})
 }
 
 // channelCC is a CC channel control for the expected lists below.

@@ -321,9 +321,14 @@ func (p *performer) controller(ch *channel, c, cc, v byte, frame int64) error {
 		}
 		ch.sustain = down
 		return nil
-	case ccAllSoundOff, ccAllNotesOff:
+	case ccAllNotesOff:
 		p.allOff(ch, frame)
 		return nil
+	case ccAllSoundOff:
+		// The notes end, and the control goes on for the renderer to
+		// silence them at once (FluidSynth cuts every voice; a release
+		// would ring on).
+		p.allOff(ch, frame)
 	case ccResetAll:
 		if ch.sustain {
 			p.releaseHeld(ch, frame)

@@ -82,6 +82,20 @@ func TestNoSubnormals(t *testing.T) {
 	lowpass := Filter{Type: Lowpass, Cutoff: 2000, Resonance: 0.9}
 	env := ADSR{Attack: 0.001, Decay: 0.002, Sustain: 0.5, Release: 0.01}
 	tinySustain := ADSR{Attack: 0.001, Decay: 0.002, Sustain: 1e-39, Release: 0.01}
+	// SoundFont voices: a resonant lowpass released to silence, and an
+	// unlooped sample whose second half is silent, through a resonant
+	// lowpass whose state rings down while the voice still plays.
+	sfReleased := testSoundFont()
+	sfReleased.Live.FilterFc, sfReleased.Live.FilterQ = 6000, 200
+	sfReleased.VolEnv.Release = 20
+	silentTail := make([]float32, 2*testRate)
+	copy(silentTail, sineCycles(testRate/10, sfCycle))
+	sfTail := testSoundFont()
+	pool, at := sfPool(silentTail)
+	sfTail.Data, sfTail.Start, sfTail.End, sfTail.LoopMode = pool, at[0], at[0]+len(silentTail), LoopNone
+	sfTail.Live.FilterFc, sfTail.Live.FilterQ = 7000, 100
+	sfTail.RootHz /= 3 // reads 3 frames a frame: the sample lasts longer than the 600 blocks
+	sfTail.VolEnv.Release = 1000
 	cases := []struct {
 		name string
 		p    Params
@@ -99,6 +113,8 @@ func TestNoSubnormals(t *testing.T) {
 		{"subnormal sample data", Params{Kind: Sampler, Freq: 440, Gain: 1, Sample: tinySample, Env: env}, 0},
 		{"subnormal wavetable offset", Params{Kind: Wavetable, Freq: 440, Gain: 1, Table: table, Env: env}, 0},
 		{"resonant lowpass released to silence", Params{Kind: Saw, Freq: 110, Gain: 1, Env: env, Filter: lowpass}, 0},
+		{"SoundFont resonant lowpass released to silence", sfParams(sfReleased), 0},
+		{"SoundFont silent sample tail through a resonant lowpass", sfParams(sfTail), 0},
 	}
 	forEachTier(t, func(tier string) {
 		for _, tc := range cases {

@@ -128,7 +128,7 @@ func scheduleBent(ps []probe, releases []float64, bend int) [][]byte {
 		p := &ps[i]
 		if i%probesPerFile == 0 {
 			if tr != nil {
-				files = append(files, smf(tr))
+				files = append(files, endFile(tr, t))
 			}
 			tr, t = &smfTrack{}, rest
 		}
@@ -146,7 +146,16 @@ func scheduleBent(ps []probe, releases []float64, bend int) [][]byte {
 		t = p.end + rest
 		writeProbe(tr, p, bend)
 	}
-	return append(files, smf(tr))
+	return append(files, endFile(tr, t))
+}
+
+// endFile ends the file of track tr at t seconds, with a marker there: the
+// silence after its last window's all-sound-off is measured, and a MIDI
+// reader may drop the controls at the very end of the music, which in a
+// render to the file's end reach no note.
+func endFile(tr *smfTrack, t float64) []byte {
+	tr.add(t, 0xFF, 0x06, 'e', 'n', 'd')
+	return smf(tr)
 }
 
 // writeProbe adds p's events to its file's track, with the pitch wheel

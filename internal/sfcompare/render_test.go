@@ -33,11 +33,9 @@ type renderer struct {
 	render func(tb testing.TB, font, mid, out string) error
 }
 
-// aether is Aether's render of a SoundFont. Until the engine plays
-// SoundFont voices (bounce now rejects their notes) it has no render
-// function and its tests skip; then it is
-// renderer{name: "aether", render: renderAether}.
-var aether = renderer{name: "aether"}
+// aether is Aether's render of a SoundFont: bounce with a bank of the
+// font in FluidSynth's profile.
+var aether = renderer{name: "aether", render: renderAether}
 
 // needRenderer skips the test when r cannot render.
 func needRenderer(tb testing.TB, r renderer) {
