@@ -336,7 +336,6 @@ func contains(s, sub string) bool {
 	return len(sub) <= len(s) && (s[:len(sub)] == sub || contains(s[1:], sub))
 }
 
-
 // refRead is FluidSynth's sample reading (fluid_rvoice_dsp_interpolate_4th_order
 // and _linear), written from its rules in float64 for the reads test: the
 // frame before the start is the start frame repeated, and after looping
