@@ -11,6 +11,9 @@
 // manifest); a directory stands for its .json, .mid and .midi files in
 // name order. -shard i/n renders only the entries whose index modulo n is
 // i, so n machines given the same manifest split it with no coordinator.
+// -soundfont FILE.sf2 plays MIDI files with a SoundFont's General MIDI
+// presets instead of the built-in synths; the font is read once per
+// process, before any output is written, and shared by every file.
 // See docs/bounce.md and docs/getting-started-datasets.md.
 //
 // Exit status: 0 when every file bounced, 1 when any failed (including a
