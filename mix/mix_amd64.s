@@ -112,6 +112,24 @@ DATA const33800000<>+56(SB)/4, $0x33800000
 DATA const33800000<>+60(SB)/4, $0x33800000
 GLOBL const33800000<>(SB), RODATA|NOPTR, $64
 
+DATA const3b800000<>+0(SB)/4, $0x3b800000
+DATA const3b800000<>+4(SB)/4, $0x3b800000
+DATA const3b800000<>+8(SB)/4, $0x3b800000
+DATA const3b800000<>+12(SB)/4, $0x3b800000
+DATA const3b800000<>+16(SB)/4, $0x3b800000
+DATA const3b800000<>+20(SB)/4, $0x3b800000
+DATA const3b800000<>+24(SB)/4, $0x3b800000
+DATA const3b800000<>+28(SB)/4, $0x3b800000
+DATA const3b800000<>+32(SB)/4, $0x3b800000
+DATA const3b800000<>+36(SB)/4, $0x3b800000
+DATA const3b800000<>+40(SB)/4, $0x3b800000
+DATA const3b800000<>+44(SB)/4, $0x3b800000
+DATA const3b800000<>+48(SB)/4, $0x3b800000
+DATA const3b800000<>+52(SB)/4, $0x3b800000
+DATA const3b800000<>+56(SB)/4, $0x3b800000
+DATA const3b800000<>+60(SB)/4, $0x3b800000
+GLOBL const3b800000<>(SB), RODATA|NOPTR, $64
+
 DATA const3e800000<>+0(SB)/4, $0x3e800000
 DATA const3e800000<>+4(SB)/4, $0x3e800000
 DATA const3e800000<>+8(SB)/4, $0x3e800000
@@ -3121,9 +3139,9 @@ rowcubic:
 	VPERMPD      $0xd8, Y3, Y3
 	VSHUFPS      $0x88, Y1, Y0, Y0
 	VPERMPD      $0xd8, Y0, Y0
-	VPSRLD       $0x08, Y0, Y0
+	VPSRLD       $0x18, Y0, Y0
 	VCVTDQ2PS    Y0, Y0
-	VMULPS       const33800000<>+0(SB), Y0, Y0
+	VMULPS       const3b800000<>+0(SB), Y0, Y0
 	MOVL         R11, R13
 	DECL         R13
 	VMOVD        R13, X1
@@ -3175,9 +3193,9 @@ rowcubic:
 	VPERMPD      $0xd8, Y1, Y1
 	VSHUFPS      $0x88, Y0, Y2, Y0
 	VPERMPD      $0xd8, Y0, Y0
-	VPSRLD       $0x08, Y0, Y0
+	VPSRLD       $0x18, Y0, Y0
 	VCVTDQ2PS    Y0, Y0
-	VMULPS       const33800000<>+0(SB), Y0, Y0
+	VMULPS       const3b800000<>+0(SB), Y0, Y0
 	DECL         R11
 	VMOVD        R11, X2
 	VPBROADCASTD X2, Y5
@@ -3250,9 +3268,9 @@ rowlinear:
 	VPERMPD      $0xd8, Y3, Y3
 	VSHUFPS      $0x88, Y1, Y0, Y0
 	VPERMPD      $0xd8, Y0, Y0
-	VPSRLD       $0x08, Y0, Y0
+	VPSRLD       $0x18, Y0, Y0
 	VCVTDQ2PS    Y0, Y0
-	VMULPS       const33800000<>+0(SB), Y0, Y0
+	VMULPS       const3b800000<>+0(SB), Y0, Y0
 	MOVL         R11, R13
 	DECL         R13
 	VMOVD        R13, X1
@@ -3277,9 +3295,9 @@ rowlinear:
 	VPERMPD      $0xd8, Y1, Y1
 	VSHUFPS      $0x88, Y0, Y2, Y0
 	VPERMPD      $0xd8, Y0, Y0
-	VPSRLD       $0x08, Y0, Y0
+	VPSRLD       $0x18, Y0, Y0
 	VCVTDQ2PS    Y0, Y0
-	VMULPS       const33800000<>+0(SB), Y0, Y0
+	VMULPS       const3b800000<>+0(SB), Y0, Y0
 	DECL         R11
 	VMOVD        R11, X2
 	VPBROADCASTD X2, Y3
@@ -4604,9 +4622,9 @@ rowcubic:
 	VPERMI2D     Z9, Z2, Z10
 	VMOVUPS      evenLanes<>+0(SB), Z11
 	VPERMI2D     Z9, Z2, Z11
-	VPSRLD       $0x08, Z11, Z2
+	VPSRLD       $0x18, Z11, Z2
 	VCVTDQ2PS    Z2, Z2
-	VMULPS       const33800000<>+0(SB), Z2, Z2
+	VMULPS       const3b800000<>+0(SB), Z2, Z2
 	TESTQ        R9, R9
 	JZ           gathercubic
 	MOVL         4(BX)(R10*8), R14
@@ -4705,9 +4723,9 @@ rowlinear:
 	VPERMI2D     Z9, Z2, Z10
 	VMOVUPS      evenLanes<>+0(SB), Z11
 	VPERMI2D     Z9, Z2, Z11
-	VPSRLD       $0x08, Z11, Z2
+	VPSRLD       $0x18, Z11, Z2
 	VCVTDQ2PS    Z2, Z2
-	VMULPS       const33800000<>+0(SB), Z2, Z2
+	VMULPS       const3b800000<>+0(SB), Z2, Z2
 	TESTQ        R9, R9
 	JZ           gatherlinear
 	MOVL         4(BX)(R10*8), R14

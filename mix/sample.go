@@ -12,7 +12,7 @@ import "github.com/aether-audio/aether/block"
 //
 //	p := pos + i*step
 //	j := int32(p >> 32)                                    // the frame at or before p
-//	t := float32(uint32(p)>>8) / 2^24                      // how far past it, in [0, 1)
+//	t := float32(uint32(p)>>24) / 2^8                      // how far past it, in 256ths
 //	x0, x1, x2, x3 := s[c(j-1)], s[c(j)], s[c(j+1)], s[c(j+2)] // c clamps to 0..len(s)-1
 //	cubic:  a := (x3 - x0) + 3(x1 - x2); b := (2x0 - 5x1) + (4x2 - x3); c := x2 - x0
 //	        y = x1 + (t/2)·(c + t·(b + t·a))
@@ -26,7 +26,10 @@ import "github.com/aether-audio/aether/block"
 // across it. Rows with their own sources let a voice's block cross a loop
 // seam, or wrap round a loop shorter than a block, with no test in the
 // kernel. The cubic is the 4-point interpolation FluidSynth uses by
-// default, with the fraction at 24 bits instead of its 8.
+// default, and both take the fraction at its 8 bits (its 256-row
+// coefficient tables): a sample played far below its pitch then carries
+// the same faint noise of the rounded position as in FluidSynth, whose
+// spectrum the SoundFont voices match.
 //
 // A row is one AVX-512 vector (two AVX2 ones), its four points gathered
 // lane by lane; every tier is bit-exact with the generic twin. step and

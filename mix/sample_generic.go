@@ -21,7 +21,7 @@ func sampleRow(dst *[rowLen]float32, s []float32, p, step uint64, cubic bool) {
 	at := func(j int32) float32 { return s[min(max(j, 0), last)] }
 	for i := range dst {
 		j := int32(p >> 32)
-		t := float32(uint32(p)>>8) * (1.0 / (1 << 24))
+		t := float32(uint32(p)>>24) * (1.0 / (1 << 8))
 		x1, x2 := at(j), at(j+1)
 		if cubic {
 			x0, x3 := at(j-1), at(j+2)

@@ -379,7 +379,7 @@ func (r *refRead) next(looping, cubic bool) (y float64, ok bool) {
 	if !looping && j > r.end-1 {
 		return 0, false
 	}
-	t := float64(uint32(r.p)) / (1 << 32)
+	t := float64(uint32(r.p)>>24) / 256 // the row of FluidSynth's 256-row coefficient tables
 	at := func(k int) float64 {
 		switch {
 		case looping && k >= r.le:

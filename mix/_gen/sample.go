@@ -120,9 +120,9 @@ func (t tier) sampleRows(v, dst, src, pos, window reg.GPVirtual, off, adv Op, cu
 		}
 		j, f := t.splitPositions(qa, qb)
 		frac := t.vec()
-		VPSRLD(U8(8), f, frac)
+		VPSRLD(U8(24), f, frac)
 		t.cvt(frac, frac)
-		t.mul(frac, t.constant(0x33800000), frac) // 2^-24
+		t.mul(frac, t.constant(0x3b800000), frac) // 2^-8
 		x := [4]reg.VecVirtual{t.vec(), t.vec(), t.vec(), t.vec()}
 		points := []int{1, 2}
 		if cubic {
