@@ -88,11 +88,11 @@ func (*sfVoices) check(p *Params, _ float64) error {
 	switch {
 	case sf.Start < 0 || sf.Start > sf.End || sf.End > n:
 		return bad("SoundFont.Start..End", [2]int{sf.Start, sf.End})
-	case sf.End-sf.Start >= 1<<31:
+	case int64(sf.End-sf.Start) >= 1<<31:
 		return bad("SoundFont.End-Start", sf.End-sf.Start)
 	case sf.LoopMode > LoopUntilRelease:
 		return bad("SoundFont.LoopMode", sf.LoopMode)
-	case sf.loops() && (sf.LoopStart < 0 || sf.LoopEnd > n || sf.LoopEnd-sf.LoopStart >= 1<<31):
+	case sf.loops() && (sf.LoopStart < 0 || sf.LoopEnd > n || int64(sf.LoopEnd-sf.LoopStart) >= 1<<31):
 		return bad("SoundFont.LoopStart..LoopEnd", [2]int{sf.LoopStart, sf.LoopEnd})
 	case sf.Interp > Cubic:
 		return bad("SoundFont.Interp", sf.Interp)
