@@ -55,6 +55,15 @@ func jazzFiles(t *testing.T, short bool) []string {
 	return out
 }
 
+// jazzDepartures are the files where Aether departs from FluidSynth on
+// purpose or for want of a feature, with the reason; the band test
+// reports them and asserts every other file.
+var jazzDepartures = map[string]string{
+	"test-control-54-portamento-control.mid":      "portamento (CC5, 65, 84): FluidSynth glides, Aether does not implement it",
+	"test-sysex-gs-40-1x-15-drum-part-change.mid": "a GS System Exclusive makes a channel a drum part in FluidSynth; Aether's MIDI reader ignores GS messages",
+	"test-2-tracks-type-2.mid":                    "a format 2 file: Aether plays its tracks one after the other (docs/midi.md), FluidSynth plays them at once",
+}
+
 // bandResult is one file's band comparison.
 type bandResult struct {
 	name           string
@@ -62,6 +71,9 @@ type bandResult struct {
 	fc             []float64 // band centres, Hz
 	bandR, bandC   []float64 // band levels, dB
 	median, max    float64   // of |C - gain - R| over the bands compared
+	// unplayed: the reference rendered no sound (FluidSynth refuses some
+	// files that Aether plays): nothing to compare.
+	unplayed bool
 }
 
 // compareBands renders every file with both renderers (and fonts) and
@@ -109,6 +121,9 @@ func compareBands(t *testing.T, ref, cand renderer, refFont, candFont string, fi
 	gain := at.Median(d)
 	for i := range res {
 		b := &res[i]
+		if b.unplayed = b.levelR <= -100; b.unplayed {
+			continue
+		}
 		top := slices.Max(b.bandR)
 		var diffs []float64
 		for k := range fc {
@@ -122,22 +137,40 @@ func compareBands(t *testing.T, ref, cand renderer, refFont, candFont string, fi
 }
 
 // bandReport describes the band comparison, the files outside the
-// tolerances marked.
-func bandReport(res []bandResult, gain float64) (string, int) {
+// tolerances marked, and returns how many there are: the files of
+// excused (a reason by name) are listed with their figures and reason
+// but not counted, nor the files the reference did not play.
+func bandReport(res []bandResult, gain float64, excused map[string]string) (string, int) {
 	var b strings.Builder
-	bad := 0
+	bad, compared := 0, 0
 	var meds, maxs []float64
+	var notes []string
 	for _, r := range res {
+		if r.unplayed {
+			notes = append(notes, fmt.Sprintf("  %s: not compared, the reference rendered no sound\n", r.name))
+			continue
+		}
+		out := r.median > maxBandMedian || r.max > maxBandMax
+		if why, ok := excused[r.name]; ok {
+			notes = append(notes, fmt.Sprintf("  %s: not counted (%s): median %.2f dB, largest %.2f dB\n", r.name, why, r.median, r.max))
+			continue
+		}
+		compared++
 		meds = append(meds, r.median)
 		maxs = append(maxs, r.max)
-		if r.median > maxBandMedian || r.max > maxBandMax {
+		if out {
 			bad++
 		}
 	}
-	fmt.Fprintf(&b, "%d of %d files within the band tolerances; gain calibration %+.2f dB\n", len(res)-bad, len(res), gain)
-	fmt.Fprintf(&b, "  per-file median |band diff|: median %.3f, max %.3f dB\n", at.Median(meds), at.Quantile(meds, 1))
-	fmt.Fprintf(&b, "  per-file largest |band diff|: median %.3f, max %.3f dB\n", at.Median(maxs), at.Quantile(maxs, 1))
+	fmt.Fprintf(&b, "%d of %d files within the band tolerances; gain calibration %+.2f dB\n", compared-bad, compared, gain)
+	if compared > 0 {
+		fmt.Fprintf(&b, "  per-file median |band diff|: median %.3f, max %.3f dB\n", at.Median(meds), at.Quantile(meds, 1))
+		fmt.Fprintf(&b, "  per-file largest |band diff|: median %.3f, max %.3f dB\n", at.Median(maxs), at.Quantile(maxs, 1))
+	}
 	for _, r := range res {
+		if _, ok := excused[r.name]; ok || r.unplayed {
+			continue
+		}
 		if r.median > maxBandMedian || r.max > maxBandMax {
 			worst := 0
 			for k := range r.fc {
@@ -149,15 +182,20 @@ func bandReport(res []bandResult, gain float64) (string, int) {
 				r.fc[worst], r.bandC[worst]-gain-r.bandR[worst])
 		}
 	}
+	for _, n := range notes {
+		b.WriteString(n)
+	}
 	return b.String(), bad
 }
 
 // Aether's renders of the jazz-soft files against FluidSynth's, on
-// 1/3-octave band levels: every file within the tolerances.
+// 1/3-octave band levels: every file within the tolerances but the
+// departures listed (jazzDepartures) and the files FluidSynth plays no
+// sound of.
 func TestAetherJazzSoftBands(t *testing.T) {
 	needReference(t)
 	res, gain := compareBands(t, reference, aether, fluidR3, fluidR3, jazzFiles(t, testing.Short()))
-	rep, bad := bandReport(res, gain)
+	rep, bad := bandReport(res, gain, jazzDepartures)
 	t.Log("\n" + rep)
 	writeReport(t, "bands-aether.txt", rep)
 	if bad > 0 {
@@ -171,7 +209,7 @@ func TestHarnessBandsDetectAnotherFont(t *testing.T) {
 	needReference(t)
 	other := testfiles.Dir(t, "soundfonts") + "/sf_GMbank.sf2"
 	res, gain := compareBands(t, reference, reference, fluidR3, other, jazzFiles(t, true))
-	rep, bad := bandReport(res, gain)
+	rep, bad := bandReport(res, gain, nil)
 	t.Log("\n" + rep)
 	if bad*2 < len(res) {
 		t.Errorf("%d of %d files outside the band tolerances with another font, want most", bad, len(res))
