@@ -166,13 +166,7 @@ func renderEntry(ctx context.Context, ld *bounce.Loader, cfg *config, workers in
 		opt.Progress = func(done, total int64) { bar.rendering(i, float64(done)/rate) }
 	}
 	o.res, err = bounce.RenderFile(ctx, s, o.output, opt)
-	o.status, o.err = statusOK, err
-	switch {
-	case err != nil && ctx.Err() != nil:
-		o.status = statusInterrupted
-	case err != nil:
-		o.status = statusFailed
-	}
+	o.settle(ctx, err)
 }
 
 // summarize prints the batch's summary line on stdout (and, when a signal

@@ -72,13 +72,7 @@ func renderOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr
 	}
 	bar.finished(0, o.res.Seconds(), false)
 	bar.finish()
-	o.status, o.err = statusOK, err
-	switch {
-	case err != nil && ctx.Err() != nil:
-		o.status = statusInterrupted
-	case err != nil:
-		o.status = statusFailed
-	}
+	o.settle(ctx, err)
 }
 
 // report prints what became of o on stderr: its error, or its line (unless

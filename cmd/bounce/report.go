@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -34,6 +35,18 @@ type outcome struct {
 	res    bounce.Result
 	err    error
 	wall   time.Duration // loading and rendering
+}
+
+// settle records err, the end of rendering the input: ok, interrupted
+// (the error came with ctx cancelled by a signal) or failed.
+func (o *outcome) settle(ctx context.Context, err error) {
+	o.status, o.err = statusOK, err
+	switch {
+	case err != nil && ctx.Err() != nil:
+		o.status = statusInterrupted
+	case err != nil:
+		o.status = statusFailed
+	}
 }
 
 // silent reports a successful render of an input without notes that stayed
