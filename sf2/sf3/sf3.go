@@ -37,42 +37,30 @@ func ReadFile(path string) (*sf2.Font, error) {
 	return Options(sf2.Options{}).ReadFile(path)
 }
 
-// open reads the stream's headers and checks it is mono. A panic in the
-// decoder (a stream it does not expect) becomes an error.
-func open(stream []byte) (r *oggvorbis.Reader, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("undecodable (%v)", p)
-		}
-	}()
-	r, err = oggvorbis.NewReader(bytes.NewReader(stream))
-	if err != nil {
-		return nil, err
-	}
-	if ch := r.Channels(); ch != 1 {
-		return nil, fmt.Errorf("%d channels, not 1", ch)
-	}
-	return r, nil
-}
-
-// Frames returns the length the stream's last page declares.
-func (Decoder) Frames(stream []byte) (int, error) {
-	r, err := open(stream)
+// check walks the stream's pages and checks its headers (ogg.go),
+// returning the frames it declares.
+func check(stream []byte) (int, error) {
+	n, headers, err := streamInfo(stream)
 	if err != nil {
 		return 0, err
 	}
-	n := r.Length()
+	if err := checkHeaders(headers); err != nil {
+		return 0, err
+	}
 	if n <= 0 || n != int64(int(n)) {
 		return 0, fmt.Errorf("declares %d frames", n)
 	}
 	return int(n), nil
 }
 
+// Frames returns the length the stream's last page declares, after
+// checking its framing and headers; it decodes nothing.
+func (Decoder) Frames(stream []byte) (int, error) { return check(stream) }
+
 // Decode decodes the stream into dst, stopping with an error as soon as
 // it yields more frames than dst holds, or at its end with fewer.
 func (Decoder) Decode(dst []float32, stream []byte) (err error) {
-	r, err := open(stream)
-	if err != nil {
+	if _, err := check(stream); err != nil {
 		return err
 	}
 	defer func() {
@@ -80,6 +68,10 @@ func (Decoder) Decode(dst []float32, stream []byte) (err error) {
 			err = fmt.Errorf("undecodable (%v)", p)
 		}
 	}()
+	r, err := oggvorbis.NewReader(bytes.NewReader(stream))
+	if err != nil {
+		return err
+	}
 	for got := 0; got < len(dst); {
 		n, err := r.Read(dst[got:])
 		got += n

@@ -266,3 +266,80 @@ func TestFluidR3Mono(t *testing.T) {
 		t.Errorf("sample peak %v", peak)
 	}
 }
+
+// oggPage is one Ogg page holding the packets whole, with its checksum.
+func oggPage(flags byte, granule int64, seq uint32, packets ...[]byte) []byte {
+	var lacing, body []byte
+	for _, p := range packets {
+		n := len(p)
+		for ; n >= 255; n -= 255 {
+			lacing = append(lacing, 255)
+		}
+		lacing = append(lacing, byte(n))
+		body = append(body, p...)
+	}
+	b := []byte("OggS\x00")
+	b = append(b, flags)
+	b = binary.LittleEndian.AppendUint64(b, uint64(granule))
+	b = binary.LittleEndian.AppendUint32(b, 1)
+	b = binary.LittleEndian.AppendUint32(b, seq)
+	b = binary.LittleEndian.AppendUint32(b, 0)
+	b = append(append(append(b, byte(len(lacing))), lacing...), body...)
+	binary.LittleEndian.PutUint32(b[22:], oggCRC(b))
+	return b
+}
+
+// bitWriter writes bits least significant first, as Vorbis packs them.
+type bitWriter struct {
+	b []byte
+	n int
+}
+
+func (w *bitWriter) put(v uint64, bits int) {
+	for i := range bits {
+		if w.n%8 == 0 {
+			w.b = append(w.b, 0)
+		}
+		w.b[len(w.b)-1] |= byte(v>>i&1) << (w.n % 8)
+		w.n++
+	}
+}
+
+// Headers whose fields would make the decoder allocate far more than the
+// stream's size (a codebook of 16 M entries in a few bytes, 4 G comments)
+// are refused before it sees them.
+func TestHostileHeaders(t *testing.T) {
+	good := oggSine(t, 441, 4410, 44100, 0.5, 1)
+	p, _, err := nextPage(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := p.body
+	comment := []byte("\x03vorbis\x00\x00\x00\x00\x00\x00\x00\x00\x01")
+	var w bitWriter
+	w.put(0, 8)         // one codebook
+	w.put(0x564342, 24) // sync
+	w.put(1, 16)        // dimensions
+	w.put(1<<24-1, 24)  // entries
+	w.put(1, 1)         // ordered
+	w.put(0, 5)         // first length
+	w.put(1<<24-1, 24)  // that many entries of it
+	w.put(0, 4)         // no lookup
+	setup := append([]byte("\x05vorbis"), w.b...)
+	for _, c := range []struct {
+		name   string
+		stream []byte
+		want   string
+	}{
+		{"huge codebook", append(oggPage(2, 0, 0, id), oggPage(0, 0, 1, comment, setup)...), "codebooks ask for over"},
+		{"4 G comments", append(oggPage(2, 0, 0, id), oggPage(0, 0, 1, []byte("\x03vorbis\x00\x00\x00\x00\xff\xff\xff\xff\x01"), setup)...), "comments in"},
+		{"codebook cut short", append(oggPage(2, 0, 0, id), oggPage(0, 0, 1, comment, setup[:16])...), "cut short"},
+		{"junk after the last page", append(bytes.Clone(good), "junk"...), "not an Ogg page"},
+	} {
+		_, err := read(sf3Font(c.stream, 0, 0, 44100))
+		checkErr(t, c.name, err, sf2.ErrCorrupt)
+		if err != nil && !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want it to say %q", c.name, err, c.want)
+		}
+	}
+}
