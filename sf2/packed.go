@@ -131,6 +131,11 @@ func (f *Font) decodePacked(p *packedSet, dec SampleDecoder) error {
 					return
 				}
 				for j, x := range dst {
+					if !(x >= -1 && x <= 1) {
+						errs[k] = errorf(ErrCorrupt, "pdta/shdr record %d (%q): decoded frame %d is %v, outside [-1, 1]", i, s.Name, j, x)
+						failed.Store(true)
+						return
+					}
 					dst[j] = flushTiny(x)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"unsafe"
@@ -180,5 +181,24 @@ func TestSF3Unplayable(t *testing.T) {
 	f, err := readSF3(sf3Font([][]byte{fakeStream(1, []int16{7})}, [][2]int64{{}}).bytes())
 	if err != nil || f.Samples[0].End != f.Samples[0].Start {
 		t.Fatalf("one-frame sample: %v, %+v", err, f.Samples)
+	}
+}
+
+// nanDecoder decodes like fakeDecoder, then spoils frame 2.
+type nanDecoder struct{ fakeDecoder }
+
+func (d nanDecoder) Decode(dst []float32, s []byte) error {
+	err := d.fakeDecoder.Decode(dst, s)
+	dst[2] = float32(math.NaN())
+	return err
+}
+
+// A decoder breaking its contract (values in [-1, 1]) is caught at load:
+// no NaN reaches the pool.
+func TestSF3DecoderOutOfRange(t *testing.T) {
+	b := sf3Font([][]byte{fakeStream(4, []int16{1, 2, 3, 4})}, [][2]int64{{}}).bytes()
+	_, err := Options{Decoder: nanDecoder{}}.Read(bytes.NewReader(b), int64(len(b)))
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), `pdta/shdr record 0 ("ogg0"): decoded frame 2 is NaN`) {
+		t.Fatalf("err = %v, want ErrCorrupt naming record 0 and frame 2", err)
 	}
 }
