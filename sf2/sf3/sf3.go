@@ -93,5 +93,12 @@ func (Decoder) Decode(dst []float32, stream []byte) (err error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
+	// The decoder clamps to [-1, 1] but lets NaN through (a corrupt
+	// stream can make one).
+	for i, x := range dst {
+		if x != x {
+			return fmt.Errorf("decodes to NaN at frame %d", i)
+		}
+	}
 	return nil
 }
