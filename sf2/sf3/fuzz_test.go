@@ -82,7 +82,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 // maxDecodeInFuzz keeps each fuzz input's decode small.
-const maxDecodeInFuzz = 1 << 20
+const maxDecodeInFuzz = 1 << 16
 
 // FuzzReadSF3 reads mutated SF3 fonts with the decoder: one-line errors
 // wrapping a package error, never a panic, and a pool within the limits
