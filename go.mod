@@ -2,7 +2,12 @@ module github.com/aether-audio/aether
 
 go 1.26.0
 
-require github.com/klauspost/cpuid/v2 v2.4.2
+require (
+	github.com/jfreymuth/oggvorbis v1.0.5
+	github.com/klauspost/cpuid/v2 v2.4.2
+)
+
+require github.com/jfreymuth/vorbis v1.0.2 // indirect
 
 require (
 	github.com/panjf2000/ants/v2 v2.12.1

@@ -9,6 +9,7 @@ import (
 	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/sf2"
+	"github.com/aether-audio/aether/sf2/sf3"
 )
 
 // SoundFont is a SoundFont read once and shared by every render that
@@ -26,7 +27,8 @@ type SoundFont struct {
 	banks map[int]*instrument.SoundFontBank // by output rate
 }
 
-// OpenSoundFont reads the SoundFont file at path for profile p
+// OpenSoundFont reads the SoundFont file at path (SF2, or SF3 with Ogg
+// Vorbis samples, decoded by package sf2/sf3) for profile p
 // (instrument.FluidSynthProfile plays it as FluidSynth 2.3.1 does,
 // instrument.SpecProfile as the SoundFont 2.04 specification says). The
 // path must name a regular file: a directory, a named pipe or a device is
@@ -42,7 +44,7 @@ func OpenSoundFont(path string, p instrument.Profile) (*SoundFont, error) {
 		return nil, err
 	}
 	defer f.Close()
-	font, err := p.ReadOptions().Read(f, size)
+	font, err := sf3.Options(p.ReadOptions()).Read(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", errtext.Name(path), err)
 	}

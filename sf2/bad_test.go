@@ -110,7 +110,7 @@ func TestBadFonts(t *testing.T) {
 			tf := richFont()
 			tf.samples[1].typ = SampleVorbis | SampleLeft
 			return tf.bytes()
-		}(), ErrUnsupported, "SF3 (Ogg Vorbis) samples are not supported yet"},
+		}(), ErrUnsupported, "an SF3 sample (Ogg Vorbis); reading SF3 fonts takes sf2.Options.Decoder"},
 		{"no pdta", func() []byte { tf := richFont(); tf.listOrder = []string{"INFO", "sdta"}; return tf.bytes() }(), ErrCorrupt, "no LIST pdta"},
 		{"no igen", bent(func(c map[string][]byte) { delete(c, "igen") }), ErrCorrupt, "pdta: no igen chunk"},
 		{"bad ifil size", bent(func(c map[string][]byte) { c["INFO/ifil"] = []byte{2, 0} }), ErrCorrupt, "INFO/ifil: 2 bytes"},

@@ -29,8 +29,8 @@ type segment struct {
 
 // loadSamples validates the sample headers, sanitises their loops and
 // converts the sample data they use into one pool, reading it in one
-// pass in file order.
-func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra) error {
+// pass in file order; SF3's compressed samples are decoded by dec.
+func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra, dec SampleDecoder) error {
 	frames := int64(0)
 	if lay.hasSmpl {
 		frames = lay.smpl.size / 2
@@ -46,16 +46,22 @@ func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra) error {
 		use24 = v.Major >= 2 && v.Minor >= 4 && lay.sm24.size == want
 	}
 	f.Samples = make([]Sample, len(h.shdr))
-	var used []int
+	var used, packed []int
 	for i := range h.shdr {
 		sh := &h.shdr[i]
 		s := &f.Samples[i]
 		*s = Sample{Name: sh.name, Rate: int(min(sh.rate, math.MaxInt32)), RootKey: sh.pitch, Correction: sh.correction, Type: sh.typ, Link: -1}
-		if sh.typ&SampleVorbis != 0 {
-			return errorf(ErrUnsupported, "pdta/shdr record %d (%q): SF3 (Ogg Vorbis) samples are not supported yet", i, sh.name)
-		}
 		if sh.typ&(SampleLeft|SampleRight|SampleLinked) != 0 && int(sh.link) < len(h.shdr) && int(sh.link) != i {
 			s.Link = int(sh.link)
+		}
+		if sh.typ&SampleVorbis != 0 {
+			if dec == nil {
+				return errorf(ErrUnsupported, "pdta/shdr record %d (%q): an SF3 sample (Ogg Vorbis); reading SF3 fonts takes sf2.Options.Decoder = sf3.Decoder{} (package github.com/aether-audio/aether/sf2/sf3)", i, sh.name)
+			}
+			if packedUsable(sh, lay) {
+				packed = append(packed, i)
+			}
+			continue
 		}
 		if !sampleUsable(sh, frames) {
 			continue
@@ -64,8 +70,15 @@ func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra) error {
 		s.fileLoopStart, s.fileLoopEnd = sanitizeLoop(sh.start, sh.end, sh.loopStart, sh.loopEnd, frames)
 		used = append(used, i)
 	}
-	segs := f.layOut(used)
-	return f.convert(r, lay, segs, use24)
+	p, err := f.measurePacked(r, lay, h, dec, packed)
+	if err != nil {
+		return err
+	}
+	segs := f.layOut(used, p.samples)
+	if err := f.convert(r, lay, segs, use24); err != nil {
+		return err
+	}
+	return f.decodePacked(p, dec)
 }
 
 // sampleUsable applies FluidSynth's fluid_sample_validate: a ROM sample,
@@ -111,10 +124,11 @@ func sanitizeLoop(start, end, ls, le, frames int64) (int, int) {
 
 // layOut places the used samples in the pool. Samples are copied in file
 // order; samples whose frames overlap share one copy (a segment), so the
-// pool never holds more frames than the sample data has. Every segment
-// starts on a 64-byte boundary with at least Guard zeros before it, and
-// Guard zeros follow the last.
-func (f *Font) layOut(used []int) []segment {
+// pool never holds more frames than the sample data has. The decoded
+// samples (packed, their frames already measured) follow, one segment
+// each. Every segment starts on a 64-byte boundary with at least Guard
+// zeros before it, and Guard zeros follow the last.
+func (f *Font) layOut(used, packed []int) []segment {
 	order := slices.Clone(used)
 	slices.SortStableFunc(order, func(a, b int) int { return f.Samples[a].fileStart - f.Samples[b].fileStart })
 	var segs []segment
@@ -131,7 +145,15 @@ func (f *Font) layOut(used []int) []segment {
 		segs[k].pool = pos
 		pos += alignUp(segs[k].end-segs[k].start) + Guard
 	}
+	for _, i := range packed {
+		s := &f.Samples[i]
+		s.poolBase = pos
+		pos += alignUp(s.fileEnd) + Guard
+	}
 	f.Pool = alignedFloats(pos)
+	for _, i := range packed {
+		f.Samples[i].place()
+	}
 	k := 0
 	for _, i := range order {
 		s := &f.Samples[i]
@@ -139,12 +161,18 @@ func (f *Font) layOut(used []int) []segment {
 			k++
 		}
 		s.poolBase = segs[k].pool - segs[k].start
-		s.Start, s.End = s.poolBase+s.fileStart, s.poolBase+s.fileEnd
-		// The loop as a voice with no offsets plays it: inside the sample.
-		s.LoopStart = s.poolBase + clampInt(s.fileLoopStart, s.fileStart, s.fileEnd)
-		s.LoopEnd = s.poolBase + clampInt(s.fileLoopEnd, s.fileStart, s.fileEnd)
+		s.place()
 	}
 	return segs
+}
+
+// place sets the sample's pool positions from its file positions and
+// poolBase.
+func (s *Sample) place() {
+	s.Start, s.End = s.poolBase+s.fileStart, s.poolBase+s.fileEnd
+	// The loop as a voice with no offsets plays it: inside the sample.
+	s.LoopStart = s.poolBase + clampInt(s.fileLoopStart, s.fileStart, s.fileEnd)
+	s.LoopEnd = s.poolBase + clampInt(s.fileLoopEnd, s.fileStart, s.fileEnd)
 }
 
 // alignUp rounds n up to a whole number of 64-byte lines of float32.

@@ -32,10 +32,12 @@ var (
 	// going backwards).
 	ErrCorrupt = errors.New("corrupt")
 	// ErrUnsupported: a valid file this reader does not play (SF3
-	// compressed samples, a version other than 2 or 3).
+	// compressed samples without Options.Decoder, a version other than 2
+	// or 3).
 	ErrUnsupported = errors.New("unsupported")
-	// ErrLimit: the font would flatten into more regions than MaxRegions
-	// allows for its size.
+	// ErrLimit: the font would flatten into more regions than its size
+	// allows, or its compressed samples would decode to more frames than
+	// their size allows (docs/sf2.md).
 	ErrLimit = errors.New("over limit")
 )
 
@@ -122,8 +124,9 @@ type Sample struct {
 	// pair, or -1 (a mono sample, or a link out of range).
 	Link int
 
-	// The file's positions in smpl after the loop sanitising, relative
-	// to the sample data chunk; the region windows are computed from them.
+	// The file's positions in smpl after the loop sanitising, in frames
+	// of the sample data chunk (of the decoded sample for a compressed
+	// one); the region windows are computed from them.
 	fileStart, fileEnd, fileLoopStart, fileLoopEnd int
 	// poolBase is the Pool index of file frame 0 of this sample's segment:
 	// Pool index = poolBase + file frame.
@@ -194,6 +197,26 @@ type Region struct {
 type Options struct {
 	// Rules resolve each region's modulators (nil: SpecRules).
 	Rules *ModulatorRules
+	// Decoder decodes SF3 fonts' compressed samples (type bit
+	// SampleVorbis). Nil: a font with such a sample is refused with
+	// ErrUnsupported. Package sf2/sf3 provides one; it is kept out of
+	// this package so that programs reading only SF2 do not link a
+	// Vorbis decoder.
+	Decoder SampleDecoder
+}
+
+// SampleDecoder decodes the compressed samples of SF3 fonts: each is one
+// mono Ogg Vorbis stream. Read calls its methods from several goroutines
+// at once, each call with its own stream.
+type SampleDecoder interface {
+	// Frames returns the number of frames the stream declares, reading
+	// only as much of it as that takes. A stream that is not mono Ogg
+	// Vorbis, or declares no length, is an error.
+	Frames(stream []byte) (int, error)
+	// Decode decodes the stream into dst, whose length is what Frames
+	// returned, as float32 in [-1, 1]. A stream that decodes to more
+	// frames than dst holds (it stops there) or to fewer is an error.
+	Decode(dst []float32, stream []byte) error
 }
 
 // ReadFile reads the SoundFont at path. Errors name the path.
@@ -250,7 +273,7 @@ func (o Options) Read(r io.ReaderAt, size int64) (*Font, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := font.loadSamples(r, lay, h); err != nil {
+	if err := font.loadSamples(r, lay, h, o.Decoder); err != nil {
 		return nil, err
 	}
 	if err := font.flatten(h, rules, size); err != nil {
