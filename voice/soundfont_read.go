@@ -82,22 +82,22 @@ func (o *sfVoice) buildImage(img []float32) {
 // frac32 is one frame in 32.32 fixed point.
 const frac32 = 1 << 32
 
-// sfRows are one voice's reads for the kernel.
+// sfRows are one voice's reads for the kernel, in its arguments.
 type sfRows struct {
-	src  [4][]float32
-	pos  [4]uint64
-	step uint64
+	src  *[4][]float32
+	pos  *[4]uint64
+	step *uint64
 }
 
 // silentSource is what a voice with nothing to read reads: zeros.
 var silentSource = []float32{0}
 
 // silent sets r to read zeros.
-func (r *sfRows) silent() {
+func (r sfRows) silent() {
 	for q := range r.src {
 		r.src[q], r.pos[q] = silentSource, 0
 	}
-	r.step = 0
+	*r.step = 0
 }
 
 // read sets r to read the voice's next block, n samples from o.pos (the
@@ -105,7 +105,7 @@ func (r *sfRows) silent() {
 // advances o.pos past them. looping says whether the loop plays. It
 // returns how many of the n samples the sample holds: fewer when a voice
 // that does not loop reaches its end.
-func (o *sfVoice) read(r *sfRows, img []float32, first int32, step int64, looping bool) (valid int32) {
+func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping bool) (valid int32) {
 	n := block.Size - first
 	p := o.pos
 	if !looping {
@@ -131,7 +131,7 @@ func (o *sfVoice) read(r *sfRows, img []float32, first int32, step int64, loopin
 			}
 			u += rowLen * step
 		}
-		r.step = uint64(step)
+		*r.step = uint64(step)
 		o.pos = p + int64(n)*step
 		if left := (end - p + step - 1) / step; left < int64(n) {
 			return int32(left)
@@ -198,7 +198,7 @@ func (o *sfVoice) read(r *sfRows, img []float32, first int32, step int64, loopin
 		u -= span
 		o.looped = true
 	}
-	r.step = uint64(step)
+	*r.step = uint64(step)
 	o.pos = u
 	return n
 }
