@@ -57,6 +57,8 @@ type sfVoice struct {
 	scale          float64 // the step of 1 Hz, in 32.32 frames: ratio / rootHz × 2^32
 	cents          float64 // the pitch of the last step; NaN: none
 	step           int64   // its step
+	want, fcWant   float64 // this block's pitch and cutoff in cents (control)
+	target         float32 // this block's level (control)
 	attAmp, minAmp float64 // cb2amp of Live.Attenuation and of MinAttenuation
 	dbCB, dbAmp    float64 // the last cb2amp on the dB scale: its centibels and amplitude
 	panIn          float32 // the pan of the last panGains; NaN: none
@@ -208,13 +210,13 @@ func (o *sfVoice) setLive() {
 	o.attAmp, o.panIn = cb2amp(float64(o.live.Attenuation)), float32(math.NaN())
 }
 
-// pitchStep returns the read step, in 32.32 frames, at a pitch of cents.
-func (o *sfVoice) pitchStep(cents float64) int64 {
-	if cents != o.cents {
+// pitchStep sets o.step, the read step in 32.32 frames, for the pitch
+// o.want.
+func (o *sfVoice) pitchStep() {
+	if cents := o.want; cents != o.cents {
 		o.cents = cents
 		o.step = max(int64(min(ct2hz(cents)*o.scale, maxSFStep*frac32)), 1)
 	}
-	return o.step
 }
 
 // dbAmpAt returns cb2amp(cb) for the level on the dB scale.
@@ -273,10 +275,21 @@ func (k *sfKernel) run(dst []block.Block) {
 // render advances each voice of the batch by a block and reads its
 // samples: the filtered voices, whose lanes follow each other, in one
 // kernel call, then each other voice in a call of its own as its lane
-// (the unfiltered voices' one lane) comes free.
+// (the unfiltered voices' one lane) comes free. The control runs first
+// for the whole batch, then the pitches, so that the voices' conversions
+// from cents, independent of each other, overlap.
 func (s *sfVoices) render(b *Bank, sc *scratch) {
 	var k sfKernel
+	var act [maxBatch]uint8
 	batch := sc.batch[:sc.n]
+	for i := range batch {
+		act[i&(maxBatch-1)] = s.control(batch[i].idx)
+	}
+	for i := range batch {
+		if act[i&(maxBatch-1)] == sfRead {
+			s.v[batch[i].idx].pitchStep()
+		}
+	}
 	lane := int32(-1) // the first lane of the voices in k
 	for i := range batch {
 		v := &batch[i]
@@ -290,7 +303,7 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 		if lane < 0 {
 			lane = v.lane
 		}
-		v.end = s.next(v.idx, &b.filt[v.slot], v.first, b.rate, k.rows())
+		v.end = s.play(v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.rows())
 		k.add(s.v[v.idx].cubic)
 	}
 	if k.n > 0 {
@@ -299,7 +312,7 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 	for i := range batch {
 		v := &batch[i]
 		if !v.filtered {
-			v.end = s.next(v.idx, &b.filt[v.slot], v.first, b.rate, k.rows())
+			v.end = s.play(v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.rows())
 			k.add(s.v[v.idx].cubic)
 			k.run(sc.fb().sig[v.lane:])
 		}
@@ -307,11 +320,18 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 	}
 }
 
-// next runs voice i's control for its next block, as fluid_rvoice_write
-// does up to its interpolation, sets r to the block's reads and, for a
-// voice that plays, f's coefficients. It returns the block's end:
-// block.Size, or where the voice ended.
-func (s *sfVoices) next(i int32, f *svfState, first int32, rate float64, r sfRows) int32 {
+// What a voice's next block does, as control finds it.
+const (
+	sfSkip = iota // nothing read, nothing heard
+	sfEnd         // the voice ends
+	sfRead        // the voice reads and plays
+)
+
+// control runs voice i's control for its next block, as
+// fluid_rvoice_write does up to its pitch: the envelopes, the LFOs, the
+// level (o.target) and, for a voice that reads, the pitch and cutoff in
+// cents (o.want, o.fcWant). It returns what the block does.
+func (s *sfVoices) control(i int32) uint8 {
 	o := &s.v[i]
 	o.state = sfQuiet
 	if o.offTicks >= 0 && o.ticks >= o.offTicks {
@@ -322,14 +342,13 @@ func (s *sfVoices) next(i int32, f *svfState, first int32, rate float64, r sfRow
 	o.ticks += block.Size
 	o.vol.calc()
 	if o.vol.section == sfFinished {
-		return o.ended(r, first)
+		return sfEnd
 	}
 	o.mod.calc()
 	o.modLFO.calc(ticks)
 	o.vibLFO.calc(ticks)
 	if o.vol.section == sfDelay {
-		r.silent()
-		return block.Size
+		return sfSkip
 	}
 
 	// The level: linear in amplitude through the attack, linear in dB
@@ -343,30 +362,46 @@ func (s *sfVoices) next(i int32, f *svfState, first int32, rate float64, r sfRow
 	} else {
 		target = att * o.dbAmpAt(float64(o.envRange)*(1-o.vol.val)+lfoCB)
 		if o.minAmp*o.vol.val < noiseFloor {
-			return o.ended(r, first)
+			return sfEnd
 		}
 	}
 	amp := FlushTiny(float32(target))
 	if o.amp == 0 && amp == 0 {
-		r.silent()
-		return block.Size
+		return sfSkip
 	}
+	o.target = amp
 
-	// The pitch: the read rate.
+	// The pitch and the cutoff.
 	modEnv := o.mod.val
 	if o.mod.section == sfAttack {
 		modEnv = convex(127 * modEnv)
 	}
-	cents := lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
+	o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
 		modEnv*float64(lv.ModEnvToPitch)
-	step := o.pitchStep(cents)
+	o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
+	return sfRead
+}
+
+// play finishes voice i's block after control (which returned act) and
+// pitchStep: it sets r to the block's reads and, for a voice that plays,
+// f's coefficients. It returns the block's end: block.Size, or where the
+// voice ended.
+func (s *sfVoices) play(i int32, act uint8, f *svfState, first int32, rate float64, r sfRows) int32 {
+	o := &s.v[i]
+	switch act {
+	case sfEnd:
+		return o.ended(r, first)
+	case sfSkip:
+		r.silent()
+		return block.Size
+	}
 	looping := o.mode == LoopContinuous || o.mode == LoopUntilRelease && o.vol.section < sfRelease
-	valid := o.read(r, s.image(i), first, step, looping)
+	valid := o.read(r, s.image(i), first, o.step, looping)
 	if valid == 0 {
 		return o.ended(r, first)
 	}
-	o.setFilter(f, float64(lv.FilterFc)+o.modLFO.val*float64(lv.ModLFOToFc)+modEnv*float64(lv.ModEnvToFc), rate)
-	o.state, o.e0, o.e1, o.amp = sfPlaying, o.amp, amp, amp
+	o.setFilter(f, o.fcWant, rate)
+	o.state, o.e0, o.e1, o.amp = sfPlaying, o.amp, o.target, o.target
 	return first + valid
 }
 

@@ -141,15 +141,8 @@ func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping
 
 	ls, le := int64(o.ls)*frac32, int64(o.le)*frac32
 	span := le - ls
-	wrap := func(u int64) int64 {
-		o.looped = true
-		if u -= span; u >= le {
-			u = ls + (u-ls)%span
-		}
-		return u
-	}
 	if p >= le {
-		p = wrap(p)
+		p = o.wrap(p)
 	}
 	full := step
 	if p >= ls && step >= span {
@@ -160,7 +153,45 @@ func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping
 	}
 	short := span <= imgReal*frac32
 	u := p - int64(first)*step
-	end := u // the block's last sample's position
+	var end int64 // the block's last sample's position
+	if (u+(4*rowLen-1)*step)>>32+2 < int64(o.le) && !(o.looped && (short || u>>32 <= int64(o.ls))) {
+		// The common case: the whole block reads the sample itself, clear
+		// of the seams, every row as rows would read it.
+		from := o.start
+		if o.looped {
+			from = o.ls
+		}
+		src, at := o.data[from:o.le], uint64(u-int64(from)*frac32)
+		for q := range r.src {
+			r.src[q], r.pos[q] = src, at+uint64(q*rowLen)*uint64(step)
+		}
+		end = u + (4*rowLen-1)*step
+	} else {
+		end = o.rows(r, img, u, step, span, short)
+	}
+	// The next block's position, as FluidSynth leaves it: one step (a
+	// whole one) past the block's last sample, taken back one loop only
+	// when that sample fell on one of the loop's last two frames; from
+	// further back (a step over 2 frames) it stays past the loop end until
+	// the next block, so that a release then plays on from there into the
+	// rest of the sample.
+	if end >= le {
+		end = o.wrap(end)
+	}
+	u = end + full
+	if u >= le && end>>32 >= int64(o.le)-2 {
+		u -= span
+		o.looped = true
+	}
+	*r.step = uint64(step)
+	o.pos = u
+	return n
+}
+
+// rows sets r's rows of a looping voice's block that reaches a seam, row
+// 0 from position u, and returns the block's last sample's position.
+func (o *sfVoice) rows(r sfRows, img []float32, u, step, span int64, short bool) (end int64) {
+	le := int64(o.le) * frac32
 	for q := range r.src {
 		first := u >> 32 // the row's first frame
 		last := (u+15*step)>>32 + 2
@@ -181,24 +212,20 @@ func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping
 		end = u + (rowLen-1)*step
 		u += rowLen * step
 		if u >= le {
-			u = wrap(u)
+			u = o.wrap(u)
 		}
 	}
-	// The next block's position, as FluidSynth leaves it: one step (a
-	// whole one) past the block's last sample, taken back one loop only
-	// when that sample fell on one of the loop's last two frames; from
-	// further back (a step over 2 frames) it stays past the loop end until
-	// the next block, so that a release then plays on from there into the
-	// rest of the sample.
-	if end >= le {
-		end = wrap(end)
+	return end
+}
+
+// wrap takes position u, at or past the loop end, back into the loop, and
+// marks the voice as looped.
+func (o *sfVoice) wrap(u int64) int64 {
+	o.looped = true
+	ls, le := int64(o.ls)*frac32, int64(o.le)*frac32
+	span := le - ls
+	if u -= span; u >= le {
+		u = ls + (u-ls)%span
 	}
-	u = end + full
-	if u >= le && end>>32 >= int64(o.le)-2 {
-		u -= span
-		o.looped = true
-	}
-	*r.step = uint64(step)
-	o.pos = u
-	return n
+	return u
 }
