@@ -71,6 +71,10 @@ func (e *sfEnv) params() (count int64, coeff, incr, lo, hi float64) {
 
 // calc advances the envelope by one block (fluid_adsr_env_calc).
 func (e *sfEnv) calc() {
+	if e.section == sfSustain {
+		e.count++ // what the steps below do to a value in 0..1 there
+		return
+	}
 	count, coeff, incr, lo, hi := e.params()
 	for e.count >= count {
 		if e.section == sfDecay {
