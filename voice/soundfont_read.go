@@ -121,15 +121,23 @@ func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping
 		}
 		src, base := o.data[from:o.end], int64(from)*frac32
 		u := p - int64(first)*step // row 0's first lane: before p when the voice starts mid-block
-		for q := range r.src {
-			if o.looped && u>>32 == int64(o.ls) && step <= maxLoopStep*frac32 {
-				// Its first frame is the loop start, whose frame before
-				// is still the loop's last.
-				r.src[q], r.pos[q] = img[imgLoop:], uint64(u-int64(o.ls-1)*frac32)
-			} else {
-				r.src[q], r.pos[q] = src, uint64(u-base)
+		if !o.looped {
+			// Every row reads the sample itself.
+			at := uint64(u - base)
+			for q := range r.src {
+				r.src[q], r.pos[q] = src, at+uint64(q*rowLen)*uint64(step)
 			}
-			u += rowLen * step
+		} else {
+			for q := range r.src {
+				if u>>32 == int64(o.ls) && step <= maxLoopStep*frac32 {
+					// Its first frame is the loop start, whose frame
+					// before is still the loop's last.
+					r.src[q], r.pos[q] = img[imgLoop:], uint64(u-int64(o.ls-1)*frac32)
+				} else {
+					r.src[q], r.pos[q] = src, uint64(u-base)
+				}
+				u += rowLen * step
+			}
 		}
 		*r.step = uint64(step)
 		o.pos = p + int64(n)*step
