@@ -50,6 +50,19 @@ type sfVoice struct {
 	fq                 float32 // its FilterQ
 	fbypass            bool
 	a1, a2, a3, m0, m2 float32 // its coefficients
+
+	// What the last block computed, kept so that a block whose inputs
+	// are the same (a held note's pitch and level) need not compute it
+	// again.
+	scale          float64 // the step of 1 Hz, in 32.32 frames: ratio / rootHz × 2^32
+	cents          float64 // the pitch of the last step; NaN: none
+	step           int64   // its step
+	want, fcWant   float64 // this block's pitch and cutoff in cents (control)
+	target         float32 // this block's level (control)
+	attAmp, minAmp float64 // cb2amp of Live.Attenuation and of MinAttenuation
+	dbCB, dbAmp    float64 // the last cb2amp on the dB scale: its centibels and amplitude
+	panIn          float32 // the pan of the last panGains; NaN: none
+	panL, panR     float32 // its gains
 }
 
 // The states of a voice's last block.
@@ -163,8 +176,11 @@ func (s *sfVoices) start(i int32, p *Params, _ float64) bool {
 		cubic: sf.Interp == Cubic, rootHz: sf.RootHz, live: sf.Live,
 		minAtt: sf.MinAttenuation, envRange: sf.EnvRange, qOffset: sf.FilterQOffset, bypass: sf.FilterBypass,
 		exclRelease: max(sf.ExclusiveRelease, 1), minNoteLen: int64(sf.MinNoteLength),
-		offTicks: -1, ratio: 1, fc: -1,
+		offTicks: -1, fc: -1,
+		minAmp: cb2amp(float64(sf.MinAttenuation)), dbCB: math.NaN(), panIn: float32(math.NaN()),
 	}
+	o.setLive()
+	o.retune(1)
 	if sf.loops() {
 		o.mode = sf.LoopMode
 	}
@@ -182,7 +198,34 @@ func (s *sfVoices) start(i int32, p *Params, _ float64) bool {
 	return false
 }
 
-func (s *sfVoices) retune(i int32, r float32) { s.v[i].ratio = r }
+func (s *sfVoices) retune(i int32, r float32) { s.v[i].retune(r) }
+
+// retune sets the frequency ratio, and the step of 1 Hz it makes.
+func (o *sfVoice) retune(r float32) {
+	o.ratio, o.scale, o.cents = r, float64(r)/o.rootHz*frac32, math.NaN()
+}
+
+// setLive takes a new o.live: what depends on it alone.
+func (o *sfVoice) setLive() {
+	o.attAmp, o.panIn = cb2amp(float64(o.live.Attenuation)), float32(math.NaN())
+}
+
+// pitchStep sets o.step, the read step in 32.32 frames, for the pitch
+// o.want.
+func (o *sfVoice) pitchStep() {
+	if cents := o.want; cents != o.cents {
+		o.cents = cents
+		o.step = max(int64(min(ct2hz(cents)*o.scale, maxSFStep*frac32)), 1)
+	}
+}
+
+// dbAmpAt returns cb2amp(cb) for the level on the dB scale.
+func (o *sfVoice) dbAmpAt(cb float64) float64 {
+	if cb != o.dbCB {
+		o.dbCB, o.dbAmp = cb, cb2amp(cb)
+	}
+	return o.dbAmp
+}
 
 // startFilter sets up the slot's lowpass (filterOwner).
 func (s *sfVoices) startFilter(i int32, f *svfState) { s.v[i].filterType(f) }
@@ -210,11 +253,15 @@ type sfKernel struct {
 	n     int
 }
 
-func (k *sfKernel) add(r *sfRows, cubic bool) {
+// rows returns the reads of the next voice's lane, for next to set.
+func (k *sfKernel) rows() sfRows {
 	j := k.n & (maxBatch - 1)
-	copy(k.src[4*j:4*j+4], r.src[:])
-	copy(k.pos[4*j:4*j+4], r.pos[:])
-	k.step[j], k.cubic[j] = r.step, cubic
+	return sfRows{src: (*[4][]float32)(k.src[4*j:]), pos: (*[4]uint64)(k.pos[4*j:]), step: &k.step[j]}
+}
+
+// add takes the voice whose reads rows set.
+func (k *sfKernel) add(cubic bool) {
+	k.cubic[k.n&(maxBatch-1)] = cubic
 	k.n++
 }
 
@@ -228,11 +275,21 @@ func (k *sfKernel) run(dst []block.Block) {
 // render advances each voice of the batch by a block and reads its
 // samples: the filtered voices, whose lanes follow each other, in one
 // kernel call, then each other voice in a call of its own as its lane
-// (the unfiltered voices' one lane) comes free.
+// (the unfiltered voices' one lane) comes free. The control runs first
+// for the whole batch, then the pitches, so that the voices' conversions
+// from cents, independent of each other, overlap.
 func (s *sfVoices) render(b *Bank, sc *scratch) {
 	var k sfKernel
-	var r sfRows
+	var act [maxBatch]uint8
 	batch := sc.batch[:sc.n]
+	for i := range batch {
+		act[i&(maxBatch-1)] = s.control(batch[i].idx)
+	}
+	for i := range batch {
+		if act[i&(maxBatch-1)] == sfRead {
+			s.v[batch[i].idx].pitchStep()
+		}
+	}
 	lane := int32(-1) // the first lane of the voices in k
 	for i := range batch {
 		v := &batch[i]
@@ -246,8 +303,8 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 		if lane < 0 {
 			lane = v.lane
 		}
-		v.end = s.next(v.idx, &b.filt[v.slot], v.first, b.rate, &r)
-		k.add(&r, s.v[v.idx].cubic)
+		v.end = s.play(v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.rows())
+		k.add(s.v[v.idx].cubic)
 	}
 	if k.n > 0 {
 		k.run(sc.fb().sig[lane:])
@@ -255,19 +312,26 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 	for i := range batch {
 		v := &batch[i]
 		if !v.filtered {
-			v.end = s.next(v.idx, &b.filt[v.slot], v.first, b.rate, &r)
-			k.add(&r, s.v[v.idx].cubic)
+			v.end = s.play(v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.rows())
+			k.add(s.v[v.idx].cubic)
 			k.run(sc.fb().sig[v.lane:])
 		}
 		b.finish(sc, v, v.end)
 	}
 }
 
-// next runs voice i's control for its next block, as fluid_rvoice_write
-// does up to its interpolation, sets r to the block's reads and, for a
-// voice that plays, f's coefficients. It returns the block's end:
-// block.Size, or where the voice ended.
-func (s *sfVoices) next(i int32, f *svfState, first int32, rate float64, r *sfRows) int32 {
+// What a voice's next block does, as control finds it.
+const (
+	sfSkip = iota // nothing read, nothing heard
+	sfEnd         // the voice ends
+	sfRead        // the voice reads and plays
+)
+
+// control runs voice i's control for its next block, as
+// fluid_rvoice_write does up to its pitch: the envelopes, the LFOs, the
+// level (o.target) and, for a voice that reads, the pitch and cutoff in
+// cents (o.want, o.fcWant). It returns what the block does.
+func (s *sfVoices) control(i int32) uint8 {
 	o := &s.v[i]
 	o.state = sfQuiet
 	if o.offTicks >= 0 && o.ticks >= o.offTicks {
@@ -278,57 +342,71 @@ func (s *sfVoices) next(i int32, f *svfState, first int32, rate float64, r *sfRo
 	o.ticks += block.Size
 	o.vol.calc()
 	if o.vol.section == sfFinished {
-		return o.ended(r, first)
+		return sfEnd
 	}
 	o.mod.calc()
 	o.modLFO.calc(ticks)
 	o.vibLFO.calc(ticks)
 	if o.vol.section == sfDelay {
-		r.silent()
-		return block.Size
+		return sfSkip
 	}
 
 	// The level: linear in amplitude through the attack, linear in dB
 	// (over EnvRange) after it.
 	lv := &o.live
 	lfoCB := o.modLFO.val * -float64(lv.ModLFOToVol)
-	att := cb2amp(float64(lv.Attenuation))
+	att := o.attAmp
 	var target float64
 	if o.vol.section == sfAttack {
 		target = att * cb2amp(lfoCB) * o.vol.val
 	} else {
-		target = att * cb2amp(float64(o.envRange)*(1-o.vol.val)+lfoCB)
-		if cb2amp(float64(o.minAtt))*o.vol.val < noiseFloor {
-			return o.ended(r, first)
+		target = att * o.dbAmpAt(float64(o.envRange)*(1-o.vol.val)+lfoCB)
+		if o.minAmp*o.vol.val < noiseFloor {
+			return sfEnd
 		}
 	}
 	amp := FlushTiny(float32(target))
 	if o.amp == 0 && amp == 0 {
-		r.silent()
-		return block.Size
+		return sfSkip
 	}
+	o.target = amp
 
-	// The pitch: the read rate.
+	// The pitch and the cutoff.
 	modEnv := o.mod.val
 	if o.mod.section == sfAttack {
 		modEnv = convex(127 * modEnv)
 	}
-	cents := lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
+	o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
 		modEnv*float64(lv.ModEnvToPitch)
-	ratio := min(ct2hz(cents)/o.rootHz*float64(o.ratio), maxSFStep)
-	step := max(int64(ratio*frac32), 1)
+	o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
+	return sfRead
+}
+
+// play finishes voice i's block after control (which returned act) and
+// pitchStep: it sets r to the block's reads and, for a voice that plays,
+// f's coefficients. It returns the block's end: block.Size, or where the
+// voice ended.
+func (s *sfVoices) play(i int32, act uint8, f *svfState, first int32, rate float64, r sfRows) int32 {
+	o := &s.v[i]
+	switch act {
+	case sfEnd:
+		return o.ended(r, first)
+	case sfSkip:
+		r.silent()
+		return block.Size
+	}
 	looping := o.mode == LoopContinuous || o.mode == LoopUntilRelease && o.vol.section < sfRelease
-	valid := o.read(r, s.image(i), first, step, looping)
+	valid := o.read(r, s.image(i), first, o.step, looping)
 	if valid == 0 {
 		return o.ended(r, first)
 	}
-	o.setFilter(f, float64(lv.FilterFc)+o.modLFO.val*float64(lv.ModLFOToFc)+modEnv*float64(lv.ModEnvToFc), rate)
-	o.state, o.e0, o.e1, o.amp = sfPlaying, o.amp, amp, amp
+	o.setFilter(f, o.fcWant, rate)
+	o.state, o.e0, o.e1, o.amp = sfPlaying, o.amp, o.target, o.target
 	return first + valid
 }
 
 // ended marks the voice done: nothing more is read or heard.
-func (o *sfVoice) ended(r *sfRows, first int32) int32 {
+func (o *sfVoice) ended(r sfRows, first int32) int32 {
 	o.state = sfDone
 	r.silent()
 	return first
@@ -436,8 +514,11 @@ func (s *sfVoices) walk(i int32, first, end int32, segs *[maxSegs]envSeg) (int, 
 // panGains returns the voice's channel gains (panner): FluidSynth's pan
 // law at the voice's pan plus the bank's, -1..1 being -500..500.
 func (s *sfVoices) panGains(i int32, p float32) (l, r float32) {
-	c := s.v[i].live.Pan + 500*p
-	return fluidPan(c, true), fluidPan(c, false)
+	o := &s.v[i]
+	if c := o.live.Pan + 500*p; c != o.panIn {
+		o.panIn, o.panL, o.panR = c, fluidPan(c, true), fluidPan(c, false)
+	}
+	return o.panL, o.panR
 }
 
 // SetSoundFontLive sets the modulated controls of the SoundFontSampler
@@ -455,6 +536,7 @@ func (b *Bank) SetSoundFontLive(slot int, lv *SoundFontLive) {
 	}
 	o := &b.src[SoundFontSampler].(*sfVoices).v[b.slots[slot].idx]
 	o.live = *lv
+	o.setLive()
 	o.filterType(&b.filt[slot])
 }
 

@@ -71,6 +71,10 @@ func (e *sfEnv) params() (count int64, coeff, incr, lo, hi float64) {
 
 // calc advances the envelope by one block (fluid_adsr_env_calc).
 func (e *sfEnv) calc() {
+	if e.section == sfSustain {
+		e.count++ // what the steps below do to a value in 0..1 there
+		return
+	}
 	count, coeff, incr, lo, hi := e.params()
 	for e.count >= count {
 		if e.section == sfDecay {
@@ -171,14 +175,18 @@ func ct2hz(c float64) float64 {
 	c = min(c, maxCents)
 	ic := int(c)
 	x := ic + 300
-	r := x % 1200
-	return (hzTable[r] + (c-float64(ic))*(hzTable[r+1]-hzTable[r])) * float64(uint64(1)<<(x/1200))
+	oct := x / 1200
+	r := x - 1200*oct
+	return (hzTable[r] + (c-float64(ic))*(hzTable[r+1]-hzTable[r])) * pow2(oct)
 }
+
+// pow2 is 2^k for k in 0..1023, from its bits.
+func pow2(k int) float64 { return math.Float64frombits(uint64(1023+k) << 52) }
 
 // ct2hzWhole is fluid_ct2hz_real at whole cents c >= 0.
 func ct2hzWhole(c int) float64 {
 	x := c + 300
-	return hzTable[x%1200] * float64(uint64(1)<<(x/1200))
+	return hzTable[x%1200] * pow2(x/1200)
 }
 
 // convexTable is FluidSynth's fluid_convex_tab: 1 + (400/960)·log10(i/127),

@@ -82,22 +82,22 @@ func (o *sfVoice) buildImage(img []float32) {
 // frac32 is one frame in 32.32 fixed point.
 const frac32 = 1 << 32
 
-// sfRows are one voice's reads for the kernel.
+// sfRows are one voice's reads for the kernel, in its arguments.
 type sfRows struct {
-	src  [4][]float32
-	pos  [4]uint64
-	step uint64
+	src  *[4][]float32
+	pos  *[4]uint64
+	step *uint64
 }
 
 // silentSource is what a voice with nothing to read reads: zeros.
 var silentSource = []float32{0}
 
 // silent sets r to read zeros.
-func (r *sfRows) silent() {
+func (r sfRows) silent() {
 	for q := range r.src {
 		r.src[q], r.pos[q] = silentSource, 0
 	}
-	r.step = 0
+	*r.step = 0
 }
 
 // read sets r to read the voice's next block, n samples from o.pos (the
@@ -105,7 +105,7 @@ func (r *sfRows) silent() {
 // advances o.pos past them. looping says whether the loop plays. It
 // returns how many of the n samples the sample holds: fewer when a voice
 // that does not loop reaches its end.
-func (o *sfVoice) read(r *sfRows, img []float32, first int32, step int64, looping bool) (valid int32) {
+func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping bool) (valid int32) {
 	n := block.Size - first
 	p := o.pos
 	if !looping {
@@ -121,17 +121,25 @@ func (o *sfVoice) read(r *sfRows, img []float32, first int32, step int64, loopin
 		}
 		src, base := o.data[from:o.end], int64(from)*frac32
 		u := p - int64(first)*step // row 0's first lane: before p when the voice starts mid-block
-		for q := range r.src {
-			if o.looped && u>>32 == int64(o.ls) && step <= maxLoopStep*frac32 {
-				// Its first frame is the loop start, whose frame before
-				// is still the loop's last.
-				r.src[q], r.pos[q] = img[imgLoop:], uint64(u-int64(o.ls-1)*frac32)
-			} else {
-				r.src[q], r.pos[q] = src, uint64(u-base)
+		if !o.looped {
+			// Every row reads the sample itself.
+			at := uint64(u - base)
+			for q := range r.src {
+				r.src[q], r.pos[q] = src, at+uint64(q*rowLen)*uint64(step)
 			}
-			u += rowLen * step
+		} else {
+			for q := range r.src {
+				if u>>32 == int64(o.ls) && step <= maxLoopStep*frac32 {
+					// Its first frame is the loop start, whose frame
+					// before is still the loop's last.
+					r.src[q], r.pos[q] = img[imgLoop:], uint64(u-int64(o.ls-1)*frac32)
+				} else {
+					r.src[q], r.pos[q] = src, uint64(u-base)
+				}
+				u += rowLen * step
+			}
 		}
-		r.step = uint64(step)
+		*r.step = uint64(step)
 		o.pos = p + int64(n)*step
 		if left := (end - p + step - 1) / step; left < int64(n) {
 			return int32(left)
@@ -141,15 +149,8 @@ func (o *sfVoice) read(r *sfRows, img []float32, first int32, step int64, loopin
 
 	ls, le := int64(o.ls)*frac32, int64(o.le)*frac32
 	span := le - ls
-	wrap := func(u int64) int64 {
-		o.looped = true
-		if u -= span; u >= le {
-			u = ls + (u-ls)%span
-		}
-		return u
-	}
 	if p >= le {
-		p = wrap(p)
+		p = o.wrap(p)
 	}
 	full := step
 	if p >= ls && step >= span {
@@ -160,7 +161,45 @@ func (o *sfVoice) read(r *sfRows, img []float32, first int32, step int64, loopin
 	}
 	short := span <= imgReal*frac32
 	u := p - int64(first)*step
-	end := u // the block's last sample's position
+	var end int64 // the block's last sample's position
+	if (u+(4*rowLen-1)*step)>>32+2 < int64(o.le) && !(o.looped && (short || u>>32 <= int64(o.ls))) {
+		// The common case: the whole block reads the sample itself, clear
+		// of the seams, every row as rows would read it.
+		from := o.start
+		if o.looped {
+			from = o.ls
+		}
+		src, at := o.data[from:o.le], uint64(u-int64(from)*frac32)
+		for q := range r.src {
+			r.src[q], r.pos[q] = src, at+uint64(q*rowLen)*uint64(step)
+		}
+		end = u + (4*rowLen-1)*step
+	} else {
+		end = o.rows(r, img, u, step, span, short)
+	}
+	// The next block's position, as FluidSynth leaves it: one step (a
+	// whole one) past the block's last sample, taken back one loop only
+	// when that sample fell on one of the loop's last two frames; from
+	// further back (a step over 2 frames) it stays past the loop end until
+	// the next block, so that a release then plays on from there into the
+	// rest of the sample.
+	if end >= le {
+		end = o.wrap(end)
+	}
+	u = end + full
+	if u >= le && end>>32 >= int64(o.le)-2 {
+		u -= span
+		o.looped = true
+	}
+	*r.step = uint64(step)
+	o.pos = u
+	return n
+}
+
+// rows sets r's rows of a looping voice's block that reaches a seam, row
+// 0 from position u, and returns the block's last sample's position.
+func (o *sfVoice) rows(r sfRows, img []float32, u, step, span int64, short bool) (end int64) {
+	le := int64(o.le) * frac32
 	for q := range r.src {
 		first := u >> 32 // the row's first frame
 		last := (u+15*step)>>32 + 2
@@ -181,24 +220,20 @@ func (o *sfVoice) read(r *sfRows, img []float32, first int32, step int64, loopin
 		end = u + (rowLen-1)*step
 		u += rowLen * step
 		if u >= le {
-			u = wrap(u)
+			u = o.wrap(u)
 		}
 	}
-	// The next block's position, as FluidSynth leaves it: one step (a
-	// whole one) past the block's last sample, taken back one loop only
-	// when that sample fell on one of the loop's last two frames; from
-	// further back (a step over 2 frames) it stays past the loop end until
-	// the next block, so that a release then plays on from there into the
-	// rest of the sample.
-	if end >= le {
-		end = wrap(end)
+	return end
+}
+
+// wrap takes position u, at or past the loop end, back into the loop, and
+// marks the voice as looped.
+func (o *sfVoice) wrap(u int64) int64 {
+	o.looped = true
+	ls, le := int64(o.ls)*frac32, int64(o.le)*frac32
+	span := le - ls
+	if u -= span; u >= le {
+		u = ls + (u-ls)%span
 	}
-	u = end + full
-	if u >= le && end>>32 >= int64(o.le)-2 {
-		u -= span
-		o.looped = true
-	}
-	r.step = uint64(step)
-	o.pos = u
-	return n
+	return u
 }
