@@ -8,8 +8,8 @@ import (
 	"github.com/aether-audio/aether/block"
 )
 
-// FuzzKernels feeds arbitrary bytes, read as float32 samples, gains and
-// phases, to the best tier and to the generic twins and wants the same
+// FuzzKernels feeds arbitrary bytes, read as float32 samples, gains,
+// phases and sample positions, to the best tier and to the generic twins and wants the same
 // bits (RMS within its stated tolerance).
 func FuzzKernels(f *testing.F) {
 	f.Add([]byte{}, uint8(0))
@@ -102,6 +102,30 @@ func FuzzKernels(f *testing.F) {
 				check("SVFVoices", x[v][:], wx[v][:])
 			}
 			check("SVFVoices state", gs, ws)
+		}
+		if len(raw) >= 16 && len(x) >= 1 {
+			// 1..4 voices whose rows read stretches of the fuzzer's floats
+			// from positions and steps that are its bytes: any position,
+			// any step, any value, and the twin's bits.
+			voices := 1 + int(off)%4
+			word := func(i int) uint64 { return binary.LittleEndian.Uint64(raw[(8*i)%(len(raw)-7):]) }
+			srcs := make([][]float32, 4*voices)
+			pos := make([]uint64, 4*voices)
+			for r := range srcs {
+				from := (r * 7) % len(x)
+				srcs[r] = x[from : from+1+(r*13)%(len(x)-from)]
+				pos[r] = word(r)
+			}
+			step, cubic := make([]uint64, voices), make([]bool, voices)
+			for v := range step {
+				step[v], cubic[v] = word(4*voices+v), (int(off)>>v)&1 == 1
+			}
+			g, w := make([]block.Block, voices), make([]block.Block, voices)
+			SampleVoices(g, srcs, pos, step, cubic)
+			sampleVoicesGeneric(w, srcs, pos, step, cubic)
+			for v := range g {
+				check("SampleVoices", g[v][:], w[v][:])
+			}
 		}
 		gl, gr := append([]float32(nil), dst...), append([]float32(nil), src...)
 		wl, wr := append([]float32(nil), dst...), append([]float32(nil), src...)
