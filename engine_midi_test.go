@@ -10,6 +10,7 @@ import (
 
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/instrument"
+	"github.com/aether-audio/aether/internal/audiotest"
 	"github.com/aether-audio/aether/voice"
 )
 
@@ -196,27 +197,11 @@ func TestPitchBendFollowsItsRange(t *testing.T) {
 	must(t, ch.NoteOn(57, 127, 0))                           // 220 Hz
 	must(t, ch.PitchBend(16383, 0))
 	out := renderFrames(t, e, 400)
-	got := zeroCrossHz(out[4096:], float64(DefaultSampleRate))
+	got := audiotest.ZeroCrossingHz(out[4096:], float64(DefaultSampleRate))
 	want := 220 * math.Exp2(8191.0/8192)
 	if math.Abs(got/want-1) > 1e-4 {
 		t.Fatalf("bent pitch %v Hz, want %v", got, want)
 	}
-}
-
-// zeroCrossHz measures the frequency of x from its upward zero crossings.
-func zeroCrossHz(x []float32, rate float64) float64 {
-	first, last, n := -1.0, -1.0, 0
-	for i := 1; i < len(x); i++ {
-		if x[i-1] < 0 && x[i] >= 0 {
-			t := float64(i-1) + float64(-x[i-1])/float64(x[i]-x[i-1])
-			if first < 0 {
-				first = t
-			}
-			last = t
-			n++
-		}
-	}
-	return float64(n-1) * rate / (last - first)
 }
 
 func TestMIDIMessages(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/internal/audiotest"
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/mix"
 	"github.com/aether-audio/aether/pitch"
@@ -142,37 +143,22 @@ func TestMIDIChannelControlsSound(t *testing.T) {
 		return append(m, timedMsg{0, []byte{0x90, 69, 127}}, timedMsg{180, []byte{0x80, 69, 0}})
 	}
 	plain := render(note())
-	if f := zeroCross(plain); math.Abs(f/440-1) > 1e-4 {
+	if f := audiotest.ZeroCrossingHz(plain, 48000); math.Abs(f/440-1) > 1e-4 {
 		t.Fatalf("A4 at %v Hz", f)
 	}
 	bent := render(note(timedMsg{0, []byte{0xB0, 101, 0}}, timedMsg{0, []byte{0xB0, 100, 0}},
 		timedMsg{0, []byte{0xB0, 6, 12}}, timedMsg{0, []byte{0xE0, 0, 0}}))
-	if f := zeroCross(bent); math.Abs(f/220-1) > 1e-4 {
+	if f := audiotest.ZeroCrossingHz(bent, 48000); math.Abs(f/220-1) > 1e-4 {
 		t.Errorf("bent fully down over 12 semitones: %v Hz, want 220", f)
 	}
 	tuned := render(note(timedMsg{0, []byte{0xB0, 101, 0}}, timedMsg{0, []byte{0xB0, 100, 2}}, timedMsg{0, []byte{0xB0, 6, 64 + 7}}))
-	if f, want := zeroCross(tuned), pitch.KeyFreq(76); math.Abs(f/want-1) > 1e-4 {
+	if f, want := audiotest.ZeroCrossingHz(tuned, 48000), pitch.KeyFreq(76); math.Abs(f/want-1) > 1e-4 {
 		t.Errorf("coarse tuning +7: %v Hz, want %v", f, want)
 	}
 	quiet := render(note(timedMsg{0, []byte{0xB0, 7, 50}}))
 	if got, want := rms(quiet)/rms(plain), math.Pow(50.0/100, 2); math.Abs(got/want-1) > 1e-3 {
 		t.Errorf("volume 50 against 100: level ratio %v, want %v", got, want)
 	}
-}
-
-func zeroCross(x []float32) float64 {
-	first, last, n := -1.0, -1.0, 0
-	for i := 1; i < len(x); i++ {
-		if x[i-1] < 0 && x[i] >= 0 {
-			t := float64(i-1) + float64(-x[i-1])/float64(x[i]-x[i-1])
-			if first < 0 {
-				first = t
-			}
-			last = t
-			n++
-		}
-	}
-	return float64(n-1) * 48000 / (last - first)
 }
 
 func rms(x []float32) float64 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/internal/audiotest"
 )
 
 func TestNewBankRejectsBadArguments(t *testing.T) {
@@ -88,7 +89,7 @@ func TestBadNoteOnLeavesPlayingVoiceAlone(t *testing.T) {
 		t.Fatal("NaN frequency accepted")
 	}
 	left, _ := renderBlocks(b, 0, 10, nil)
-	if f := zeroCrossFreq(left, testRate); math.Abs(f-440) > 1 {
+	if f := audiotest.ZeroCrossingHz(left, testRate); math.Abs(f-440) > 1 {
 		t.Errorf("voice now plays %v Hz", f)
 	}
 }

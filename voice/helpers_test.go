@@ -90,23 +90,6 @@ func spectrum(x []float32, window bool) []float64 {
 // db converts an amplitude ratio to decibels.
 func db(r float64) float64 { return 20 * math.Log10(r) }
 
-// zeroCrossFreq measures the frequency of x from its first and last upward
-// zero crossings, located by linear interpolation.
-func zeroCrossFreq(x []float32, rate float64) float64 {
-	first, last, count := -1.0, -1.0, 0
-	for i := 1; i < len(x); i++ {
-		if x[i-1] < 0 && x[i] >= 0 {
-			t := float64(i-1) + float64(-x[i-1])/float64(x[i]-x[i-1])
-			if first < 0 {
-				first = t
-			}
-			last = t
-			count++
-		}
-	}
-	return float64(count-1) * rate / (last - first)
-}
-
 // residualDB fits a sine of frequency f (cycles per sample) plus DC to x by
 // least squares and returns the power of what is left relative to the
 // fitted sine, in dB: THD+N.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/internal/audiotest"
 )
 
 // sineRecording returns n samples of a sine with the given period.
@@ -28,7 +29,7 @@ func TestSampleOctaveAndRateConversion(t *testing.T) {
 		b := newTestBank(t, 1)
 		start(t, b, 0, Params{Kind: Sampler, Freq: want, Gain: 1, Pan: -1, Sample: s}, 0)
 		left, _ := renderBlocks(b, 0, testRate/block.Size, nil)
-		if f := zeroCrossFreq(left, testRate); math.Abs(f-want) > 0.01 {
+		if f := audiotest.ZeroCrossingHz(left, testRate); math.Abs(f-want) > 0.01 {
 			t.Errorf("ratio %v: measured %.4f Hz, want %v", want/441, f, want)
 		}
 	}

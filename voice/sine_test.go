@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/internal/audiotest"
 )
 
 func TestSine440FrequencyAndTHDN(t *testing.T) {
 	b := newTestBank(t, 1)
 	start(t, b, 0, Params{Kind: Sine, Freq: 440, Gain: 1}, 0)
 	left, right := renderBlocks(b, 0, testRate/block.Size, nil) // 1 s
-	f := zeroCrossFreq(left, testRate)
+	f := audiotest.ZeroCrossingHz(left, testRate)
 	t.Logf("measured %.6f Hz", f)
 	if math.Abs(f-440) > 0.01 {
 		t.Errorf("measured %.6f Hz, want 440 ± 0.01", f)

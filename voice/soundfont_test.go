@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aether-audio/aether/block"
+	"github.com/aether-audio/aether/internal/audiotest"
 )
 
 // dcSoundFont returns a recipe whose sample is a loop of 1.0, so the
@@ -232,7 +233,7 @@ func sfFrequency(t *testing.T, sf *SoundFont, skip, blocks int, before func(b *B
 			before(b, i)
 		}
 	})
-	return zeroCrossFreq(left[skip*block.Size:], testRate)
+	return audiotest.ZeroCrossingHz(left[skip*block.Size:], testRate)
 }
 
 // cents returns the interval from b to a in cents.

@@ -335,3 +335,17 @@ func TestFitFilter(t *testing.T) {
 		t.Error("unequal lengths fitted")
 	}
 }
+
+func TestZeroCrossingHz(t *testing.T) {
+	const rate = 48000
+	x := make([]float32, rate/2)
+	for i := range x {
+		x[i] = float32(math.Sin(2*math.Pi*441.3*float64(i)/rate + 0.3))
+	}
+	if f := ZeroCrossingHz(x, rate); math.Abs(f/441.3-1) > 1e-5 {
+		t.Errorf("a 441.3 Hz sine measures %v Hz", f)
+	}
+	if f := ZeroCrossingHz(x[:100], rate); !math.IsNaN(f) {
+		t.Errorf("100 samples of a 441.3 Hz sine (one upward crossing) measure %v Hz, want NaN", f)
+	}
+}

@@ -264,3 +264,25 @@ func lowpass(x []float32, fc float64, rate int) []float32 {
 	}
 	return y
 }
+
+// ZeroCrossingHz measures the frequency of x, sampled at rate, from its
+// first and last upward zero crossings, each located by linear
+// interpolation: for a pure tone, exact to a few parts per million, and
+// cheap. It returns NaN when x crosses upwards fewer than twice.
+func ZeroCrossingHz(x []float32, rate float64) float64 {
+	first, last, n := -1.0, -1.0, 0
+	for i := 1; i < len(x); i++ {
+		if x[i-1] < 0 && x[i] >= 0 {
+			t := float64(i-1) + float64(-x[i-1])/float64(x[i]-x[i-1])
+			if first < 0 {
+				first = t
+			}
+			last = t
+			n++
+		}
+	}
+	if n < 2 {
+		return math.NaN()
+	}
+	return float64(n-1) * rate / (last - first)
+}
