@@ -190,7 +190,7 @@ func (b *Bank) Steal(slot int) {
 // NaN, infinite or negative gain silences the voice (see Silenced).
 func (b *Bank) SetGain(slot int, g float32) {
 	if uint(slot) < uint(len(b.set)) {
-		b.set[slot].gain = FlushTiny(g)
+		b.setHeld(slot, &b.set[slot].gain, FlushTiny(g))
 	}
 }
 
@@ -198,7 +198,7 @@ func (b *Bank) SetGain(slot int, g float32) {
 // the next block. A NaN pan silences the voice.
 func (b *Bank) SetPan(slot int, p float32) {
 	if uint(slot) < uint(len(b.set)) {
-		b.set[slot].pan = p
+		b.setHeld(slot, &b.set[slot].pan, p)
 	}
 }
 
@@ -208,7 +208,16 @@ func (b *Bank) SetPan(slot int, p float32) {
 // half the sample rate; a Sampler voice's ratio is capped at 16.
 func (b *Bank) SetFreqRatio(slot int, r float32) {
 	if uint(slot) < uint(len(b.set)) {
-		b.set[slot].ratio = r
+		b.setHeld(slot, &b.set[slot].ratio, r)
+	}
+}
+
+// setHeld sets a setter value that a held voice (see heldVoice) depends
+// on, and releases the hold if the value's bits change.
+func (b *Bank) setHeld(slot int, to *float32, x float32) {
+	if math.Float32bits(*to) != math.Float32bits(x) {
+		*to = x
+		b.held[slot].ok = false
 	}
 }
 

@@ -25,18 +25,20 @@ const window = 64
 // voices), and so the scratch.
 const maxBatch = filterGroup
 
-// heldVoice remembers that a slot's voice is steady (see Bank.hold), and
-// under which setter values, so that in the blocks after, the voice's
-// kind (a steadySource) need only compare those three values: kind,
+// heldVoice remembers that a slot's voice is steady (see Bank.hold), so
+// that in the blocks after, the voice's kind (a steadySource) adds it to
+// the bus with its constant gains and need look at nothing else: kind,
 // filter and envelope cannot change without a NoteOn, NoteOff or Steal,
-// which clear ok, and a held voice cannot finish without one of them or
-// being silenced, which clears it too. The gains are the voice's constant
-// gains, sustain × gain × pan gain.
+// and gain, pan and frequency ratio without a setter that changes their
+// bits; each of these clears ok, and so does silencing the voice, so a
+// held voice is active. The gains are the voice's constant gains,
+// sustain × gain × pan gain.
 type heldVoice struct {
-	ok               bool
-	never            bool   // filtered, or of a kind with no steady path: never held until the next NoteOn
-	gain, pan, ratio uint32 // setter bits the voice is steady under
-	gl, gr           float32
+	ok     bool
+	never  bool // filtered, or of a kind with no steady path: never held until the next NoteOn
+	kind   Kind
+	idx    int32 // the voice's index in its kind's arrays
+	gl, gr float32
 }
 
 // voiceBuf describes a voice of the batch in Render: where its signal is
@@ -212,16 +214,15 @@ func (b *Bank) finish(sc *scratch, v *voiceBuf, end int32) {
 
 // hold records in b.held that the unfiltered voice in slot s, whose block
 // the general path has just rendered and whose envelope is steady for the
-// next block, is a steady voice, and under which setter values: those
-// this block applied, which are never NaN, so a next block whose setters
-// still hold them to the bit is valid and clamped, and any change goes
-// through the general path once (which ramps, retunes or silences) and is
-// held again after it.
+// next block, is a steady voice. The setter values this block applied are
+// never NaN, so while no setter changes them the voice stays valid and
+// clamped; a change clears the hold and goes through the general path
+// once (which ramps, retunes or silences), and the voice is held again
+// after it.
 func (b *Bank) hold(s int32) {
-	h, e, out := &b.held[s], &b.env[s], &b.out[s]
+	h, e, out, r := &b.held[s], &b.env[s], &b.out[s], &b.slots[s]
 	// The gains of output's constant-gain path, to the bit.
-	*h = heldVoice{ok: true,
-		gain: math.Float32bits(out.gain), pan: math.Float32bits(out.pan), ratio: math.Float32bits(b.slots[s].ratio),
+	*h = heldVoice{ok: true, kind: r.kind, idx: r.idx,
 		gl: e.sustain * (out.gain * out.gl), gr: e.sustain * (out.gain * out.gr)}
 }
 

@@ -1,7 +1,6 @@
 package voice
 
 import (
-	"math"
 	"math/bits"
 
 	"github.com/aether-audio/aether/block"
@@ -69,29 +68,20 @@ func (s *sines) addSteady(b *Bank, sc *scratch, mask uint64) uint64 {
 	var batch sineBatch
 	// Every slice cut to one length: one bounds check covers them all,
 	// and only their bases need registers.
-	refs := b.slots
-	m := len(refs)
-	held, set := b.held[:m], b.set[:m]
+	held := b.held[:len(b.slots)]
 	n := 0
 	for todo := mask; todo != 0; todo &= todo - 1 {
 		pos := bits.TrailingZeros64(todo)
 		slot := sc.window[pos&(window-1)]
-		if uint(slot) >= uint(m) {
+		if uint(slot) >= uint(len(held)) {
 			continue
 		}
-		// A held voice is active (see heldVoice): ok first, as most
-		// voices that are not steady sines fail there.
 		h := &held[slot]
-		if !h.ok {
-			continue
-		}
-		r, v := &refs[slot], &set[slot]
-		if r.kind != Sine || math.Float32bits(v.gain) != h.gain || math.Float32bits(v.pan) != h.pan ||
-			math.Float32bits(v.ratio) != h.ratio {
+		if !h.ok || h.kind != Sine {
 			continue
 		}
 		mask &^= 1 << pos
-		o := &s.v[r.idx]
+		o := &s.v[h.idx]
 		j := n & (window - 1)
 		batch.phase[j], batch.inc[j], batch.gl[j], batch.gr[j] = o.phase, o.inc, h.gl, h.gr
 		o.phase += block.Size * o.inc

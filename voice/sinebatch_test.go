@@ -230,3 +230,35 @@ func TestSteadySineStolenOrReplaced(t *testing.T) {
 		t.Errorf("replaced: the new note is silent")
 	}
 }
+
+// TestSettersReleaseTheHoldOnlyOnChange checks the bookkeeping the steady
+// path rests on: a setter that repeats a held voice's value keeps it held,
+// one that changes it (even to a NaN) releases the hold.
+func TestSettersReleaseTheHoldOnlyOnChange(t *testing.T) {
+	held := Params{Kind: Sine, Freq: 1500, Gain: 0.5, Pan: 0.25, Env: ADSR{Sustain: 0.8, Release: 0.1}}
+	set := []struct {
+		name string
+		same func(b *Bank)
+		diff func(b *Bank)
+	}{
+		{"gain", func(b *Bank) { b.SetGain(0, 0.5) }, func(b *Bank) { b.SetGain(0, 0.25) }},
+		{"pan", func(b *Bank) { b.SetPan(0, 0.25) }, func(b *Bank) { b.SetPan(0, float32(math.NaN())) }},
+		{"ratio", func(b *Bank) { b.SetFreqRatio(0, 1) }, func(b *Bank) { b.SetFreqRatio(0, 1.5) }},
+	}
+	for _, c := range set {
+		b := newTestBank(t, 1)
+		start(t, b, 0, held, 0)
+		renderBlocks(b, 0, 3, nil)
+		if !b.held[0].ok {
+			t.Fatalf("%s: a sustained sine is not held", c.name)
+		}
+		c.same(b)
+		if !b.held[0].ok {
+			t.Errorf("%s: repeating the value released the hold", c.name)
+		}
+		c.diff(b)
+		if b.held[0].ok {
+			t.Errorf("%s: changing the value kept the hold", c.name)
+		}
+	}
+}
