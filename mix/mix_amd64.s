@@ -3093,7 +3093,7 @@ done:
 	RET
 
 // func sampleVoicesAVX2(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, MMX+
 TEXT ·sampleVoicesAVX2(SB), NOSPLIT, $64-120
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
@@ -3104,8 +3104,26 @@ TEXT ·sampleVoicesAVX2(SB), NOSPLIT, $64-120
 	XORQ R8, R8
 
 voice:
-	CMPQ         R8, CX
-	JGE          done
+	CMPQ       R8, CX
+	JGE        done
+	LEAQ       4(R8), R9
+	CMPQ       R9, CX
+	JGE        prefetched
+	SHLQ       $0x02, R9
+	MOVL       4(BX)(R9*8), R10
+	MOVLQSX    R10, R10
+	LEAQ       (R9)(R9*2), R9
+	SHLQ       $0x03, R9
+	ADDQ       DX, R9
+	MOVQ       (R9), R9
+	LEAQ       -4(R9)(R10*4), R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 192(R9)
+	PREFETCHT0 256(R9)
+
+prefetched:
 	VPBROADCASTQ (SI)(R8*8), Y0
 	VPMULUDQ     lanesQ<>+0(SB), Y0, Y1
 	VPSRLQ       $0x20, Y0, Y2
@@ -4576,7 +4594,7 @@ done:
 	RET
 
 // func sampleVoicesAVX512(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512F, MMX+
 TEXT ·sampleVoicesAVX512(SB), NOSPLIT, $0-120
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
@@ -4587,8 +4605,26 @@ TEXT ·sampleVoicesAVX512(SB), NOSPLIT, $0-120
 	XORQ R8, R8
 
 voice:
-	CMPQ         R8, CX
-	JGE          done
+	CMPQ       R8, CX
+	JGE        done
+	LEAQ       4(R8), R9
+	CMPQ       R9, CX
+	JGE        prefetched
+	SHLQ       $0x02, R9
+	MOVL       4(BX)(R9*8), R10
+	MOVLQSX    R10, R10
+	LEAQ       (R9)(R9*2), R9
+	SHLQ       $0x03, R9
+	ADDQ       DX, R9
+	MOVQ       (R9), R9
+	LEAQ       -4(R9)(R10*4), R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 192(R9)
+	PREFETCHT0 256(R9)
+
+prefetched:
 	VPBROADCASTQ (SI)(R8*8), Z0
 	VPMULUDQ     lanesQ<>+0(SB), Z0, Z1
 	VPSRLQ       $0x20, Z0, Z2

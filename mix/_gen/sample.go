@@ -36,6 +36,7 @@ func sampleVoices(t tier) {
 	Label("voice")
 	CMPQ(v, n)
 	JGE(LabelRef("done"))
+	prefetchVoice(v, n, src, pos)
 
 	// off holds lane·step for the 64-bit lanes of a vector, adv the step
 	// from one such vector to the next (lanes·step).
@@ -81,6 +82,36 @@ func sampleVoices(t tier) {
 	JMP(LabelRef("voice"))
 	Label("done")
 	t.ret()
+}
+
+// prefetchAhead is how many voices ahead prefetchVoice looks, and
+// prefetchLines how many cache lines it asks for: a block's 64 samples
+// reach 64·step + 3 frames, 5 lines at steps up to 1.2.
+const prefetchAhead, prefetchLines = 4, 5
+
+// prefetchVoice asks for the frames voice v+prefetchAhead's first row
+// starts at, if there is such a voice. A voice reads its own part of a
+// large sample pool, which a block later has left the cache: with many
+// voices the kernel would otherwise wait on each voice's first points.
+// A prefetch never faults, so positions outside the source are harmless.
+func prefetchVoice(v, n, src, pos reg.GPVirtual) {
+	u := GP64()
+	LEAQ(Mem{Base: v, Disp: prefetchAhead}, u)
+	CMPQ(u, n)
+	JGE(LabelRef("prefetched"))
+	SHLQ(U8(2), u) // its first row, 4u
+	frame := GP64()
+	MOVL(Mem{Base: pos, Index: u, Scale: 8, Disp: 4}, frame.As32())
+	MOVLQSX(frame.As32(), frame)
+	LEAQ(Mem{Base: u, Index: u, Scale: 2}, u)
+	SHLQ(U8(3), u) // 24 bytes per slice header
+	ADDQ(src, u)
+	MOVQ(Mem{Base: u}, u)
+	LEAQ(Mem{Base: u, Index: frame, Scale: 4, Disp: -4}, u)
+	for k := range prefetchLines {
+		PREFETCHT0(Mem{Base: u, Disp: 64 * k})
+	}
+	Label("prefetched")
 }
 
 // sampleRows emits the loop over voice v's four rows.
