@@ -51,6 +51,7 @@ type Bank struct {
 	ids     []indexes      // each kind's free indices, indexed by Kind
 	steady  []steadySource // the kinds whose steady voices skip the general path
 	shapers []shaper       // indexed by Kind: the kind's, if it shapes its level
+	panners []panner       // indexed by Kind: the kind's, if it has a pan law of its own
 
 	silenced atomic.Uint64
 }
@@ -93,6 +94,7 @@ func NewBank(capacity int, sampleRate int) (*Bank, error) {
 		src:     make([]source, numKinds),
 		ids:     make([]indexes, numKinds),
 		shapers: make([]shaper, numKinds),
+		panners: make([]panner, numKinds),
 	}
 	for k, e := range kindTable {
 		b.src[k] = e.new(capacity)
@@ -101,6 +103,7 @@ func NewBank(capacity int, sampleRate int) (*Bank, error) {
 			b.steady = append(b.steady, s)
 		}
 		b.shapers[k], _ = b.src[k].(shaper)
+		b.panners[k], _ = b.src[k].(panner)
 	}
 	return b, nil
 }

@@ -332,7 +332,7 @@ func (b *Bank) output(v *voiceBuf, sc *scratch) {
 
 	// Output gains at the start (0) and end (1) of the block.
 	gl1, gr1 := out.gl, out.gr
-	if pn, ok := sh.(panner); ok {
+	if pn := b.panners[v.kind]; pn != nil {
 		gl1, gr1 = pn.panGains(v.idx, min(max(p1, -1), 1))
 	} else if p1 != out.pan {
 		gl1, gr1 = panGains(min(max(p1, -1), 1))
