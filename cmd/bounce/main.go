@@ -158,6 +158,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if !cfg.quiet {
 			writeLine(stderr, fontLine(cfg.font, time.Since(start)))
 		}
+		defer limitHeap(int64(len(cfg.font.Font().Pool)) * 4)()
 	}
 	var code int
 	if cfg.manifest != "" {
@@ -322,6 +323,26 @@ func parseArgs(args []string) (*config, error) {
 var soundFontProfiles = map[string]instrument.Profile{
 	"fluidsynth": instrument.FluidSynthProfile,
 	"spec":       instrument.SpecProfile,
+}
+
+// fontHeadroom is the memory a run may use beside its font's samples
+// before the garbage collector works harder (see limitHeap).
+const fontHeadroom = 64 << 20
+
+// limitHeap sets a soft memory limit of the font's pool plus fontHeadroom
+// unless GOMEMLIMIT or a lower limit is in force, and returns what puts
+// the old limit back. The pool is one long-lived allocation the collector
+// counts as live heap, so by default (GOGC=100) the heap would grow to
+// twice its size before a collection, and a long batch's resident memory
+// with it; the limit makes the collector run before that instead. The
+// pool holds no pointers, so a collection costs the same either way.
+func limitHeap(pool int64) (restore func()) {
+	want := pool + fontHeadroom
+	if os.Getenv("GOMEMLIMIT") != "" || debug.SetMemoryLimit(-1) <= want {
+		return func() {}
+	}
+	old := debug.SetMemoryLimit(want)
+	return func() { debug.SetMemoryLimit(old) }
 }
 
 // openSoundFont reads the font of -soundfont; tests count its calls.

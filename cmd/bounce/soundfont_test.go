@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -222,5 +224,34 @@ func TestSoundFontFlags(t *testing.T) {
 	}
 	if bytes.Equal(renders[0], renders[1]) {
 		t.Error("the two profiles render the same bytes")
+	}
+}
+
+// limitHeap sets a soft memory limit of the pool plus fontHeadroom and
+// puts the old one back; it leaves a lower limit, and GOMEMLIMIT, alone.
+func TestLimitHeap(t *testing.T) {
+	const pool = 300 << 20
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	debug.SetMemoryLimit(math.MaxInt64)
+	restore := limitHeap(pool)
+	if got := debug.SetMemoryLimit(-1); got != pool+fontHeadroom {
+		t.Errorf("limit %d with a font, want %d", got, pool+fontHeadroom)
+	}
+	restore()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit %d after the run, want the old one back", got)
+	}
+
+	debug.SetMemoryLimit(pool)
+	limitHeap(pool)()
+	if got := debug.SetMemoryLimit(-1); got != pool {
+		t.Errorf("a lower limit became %d", got)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	limitHeap(pool)
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("limit %d under GOMEMLIMIT, want it left alone", got)
 	}
 }
