@@ -24,20 +24,22 @@ func TestNoAllocs(t *testing.T) {
 				srcs[i] = a
 			}
 			pos, steps, cubic := make([]uint64, 4*23), make([]uint64, 23), make([]bool, 23)
+			laneIdx, gains4 := make([]int32, 23), make([][4]float32, 23)
 			for name, f := range map[string]func(){
-				"AddScaled":    func() { AddScaled(a, b, 0.5) },
-				"AddRamp":      func() { AddRamp(a, b, 0.5, 0.25) },
-				"PanAddRamp":   func() { PanAddRamp(a, b, a, 0.5, 0.25, 0.1, 0.2) },
-				"AddBuses":     func() { AddBuses(c[:n], buses) },
-				"Scale":        func() { Scale(a, 0.999) },
-				"Peak":         func() { Peak(a) },
-				"RMS":          func() { RMS(a) },
-				"Interleave":   func() { Interleave(c, a, b) },
-				"Sine":         func() { Sine(a, 1, 1<<24) },
-				"Wavetable":    func() { Wavetable(a, &table, 1, 1<<24) },
-				"SineVoices":   func() { SineVoices(&bl, &br, phases, incs, gains, gains) },
-				"SVFVoices":    func() { SVFVoices(blocks, lanes, lanes, lanes, lanes, lanes, lanes, lanes, lanes) },
-				"SampleVoices": func() { SampleVoices(blocks, srcs, pos, steps, cubic) },
+				"AddScaled":        func() { AddScaled(a, b, 0.5) },
+				"AddRamp":          func() { AddRamp(a, b, 0.5, 0.25) },
+				"PanAddRamp":       func() { PanAddRamp(a, b, a, 0.5, 0.25, 0.1, 0.2) },
+				"AddBuses":         func() { AddBuses(c[:n], buses) },
+				"Scale":            func() { Scale(a, 0.999) },
+				"Peak":             func() { Peak(a) },
+				"RMS":              func() { RMS(a) },
+				"Interleave":       func() { Interleave(c, a, b) },
+				"Sine":             func() { Sine(a, 1, 1<<24) },
+				"Wavetable":        func() { Wavetable(a, &table, 1, 1<<24) },
+				"SineVoices":       func() { SineVoices(&bl, &br, phases, incs, gains, gains) },
+				"SVFVoices":        func() { SVFVoices(blocks, lanes, lanes, lanes, lanes, lanes, lanes, lanes, lanes) },
+				"SampleVoices":     func() { SampleVoices(blocks, srcs, pos, steps, cubic) },
+				"PanAddRampVoices": func() { PanAddRampVoices(&bl, &br, blocks, laneIdx, gains4) },
 			} {
 				if allocs := testing.AllocsPerRun(100, f); allocs != 0 {
 					t.Errorf("%s on %d samples: %v allocations per call, want 0", name, n, allocs)

@@ -127,6 +127,26 @@ func FuzzKernels(f *testing.F) {
 				check("SampleVoices", g[v][:], w[v][:])
 			}
 		}
+		if voices := len(src) / 68; voices > 0 {
+			// voices blocks and gains, all the fuzzer's floats, each
+			// voice reading the block its index picks from the bytes.
+			x := make([]block.Block, voices)
+			lane, g := make([]int32, voices), make([][4]float32, voices)
+			for v := range x {
+				x[v] = [64]float32(src[64*v:])
+				g[v] = [4]float32(src[64*voices+4*v:])
+				lane[v] = int32(int(raw[v%len(raw)]) % voices)
+			}
+			var gl, gr, wl, wr block.Block
+			if len(dst) >= 64 {
+				gl, gr = [64]float32(dst), [64]float32(dst[len(dst)-64:])
+				wl, wr = gl, gr
+			}
+			PanAddRampVoices(&gl, &gr, x, lane, g)
+			panAddRampVoicesGeneric(&wl, &wr, x, lane, g)
+			check("PanAddRampVoices left", gl[:], wl[:])
+			check("PanAddRampVoices right", gr[:], wr[:])
+		}
 		gl, gr := append([]float32(nil), dst...), append([]float32(nil), src...)
 		wl, wr := append([]float32(nil), dst...), append([]float32(nil), src...)
 		PanAddRamp(gl, gr, src, p[0], p[1], p[2], p[3])

@@ -17,6 +17,8 @@
 // the first, dst); a kernel panics otherwise.
 package mix
 
+import "github.com/aether-audio/aether/block"
+
 // AddScaled accumulates src scaled by g into dst:
 //
 //	for i := range dst { dst[i] += float32(g * src[i]) }
@@ -42,6 +44,28 @@ func PanAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
 	checkLen(len(left), len(right))
 	checkLen(len(left), len(src))
 	panAddRamp(left, right, src, l0, l1, r0, r1)
+}
+
+// PanAddRampVoices accumulates many mono 64-sample voices into a stereo
+// block, each with its own gain ramps: voice v is src[lane[v]], and its
+// gains g[v] are l0, l1, r0, r1 as PanAddRamp takes them. It gives the
+// bits of
+//
+//	for v, j := range lane {
+//		PanAddRamp(left[:], right[:], src[j][:], g[v][0], g[v][1], g[v][2], g[v][3])
+//	}
+//
+// at a fraction of the cost where the CPU has AVX-512: the bus stays in
+// registers across the voices instead of being loaded and stored once per
+// voice. g must have len(lane) elements and every lane must index src.
+func PanAddRampVoices(left, right *block.Block, src []block.Block, lane []int32, g [][4]float32) {
+	checkLen(len(lane), len(g))
+	for _, j := range lane {
+		if uint(j) >= uint(len(src)) {
+			panic("mix: lane out of range")
+		}
+	}
+	panAddRampVoices(left, right, src, lane, g)
 }
 
 // AddBuses sums the buses into dst in their order:

@@ -272,6 +272,18 @@ func svfVoices(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	}
 }
 
+// panAddRampVoices has only an AVX-512 kernel: the narrower tiers run
+// their panAddRamp once per voice (the same bits).
+func panAddRampVoices(left, right *block.Block, src []block.Block, lane []int32, g [][4]float32) {
+	if use[kPanAddRampVoices] == levelAVX512 {
+		panAddRampVoicesAVX512(left, right, src, lane, g)
+		return
+	}
+	for v, j := range lane {
+		panAddRamp(left[:], right[:], src[j][:], g[v][0], g[v][1], g[v][2], g[v][3])
+	}
+}
+
 // sampleVoices has no SSE2 kernel (SSE2 cannot gather); that tier runs the
 // generic twin. The kernels take whole voices, so there is no tail.
 func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {

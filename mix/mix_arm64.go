@@ -197,6 +197,14 @@ func svfVoices(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	}
 }
 
+// panAddRampVoices runs panAddRamp per voice: NEON's 32 registers could
+// hold the bus, but no NEON kernel keeps it there yet.
+func panAddRampVoices(left, right *block.Block, src []block.Block, lane []int32, g [][4]float32) {
+	for v, j := range lane {
+		panAddRamp(left[:], right[:], src[j][:], g[v][0], g[v][1], g[v][2], g[v][3])
+	}
+}
+
 // sampleVoices runs its generic twin: NEON has no gather.
 func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
 	sampleVoicesGeneric(dst, src, pos, step, cubic)

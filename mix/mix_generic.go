@@ -3,6 +3,8 @@ package mix
 import (
 	"math"
 	"math/bits"
+
+	"github.com/aether-audio/aether/block"
 )
 
 // The pure-Go twins. Each is the loop in its kernel's doc comment, written
@@ -45,6 +47,13 @@ func addRampFrom(dst, src []float32, g0, step float32, i0 int) {
 func panAddRampGeneric(left, right, src []float32, l0, l1, r0, r1 float32) {
 	n := len(left)
 	panAddRampFrom(left, right, src, l0, rampStep(l0, l1, n), r0, rampStep(r0, r1, n), 0)
+}
+
+func panAddRampVoicesGeneric(left, right *block.Block, src []block.Block, lane []int32, g [][4]float32) {
+	g = g[:len(lane)]
+	for v, j := range lane {
+		panAddRampGeneric(left[:], right[:], src[j][:], g[v][0], g[v][1], g[v][2], g[v][3])
+	}
 }
 
 // panAddRampFrom is panAddRampGeneric from sample i0 of the ramps on.

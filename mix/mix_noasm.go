@@ -23,6 +23,10 @@ func panAddRamp(left, right, src []float32, l0, l1, r0, r1 float32) {
 	panAddRampGeneric(left, right, src, l0, l1, r0, r1)
 }
 
+func panAddRampVoices(left, right *block.Block, src []block.Block, lane []int32, g [][4]float32) {
+	panAddRampVoicesGeneric(left, right, src, lane, g)
+}
+
 func sineVoices(left, right *block.Block, phases, incs []uint32, gl, gr []float32) {
 	sineVoicesGeneric(left, right, phases, incs, gl, gr)
 }

@@ -179,6 +179,11 @@ func sineVoicesAVX512(left *[64]float32, right *[64]float32, phases []uint32, in
 //go:noescape
 func svfVoicesAVX512(x [][64]float32, ic1 []float32, ic2 []float32, a1 []float32, a2 []float32, a3 []float32, m0 []float32, m1 []float32, m2 []float32)
 
+// panAddRampVoicesAVX512 computes the loop of panAddRampVoicesGeneric for len(lane) voices.
+//
+//go:noescape
+func panAddRampVoicesAVX512(left *[64]float32, right *[64]float32, src [][64]float32, lane []int32, g [][4]float32)
+
 // wavetableAVX512 computes dst[n] = y[i] + frac*d[i] for whole vectors of dst, with i and frac from the phase and the pairs (y[i], d[i]) of a Table, as in wavetableGeneric.
 //
 //go:noescape

@@ -38,6 +38,7 @@ const (
 	kWavetable
 	kSVFVoices
 	kSampleVoices
+	kPanAddRampVoices
 	numKernels
 )
 
@@ -65,7 +66,7 @@ var tier level
 var preferAVX2 = [numKernels]bool{
 	kAddScaled: false, kAddRamp: false, kPanAddRamp: false, kAdd: false, kScale: false,
 	kPeak: false, kSumSquares: false, kInterleave: false, kSine: false, kSineVoices: false,
-	kWavetable: false, kSVFVoices: false, kSampleVoices: false,
+	kWavetable: false, kSVFVoices: false, kSampleVoices: false, kPanAddRampVoices: false,
 }
 
 // Errors returned by SetTier.

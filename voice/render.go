@@ -70,6 +70,14 @@ type scratch struct {
 	held, used int                   // how many, and their lanes
 	segs       [maxSegs]envSeg
 
+	// The filtered voices' adds to the bus that filterAndOutput defers
+	// to one mix.PanAddRampVoices call (see addMono): their lanes and
+	// gains, in order.
+	deferring bool
+	pend      int
+	pendLane  [maxFilterLanes]int32
+	pendGains [maxFilterLanes][4]float32
+
 	// The filter batch, which holds the signal lanes (the filtered
 	// voices' channels, in order; then an unfiltered voice's), lies in
 	// fbMem from word fbAt, the first 64-byte boundary, so that no
@@ -277,6 +285,7 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 		}
 	}
 	fb.run(used)
+	sc.deferring = true
 	for i := range n {
 		v := &sc.group[i]
 		f := &b.filt[v.slot]
@@ -289,6 +298,30 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 			continue
 		}
 		b.output(v, sc)
+	}
+	sc.flush()
+	sc.deferring = false
+}
+
+// addMono adds the whole block of lane j to the bus with the ramps of
+// mix.PanAddRamp; while filterAndOutput defers, it keeps the add for one
+// mix.PanAddRampVoices call, the same bits at a fraction of the cost.
+func (sc *scratch) addMono(j int32, l0, l1, r0, r1 float32) {
+	if !sc.deferring {
+		mix.PanAddRamp(sc.left[:], sc.right[:], sc.lane(j)[:], l0, l1, r0, r1)
+		return
+	}
+	k := sc.pend
+	sc.pendLane[k], sc.pendGains[k] = j, [4]float32{l0, l1, r0, r1}
+	sc.pend++
+}
+
+// flush makes the deferred adds, before any other add to the bus, so that
+// the bus sums the voices in the order output takes them.
+func (sc *scratch) flush() {
+	if sc.pend > 0 {
+		mix.PanAddRampVoices(sc.left, sc.right, sc.fb().sig[:], sc.pendLane[:sc.pend], sc.pendGains[:sc.pend])
+		sc.pend = 0
 	}
 }
 
@@ -315,7 +348,7 @@ func (b *Bank) output(v *voiceBuf, sc *scratch) {
 		// constant-gain accumulate, no envelope runs; the same gains,
 		// to the bit, as the sustain run below would use.
 		l, r := e.sustain*(out.gain*out.gl), e.sustain*(out.gain*out.gr)
-		mix.PanAddRamp(left[:], right[:], vl[:], l, l, r, r)
+		sc.addMono(v.lane, l, l, r, r)
 		out.level = e.sustain * out.gain // stealing reads it: a held note is not silent
 		return
 	}
@@ -340,11 +373,20 @@ func (b *Bank) output(v *voiceBuf, sc *scratch) {
 	l0, r0 := out.gain*out.gl, out.gain*out.gr
 	l1, r1 := g1*gl1, g1*gr1
 	segs := segBuf[:n]
+	whole := n == 1 && segs[0].a == 0 && segs[0].b == block.Size && !v.stereo
+	if !whole {
+		sc.flush()
+	}
 	if l0 == l1 && r0 == r1 {
 		// Steady gain: each envelope run is one exact linear ramp.
-		for _, sg := range segs {
-			addRun(left[sg.a:sg.b], right[sg.a:sg.b], vl[sg.a:sg.b], vr[sg.a:sg.b], v.stereo,
-				sg.e0*l0, sg.e1*l0, sg.e0*r0, sg.e1*r0)
+		if whole {
+			sg := &segs[0]
+			sc.addMono(v.lane, sg.e0*l0, sg.e1*l0, sg.e0*r0, sg.e1*r0)
+		} else {
+			for _, sg := range segs {
+				addRun(left[sg.a:sg.b], right[sg.a:sg.b], vl[sg.a:sg.b], vr[sg.a:sg.b], v.stereo,
+					sg.e0*l0, sg.e1*l0, sg.e0*r0, sg.e1*r0)
+			}
 		}
 	} else if n > 0 {
 		// Changing gain or pan: apply the envelope first, then ramp the
@@ -356,8 +398,11 @@ func (b *Bank) output(v *voiceBuf, sc *scratch) {
 				rampMul(vr[sg.a:sg.b], sg.e0, sg.e1)
 			}
 		}
-		a, z := segs[0].a, segs[n-1].b
-		addRun(left[a:z], right[a:z], vl[a:z], vr[a:z], v.stereo, l0, l1, r0, r1)
+		if a, z := segs[0].a, segs[n-1].b; whole {
+			sc.addMono(v.lane, l0, l1, r0, r1)
+		} else {
+			addRun(left[a:z], right[a:z], vl[a:z], vr[a:z], v.stereo, l0, l1, r0, r1)
+		}
 	}
 	out.gain, out.pan, out.gl, out.gr = g1, p1, gl1, gr1
 	if n > 0 {

@@ -53,6 +53,9 @@ func main() {
 		sine(t)
 		sineVoices(t)
 		svfVoices(t)
+		if t.z { // the bus and the ramps' indexes take 12 of the 16 registers of the narrower tiers
+			panAddRampVoices(t)
+		}
 		if t.vex { // SSE2 has no gather: Wavetable and SampleVoices stay generic there
 			wavetable(t)
 			sampleVoices(t)
@@ -126,6 +129,81 @@ func panAddRamp(t tier) {
 		}
 		t.add(idx, w, idx)
 	})
+	t.ret()
+}
+
+// panAddRampVoices is panAddRamp for many mono voices of 64 samples, one
+// after the other, with the bus (both channels of the block) in registers
+// across them: each voice's samples and its two ramps are computed as
+// panAddRamp computes them, from the steps rampStep gives a 64-sample
+// block ((g1 - g0) / 64, exact), so the bits are those of one panAddRamp
+// call per voice.
+func panAddRampVoices(t tier) {
+	t.text("panAddRampVoices", "func(left, right *[64]float32, src [][64]float32, lane []int32, g [][4]float32)",
+		"the loop of panAddRampVoicesGeneric for len(lane) voices.")
+	left := loadGP(Param("left"), GP64())
+	right := loadGP(Param("right"), GP64())
+	src := basePtr("src")
+	lane, n := sliceParam("lane")
+	g := basePtr("g")
+	const vecs = 64 / 16
+	bus := make([]reg.VecVirtual, 2*vecs) // left vectors, then right
+	for j := range bus {
+		base := left
+		if j >= vecs {
+			base = right
+		}
+		bus[j] = t.load(Mem{Base: base, Disp: (j % vecs) * 64})
+	}
+	// idx[j] holds the sample indexes of vector j as floats.
+	idx := make([]reg.VecVirtual, vecs)
+	idx[0] = t.load(lanesF)
+	for j := 1; j < vecs; j++ {
+		idx[j] = t.vec()
+		t.add(idx[j-1], t.constant(float32bits(16)), idx[j])
+	}
+	inv := t.load(consts[float32bits(1.0/64)])
+	v := GP64()
+	XORQ(v, v)
+	Label("voice")
+	CMPQ(v, n)
+	JGE(LabelRef("done"))
+	x := GP64() // the voice's samples: src + 256·lane[v]
+	MOVLQSX(Mem{Base: lane, Index: v, Scale: 4}, x)
+	SHLQ(U8(8), x)
+	ADDQ(src, x)
+	gv := GP64() // its gains, g[v]
+	MOVQ(v, gv)
+	SHLQ(U8(4), gv)
+	ADDQ(g, gv)
+	var g0, step [2]reg.VecVirtual // left, right
+	for c := range 2 {
+		g0[c] = t.bcastMem(Mem{Base: gv, Disp: 8 * c})
+		g1 := t.bcastMem(Mem{Base: gv, Disp: 8*c + 4})
+		step[c] = t.vec()
+		t.sub(g1, g0[c], step[c])
+		t.mul(step[c], inv, step[c])
+	}
+	for j := range vecs {
+		s := t.load(Mem{Base: x, Disp: 64 * j})
+		for c := range 2 {
+			r := t.vec()
+			t.mul(idx[j], step[c], r)
+			t.add(r, g0[c], r)
+			t.mul(r, s, r)
+			t.add(bus[c*vecs+j], r, bus[c*vecs+j])
+		}
+	}
+	INCQ(v)
+	JMP(LabelRef("voice"))
+	Label("done")
+	for j := range bus {
+		base := left
+		if j >= vecs {
+			base = right
+		}
+		t.store(bus[j], Mem{Base: base, Disp: (j % vecs) * 64})
+	}
 	t.ret()
 }
 
