@@ -108,6 +108,7 @@ type Engine struct {
 	seq      uint64    // events drained so far: orders equal frames in pending
 	slots    *alloc.Slots
 	active   []int32 // chunk k lists its slots in use in [k*chunkSize, (k+1)*chunkSize)
+	lists    []chunkList
 	notes    noteTable
 	chans    [Channels]channel
 	voiceBuf []instrument.Voice
@@ -156,6 +157,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		pending:     newEventHeap(events.Cap()),
 		slots:       alloc.New(slots, cfg.Voices, steals),
 		active:      make([]int32, (slots+cfg.ChunkSize-1)/cfg.ChunkSize*cfg.ChunkSize),
+		lists:       make([]chunkList, (slots+cfg.ChunkSize-1)/cfg.ChunkSize),
 		notes:       newNoteTable(slots),
 		voiceBuf:    make([]instrument.Voice, 0, instrument.MaxVoices),
 		gainNow:     1,

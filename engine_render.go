@@ -74,18 +74,33 @@ func (e *Engine) masterGain(left, right *block.Block) {
 	e.gainNow = g1
 }
 
+// chunkList says how long a chunk's list of slots in use is, and when it
+// was made (the slots' Changes then; 0 before the first, which no list
+// can be from, as a chunk with a slot in use follows a Take).
+type chunkList struct {
+	n    int
+	made uint64
+}
+
 // renderChunk is the scheduler's ChunkFunc. Chunk c covers slots
-// [c*ChunkSize, (c+1)*ChunkSize): it lists those in use, in slot order,
-// renders them, and marks those that finished, so that listing and reaping
-// run in parallel too. Chunks cover disjoint words of both bitmaps.
+// [c*ChunkSize, (c+1)*ChunkSize): it lists those in use, in slot order
+// (again only when a slot was taken or freed since its last list),
+// renders them, and marks those that finished, so that listing and
+// reaping run in parallel too. Chunks cover disjoint words of both bitmaps
+// and their own lists.
 func (e *Engine) renderChunk(_, c int, left, right *block.Block) {
 	list := e.active[c*e.chunkSize : c*e.chunkSize : (c+1)*e.chunkSize]
-	used := e.slots.Used()
-	for w := c * e.chunkWords; w < min((c+1)*e.chunkWords, len(used)); w++ {
-		for word := used[w]; word != 0; word &= word - 1 {
-			list = append(list, int32(w<<6+bits.TrailingZeros64(word)))
+	cl := &e.lists[c]
+	if changes := e.slots.Changes(); cl.made != changes {
+		used := e.slots.Used()
+		for w := c * e.chunkWords; w < min((c+1)*e.chunkWords, len(used)); w++ {
+			for word := used[w]; word != 0; word &= word - 1 {
+				list = append(list, int32(w<<6+bits.TrailingZeros64(word)))
+			}
 		}
+		cl.n, cl.made = len(list), changes
 	}
+	list = list[:cl.n]
 	e.bank.Render(list, left, right)
 	for _, slot := range list {
 		if !e.bank.Active(int(slot)) {

@@ -29,6 +29,7 @@ type Slots struct {
 	startAt []uint64 // slot -> block in which its voice started
 	order   []uint64 // slot -> when it was taken
 	taken   uint64
+	changes uint64 // Takes and Frees so far: see Changes
 	victims victimHeap
 }
 
@@ -71,6 +72,7 @@ func (s *Slots) Take(block uint64) (slot int32, ok bool) {
 	s.taken++
 	s.order[slot] = s.taken
 	s.live++
+	s.changes++
 	return slot, true
 }
 
@@ -88,7 +90,12 @@ func (s *Slots) Free(slot int32) {
 	s.Uncount(slot)
 	s.used[slot>>6] &^= 1 << (slot & 63)
 	s.free = append(s.free, slot)
+	s.changes++
 }
+
+// Changes counts the changes to Used so far: a list of the slots in use
+// made when it read n stays right while it still reads n.
+func (s *Slots) Changes() uint64 { return s.changes }
 
 // Used is the bitmap of slots in use, 64 a word: bit i of word w is slot
 // 64w+i. Renderers read it; only Take and Free change it.

@@ -140,3 +140,30 @@ func TestSlotsAllocateNothing(t *testing.T) {
 		t.Fatalf("%v allocations per run", allocs)
 	}
 }
+
+// Changes moves with every Take and Free, the changes to Used, and with
+// nothing else, so a list of the slots in use stays valid while it holds.
+func TestChangesFollowUsed(t *testing.T) {
+	s := New(4, 4, 1)
+	c := s.Changes()
+	a, _ := s.Take(0)
+	if s.Changes() == c {
+		t.Fatal("Take left Changes alone")
+	}
+	c = s.Changes()
+	s.Uncount(a)
+	s.MarkDone(a)
+	if s.Changes() != c {
+		t.Fatal("Uncount or MarkDone, which leave Used alone, moved Changes")
+	}
+	if got, ok := s.NextDone(1); !ok || got != a {
+		t.Fatalf("NextDone = %d, %v", got, ok)
+	}
+	if s.Changes() != c {
+		t.Fatal("NextDone moved Changes")
+	}
+	s.Free(a)
+	if s.Changes() == c {
+		t.Fatal("Free left Changes alone")
+	}
+}
