@@ -212,7 +212,9 @@ func (b *Bank) finish(sc *scratch, v *voiceBuf, end int32) {
 	v.end = end
 	b.output(v, sc)
 	if h := &b.held[v.slot]; !h.never {
-		if b.env[v.slot].steady() {
+		// A voice output silenced or finished is not held: the steady
+		// path would play it on.
+		if b.slots[v.slot].state == slotActive && b.env[v.slot].steady() {
 			b.hold(v.slot)
 		} else {
 			h.ok = false

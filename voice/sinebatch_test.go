@@ -262,3 +262,30 @@ func TestSettersReleaseTheHoldOnlyOnChange(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldSineSilencedStaysSilent: a held sine voice given a NaN gain,
+// pan or ratio is silenced, and the steady path must not play it on.
+func TestHeldSineSilencedStaysSilent(t *testing.T) {
+	nan := float32(math.NaN())
+	for name, set := range map[string]func(b *Bank){
+		"gain":  func(b *Bank) { b.SetGain(0, nan) },
+		"pan":   func(b *Bank) { b.SetPan(0, nan) },
+		"ratio": func(b *Bank) { b.SetFreqRatio(0, nan) },
+	} {
+		b := newTestBank(t, 1)
+		start(t, b, 0, Params{Kind: Sine, Freq: 1000, Gain: 0.5, Env: ADSR{Sustain: 1, Release: 0.1}}, 0)
+		left, _ := renderBlocks(b, 0, 8, func(i int) {
+			if i == 3 {
+				set(b)
+			}
+		})
+		if b.Active(0) || b.Silenced() != 1 {
+			t.Errorf("%s: active %v, silenced %d after a NaN", name, b.Active(0), b.Silenced())
+		}
+		for i, x := range left[4*block.Size:] {
+			if x != 0 {
+				t.Fatalf("%s: sample %d after the NaN is %v, want silence", name, 4*block.Size+i, x)
+			}
+		}
+	}
+}
