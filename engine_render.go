@@ -85,9 +85,9 @@ type chunkList struct {
 // renderChunk is the scheduler's ChunkFunc. Chunk c covers slots
 // [c*ChunkSize, (c+1)*ChunkSize): it lists those in use, in slot order
 // (again only when a slot was taken or freed since its last list),
-// renders them, and marks those that finished, so that listing and
-// reaping run in parallel too. Chunks cover disjoint words of both bitmaps
-// and their own lists.
+// renders them, and marks those that finished (if the bank says any
+// did), so that listing and reaping run in parallel too. Chunks cover
+// disjoint words of both bitmaps and their own lists.
 func (e *Engine) renderChunk(_, c int, left, right *block.Block) {
 	list := e.active[c*e.chunkSize : c*e.chunkSize : (c+1)*e.chunkSize]
 	cl := &e.lists[c]
@@ -101,7 +101,9 @@ func (e *Engine) renderChunk(_, c int, left, right *block.Block) {
 		cl.n, cl.made = len(list), changes
 	}
 	list = list[:cl.n]
-	e.bank.Render(list, left, right)
+	if e.bank.Render(list, left, right) == 0 {
+		return
+	}
 	for _, slot := range list {
 		if !e.bank.Active(int(slot)) {
 			e.slots.MarkDone(slot)

@@ -63,6 +63,7 @@ type voiceBuf struct {
 type scratch struct {
 	window      [window]int32 // the slots of the current window
 	left, right *block.Block  // the bus
+	gone        int           // entries of Render's slots found or left not active
 	batch       [maxBatch]voiceBuf
 	n           int // voices in batch
 
@@ -105,9 +106,10 @@ const voiceLane = maxFilterLanes
 func (sc *scratch) lane(j int32) *block.Block { return &sc.fb().sig[j] }
 
 // Render renders one block of the voices in slots and adds it into left and
-// right, advancing their state. Slots that are not active, or out of range,
-// are skipped; a voice that finishes inside the block is no longer Active
-// afterwards. Render allocates nothing, takes no lock and makes no
+// right, advancing their state, and returns how many entries of slots name
+// a slot that is not Active afterwards (0: every voice plays on). Slots
+// that are not active, or out of range, are skipped; a voice that finishes
+// inside the block is no longer Active afterwards. Render allocates nothing, takes no lock and makes no
 // interface call per voice; it may run concurrently with other Renders of
 // the same bank whose slots are disjoint from these. The sum depends only
 // on the slots and their order, never on timing.
@@ -120,7 +122,7 @@ func (sc *scratch) lane(j int32) *block.Block { return &sc.fb().sig[j] }
 // bus at once (shaped by its envelope, gain and pan) and holds a filtered
 // one back until 16 filter channels wait, across batches and windows, to
 // filter them in one call.
-func (b *Bank) Render(slots []int32, left, right *block.Block) {
+func (b *Bank) Render(slots []int32, left, right *block.Block) (gone int) {
 	var sc scratch
 	sc.left, sc.right = left, right
 	sc.alignLanes()
@@ -136,6 +138,7 @@ func (b *Bank) Render(slots []int32, left, right *block.Block) {
 	if sc.held > 0 {
 		b.filterAndOutput(&sc)
 	}
+	return sc.gone
 }
 
 // general renders the window's voices at the positions in mask, in
@@ -152,6 +155,7 @@ func (b *Bank) general(sc *scratch, mask uint64) {
 			s := sc.window[pos&(window-1)]
 			if uint(s) >= uint(len(refs)) || refs[s].state != slotActive {
 				mask &= mask - 1
+				sc.gone++
 				continue
 			}
 			r := &refs[s]
@@ -160,6 +164,7 @@ func (b *Bank) general(sc *scratch, mask uint64) {
 			}
 			mask &= mask - 1
 			if !b.pickup(s, r) {
+				sc.gone++ // silenced
 				continue
 			}
 			kind = r.kind
@@ -297,6 +302,7 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 		}
 		if !f.settle() {
 			b.silence(int(v.slot))
+			sc.gone++
 			continue
 		}
 		b.output(v, sc)
@@ -340,6 +346,7 @@ func (b *Bank) output(v *voiceBuf, sc *scratch) {
 	g1, p1 := b.set[s].gain, b.set[s].pan
 	if !(g1 >= 0 && g1 <= math.MaxFloat32) || p1 != p1 {
 		b.silence(int(s))
+		sc.gone++
 		return
 	}
 	segBuf := &sc.segs
@@ -416,6 +423,7 @@ func (b *Bank) output(v *voiceBuf, sc *scratch) {
 	}
 	if done {
 		b.slots[s].state = slotFinished
+		sc.gone++
 	}
 }
 
