@@ -320,7 +320,9 @@ func (sc *scratch) addMono(j int32, l0, l1, r0, r1 float32) {
 		return
 	}
 	k := sc.pend
-	sc.pendLane[k], sc.pendGains[k] = j, [4]float32{l0, l1, r0, r1}
+	g := &sc.pendGains[k]
+	// Element by element, for the reason given in general.
+	sc.pendLane[k], g[0], g[1], g[2], g[3] = j, l0, l1, r0, r1
 	sc.pend++
 }
 
