@@ -180,6 +180,11 @@ type Result struct {
 	// score's preset instruments (Options.SoundFont), or "" when none
 	// did: no SoundFont given, or a score without presets.
 	SoundFont string
+	// Missing names the score's presets that the instrument bank lacks,
+	// fallbacks included ("drum kit 0" for a MIDI file's channel 10 on a
+	// SoundFont with no bank 128, "bank 0 program 19"): their notes play
+	// nothing, as FluidSynth leaves such a channel silent.
+	Missing []string
 }
 
 // Seconds returns the length of the render in seconds.
@@ -259,6 +264,7 @@ func Render(ctx context.Context, s *score.Score, w io.Writer, opt Options) (Resu
 	defer r.eng.Close()
 	r.master = float32(gain)
 	res.Frames, res.Voices, res.Workers, res.Gain = r.frames, r.voices, r.eng.Workers(), float64(r.master)
+	res.Missing = r.missing
 	err = r.run(ctx)
 	res.Peak, res.Clipped = r.peak, r.clipped
 	return res, err

@@ -28,6 +28,7 @@ type plan struct {
 	// voiceSeconds is the work: how long the notes' voices sound, release
 	// tails included, cut at the end of the render.
 	voiceSeconds float64
+	missing      []string // the presets the bank lacks (Result.Missing)
 }
 
 // eventKind is what an event does.
@@ -194,12 +195,15 @@ func presetBank(s *score.Score, opt Options) (instrument.Bank, error) {
 }
 
 // instrument resolves score instrument i: a preset from bank, a synth
-// compiled here.
+// compiled here. A preset the bank lacks, fallbacks included (a SoundFont
+// with no drum kit), plays nothing, as FluidSynth leaves such a channel
+// silent, and is listed in p.missing.
 func (p *plan) instrument(i int, bank instrument.Bank) error {
 	in := &p.score.Instruments[i]
 	if pr := in.Preset; pr != nil {
 		if p.insts[i] = bank.Instrument(pr.Bank, pr.Program, pr.Drums); p.insts[i] == nil {
-			return fmt.Errorf("%w: the instrument bank has no program %d in bank %d", ErrNote, pr.Program, pr.Bank)
+			p.insts[i] = silent{}
+			p.missing = append(p.missing, presetName(pr))
 		}
 		return nil
 	}
@@ -207,6 +211,27 @@ func (p *plan) instrument(i int, bank instrument.Bank) error {
 	p.insts[i] = s
 	return err
 }
+
+// presetName names a preset for Result.Missing: "bank 0 program 19", or
+// "drum kit 25" for a drum channel's (bank 128 in a SoundFont).
+func presetName(pr *score.Preset) string {
+	if pr.Drums {
+		return fmt.Sprintf("drum kit %d", pr.Program)
+	}
+	return fmt.Sprintf("bank %d program %d", pr.Bank, pr.Program)
+}
+
+// silent is the instrument of a preset the bank lacks: its notes start no
+// voice.
+type silent struct{}
+
+func (silent) Start(_ *instrument.Note, _ *instrument.Channel, dst []instrument.Voice) []instrument.Voice {
+	return dst
+}
+func (silent) Live(int32, *instrument.Note, *instrument.Channel) instrument.Live {
+	return instrument.Live{}
+}
+func (silent) Span(*instrument.Note) instrument.Span { return instrument.Span{} }
 
 // figure formats a quantity for a message: whole above 100, three
 // significant digits below.

@@ -1,9 +1,12 @@
 package bounce
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -141,5 +144,52 @@ func TestSoundFontLoopAllocatesNothing(t *testing.T) {
 		if allocs := loopAllocs(t, s, opt); allocs != 0 {
 			t.Errorf("workers %d: %v allocations per bounce of %d blocks", opt.Workers, allocs, s.Frames/block.Size)
 		}
+	}
+}
+
+// A font without drum kits leaves a MIDI file's channel 10 silent, as
+// FluidSynth does, and renders the rest; Result.Missing names the kit.
+func TestSoundFontWithoutDrumsSilencesChannel10(t *testing.T) {
+	full := gmBank(t).Font()
+	melodic := *full
+	melodic.Presets = nil
+	for _, p := range full.Presets {
+		if p.Bank != 128 {
+			melodic.Presets = append(melodic.Presets, p)
+		}
+	}
+	if len(melodic.Presets) == len(full.Presets) {
+		t.Fatal("the test font has no drum kit to remove")
+	}
+	f, err := NewSoundFont("melodic.sf2", &melodic, instrument.FluidSynthProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	piano := []timedMsg{{0, []byte{0xC0, 0}}, {0, []byte{0x90, 60, 100}}, {96, []byte{0x80, 60, 0}}}
+	drums := []timedMsg{{0, []byte{0x99, 38, 110}}, {96, []byte{0x89, 38, 0}}}
+	level := func(msgs []timedMsg) (Result, float64) {
+		t.Helper()
+		s, err := midi.Decode("song.mid", smfOf(msgs, 100), midi.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		res, err := Render(context.Background(), s, &buf, Options{SoundFont: f})
+		if err != nil {
+			t.Fatalf("Render: %v", err)
+		}
+		return res, res.PeakDBFS()
+	}
+	res, drumPeak := level(drums)
+	if !math.IsInf(drumPeak, -1) || fmt.Sprint(res.Missing) != "[drum kit 0]" {
+		t.Errorf("drums alone: peak %.1f dBFS, Missing %q; want silence and [drum kit 0]", drumPeak, res.Missing)
+	}
+	res, bothPeak := level(append(piano, drums...))
+	_, pianoPeak := level(piano)
+	if bothPeak != pianoPeak || bothPeak < -60 || fmt.Sprint(res.Missing) != "[drum kit 0]" {
+		t.Errorf("piano and drums: peak %.1f dBFS (piano alone %.1f), Missing %q", bothPeak, pianoPeak, res.Missing)
+	}
+	if res, _ := level(piano); len(res.Missing) != 0 {
+		t.Errorf("piano alone: Missing %q", res.Missing)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aether-audio/aether/bounce"
@@ -76,7 +77,8 @@ func renderOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr
 }
 
 // report prints what became of o on stderr: its error, or its line (unless
-// -quiet) and a warning if it clipped, with bar (if any) off the screen.
+// -quiet) and a warning if it clipped or lacked presets, with bar (if any)
+// off the screen.
 func report(stderr io.Writer, cfg *config, o *outcome, bar *progressBar) {
 	bar.above(func() {
 		switch {
@@ -87,6 +89,9 @@ func report(stderr io.Writer, cfg *config, o *outcome, bar *progressBar) {
 		}
 		if o.status == statusOK && o.res.Clipped > 0 {
 			writeLine(stderr, clipWarning(o, cfg.gainDB))
+		}
+		if o.status == statusOK && len(o.res.Missing) > 0 {
+			writeLine(stderr, missingWarning(o))
 		}
 	})
 }
@@ -102,9 +107,17 @@ func outputExists(path string) bool {
 // checkAudible fails a render that stayed silent although its input has
 // notes: a broken input or instrument, never what the user wants.
 func checkAudible(name string, res bounce.Result) error {
-	if res.Silent() && res.Notes > 0 {
-		return fmt.Errorf("%s: silent render: peak %.1f dBFS (below %d dBFS) although the input has %d notes",
-			errtext.Name(name), res.PeakDBFS(), bounce.SilenceDBFS, res.Notes)
+	if !res.Silent() || res.Notes == 0 {
+		return nil
 	}
-	return nil
+	why := ""
+	if len(res.Missing) > 0 {
+		bank := "the instrument bank"
+		if res.SoundFont != "" {
+			bank = "the SoundFont"
+		}
+		why = fmt.Sprintf(" (%s has no %s)", bank, strings.Join(res.Missing, ", "))
+	}
+	return fmt.Errorf("%s: silent render: peak %.1f dBFS (below %d dBFS) although the input has %d notes%s",
+		errtext.Name(name), res.PeakDBFS(), bounce.SilenceDBFS, res.Notes, why)
 }

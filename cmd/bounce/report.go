@@ -68,16 +68,17 @@ type record struct {
 	Notes         int      `json:"notes"`
 	VoicesMax     int      `json:"voices_max"`
 	Silent        bool     `json:"silent"`
-	SoundFont     string   `json:"soundfont"` // the font that played the presets; "" for none
+	SoundFont     string   `json:"soundfont"`       // the font that played the presets; "" for none
+	Missing       []string `json:"missing_presets"` // presets the bank lacks, silent; [] for none
 }
 
 // reportFields are the record's field names in order: the CSV header.
 var reportFields = []string{"index", "input", "output", "status", "error", "audio_seconds", "render_seconds",
-	"peak_dbfs", "clipped_samples", "notes", "voices_max", "silent", "soundfont"}
+	"peak_dbfs", "clipped_samples", "notes", "voices_max", "silent", "soundfont", "missing_presets"}
 
 func newRecord(o *outcome) record {
 	r := record{Index: o.index, Input: o.input, Output: o.output, Status: o.status,
-		RenderSeconds: math.Round(o.wall.Seconds()*1000) / 1000}
+		RenderSeconds: math.Round(o.wall.Seconds()*1000) / 1000, Missing: []string{}}
 	if o.err != nil {
 		r.Error = errLine(o.err)
 	}
@@ -89,6 +90,7 @@ func newRecord(o *outcome) record {
 		r.Notes, r.VoicesMax = o.res.Notes, o.res.Voices
 		r.Silent = o.res.Silent()
 		r.SoundFont = o.res.SoundFont
+		r.Missing = append(r.Missing, o.res.Missing...)
 		if db := o.res.PeakDBFS(); !math.IsInf(db, 0) && !math.IsNaN(db) {
 			db = math.Round(db*100) / 100
 			r.PeakDBFS = &db
@@ -153,7 +155,7 @@ func (r *reporter) add(o *outcome) {
 		r.csv.Write([]string{strconv.Itoa(rec.Index), rec.Input, rec.Output, rec.Status, rec.Error,
 			strconv.FormatFloat(rec.AudioSeconds, 'f', -1, 64), strconv.FormatFloat(rec.RenderSeconds, 'f', -1, 64),
 			peak, strconv.FormatInt(rec.Clipped, 10), strconv.Itoa(rec.Notes), strconv.Itoa(rec.VoicesMax),
-			strconv.FormatBool(rec.Silent), rec.SoundFont})
+			strconv.FormatBool(rec.Silent), rec.SoundFont, strings.Join(rec.Missing, "; ")})
 	} else {
 		b, _ := json.Marshal(rec) // a record always encodes: strings and finite numbers
 		r.w.Write(append(b, '\n'))
@@ -215,6 +217,17 @@ func clipWarning(o *outcome, gainDB float64) string {
 	suggest := math.Floor((gainDB-o.res.PeakDBFS()-0.1)*10) / 10
 	return fmt.Sprintf("bounce: warning: %s: %d samples clipped, peak %s: lower the level with -gain %.1f, or use -normalize -1",
 		o.input, o.res.Clipped, dbfs(o.res.PeakDBFS()), suggest)
+}
+
+// missingWarning is the line an input gets on standard error when its
+// instrument bank lacked some of its presets, which played nothing.
+func missingWarning(o *outcome) string {
+	bank := "the built-in instrument bank"
+	if o.res.SoundFont != "" {
+		bank = o.res.SoundFont
+	}
+	return fmt.Sprintf("bounce: warning: %s: %s has no %s: those notes are silent (as in FluidSynth)",
+		o.input, bank, strings.Join(o.res.Missing, ", "))
 }
 
 // dbfs formats a level in dBFS, with its sign.

@@ -255,3 +255,67 @@ func TestLimitHeap(t *testing.T) {
 		t.Errorf("limit %d under GOMEMLIMIT, want it left alone", got)
 	}
 }
+
+// With a font that has no drum kit, a file's channel 10 is silent, as in
+// FluidSynth: a file with other notes renders, with a warning and the
+// report's missing_presets; a file of drums alone fails as silent, saying
+// why.
+func TestSoundFontWithoutDrumKits(t *testing.T) {
+	font := filepath.Join(testfiles.Dir(t, "soundfont-spec-test"), "sf_spec_test.sf2") // bank 0 only
+	if _, err := os.Stat(font); err != nil {
+		t.Skipf("%s: %v", font, err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	writeFiles(t, in, map[string]string{"drums.mid": string(noteMIDI(9, 0, 38, 110)), "piano.mid": string(noteMIDI(0, 0, 60, 100))})
+	out, rep := filepath.Join(dir, "out"), filepath.Join(dir, "r.jsonl")
+	code, _, stderr := runBounce(t, "", "-manifest", in, "-outdir", out, "-jobs", "1", "-soundfont", font, "-report", rep)
+	if code != exitFailed {
+		t.Errorf("exit %d, want %d (the drums-only file fails)", code, exitFailed)
+	}
+	if !strings.Contains(stderr, "drums.mid: silent render") || !strings.Contains(stderr, "(the SoundFont has no drum kit 0)") {
+		t.Errorf("the drums-only file's error does not say why:\n%s", stderr)
+	}
+	if got := dirFiles(t, out); len(got) != 1 || got[0] != "piano.wav" {
+		t.Errorf("outputs %v, want piano.wav only", got)
+	}
+	b, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The piano file lacks nothing; the failed drums file has no figures.
+	if n := strings.Count(string(b), `"missing_presets":[]`); n != 2 {
+		t.Errorf("report %s: want 2 lines with no missing presets", b)
+	}
+
+	// Drums beside other notes: the file renders, with a warning.
+	writeFiles(t, filepath.Join(dir, "mixed"), map[string]string{"song.mid": string(twoChannelMIDI())})
+	code, _, stderr = runBounce(t, "", filepath.Join(dir, "mixed", "song.mid"), "-o", filepath.Join(dir, "song.wav"),
+		"-soundfont", font, "-report", rep)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "warning: "+filepath.Join(dir, "mixed", "song.mid")+": "+font+" has no drum kit 0: those notes are silent") {
+		t.Errorf("no warning naming the missing kit:\n%s", stderr)
+	}
+	if b, _ := os.ReadFile(rep); !strings.Contains(string(b), `"missing_presets":["drum kit 0"]`) {
+		t.Errorf("report %s: want missing_presets [drum kit 0]", b)
+	}
+}
+
+// twoChannelMIDI is a piano note on channel 1 and a snare on channel 10.
+func twoChannelMIDI() []byte {
+	track := []byte{
+		0x00, 0xC0, 0,
+		0x00, 0x90, 60, 100,
+		0x00, 0x99, 38, 110,
+		0x81, 0x40, 0x80, 60, 0,
+		0x00, 0x89, 38, 0,
+		0x00, 0xFF, 0x2F, 0x00,
+	}
+	var b bytes.Buffer
+	b.WriteString("MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60MTrk")
+	binary.Write(&b, binary.BigEndian, uint32(len(track)))
+	b.Write(track)
+	return b.Bytes()
+}
