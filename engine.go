@@ -77,6 +77,12 @@ type Config struct {
 	// BuffersPerShard sizes each worker's buffer shard; 0 lets the
 	// scheduler size them so they can never run dry.
 	BuffersPerShard int
+	// Kinds, if not empty, are the only voice kinds the engine plays: it
+	// makes nothing for the others (see voice.NewBank), and a note whose
+	// instrument starts a voice of another kind cannot start that voice
+	// (counted in Stats.Rejected). For a renderer that knows its notes in
+	// advance, such as the offline bounce; empty means every kind.
+	Kinds []voice.Kind
 	// ThreadInit, if not nil, runs on each worker's locked OS thread
 	// before it renders (see scheduler.Config.ThreadInit): the place to
 	// make render threads real-time, like the thread calling RenderBlock.
@@ -143,7 +149,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 	// always there.
 	steals := min(cfg.Voices, 2*events.Cap()*instrument.MaxVoices)
 	slots := cfg.Voices + steals
-	bank, err := voice.NewBank(slots, cfg.SampleRate)
+	bank, err := voice.NewBank(slots, cfg.SampleRate, cfg.Kinds...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

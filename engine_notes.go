@@ -198,9 +198,10 @@ func (e *Engine) startVoice(v *instrument.Voice, r *noteRec, ch *channel, offset
 	if p.Seed == 0 {
 		p.Seed = uint64(r.id) // each note its own, repeatable noise
 	}
-	sf := v.SoundFont.Data != nil
+	p.Kind = v.Kind()
+	sf := p.Kind == voice.SoundFontSampler
 	if sf {
-		p.Kind, p.SoundFont = voice.SoundFontSampler, &v.SoundFont
+		p.SoundFont = &v.SoundFont
 	}
 	if err := e.bank.NoteOn(int(slot), &p, offset); err != nil {
 		e.slots.Free(slot)

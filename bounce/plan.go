@@ -28,7 +28,8 @@ type plan struct {
 	// voiceSeconds is the work: how long the notes' voices sound, release
 	// tails included, cut at the end of the render.
 	voiceSeconds float64
-	missing      []string // the presets the bank lacks (Result.Missing)
+	missing      []string     // the presets the bank lacks (Result.Missing)
+	kinds        []voice.Kind // the voice kinds the notes start: all the engine is made for
 }
 
 // eventKind is what an event does.
@@ -264,7 +265,13 @@ func (p *plan) lifetimes(lim score.Limits) []lifetime {
 		n := &s.Notes[i]
 		in := noteFor(n)
 		inst := p.insts[n.Instrument]
-		l := lifetime{start: n.Start, voices: len(inst.Start(&in, &chans[n.Channel], buf[:0]))}
+		started := inst.Start(&in, &chans[n.Channel], buf[:0])
+		for v := range started {
+			if k := started[v].Kind(); !slices.Contains(p.kinds, k) {
+				p.kinds = append(p.kinds, k)
+			}
+		}
+		l := lifetime{start: n.Start, voices: len(started)}
 		span := inst.Span(&in)
 		rel := s.Instruments[n.Instrument].ReleaseFrames(s.SampleRate)
 		if rel == 0 {

@@ -64,6 +64,15 @@ type Voice struct {
 	SoundFont voice.SoundFont
 }
 
+// Kind is the voice kind the bank plays v as: SoundFontSampler for a
+// SoundFont voice, Params.Kind for any other.
+func (v *Voice) Kind() voice.Kind {
+	if v.SoundFont.Data != nil {
+		return voice.SoundFontSampler
+	}
+	return v.Params.Kind
+}
+
 // Live are the controls of a voice that follow its note and channel while
 // it sounds.
 type Live struct {

@@ -24,6 +24,7 @@ package voice
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync/atomic"
 
 	"github.com/aether-audio/aether/block"
@@ -79,9 +80,19 @@ type outState struct {
 
 // NewBank returns a bank of capacity voice slots rendering at sampleRate Hz.
 // It allocates everything the bank will ever need.
-func NewBank(capacity int, sampleRate int) (*Bank, error) {
+//
+// With kinds given, the bank plays those kinds only (a NoteOn of another
+// fails with ErrParams) and makes nothing for the others: a bank for a
+// score of sines neither allocates sample or SoundFont state for every
+// slot nor builds the band-limited waveform tables. No kinds means all.
+func NewBank(capacity int, sampleRate int, kinds ...Kind) (*Bank, error) {
 	if capacity <= 0 || capacity > 1<<24 || sampleRate < 8000 || sampleRate > 768000 {
 		return nil, fmt.Errorf("%w: capacity %d, sample rate %d", ErrCapacity, capacity, sampleRate)
+	}
+	for _, k := range kinds {
+		if k >= numKinds {
+			return nil, fmt.Errorf("%w: Kind %d", ErrParams, k)
+		}
 	}
 	b := &Bank{
 		rate:    float64(sampleRate),
@@ -97,6 +108,9 @@ func NewBank(capacity int, sampleRate int) (*Bank, error) {
 		panners: make([]panner, numKinds),
 	}
 	for k, e := range kindTable {
+		if len(kinds) > 0 && !slices.Contains(kinds, Kind(k)) {
+			continue
+		}
 		b.src[k] = e.new(capacity)
 		b.ids[k] = newIndexes(capacity)
 		if s, ok := b.src[k].(steadySource); ok {

@@ -107,6 +107,9 @@ func (b *Bank) validate(p *Params) error {
 	if p.Kind >= numKinds {
 		return bad("Kind", p.Kind)
 	}
+	if b.src[p.Kind] == nil {
+		return fmt.Errorf("%w: Kind %v: not among the kinds this bank was made for", ErrParams, p.Kind)
+	}
 	if err := b.src[p.Kind].check(noEscape(p), b.rate); err != nil {
 		return err
 	}
