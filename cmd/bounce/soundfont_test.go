@@ -40,6 +40,11 @@ func noteMIDI(ch, program, key, vel byte) []byte {
 		0x81, 0x40, 0x80 | ch, key, 0, // 192 ticks later
 		0x00, 0xFF, 0x2F, 0x00,
 	}
+	return smfOf(track)
+}
+
+// smfOf is a format 0 Standard MIDI File of one track, 96 ticks a quarter.
+func smfOf(track []byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60MTrk")
 	binary.Write(&b, binary.BigEndian, uint32(len(track)))
@@ -313,9 +318,5 @@ func twoChannelMIDI() []byte {
 		0x00, 0x89, 38, 0,
 		0x00, 0xFF, 0x2F, 0x00,
 	}
-	var b bytes.Buffer
-	b.WriteString("MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60MTrk")
-	binary.Write(&b, binary.BigEndian, uint32(len(track)))
-	b.Write(track)
-	return b.Bytes()
+	return smfOf(track)
 }
