@@ -1,12 +1,11 @@
 package sf2
 
 import (
-	"bufio"
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/aether-audio/aether/internal/testfiles"
 )
 
 // BenchmarkReadFluidR3 loads FluidR3_GM (148 MB, Debian's
@@ -26,31 +25,6 @@ func BenchmarkReadFluidR3(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.StopTimer()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	b.ReportMetric(float64(len(f.Pool))*4/1e6, "pool-MB")
-	b.ReportMetric(float64(ms.HeapAlloc)/1e6, "heap-MB")
-	if hwm := procStatusKB("VmHWM"); hwm > 0 {
-		b.ReportMetric(float64(hwm)/1e3, "peak-rss-MB")
-	}
+	testfiles.ReportMemory(b, len(f.Pool))
 	runtime.KeepAlive(f)
-}
-
-// procStatusKB returns a "kB" field of /proc/self/status, or 0.
-func procStatusKB(field string) int64 {
-	fh, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 // Package testfiles finds the test data shared by every developer and CI
 // (../shared/testdata beside the repository) and reads what the project's
-// docs promise about it. Only tests import it.
+// docs promise about it, and reports the memory a benchmark's load took.
+// Only tests import it.
 package testfiles
 
 import (
