@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"sync"
 	"testing"
-
-	"github.com/aether-audio/aether/block"
 )
 
 // sfBenchFrames is the length of the benchmark's sample pool: long enough
@@ -29,27 +27,12 @@ var sfBenchPool = sync.OnceValue(func() []float32 {
 // recipe sf, pitches spread from 0.7 to 1.4 frames a frame and pans
 // across the field, and reports the cost per voice per 64-sample block.
 func benchSoundFont(b *testing.B, sf SoundFont) {
-	bank := newTestBank(b, benchChunk)
-	slots := make([]int32, benchChunk)
-	for i := range slots {
-		slots[i] = int32(i)
+	benchChunkOf(b, func(i int) Params {
 		v := sf
 		v.Live.Pitch = 6900 - 600 + 1200*float64(i)/benchChunk
 		v.Live.Pan = 1000*float32(i)/benchChunk - 500
-		start(b, bank, i, sfParams(&v), 0)
-	}
-	var l, r block.Block
-	bank.Render(slots, &l, &r) // past the start
-	b.ResetTimer()
-	for b.Loop() {
-		bank.Render(slots, &l, &r)
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchChunk, "ns/voice-block")
-	for i := range slots {
-		if !bank.Active(i) {
-			b.Fatalf("voice %d finished during the benchmark", i)
-		}
-	}
+		return sfParams(&v)
+	})
 }
 
 // BenchmarkSoundFont: SoundFontSampler voices held in their sustain, read
