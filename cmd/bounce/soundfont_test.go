@@ -153,6 +153,24 @@ func TestSoundFontJobsSameBytes(t *testing.T) {
 	}
 }
 
+// checkKeyNote checks the render at out of one noteMIDI note of program
+// and key: a sane level, unclipped, and in its steady part (0.2 s to
+// 0.7 s, the note ending at 1 s) the pitch of its key within 10 cents.
+func checkKeyNote(t *testing.T, out string, program, key byte) {
+	t.Helper()
+	db, over, a := peakOf(t, out)
+	if over > 0 || db > -1 || db < -40 {
+		t.Errorf("program %d key %d: peak %.1f dBFS, %d samples over full scale; want -40..-1 dBFS, none over", program, key, db, over)
+	}
+	x := a.Channels[0][a.Rate/5 : a.Rate*7/10]
+	want := pitch.KeyFreq(float64(key))
+	hz, clarity := audiotest.Pitch(x, a.Rate, want/1.5, want*1.5)
+	t.Logf("program %d key %d: peak %.1f dBFS, pitch %.2f Hz (%.2f wanted), clarity %.2f", program, key, db, hz, want, clarity)
+	if cents := audiotest.Cents(want, hz); !(clarity > 0.8 && cents < 10 && cents > -10) {
+		t.Errorf("program %d key %d: pitch %.2f Hz (%+.1f cents from %.2f Hz), clarity %.2f", program, key, hz, cents, want, clarity)
+	}
+}
+
 // A note played by the SoundFont sounds at the pitch of its key, at a
 // sane level, unclipped; the drum channel plays the drum kit (bank 128).
 func TestSoundFontPlaysTheKey(t *testing.T) {
@@ -165,19 +183,7 @@ func TestSoundFontPlaysTheKey(t *testing.T) {
 		if code, _, stderr := runBounce(t, "", mid, "-o", out, "-soundfont", font); code != exitOK {
 			t.Fatalf("%s: exit %d: %s", mid, code, stderr)
 		}
-		db, over, a := peakOf(t, out)
-		if over > 0 || db > -1 || db < -40 {
-			t.Errorf("program %d key %d: peak %.1f dBFS, %d samples over full scale; want -40..-1 dBFS, none over", c.program, c.key, db, over)
-		}
-		// The steady part: from 0.2 s to 0.7 s, the note ending at 1 s.
-		x := a.Channels[0][a.Rate/5 : a.Rate*7/10]
-		want := pitch.KeyFreq(float64(c.key))
-		hz, clarity := audiotest.Pitch(x, a.Rate, want/1.5, want*1.5)
-		t.Logf("program %d key %d: peak %.1f dBFS, pitch %.2f Hz (%.2f wanted), clarity %.2f", c.program, c.key, db, hz, want, clarity)
-		if cents := audiotest.Cents(want, hz); !(clarity > 0.8 && cents < 10 && cents > -10) {
-			t.Errorf("program %d key %d: pitch %.2f Hz (%+.1f cents from %.2f Hz), clarity %.2f",
-				c.program, c.key, hz, cents, want, clarity)
-		}
+		checkKeyNote(t, out, c.program, c.key)
 	}
 
 	// Key 38 on the drum channel is the kit's snare, not key 38 of a
