@@ -256,23 +256,23 @@ DATA const40a00000<>+56(SB)/4, $0x40a00000
 DATA const40a00000<>+60(SB)/4, $0x40a00000
 GLOBL const40a00000<>(SB), RODATA|NOPTR, $64
 
-DATA const40c90fdb<>+0(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+4(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+8(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+12(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+16(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+20(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+24(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+28(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+32(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+36(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+40(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+44(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+48(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+52(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+56(SB)/4, $0x40c90fdb
-DATA const40c90fdb<>+60(SB)/4, $0x40c90fdb
-GLOBL const40c90fdb<>(SB), RODATA|NOPTR, $64
+DATA const40c90fda<>+0(SB)/4, $0x40c90fda
+DATA const40c90fda<>+4(SB)/4, $0x40c90fda
+DATA const40c90fda<>+8(SB)/4, $0x40c90fda
+DATA const40c90fda<>+12(SB)/4, $0x40c90fda
+DATA const40c90fda<>+16(SB)/4, $0x40c90fda
+DATA const40c90fda<>+20(SB)/4, $0x40c90fda
+DATA const40c90fda<>+24(SB)/4, $0x40c90fda
+DATA const40c90fda<>+28(SB)/4, $0x40c90fda
+DATA const40c90fda<>+32(SB)/4, $0x40c90fda
+DATA const40c90fda<>+36(SB)/4, $0x40c90fda
+DATA const40c90fda<>+40(SB)/4, $0x40c90fda
+DATA const40c90fda<>+44(SB)/4, $0x40c90fda
+DATA const40c90fda<>+48(SB)/4, $0x40c90fda
+DATA const40c90fda<>+52(SB)/4, $0x40c90fda
+DATA const40c90fda<>+56(SB)/4, $0x40c90fda
+DATA const40c90fda<>+60(SB)/4, $0x40c90fda
+GLOBL const40c90fda<>(SB), RODATA|NOPTR, $64
 
 DATA const41000000<>+0(SB)/4, $0x41000000
 DATA const41000000<>+4(SB)/4, $0x41000000
@@ -310,41 +310,41 @@ DATA const41800000<>+56(SB)/4, $0x41800000
 DATA const41800000<>+60(SB)/4, $0x41800000
 GLOBL const41800000<>(SB), RODATA|NOPTR, $64
 
-DATA const42283c1a<>+0(SB)/4, $0x42283c1a
-DATA const42283c1a<>+4(SB)/4, $0x42283c1a
-DATA const42283c1a<>+8(SB)/4, $0x42283c1a
-DATA const42283c1a<>+12(SB)/4, $0x42283c1a
-DATA const42283c1a<>+16(SB)/4, $0x42283c1a
-DATA const42283c1a<>+20(SB)/4, $0x42283c1a
-DATA const42283c1a<>+24(SB)/4, $0x42283c1a
-DATA const42283c1a<>+28(SB)/4, $0x42283c1a
-DATA const42283c1a<>+32(SB)/4, $0x42283c1a
-DATA const42283c1a<>+36(SB)/4, $0x42283c1a
-DATA const42283c1a<>+40(SB)/4, $0x42283c1a
-DATA const42283c1a<>+44(SB)/4, $0x42283c1a
-DATA const42283c1a<>+48(SB)/4, $0x42283c1a
-DATA const42283c1a<>+52(SB)/4, $0x42283c1a
-DATA const42283c1a<>+56(SB)/4, $0x42283c1a
-DATA const42283c1a<>+60(SB)/4, $0x42283c1a
-GLOBL const42283c1a<>(SB), RODATA|NOPTR, $64
+DATA const421e2596<>+0(SB)/4, $0x421e2596
+DATA const421e2596<>+4(SB)/4, $0x421e2596
+DATA const421e2596<>+8(SB)/4, $0x421e2596
+DATA const421e2596<>+12(SB)/4, $0x421e2596
+DATA const421e2596<>+16(SB)/4, $0x421e2596
+DATA const421e2596<>+20(SB)/4, $0x421e2596
+DATA const421e2596<>+24(SB)/4, $0x421e2596
+DATA const421e2596<>+28(SB)/4, $0x421e2596
+DATA const421e2596<>+32(SB)/4, $0x421e2596
+DATA const421e2596<>+36(SB)/4, $0x421e2596
+DATA const421e2596<>+40(SB)/4, $0x421e2596
+DATA const421e2596<>+44(SB)/4, $0x421e2596
+DATA const421e2596<>+48(SB)/4, $0x421e2596
+DATA const421e2596<>+52(SB)/4, $0x421e2596
+DATA const421e2596<>+56(SB)/4, $0x421e2596
+DATA const421e2596<>+60(SB)/4, $0x421e2596
+GLOBL const421e2596<>(SB), RODATA|NOPTR, $64
 
-DATA const42a335e3<>+0(SB)/4, $0x42a335e3
-DATA const42a335e3<>+4(SB)/4, $0x42a335e3
-DATA const42a335e3<>+8(SB)/4, $0x42a335e3
-DATA const42a335e3<>+12(SB)/4, $0x42a335e3
-DATA const42a335e3<>+16(SB)/4, $0x42a335e3
-DATA const42a335e3<>+20(SB)/4, $0x42a335e3
-DATA const42a335e3<>+24(SB)/4, $0x42a335e3
-DATA const42a335e3<>+28(SB)/4, $0x42a335e3
-DATA const42a335e3<>+32(SB)/4, $0x42a335e3
-DATA const42a335e3<>+36(SB)/4, $0x42a335e3
-DATA const42a335e3<>+40(SB)/4, $0x42a335e3
-DATA const42a335e3<>+44(SB)/4, $0x42a335e3
-DATA const42a335e3<>+48(SB)/4, $0x42a335e3
-DATA const42a335e3<>+52(SB)/4, $0x42a335e3
-DATA const42a335e3<>+56(SB)/4, $0x42a335e3
-DATA const42a335e3<>+60(SB)/4, $0x42a335e3
-GLOBL const42a335e3<>(SB), RODATA|NOPTR, $64
+DATA const42a333b6<>+0(SB)/4, $0x42a333b6
+DATA const42a333b6<>+4(SB)/4, $0x42a333b6
+DATA const42a333b6<>+8(SB)/4, $0x42a333b6
+DATA const42a333b6<>+12(SB)/4, $0x42a333b6
+DATA const42a333b6<>+16(SB)/4, $0x42a333b6
+DATA const42a333b6<>+20(SB)/4, $0x42a333b6
+DATA const42a333b6<>+24(SB)/4, $0x42a333b6
+DATA const42a333b6<>+28(SB)/4, $0x42a333b6
+DATA const42a333b6<>+32(SB)/4, $0x42a333b6
+DATA const42a333b6<>+36(SB)/4, $0x42a333b6
+DATA const42a333b6<>+40(SB)/4, $0x42a333b6
+DATA const42a333b6<>+44(SB)/4, $0x42a333b6
+DATA const42a333b6<>+48(SB)/4, $0x42a333b6
+DATA const42a333b6<>+52(SB)/4, $0x42a333b6
+DATA const42a333b6<>+56(SB)/4, $0x42a333b6
+DATA const42a333b6<>+60(SB)/4, $0x42a333b6
+GLOBL const42a333b6<>(SB), RODATA|NOPTR, $64
 
 DATA const7fffffff<>+0(SB)/4, $0x7fffffff
 DATA const7fffffff<>+4(SB)/4, $0x7fffffff
@@ -364,59 +364,41 @@ DATA const7fffffff<>+56(SB)/4, $0x7fffffff
 DATA const7fffffff<>+60(SB)/4, $0x7fffffff
 GLOBL const7fffffff<>(SB), RODATA|NOPTR, $64
 
-DATA constc17183a8<>+0(SB)/4, $0xc17183a8
-DATA constc17183a8<>+4(SB)/4, $0xc17183a8
-DATA constc17183a8<>+8(SB)/4, $0xc17183a8
-DATA constc17183a8<>+12(SB)/4, $0xc17183a8
-DATA constc17183a8<>+16(SB)/4, $0xc17183a8
-DATA constc17183a8<>+20(SB)/4, $0xc17183a8
-DATA constc17183a8<>+24(SB)/4, $0xc17183a8
-DATA constc17183a8<>+28(SB)/4, $0xc17183a8
-DATA constc17183a8<>+32(SB)/4, $0xc17183a8
-DATA constc17183a8<>+36(SB)/4, $0xc17183a8
-DATA constc17183a8<>+40(SB)/4, $0xc17183a8
-DATA constc17183a8<>+44(SB)/4, $0xc17183a8
-DATA constc17183a8<>+48(SB)/4, $0xc17183a8
-DATA constc17183a8<>+52(SB)/4, $0xc17183a8
-DATA constc17183a8<>+56(SB)/4, $0xc17183a8
-DATA constc17183a8<>+60(SB)/4, $0xc17183a8
-GLOBL constc17183a8<>(SB), RODATA|NOPTR, $64
+DATA constc2255dda<>+0(SB)/4, $0xc2255dda
+DATA constc2255dda<>+4(SB)/4, $0xc2255dda
+DATA constc2255dda<>+8(SB)/4, $0xc2255dda
+DATA constc2255dda<>+12(SB)/4, $0xc2255dda
+DATA constc2255dda<>+16(SB)/4, $0xc2255dda
+DATA constc2255dda<>+20(SB)/4, $0xc2255dda
+DATA constc2255dda<>+24(SB)/4, $0xc2255dda
+DATA constc2255dda<>+28(SB)/4, $0xc2255dda
+DATA constc2255dda<>+32(SB)/4, $0xc2255dda
+DATA constc2255dda<>+36(SB)/4, $0xc2255dda
+DATA constc2255dda<>+40(SB)/4, $0xc2255dda
+DATA constc2255dda<>+44(SB)/4, $0xc2255dda
+DATA constc2255dda<>+48(SB)/4, $0xc2255dda
+DATA constc2255dda<>+52(SB)/4, $0xc2255dda
+DATA constc2255dda<>+56(SB)/4, $0xc2255dda
+DATA constc2255dda<>+60(SB)/4, $0xc2255dda
+GLOBL constc2255dda<>(SB), RODATA|NOPTR, $64
 
-DATA constc2255de7<>+0(SB)/4, $0xc2255de7
-DATA constc2255de7<>+4(SB)/4, $0xc2255de7
-DATA constc2255de7<>+8(SB)/4, $0xc2255de7
-DATA constc2255de7<>+12(SB)/4, $0xc2255de7
-DATA constc2255de7<>+16(SB)/4, $0xc2255de7
-DATA constc2255de7<>+20(SB)/4, $0xc2255de7
-DATA constc2255de7<>+24(SB)/4, $0xc2255de7
-DATA constc2255de7<>+28(SB)/4, $0xc2255de7
-DATA constc2255de7<>+32(SB)/4, $0xc2255de7
-DATA constc2255de7<>+36(SB)/4, $0xc2255de7
-DATA constc2255de7<>+40(SB)/4, $0xc2255de7
-DATA constc2255de7<>+44(SB)/4, $0xc2255de7
-DATA constc2255de7<>+48(SB)/4, $0xc2255de7
-DATA constc2255de7<>+52(SB)/4, $0xc2255de7
-DATA constc2255de7<>+56(SB)/4, $0xc2255de7
-DATA constc2255de7<>+60(SB)/4, $0xc2255de7
-GLOBL constc2255de7<>(SB), RODATA|NOPTR, $64
-
-DATA constc2996966<>+0(SB)/4, $0xc2996966
-DATA constc2996966<>+4(SB)/4, $0xc2996966
-DATA constc2996966<>+8(SB)/4, $0xc2996966
-DATA constc2996966<>+12(SB)/4, $0xc2996966
-DATA constc2996966<>+16(SB)/4, $0xc2996966
-DATA constc2996966<>+20(SB)/4, $0xc2996966
-DATA constc2996966<>+24(SB)/4, $0xc2996966
-DATA constc2996966<>+28(SB)/4, $0xc2996966
-DATA constc2996966<>+32(SB)/4, $0xc2996966
-DATA constc2996966<>+36(SB)/4, $0xc2996966
-DATA constc2996966<>+40(SB)/4, $0xc2996966
-DATA constc2996966<>+44(SB)/4, $0xc2996966
-DATA constc2996966<>+48(SB)/4, $0xc2996966
-DATA constc2996966<>+52(SB)/4, $0xc2996966
-DATA constc2996966<>+56(SB)/4, $0xc2996966
-DATA constc2996966<>+60(SB)/4, $0xc2996966
-GLOBL constc2996966<>(SB), RODATA|NOPTR, $64
+DATA constc299197d<>+0(SB)/4, $0xc299197d
+DATA constc299197d<>+4(SB)/4, $0xc299197d
+DATA constc299197d<>+8(SB)/4, $0xc299197d
+DATA constc299197d<>+12(SB)/4, $0xc299197d
+DATA constc299197d<>+16(SB)/4, $0xc299197d
+DATA constc299197d<>+20(SB)/4, $0xc299197d
+DATA constc299197d<>+24(SB)/4, $0xc299197d
+DATA constc299197d<>+28(SB)/4, $0xc299197d
+DATA constc299197d<>+32(SB)/4, $0xc299197d
+DATA constc299197d<>+36(SB)/4, $0xc299197d
+DATA constc299197d<>+40(SB)/4, $0xc299197d
+DATA constc299197d<>+44(SB)/4, $0xc299197d
+DATA constc299197d<>+48(SB)/4, $0xc299197d
+DATA constc299197d<>+52(SB)/4, $0xc299197d
+DATA constc299197d<>+56(SB)/4, $0xc299197d
+DATA constc299197d<>+60(SB)/4, $0xc299197d
+GLOBL constc299197d<>(SB), RODATA|NOPTR, $64
 
 DATA constffffffff<>+0(SB)/4, $0xffffffff
 DATA constffffffff<>+4(SB)/4, $0xffffffff
@@ -1100,22 +1082,19 @@ single:
 	MOVAPS   X9, X6
 	MOVAPS   X6, X7
 	MULPS    X6, X7
-	MOVUPS   constc17183a8<>+0(SB), X9
+	MOVUPS   const421e2596<>+0(SB), X9
 	MOVAPS   X7, X8
 	MULPS    X9, X8
-	MOVUPS   const42283c1a<>+0(SB), X9
+	MOVUPS   constc299197d<>+0(SB), X9
 	ADDPS    X9, X8
 	MULPS    X7, X8
-	MOVUPS   constc2996966<>+0(SB), X9
+	MOVUPS   const42a333b6<>+0(SB), X9
 	ADDPS    X9, X8
 	MULPS    X7, X8
-	MOVUPS   const42a335e3<>+0(SB), X9
+	MOVUPS   constc2255dda<>+0(SB), X9
 	ADDPS    X9, X8
 	MULPS    X7, X8
-	MOVUPS   constc2255de7<>+0(SB), X9
-	ADDPS    X9, X8
-	MULPS    X7, X8
-	MOVUPS   const40c90fdb<>+0(SB), X7
+	MOVUPS   const40c90fda<>+0(SB), X7
 	ADDPS    X7, X8
 	MULPS    X6, X8
 	MOVUPS   X8, (AX)(DX*1)
@@ -1188,22 +1167,19 @@ voices0:
 	MOVAPS   X15, X12
 	MOVAPS   X12, X13
 	MULPS    X12, X13
-	MOVUPS   constc17183a8<>+0(SB), X15
+	MOVUPS   const421e2596<>+0(SB), X15
 	MOVAPS   X13, X14
 	MULPS    X15, X14
-	MOVUPS   const42283c1a<>+0(SB), X15
+	MOVUPS   constc299197d<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2996966<>+0(SB), X15
+	MOVUPS   const42a333b6<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   const42a335e3<>+0(SB), X15
+	MOVUPS   constc2255dda<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2255de7<>+0(SB), X15
-	ADDPS    X15, X14
-	MULPS    X13, X14
-	MOVUPS   const40c90fdb<>+0(SB), X13
+	MOVUPS   const40c90fda<>+0(SB), X13
 	ADDPS    X13, X14
 	MULPS    X12, X14
 	MOVAPS   X10, X12
@@ -1228,22 +1204,19 @@ voices0:
 	MOVAPS   X13, X8
 	MOVAPS   X8, X9
 	MULPS    X8, X9
-	MOVUPS   constc17183a8<>+0(SB), X13
+	MOVUPS   const421e2596<>+0(SB), X13
 	MOVAPS   X9, X12
 	MULPS    X13, X12
-	MOVUPS   const42283c1a<>+0(SB), X13
+	MOVUPS   constc299197d<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2996966<>+0(SB), X13
+	MOVUPS   const42a333b6<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   const42a335e3<>+0(SB), X13
+	MOVUPS   constc2255dda<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2255de7<>+0(SB), X13
-	ADDPS    X13, X12
-	MULPS    X9, X12
-	MOVUPS   const40c90fdb<>+0(SB), X9
+	MOVUPS   const40c90fda<>+0(SB), X9
 	ADDPS    X9, X12
 	MULPS    X8, X12
 	MOVAPS   X10, X8
@@ -1309,22 +1282,19 @@ voices1:
 	MOVAPS   X15, X12
 	MOVAPS   X12, X13
 	MULPS    X12, X13
-	MOVUPS   constc17183a8<>+0(SB), X15
+	MOVUPS   const421e2596<>+0(SB), X15
 	MOVAPS   X13, X14
 	MULPS    X15, X14
-	MOVUPS   const42283c1a<>+0(SB), X15
+	MOVUPS   constc299197d<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2996966<>+0(SB), X15
+	MOVUPS   const42a333b6<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   const42a335e3<>+0(SB), X15
+	MOVUPS   constc2255dda<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2255de7<>+0(SB), X15
-	ADDPS    X15, X14
-	MULPS    X13, X14
-	MOVUPS   const40c90fdb<>+0(SB), X13
+	MOVUPS   const40c90fda<>+0(SB), X13
 	ADDPS    X13, X14
 	MULPS    X12, X14
 	MOVAPS   X10, X12
@@ -1349,22 +1319,19 @@ voices1:
 	MOVAPS   X13, X8
 	MOVAPS   X8, X9
 	MULPS    X8, X9
-	MOVUPS   constc17183a8<>+0(SB), X13
+	MOVUPS   const421e2596<>+0(SB), X13
 	MOVAPS   X9, X12
 	MULPS    X13, X12
-	MOVUPS   const42283c1a<>+0(SB), X13
+	MOVUPS   constc299197d<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2996966<>+0(SB), X13
+	MOVUPS   const42a333b6<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   const42a335e3<>+0(SB), X13
+	MOVUPS   constc2255dda<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2255de7<>+0(SB), X13
-	ADDPS    X13, X12
-	MULPS    X9, X12
-	MOVUPS   const40c90fdb<>+0(SB), X9
+	MOVUPS   const40c90fda<>+0(SB), X9
 	ADDPS    X9, X12
 	MULPS    X8, X12
 	MOVAPS   X10, X8
@@ -1430,22 +1397,19 @@ voices2:
 	MOVAPS   X15, X12
 	MOVAPS   X12, X13
 	MULPS    X12, X13
-	MOVUPS   constc17183a8<>+0(SB), X15
+	MOVUPS   const421e2596<>+0(SB), X15
 	MOVAPS   X13, X14
 	MULPS    X15, X14
-	MOVUPS   const42283c1a<>+0(SB), X15
+	MOVUPS   constc299197d<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2996966<>+0(SB), X15
+	MOVUPS   const42a333b6<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   const42a335e3<>+0(SB), X15
+	MOVUPS   constc2255dda<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2255de7<>+0(SB), X15
-	ADDPS    X15, X14
-	MULPS    X13, X14
-	MOVUPS   const40c90fdb<>+0(SB), X13
+	MOVUPS   const40c90fda<>+0(SB), X13
 	ADDPS    X13, X14
 	MULPS    X12, X14
 	MOVAPS   X10, X12
@@ -1470,22 +1434,19 @@ voices2:
 	MOVAPS   X13, X8
 	MOVAPS   X8, X9
 	MULPS    X8, X9
-	MOVUPS   constc17183a8<>+0(SB), X13
+	MOVUPS   const421e2596<>+0(SB), X13
 	MOVAPS   X9, X12
 	MULPS    X13, X12
-	MOVUPS   const42283c1a<>+0(SB), X13
+	MOVUPS   constc299197d<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2996966<>+0(SB), X13
+	MOVUPS   const42a333b6<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   const42a335e3<>+0(SB), X13
+	MOVUPS   constc2255dda<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2255de7<>+0(SB), X13
-	ADDPS    X13, X12
-	MULPS    X9, X12
-	MOVUPS   const40c90fdb<>+0(SB), X9
+	MOVUPS   const40c90fda<>+0(SB), X9
 	ADDPS    X9, X12
 	MULPS    X8, X12
 	MOVAPS   X10, X8
@@ -1551,22 +1512,19 @@ voices3:
 	MOVAPS   X15, X12
 	MOVAPS   X12, X13
 	MULPS    X12, X13
-	MOVUPS   constc17183a8<>+0(SB), X15
+	MOVUPS   const421e2596<>+0(SB), X15
 	MOVAPS   X13, X14
 	MULPS    X15, X14
-	MOVUPS   const42283c1a<>+0(SB), X15
+	MOVUPS   constc299197d<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2996966<>+0(SB), X15
+	MOVUPS   const42a333b6<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   const42a335e3<>+0(SB), X15
+	MOVUPS   constc2255dda<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2255de7<>+0(SB), X15
-	ADDPS    X15, X14
-	MULPS    X13, X14
-	MOVUPS   const40c90fdb<>+0(SB), X13
+	MOVUPS   const40c90fda<>+0(SB), X13
 	ADDPS    X13, X14
 	MULPS    X12, X14
 	MOVAPS   X10, X12
@@ -1591,22 +1549,19 @@ voices3:
 	MOVAPS   X13, X8
 	MOVAPS   X8, X9
 	MULPS    X8, X9
-	MOVUPS   constc17183a8<>+0(SB), X13
+	MOVUPS   const421e2596<>+0(SB), X13
 	MOVAPS   X9, X12
 	MULPS    X13, X12
-	MOVUPS   const42283c1a<>+0(SB), X13
+	MOVUPS   constc299197d<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2996966<>+0(SB), X13
+	MOVUPS   const42a333b6<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   const42a335e3<>+0(SB), X13
+	MOVUPS   constc2255dda<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2255de7<>+0(SB), X13
-	ADDPS    X13, X12
-	MULPS    X9, X12
-	MOVUPS   const40c90fdb<>+0(SB), X9
+	MOVUPS   const40c90fda<>+0(SB), X9
 	ADDPS    X9, X12
 	MULPS    X8, X12
 	MOVAPS   X10, X8
@@ -1672,22 +1627,19 @@ voices4:
 	MOVAPS   X15, X12
 	MOVAPS   X12, X13
 	MULPS    X12, X13
-	MOVUPS   constc17183a8<>+0(SB), X15
+	MOVUPS   const421e2596<>+0(SB), X15
 	MOVAPS   X13, X14
 	MULPS    X15, X14
-	MOVUPS   const42283c1a<>+0(SB), X15
+	MOVUPS   constc299197d<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2996966<>+0(SB), X15
+	MOVUPS   const42a333b6<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   const42a335e3<>+0(SB), X15
+	MOVUPS   constc2255dda<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2255de7<>+0(SB), X15
-	ADDPS    X15, X14
-	MULPS    X13, X14
-	MOVUPS   const40c90fdb<>+0(SB), X13
+	MOVUPS   const40c90fda<>+0(SB), X13
 	ADDPS    X13, X14
 	MULPS    X12, X14
 	MOVAPS   X10, X12
@@ -1712,22 +1664,19 @@ voices4:
 	MOVAPS   X13, X8
 	MOVAPS   X8, X9
 	MULPS    X8, X9
-	MOVUPS   constc17183a8<>+0(SB), X13
+	MOVUPS   const421e2596<>+0(SB), X13
 	MOVAPS   X9, X12
 	MULPS    X13, X12
-	MOVUPS   const42283c1a<>+0(SB), X13
+	MOVUPS   constc299197d<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2996966<>+0(SB), X13
+	MOVUPS   const42a333b6<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   const42a335e3<>+0(SB), X13
+	MOVUPS   constc2255dda<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2255de7<>+0(SB), X13
-	ADDPS    X13, X12
-	MULPS    X9, X12
-	MOVUPS   const40c90fdb<>+0(SB), X9
+	MOVUPS   const40c90fda<>+0(SB), X9
 	ADDPS    X9, X12
 	MULPS    X8, X12
 	MOVAPS   X10, X8
@@ -1793,22 +1742,19 @@ voices5:
 	MOVAPS   X15, X12
 	MOVAPS   X12, X13
 	MULPS    X12, X13
-	MOVUPS   constc17183a8<>+0(SB), X15
+	MOVUPS   const421e2596<>+0(SB), X15
 	MOVAPS   X13, X14
 	MULPS    X15, X14
-	MOVUPS   const42283c1a<>+0(SB), X15
+	MOVUPS   constc299197d<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2996966<>+0(SB), X15
+	MOVUPS   const42a333b6<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   const42a335e3<>+0(SB), X15
+	MOVUPS   constc2255dda<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2255de7<>+0(SB), X15
-	ADDPS    X15, X14
-	MULPS    X13, X14
-	MOVUPS   const40c90fdb<>+0(SB), X13
+	MOVUPS   const40c90fda<>+0(SB), X13
 	ADDPS    X13, X14
 	MULPS    X12, X14
 	MOVAPS   X10, X12
@@ -1833,22 +1779,19 @@ voices5:
 	MOVAPS   X13, X8
 	MOVAPS   X8, X9
 	MULPS    X8, X9
-	MOVUPS   constc17183a8<>+0(SB), X13
+	MOVUPS   const421e2596<>+0(SB), X13
 	MOVAPS   X9, X12
 	MULPS    X13, X12
-	MOVUPS   const42283c1a<>+0(SB), X13
+	MOVUPS   constc299197d<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2996966<>+0(SB), X13
+	MOVUPS   const42a333b6<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   const42a335e3<>+0(SB), X13
+	MOVUPS   constc2255dda<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2255de7<>+0(SB), X13
-	ADDPS    X13, X12
-	MULPS    X9, X12
-	MOVUPS   const40c90fdb<>+0(SB), X9
+	MOVUPS   const40c90fda<>+0(SB), X9
 	ADDPS    X9, X12
 	MULPS    X8, X12
 	MOVAPS   X10, X8
@@ -1914,22 +1857,19 @@ voices6:
 	MOVAPS   X15, X12
 	MOVAPS   X12, X13
 	MULPS    X12, X13
-	MOVUPS   constc17183a8<>+0(SB), X15
+	MOVUPS   const421e2596<>+0(SB), X15
 	MOVAPS   X13, X14
 	MULPS    X15, X14
-	MOVUPS   const42283c1a<>+0(SB), X15
+	MOVUPS   constc299197d<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2996966<>+0(SB), X15
+	MOVUPS   const42a333b6<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   const42a335e3<>+0(SB), X15
+	MOVUPS   constc2255dda<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2255de7<>+0(SB), X15
-	ADDPS    X15, X14
-	MULPS    X13, X14
-	MOVUPS   const40c90fdb<>+0(SB), X13
+	MOVUPS   const40c90fda<>+0(SB), X13
 	ADDPS    X13, X14
 	MULPS    X12, X14
 	MOVAPS   X10, X12
@@ -1954,22 +1894,19 @@ voices6:
 	MOVAPS   X13, X8
 	MOVAPS   X8, X9
 	MULPS    X8, X9
-	MOVUPS   constc17183a8<>+0(SB), X13
+	MOVUPS   const421e2596<>+0(SB), X13
 	MOVAPS   X9, X12
 	MULPS    X13, X12
-	MOVUPS   const42283c1a<>+0(SB), X13
+	MOVUPS   constc299197d<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2996966<>+0(SB), X13
+	MOVUPS   const42a333b6<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   const42a335e3<>+0(SB), X13
+	MOVUPS   constc2255dda<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2255de7<>+0(SB), X13
-	ADDPS    X13, X12
-	MULPS    X9, X12
-	MOVUPS   const40c90fdb<>+0(SB), X9
+	MOVUPS   const40c90fda<>+0(SB), X9
 	ADDPS    X9, X12
 	MULPS    X8, X12
 	MOVAPS   X10, X8
@@ -2035,22 +1972,19 @@ voices7:
 	MOVAPS   X15, X12
 	MOVAPS   X12, X13
 	MULPS    X12, X13
-	MOVUPS   constc17183a8<>+0(SB), X15
+	MOVUPS   const421e2596<>+0(SB), X15
 	MOVAPS   X13, X14
 	MULPS    X15, X14
-	MOVUPS   const42283c1a<>+0(SB), X15
+	MOVUPS   constc299197d<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2996966<>+0(SB), X15
+	MOVUPS   const42a333b6<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   const42a335e3<>+0(SB), X15
+	MOVUPS   constc2255dda<>+0(SB), X15
 	ADDPS    X15, X14
 	MULPS    X13, X14
-	MOVUPS   constc2255de7<>+0(SB), X15
-	ADDPS    X15, X14
-	MULPS    X13, X14
-	MOVUPS   const40c90fdb<>+0(SB), X13
+	MOVUPS   const40c90fda<>+0(SB), X13
 	ADDPS    X13, X14
 	MULPS    X12, X14
 	MOVAPS   X10, X12
@@ -2075,22 +2009,19 @@ voices7:
 	MOVAPS   X13, X8
 	MOVAPS   X8, X9
 	MULPS    X8, X9
-	MOVUPS   constc17183a8<>+0(SB), X13
+	MOVUPS   const421e2596<>+0(SB), X13
 	MOVAPS   X9, X12
 	MULPS    X13, X12
-	MOVUPS   const42283c1a<>+0(SB), X13
+	MOVUPS   constc299197d<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2996966<>+0(SB), X13
+	MOVUPS   const42a333b6<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   const42a335e3<>+0(SB), X13
+	MOVUPS   constc2255dda<>+0(SB), X13
 	ADDPS    X13, X12
 	MULPS    X9, X12
-	MOVUPS   constc2255de7<>+0(SB), X13
-	ADDPS    X13, X12
-	MULPS    X9, X12
-	MOVUPS   const40c90fdb<>+0(SB), X9
+	MOVUPS   const40c90fda<>+0(SB), X9
 	ADDPS    X9, X12
 	MULPS    X8, X12
 	MOVAPS   X10, X8
@@ -2607,16 +2538,14 @@ single:
 	VCMPPS    $0x01, Y7, Y4, Y7
 	VBLENDVPS Y7, Y8, Y6, Y6
 	VMULPS    Y6, Y6, Y7
-	VMULPS    constc17183a8<>+0(SB), Y7, Y8
-	VADDPS    const42283c1a<>+0(SB), Y8, Y8
+	VMULPS    const421e2596<>+0(SB), Y7, Y8
+	VADDPS    constc299197d<>+0(SB), Y8, Y8
 	VMULPS    Y7, Y8, Y8
-	VADDPS    constc2996966<>+0(SB), Y8, Y8
+	VADDPS    const42a333b6<>+0(SB), Y8, Y8
 	VMULPS    Y7, Y8, Y8
-	VADDPS    const42a335e3<>+0(SB), Y8, Y8
+	VADDPS    constc2255dda<>+0(SB), Y8, Y8
 	VMULPS    Y7, Y8, Y8
-	VADDPS    constc2255de7<>+0(SB), Y8, Y8
-	VMULPS    Y7, Y8, Y8
-	VADDPS    const40c90fdb<>+0(SB), Y8, Y8
+	VADDPS    const40c90fda<>+0(SB), Y8, Y8
 	VMULPS    Y6, Y8, Y8
 	VMOVUPS   Y8, (AX)(DX*1)
 	VPADDD    Y1, Y0, Y0
@@ -2674,16 +2603,14 @@ voices0:
 	VCMPPS       $0x01, Y13, Y2, Y13
 	VBLENDVPS    Y13, Y14, Y12, Y12
 	VMULPS       Y12, Y12, Y13
-	VMULPS       constc17183a8<>+0(SB), Y13, Y14
-	VADDPS       const42283c1a<>+0(SB), Y14, Y14
+	VMULPS       const421e2596<>+0(SB), Y13, Y14
+	VADDPS       constc299197d<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       constc2996966<>+0(SB), Y14, Y14
+	VADDPS       const42a333b6<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       const42a335e3<>+0(SB), Y14, Y14
+	VADDPS       constc2255dda<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       constc2255de7<>+0(SB), Y14, Y14
-	VMULPS       Y13, Y14, Y14
-	VADDPS       const40c90fdb<>+0(SB), Y14, Y14
+	VADDPS       const40c90fda<>+0(SB), Y14, Y14
 	VMULPS       Y12, Y14, Y14
 	VMULPS       Y14, Y10, Y12
 	VADDPS       Y12, Y4, Y4
@@ -2699,16 +2626,14 @@ voices0:
 	VCMPPS       $0x01, Y9, Y2, Y9
 	VBLENDVPS    Y9, Y12, Y8, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       constc17183a8<>+0(SB), Y9, Y12
-	VADDPS       const42283c1a<>+0(SB), Y12, Y12
+	VMULPS       const421e2596<>+0(SB), Y9, Y12
+	VADDPS       constc299197d<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       constc2996966<>+0(SB), Y12, Y12
+	VADDPS       const42a333b6<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       const42a335e3<>+0(SB), Y12, Y12
+	VADDPS       constc2255dda<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       constc2255de7<>+0(SB), Y12, Y12
-	VMULPS       Y9, Y12, Y12
-	VADDPS       const40c90fdb<>+0(SB), Y12, Y12
+	VADDPS       const40c90fda<>+0(SB), Y12, Y12
 	VMULPS       Y8, Y12, Y12
 	VMULPS       Y12, Y10, Y8
 	VADDPS       Y8, Y5, Y5
@@ -2757,16 +2682,14 @@ voices1:
 	VCMPPS       $0x01, Y13, Y2, Y13
 	VBLENDVPS    Y13, Y14, Y12, Y12
 	VMULPS       Y12, Y12, Y13
-	VMULPS       constc17183a8<>+0(SB), Y13, Y14
-	VADDPS       const42283c1a<>+0(SB), Y14, Y14
+	VMULPS       const421e2596<>+0(SB), Y13, Y14
+	VADDPS       constc299197d<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       constc2996966<>+0(SB), Y14, Y14
+	VADDPS       const42a333b6<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       const42a335e3<>+0(SB), Y14, Y14
+	VADDPS       constc2255dda<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       constc2255de7<>+0(SB), Y14, Y14
-	VMULPS       Y13, Y14, Y14
-	VADDPS       const40c90fdb<>+0(SB), Y14, Y14
+	VADDPS       const40c90fda<>+0(SB), Y14, Y14
 	VMULPS       Y12, Y14, Y14
 	VMULPS       Y14, Y10, Y12
 	VADDPS       Y12, Y4, Y4
@@ -2782,16 +2705,14 @@ voices1:
 	VCMPPS       $0x01, Y9, Y2, Y9
 	VBLENDVPS    Y9, Y12, Y8, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       constc17183a8<>+0(SB), Y9, Y12
-	VADDPS       const42283c1a<>+0(SB), Y12, Y12
+	VMULPS       const421e2596<>+0(SB), Y9, Y12
+	VADDPS       constc299197d<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       constc2996966<>+0(SB), Y12, Y12
+	VADDPS       const42a333b6<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       const42a335e3<>+0(SB), Y12, Y12
+	VADDPS       constc2255dda<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       constc2255de7<>+0(SB), Y12, Y12
-	VMULPS       Y9, Y12, Y12
-	VADDPS       const40c90fdb<>+0(SB), Y12, Y12
+	VADDPS       const40c90fda<>+0(SB), Y12, Y12
 	VMULPS       Y8, Y12, Y12
 	VMULPS       Y12, Y10, Y8
 	VADDPS       Y8, Y5, Y5
@@ -2840,16 +2761,14 @@ voices2:
 	VCMPPS       $0x01, Y13, Y2, Y13
 	VBLENDVPS    Y13, Y14, Y12, Y12
 	VMULPS       Y12, Y12, Y13
-	VMULPS       constc17183a8<>+0(SB), Y13, Y14
-	VADDPS       const42283c1a<>+0(SB), Y14, Y14
+	VMULPS       const421e2596<>+0(SB), Y13, Y14
+	VADDPS       constc299197d<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       constc2996966<>+0(SB), Y14, Y14
+	VADDPS       const42a333b6<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       const42a335e3<>+0(SB), Y14, Y14
+	VADDPS       constc2255dda<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       constc2255de7<>+0(SB), Y14, Y14
-	VMULPS       Y13, Y14, Y14
-	VADDPS       const40c90fdb<>+0(SB), Y14, Y14
+	VADDPS       const40c90fda<>+0(SB), Y14, Y14
 	VMULPS       Y12, Y14, Y14
 	VMULPS       Y14, Y10, Y12
 	VADDPS       Y12, Y4, Y4
@@ -2865,16 +2784,14 @@ voices2:
 	VCMPPS       $0x01, Y9, Y2, Y9
 	VBLENDVPS    Y9, Y12, Y8, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       constc17183a8<>+0(SB), Y9, Y12
-	VADDPS       const42283c1a<>+0(SB), Y12, Y12
+	VMULPS       const421e2596<>+0(SB), Y9, Y12
+	VADDPS       constc299197d<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       constc2996966<>+0(SB), Y12, Y12
+	VADDPS       const42a333b6<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       const42a335e3<>+0(SB), Y12, Y12
+	VADDPS       constc2255dda<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       constc2255de7<>+0(SB), Y12, Y12
-	VMULPS       Y9, Y12, Y12
-	VADDPS       const40c90fdb<>+0(SB), Y12, Y12
+	VADDPS       const40c90fda<>+0(SB), Y12, Y12
 	VMULPS       Y8, Y12, Y12
 	VMULPS       Y12, Y10, Y8
 	VADDPS       Y8, Y5, Y5
@@ -2923,16 +2840,14 @@ voices3:
 	VCMPPS       $0x01, Y13, Y2, Y13
 	VBLENDVPS    Y13, Y14, Y12, Y12
 	VMULPS       Y12, Y12, Y13
-	VMULPS       constc17183a8<>+0(SB), Y13, Y14
-	VADDPS       const42283c1a<>+0(SB), Y14, Y14
+	VMULPS       const421e2596<>+0(SB), Y13, Y14
+	VADDPS       constc299197d<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       constc2996966<>+0(SB), Y14, Y14
+	VADDPS       const42a333b6<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       const42a335e3<>+0(SB), Y14, Y14
+	VADDPS       constc2255dda<>+0(SB), Y14, Y14
 	VMULPS       Y13, Y14, Y14
-	VADDPS       constc2255de7<>+0(SB), Y14, Y14
-	VMULPS       Y13, Y14, Y14
-	VADDPS       const40c90fdb<>+0(SB), Y14, Y14
+	VADDPS       const40c90fda<>+0(SB), Y14, Y14
 	VMULPS       Y12, Y14, Y14
 	VMULPS       Y14, Y10, Y12
 	VADDPS       Y12, Y4, Y4
@@ -2948,16 +2863,14 @@ voices3:
 	VCMPPS       $0x01, Y9, Y2, Y9
 	VBLENDVPS    Y9, Y12, Y8, Y8
 	VMULPS       Y8, Y8, Y9
-	VMULPS       constc17183a8<>+0(SB), Y9, Y12
-	VADDPS       const42283c1a<>+0(SB), Y12, Y12
+	VMULPS       const421e2596<>+0(SB), Y9, Y12
+	VADDPS       constc299197d<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       constc2996966<>+0(SB), Y12, Y12
+	VADDPS       const42a333b6<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       const42a335e3<>+0(SB), Y12, Y12
+	VADDPS       constc2255dda<>+0(SB), Y12, Y12
 	VMULPS       Y9, Y12, Y12
-	VADDPS       constc2255de7<>+0(SB), Y12, Y12
-	VMULPS       Y9, Y12, Y12
-	VADDPS       const40c90fdb<>+0(SB), Y12, Y12
+	VADDPS       const40c90fda<>+0(SB), Y12, Y12
 	VMULPS       Y8, Y12, Y12
 	VMULPS       Y12, Y10, Y8
 	VADDPS       Y8, Y5, Y5
@@ -3762,42 +3675,39 @@ TEXT ·sineAVX512(SB), NOSPLIT, $0-32
 	MOVL         BX, DX
 	SHLL         $0x04, DX
 	VPBROADCASTD DX, Z1
-	VMOVUPS      constc17183a8<>+0(SB), Z2
-	VMOVUPS      const42283c1a<>+0(SB), Z3
-	VMOVUPS      constc2996966<>+0(SB), Z4
-	VMOVUPS      const42a335e3<>+0(SB), Z5
-	VMOVUPS      constc2255de7<>+0(SB), Z6
-	VMOVUPS      const40c90fdb<>+0(SB), Z7
-	VMOVUPS      const2f800000<>+0(SB), Z8
-	VMOVUPS      const7fffffff<>+0(SB), Z9
-	VMOVUPS      const3e800000<>+0(SB), Z10
-	VMOVUPS      const3f000000<>+0(SB), Z11
+	VMOVUPS      const421e2596<>+0(SB), Z2
+	VMOVUPS      constc299197d<>+0(SB), Z3
+	VMOVUPS      const42a333b6<>+0(SB), Z4
+	VMOVUPS      constc2255dda<>+0(SB), Z5
+	VMOVUPS      const40c90fda<>+0(SB), Z6
+	VMOVUPS      const2f800000<>+0(SB), Z7
+	VMOVUPS      const7fffffff<>+0(SB), Z8
+	VMOVUPS      const3e800000<>+0(SB), Z9
+	VMOVUPS      const3f000000<>+0(SB), Z10
 	XORQ         DX, DX
 	SHLQ         $0x02, CX
 
 single:
 	CMPQ       DX, CX
 	JGE        done
-	VCVTDQ2PS  Z0, Z12
-	VMULPS     Z8, Z12, Z12
-	VPANDD     Z9, Z12, Z13
-	VCMPPS     $0x01, Z13, Z10, K1
-	VMOVUPS    Z12, Z13
-	VPTERNLOGD $0xba, Z11, Z9, Z13
-	VSUBPS     Z12, Z13, K1, Z12
-	VMULPS     Z12, Z12, Z13
-	VMULPS     Z2, Z13, Z14
-	VADDPS     Z3, Z14, Z14
-	VMULPS     Z13, Z14, Z14
-	VADDPS     Z4, Z14, Z14
-	VMULPS     Z13, Z14, Z14
-	VADDPS     Z5, Z14, Z14
-	VMULPS     Z13, Z14, Z14
-	VADDPS     Z6, Z14, Z14
-	VMULPS     Z13, Z14, Z14
-	VADDPS     Z7, Z14, Z14
-	VMULPS     Z12, Z14, Z14
-	VMOVUPS    Z14, (AX)(DX*1)
+	VCVTDQ2PS  Z0, Z11
+	VMULPS     Z7, Z11, Z11
+	VPANDD     Z8, Z11, Z12
+	VCMPPS     $0x01, Z12, Z9, K1
+	VMOVUPS    Z11, Z12
+	VPTERNLOGD $0xba, Z10, Z8, Z12
+	VSUBPS     Z11, Z12, K1, Z11
+	VMULPS     Z11, Z11, Z12
+	VMULPS     Z2, Z12, Z13
+	VADDPS     Z3, Z13, Z13
+	VMULPS     Z12, Z13, Z13
+	VADDPS     Z4, Z13, Z13
+	VMULPS     Z12, Z13, Z13
+	VADDPS     Z5, Z13, Z13
+	VMULPS     Z12, Z13, Z13
+	VADDPS     Z6, Z13, Z13
+	VMULPS     Z11, Z13, Z13
+	VMOVUPS    Z13, (AX)(DX*1)
 	VPADDD     Z1, Z0, Z0
 	ADDQ       $0x00000040, DX
 	JMP        single
@@ -3816,24 +3726,23 @@ TEXT ·sineVoicesAVX512(SB), NOSPLIT, $0-112
 	MOVQ    incs_base+40(FP), SI
 	MOVQ    gl_base+64(FP), DI
 	MOVQ    gr_base+88(FP), R8
-	VMOVUPS constc17183a8<>+0(SB), Z0
-	VMOVUPS const42283c1a<>+0(SB), Z1
-	VMOVUPS constc2996966<>+0(SB), Z2
-	VMOVUPS const42a335e3<>+0(SB), Z3
-	VMOVUPS constc2255de7<>+0(SB), Z4
-	VMOVUPS const40c90fdb<>+0(SB), Z5
-	VMOVUPS const2f800000<>+0(SB), Z6
-	VMOVUPS const7fffffff<>+0(SB), Z7
-	VMOVUPS const3e800000<>+0(SB), Z8
-	VMOVUPS const3f000000<>+0(SB), Z9
-	VMOVUPS (AX), Z10
-	VMOVUPS 64(AX), Z11
-	VMOVUPS 128(AX), Z12
-	VMOVUPS 192(AX), Z13
-	VMOVUPS (CX), Z14
-	VMOVUPS 64(CX), Z15
-	VMOVUPS 128(CX), Z16
-	VMOVUPS 192(CX), Z17
+	VMOVUPS const421e2596<>+0(SB), Z0
+	VMOVUPS constc299197d<>+0(SB), Z1
+	VMOVUPS const42a333b6<>+0(SB), Z2
+	VMOVUPS constc2255dda<>+0(SB), Z3
+	VMOVUPS const40c90fda<>+0(SB), Z4
+	VMOVUPS const2f800000<>+0(SB), Z5
+	VMOVUPS const7fffffff<>+0(SB), Z6
+	VMOVUPS const3e800000<>+0(SB), Z7
+	VMOVUPS const3f000000<>+0(SB), Z8
+	VMOVUPS (AX), Z9
+	VMOVUPS 64(AX), Z10
+	VMOVUPS 128(AX), Z11
+	VMOVUPS 192(AX), Z12
+	VMOVUPS (CX), Z13
+	VMOVUPS 64(CX), Z14
+	VMOVUPS 128(CX), Z15
+	VMOVUPS 192(CX), Z16
 	XORQ    R9, R9
 
 voices0:
@@ -3841,108 +3750,100 @@ voices0:
 	JGE          pass0
 	MOVL         (DX)(R9*4), R10
 	MOVL         (SI)(R9*4), R11
-	VPBROADCASTD (DX)(R9*4), Z18
-	VPBROADCASTD (SI)(R9*4), Z19
-	VPMULLD      lanesI<>+0(SB), Z19, Z20
-	VPADDD       Z20, Z18, Z18
-	VPSLLD       $0x04, Z19, Z19
-	VBROADCASTSS (DI)(R9*4), Z20
-	VBROADCASTSS (R8)(R9*4), Z21
-	VCVTDQ2PS    Z18, Z22
-	VMULPS       Z6, Z22, Z22
-	VPANDD       Z7, Z22, Z23
-	VCMPPS       $0x01, Z23, Z8, K1
-	VMOVUPS      Z22, Z23
-	VPTERNLOGD   $0xba, Z9, Z7, Z23
-	VSUBPS       Z22, Z23, K1, Z22
-	VMULPS       Z22, Z22, Z23
-	VMULPS       Z0, Z23, Z24
-	VADDPS       Z1, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z2, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z3, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z4, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z5, Z24, Z24
-	VMULPS       Z22, Z24, Z24
-	VMULPS       Z24, Z20, Z22
-	VADDPS       Z22, Z10, Z10
-	VMULPS       Z21, Z24, Z24
-	VADDPS       Z24, Z14, Z14
-	VPADDD       Z19, Z18, Z18
-	VCVTDQ2PS    Z18, Z22
-	VMULPS       Z6, Z22, Z22
-	VPANDD       Z7, Z22, Z23
-	VCMPPS       $0x01, Z23, Z8, K1
-	VMOVUPS      Z22, Z23
-	VPTERNLOGD   $0xba, Z9, Z7, Z23
-	VSUBPS       Z22, Z23, K1, Z22
-	VMULPS       Z22, Z22, Z23
-	VMULPS       Z0, Z23, Z24
-	VADDPS       Z1, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z2, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z3, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z4, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z5, Z24, Z24
-	VMULPS       Z22, Z24, Z24
-	VMULPS       Z24, Z20, Z22
-	VADDPS       Z22, Z11, Z11
-	VMULPS       Z21, Z24, Z24
-	VADDPS       Z24, Z15, Z15
-	VPADDD       Z19, Z18, Z18
-	VCVTDQ2PS    Z18, Z22
-	VMULPS       Z6, Z22, Z22
-	VPANDD       Z7, Z22, Z23
-	VCMPPS       $0x01, Z23, Z8, K1
-	VMOVUPS      Z22, Z23
-	VPTERNLOGD   $0xba, Z9, Z7, Z23
-	VSUBPS       Z22, Z23, K1, Z22
-	VMULPS       Z22, Z22, Z23
-	VMULPS       Z0, Z23, Z24
-	VADDPS       Z1, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z2, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z3, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z4, Z24, Z24
-	VMULPS       Z23, Z24, Z24
-	VADDPS       Z5, Z24, Z24
-	VMULPS       Z22, Z24, Z24
-	VMULPS       Z24, Z20, Z22
-	VADDPS       Z22, Z12, Z12
-	VMULPS       Z21, Z24, Z24
-	VADDPS       Z24, Z16, Z16
-	VPADDD       Z19, Z18, Z18
-	VCVTDQ2PS    Z18, Z18
-	VMULPS       Z6, Z18, Z18
-	VPANDD       Z7, Z18, Z19
-	VCMPPS       $0x01, Z19, Z8, K1
-	VMOVUPS      Z18, Z19
-	VPTERNLOGD   $0xba, Z9, Z7, Z19
-	VSUBPS       Z18, Z19, K1, Z18
-	VMULPS       Z18, Z18, Z19
-	VMULPS       Z0, Z19, Z22
-	VADDPS       Z1, Z22, Z22
-	VMULPS       Z19, Z22, Z22
-	VADDPS       Z2, Z22, Z22
-	VMULPS       Z19, Z22, Z22
-	VADDPS       Z3, Z22, Z22
-	VMULPS       Z19, Z22, Z22
-	VADDPS       Z4, Z22, Z22
-	VMULPS       Z19, Z22, Z22
-	VADDPS       Z5, Z22, Z22
-	VMULPS       Z18, Z22, Z22
-	VMULPS       Z22, Z20, Z18
-	VADDPS       Z18, Z13, Z13
-	VMULPS       Z21, Z22, Z22
-	VADDPS       Z22, Z17, Z17
+	VPBROADCASTD (DX)(R9*4), Z17
+	VPBROADCASTD (SI)(R9*4), Z18
+	VPMULLD      lanesI<>+0(SB), Z18, Z19
+	VPADDD       Z19, Z17, Z17
+	VPSLLD       $0x04, Z18, Z18
+	VBROADCASTSS (DI)(R9*4), Z19
+	VBROADCASTSS (R8)(R9*4), Z20
+	VCVTDQ2PS    Z17, Z21
+	VMULPS       Z5, Z21, Z21
+	VPANDD       Z6, Z21, Z22
+	VCMPPS       $0x01, Z22, Z7, K1
+	VMOVUPS      Z21, Z22
+	VPTERNLOGD   $0xba, Z8, Z6, Z22
+	VSUBPS       Z21, Z22, K1, Z21
+	VMULPS       Z21, Z21, Z22
+	VMULPS       Z0, Z22, Z23
+	VADDPS       Z1, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z2, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z3, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z4, Z23, Z23
+	VMULPS       Z21, Z23, Z23
+	VMULPS       Z23, Z19, Z21
+	VADDPS       Z21, Z9, Z9
+	VMULPS       Z20, Z23, Z23
+	VADDPS       Z23, Z13, Z13
+	VPADDD       Z18, Z17, Z17
+	VCVTDQ2PS    Z17, Z21
+	VMULPS       Z5, Z21, Z21
+	VPANDD       Z6, Z21, Z22
+	VCMPPS       $0x01, Z22, Z7, K1
+	VMOVUPS      Z21, Z22
+	VPTERNLOGD   $0xba, Z8, Z6, Z22
+	VSUBPS       Z21, Z22, K1, Z21
+	VMULPS       Z21, Z21, Z22
+	VMULPS       Z0, Z22, Z23
+	VADDPS       Z1, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z2, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z3, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z4, Z23, Z23
+	VMULPS       Z21, Z23, Z23
+	VMULPS       Z23, Z19, Z21
+	VADDPS       Z21, Z10, Z10
+	VMULPS       Z20, Z23, Z23
+	VADDPS       Z23, Z14, Z14
+	VPADDD       Z18, Z17, Z17
+	VCVTDQ2PS    Z17, Z21
+	VMULPS       Z5, Z21, Z21
+	VPANDD       Z6, Z21, Z22
+	VCMPPS       $0x01, Z22, Z7, K1
+	VMOVUPS      Z21, Z22
+	VPTERNLOGD   $0xba, Z8, Z6, Z22
+	VSUBPS       Z21, Z22, K1, Z21
+	VMULPS       Z21, Z21, Z22
+	VMULPS       Z0, Z22, Z23
+	VADDPS       Z1, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z2, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z3, Z23, Z23
+	VMULPS       Z22, Z23, Z23
+	VADDPS       Z4, Z23, Z23
+	VMULPS       Z21, Z23, Z23
+	VMULPS       Z23, Z19, Z21
+	VADDPS       Z21, Z11, Z11
+	VMULPS       Z20, Z23, Z23
+	VADDPS       Z23, Z15, Z15
+	VPADDD       Z18, Z17, Z17
+	VCVTDQ2PS    Z17, Z17
+	VMULPS       Z5, Z17, Z17
+	VPANDD       Z6, Z17, Z18
+	VCMPPS       $0x01, Z18, Z7, K1
+	VMOVUPS      Z17, Z18
+	VPTERNLOGD   $0xba, Z8, Z6, Z18
+	VSUBPS       Z17, Z18, K1, Z17
+	VMULPS       Z17, Z17, Z18
+	VMULPS       Z0, Z18, Z21
+	VADDPS       Z1, Z21, Z21
+	VMULPS       Z18, Z21, Z21
+	VADDPS       Z2, Z21, Z21
+	VMULPS       Z18, Z21, Z21
+	VADDPS       Z3, Z21, Z21
+	VMULPS       Z18, Z21, Z21
+	VADDPS       Z4, Z21, Z21
+	VMULPS       Z17, Z21, Z21
+	VMULPS       Z21, Z19, Z17
+	VADDPS       Z17, Z12, Z12
+	VMULPS       Z20, Z21, Z21
+	VADDPS       Z21, Z16, Z16
 	SHLL         $0x06, R11
 	ADDL         R10, R11
 	MOVL         R11, (DX)(R9*4)
@@ -3950,14 +3851,14 @@ voices0:
 	JMP          voices0
 
 pass0:
-	VMOVUPS Z10, (AX)
-	VMOVUPS Z11, 64(AX)
-	VMOVUPS Z12, 128(AX)
-	VMOVUPS Z13, 192(AX)
-	VMOVUPS Z14, (CX)
-	VMOVUPS Z15, 64(CX)
-	VMOVUPS Z16, 128(CX)
-	VMOVUPS Z17, 192(CX)
+	VMOVUPS Z9, (AX)
+	VMOVUPS Z10, 64(AX)
+	VMOVUPS Z11, 128(AX)
+	VMOVUPS Z12, 192(AX)
+	VMOVUPS Z13, (CX)
+	VMOVUPS Z14, 64(CX)
+	VMOVUPS Z15, 128(CX)
+	VMOVUPS Z16, 192(CX)
 	VZEROUPPER
 	RET
 

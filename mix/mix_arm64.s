@@ -283,19 +283,17 @@ TEXT ·sineNEON(SB), NOSPLIT, $0-32
 	VDUP  R5, V4.S4
 	MOVW  $0x3f000000, R5 // 0.5
 	VDUP  R5, V5.S4
-	// V6-V11: float32 sinA11, sinA9, ..., sinA1
-	MOVW  $0xc17183a8, R5
+	// V6-V10: float32 sinA9, sinA7, ..., sinA1
+	MOVW  $0x421e2596, R5
 	VDUP  R5, V6.S4
-	MOVW  $0x42283c1a, R5
+	MOVW  $0xc299197d, R5
 	VDUP  R5, V7.S4
-	MOVW  $0xc2996966, R5
+	MOVW  $0x42a333b6, R5
 	VDUP  R5, V8.S4
-	MOVW  $0x42a335e3, R5
+	MOVW  $0xc2255dda, R5
 	VDUP  R5, V9.S4
-	MOVW  $0xc2255de7, R5
+	MOVW  $0x40c90fda, R5
 	VDUP  R5, V10.S4
-	MOVW  $0x40c90fdb, R5
-	VDUP  R5, V11.S4
 	LSR   $2, R2
 	CBZ   R2, sineDone
 
@@ -317,8 +315,6 @@ sineLoop:
 	FADD4S(9, 21, 21)
 	FMUL4S(20, 21, 21)
 	FADD4S(10, 21, 21)
-	FMUL4S(20, 21, 21)
-	FADD4S(11, 21, 21)
 	FMUL4S(19, 21, 21)
 	VST1.P [V21.S4], 16(R0)
 	VADD  V1.S4, V0.S4, V0.S4

@@ -2,14 +2,19 @@ package mix
 
 import "github.com/aether-audio/aether/block"
 
-// Taylor coefficients of sin(2πx) in x: a_n = (-1)^((n-1)/2) (2π)^n / n!.
+// Coefficients of the odd polynomial that approximates sin(2πx) for x in
+// [-0.25, 0.25]: a minimax fit of degree 9 for absolute error (Remez
+// exchange), rounded to float32 and nudged by a few units in the last place
+// to lower the worst error of the float32 evaluation below. Evaluated in
+// float32 it is as accurate as the Taylor series of degree 11 (worst error
+// 1.6e-7 over the whole cycle, where float32 itself is 6e-8 near 1) for two
+// operations fewer per sample.
 const (
-	sinA1  = 6.283185307179586
-	sinA3  = -41.341702240399755
-	sinA5  = 81.60524927607504
-	sinA7  = -76.70585975306136
-	sinA9  = 42.058693944897655
-	sinA11 = -15.094642576822984
+	sinA1 = 6.2831850051879883
+	sinA3 = -41.341651916503906
+	sinA5 = 81.600997924804688
+	sinA7 = -76.549781799316406
+	sinA9 = 39.536705017089844
 )
 
 // sinCycle returns sin(2πx) for x in [-0.5, 0.5]. The explicit float32
@@ -25,8 +30,7 @@ func sinCycle(x float32) float32 {
 		x = half - x
 	}
 	x2 := float32(x * x)
-	p := float32(sinA11)
-	p = float32(p*x2) + sinA9
+	p := float32(sinA9)
 	p = float32(p*x2) + sinA7
 	p = float32(p*x2) + sinA5
 	p = float32(p*x2) + sinA3

@@ -656,21 +656,20 @@ func transpose16(r []reg.VecVirtual, lo, hi reg.VecVirtual) []reg.VecVirtual {
 }
 
 // sineCoefficients returns the bits of the float32 coefficients in the
-// order Horner's rule uses them, from x^11 down.
+// order Horner's rule uses them, from x^9 down.
 func sineCoefficients() []uint32 {
 	var c []uint32
-	for _, a := range []float64{sinA11, sinA9, sinA7, sinA5, sinA3, sinA1} {
+	for _, a := range []float64{sinA9, sinA7, sinA5, sinA3, sinA1} {
 		c = append(c, float32bits(float32(a)))
 	}
 	return c
 }
 
-// Taylor coefficients of sin(2πx), the same constants as osc_generic.go.
+// The coefficients of sin(2πx), the same constants as osc_generic.go.
 const (
-	sinA1  = 6.283185307179586
-	sinA3  = -41.341702240399755
-	sinA5  = 81.60524927607504
-	sinA7  = -76.70585975306136
-	sinA9  = 42.058693944897655
-	sinA11 = -15.094642576822984
+	sinA1 = 6.2831850051879883
+	sinA3 = -41.341651916503906
+	sinA5 = 81.600997924804688
+	sinA7 = -76.549781799316406
+	sinA9 = 39.536705017089844
 )
