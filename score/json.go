@@ -52,6 +52,13 @@ type Options struct {
 	// batch renderer passes a caching loader so a sample shared by many
 	// scores is decoded once.
 	LoadSample func(f *os.File, size int64) (*wav.Audio, error)
+	// LoadSoundFont reads the SoundFont file a preset names (its field
+	// "soundfont", spelt name in the score), opened inside SampleRoot as a
+	// sample is, a regular file of size bytes counted against
+	// Limits.MaxSampleBytes. nil: scores cannot name SoundFonts (package
+	// score reads none itself; bounce.Loader passes a loader that keeps
+	// each font for every score that names it).
+	LoadSoundFont func(name string, f *os.File, size int64) (SoundFont, error)
 }
 
 // The JSON shapes of instruments, filters and notes; their json tags are
@@ -112,11 +119,13 @@ type jsonNote struct {
 	Pan        *float64 `json:"pan"`
 }
 
-// jsonPreset names a program of the renderer's instrument bank.
+// jsonPreset names a program of the renderer's instrument bank, or of a
+// SoundFont file.
 type jsonPreset struct {
-	Bank    *float64 `json:"bank"`
-	Program *float64 `json:"program"`
-	Drums   bool     `json:"drums"`
+	Bank      *float64 `json:"bank"`
+	Program   *float64 `json:"program"`
+	Drums     bool     `json:"drums"`
+	SoundFont *string  `json:"soundfont"`
 }
 
 // ReadFile reads the JSON score at path; sample paths are relative to the
@@ -184,6 +193,13 @@ func (ji *jsonInstrument) resolve(name string, lim Limits, samples *sampleFiles)
 				return in, bad("preset.bank", "a whole number in 0..16383", *p.Bank)
 			}
 			in.Preset.Bank = uint16(*p.Bank)
+		}
+		if p.SoundFont != nil {
+			f, err := samples.loadSoundFont(*p.SoundFont, lim)
+			if err != nil {
+				return in, fmt.Errorf("preset.soundfont: %w", err)
+			}
+			in.Preset.SoundFont = f
 		}
 		return in, nil
 	}

@@ -261,6 +261,7 @@ func TestSchemaMatchesReader(t *testing.T) {
 	}
 	check("instrument", instProps, jsonInstrument{})
 	check("filter", inst["filter"].Properties, jsonFilter{})
+	check("preset", inst["preset"].Properties, jsonPreset{})
 	noteProps := map[string]json.RawMessage{}
 	for k := range schema.Defs["note"].Properties {
 		noteProps[k] = nil

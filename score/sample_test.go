@@ -186,3 +186,81 @@ func TestSampleBytesLimit(t *testing.T) {
 	_, err := Read("song.json", strings.NewReader(js), Options{Dir: dir, Limits: Limits{MaxSampleBytes: 2*4044 - 1}})
 	checkErr(t, err, ErrLimit, `instruments.b.sample: limit exceeded: "b.wav" is 4044 bytes`)
 }
+
+// testFont is what a test's LoadSoundFont makes of a file.
+type testFont struct{ name string }
+
+func (f *testFont) Name() string { return f.name }
+
+// fontScore is a score whose instruments a and b play program 0 of the
+// SoundFonts at paths pa and pb.
+func fontScore(pa, pb string) string {
+	qa, _ := jsonString(pa)
+	qb, _ := jsonString(pb)
+	return `{"sample_rate": 48000, "instruments": {"a": {"preset": {"program": 0, "soundfont": ` + qa + `}}, "b": {"preset": {"program": 3, "soundfont": ` + qb + `}}, "c": {"preset": {"program": 0}}}, "notes": []}`
+}
+
+// A preset's "soundfont" is opened inside the sample directory, like a
+// sample, read by LoadSoundFont once per file however many presets name
+// it, and counted against MaxSampleBytes; a preset without one keeps the
+// renderer's bank.
+func TestPresetSoundFont(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "gm.sf2"), make([]byte, 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	load := func(name string, f *os.File, size int64) (SoundFont, error) {
+		calls++
+		if fi, err := f.Stat(); err != nil || fi.Size() != size || size != 1000 {
+			t.Errorf("size %d, file %v", size, err)
+		}
+		return &testFont{name}, nil
+	}
+	s, err := Read("song.json", strings.NewReader(fontScore("gm.sf2", "./gm.sf2")), Options{Dir: dir, LoadSoundFont: load})
+	if err != nil || calls != 1 {
+		t.Fatalf("err %v, %d calls, want 1", err, calls)
+	}
+	a, b, c := s.Instruments[0].Preset, s.Instruments[1].Preset, s.Instruments[2].Preset
+	if a.SoundFont == nil || a.SoundFont != b.SoundFont || a.SoundFont.Name() != "gm.sf2" || b.Program != 3 {
+		t.Errorf("presets a %+v, b %+v: want one font, gm.sf2", a, b)
+	}
+	if c.SoundFont != nil {
+		t.Errorf("a preset naming no SoundFont has %v", c.SoundFont)
+	}
+
+	_, err = Read("song.json", strings.NewReader(fontScore("gm.sf2", "gm.sf2")), Options{Dir: dir, LoadSoundFont: load, Limits: Limits{MaxSampleBytes: 999}})
+	checkErr(t, err, ErrLimit, `instruments.a.preset.soundfont: limit exceeded: "gm.sf2" is 1000 bytes`)
+}
+
+// Every way a preset's SoundFont can fail is one line naming the field.
+func TestPresetSoundFontErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "gm.sf2"), make([]byte, 10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok := func(name string, _ *os.File, _ int64) (SoundFont, error) { return &testFont{name}, nil }
+	for _, c := range []struct {
+		pa   string
+		load func(string, *os.File, int64) (SoundFont, error)
+		opt  Options
+		want string
+	}{
+		{"gm.sf2", nil, Options{Dir: dir}, `instruments.a.preset.soundfont: unreadable SoundFont: "gm.sf2": this reader loads no SoundFonts`},
+		{"", ok, Options{Dir: dir}, `instruments.a.preset.soundfont: unreadable SoundFont: an empty path`},
+		{"../gm.sf2", ok, Options{Dir: dir}, `instruments.a.preset.soundfont: unreadable SoundFont: "../gm.sf2" leaves the sample directory`},
+		{filepath.Join(dir, "gm.sf2"), ok, Options{Dir: dir}, `is an absolute path`},
+		{"none.sf2", ok, Options{Dir: dir}, `instruments.a.preset.soundfont: unreadable SoundFont: "none.sf2": no such file in the sample directory`},
+		{"gm.sf2", ok, Options{}, `needs Options.SampleRoot to name files`},
+		{"gm.sf2", func(string, *os.File, int64) (SoundFont, error) { return nil, errors.New("sf2: truncated") }, Options{Dir: dir},
+			`instruments.a.preset.soundfont: unreadable SoundFont: sf2: truncated`},
+	} {
+		c.opt.LoadSoundFont = c.load
+		_, err := Read("song.json", strings.NewReader(fontScore(c.pa, "gm.sf2")), c.opt)
+		checkErr(t, err, ErrSoundFont, c.want)
+	}
+	_, err := Read("song.json", strings.NewReader(`{"sample_rate": 48000, "instruments": {"a": {"preset": {"program": 0, "soundfont": 7}}}, "notes": []}`), Options{Dir: dir, LoadSoundFont: ok})
+	if err == nil || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a number as the soundfont: %v", err)
+	}
+}

@@ -30,6 +30,8 @@ var (
 	ErrLimit = errors.New("limit exceeded")
 	// ErrSample: a sample instrument's WAV file cannot be read.
 	ErrSample = errors.New("unreadable sample")
+	// ErrSoundFont: the SoundFont file a preset names cannot be read.
+	ErrSoundFont = errors.New("unreadable SoundFont")
 )
 
 // Score is a fully resolved, validated piece, ready to render
@@ -153,6 +155,17 @@ type Preset struct {
 	Program uint8
 	// Drums selects the percussion kits (the MIDI drum channel).
 	Drums bool
+	// SoundFont, when not nil, is the SoundFont the preset is taken from
+	// (the JSON field "soundfont"), instead of the renderer's bank.
+	SoundFont SoundFont
+}
+
+// SoundFont is a SoundFont file that a score's presets name, as the
+// loader that read the score made it (Options.LoadSoundFont; package
+// bounce makes its *SoundFont, and plays only those).
+type SoundFont interface {
+	// Name is what messages call the font: its path.
+	Name() string
 }
 
 // ReleaseFrames returns a synth instrument's release time in frames at

@@ -33,8 +33,9 @@ type Limits struct {
 	// MaxInputBytes is the largest input a reader loads (default 256 MiB,
 	// which holds well over a million JSON notes).
 	MaxInputBytes int64
-	// MaxSampleBytes bounds the total size of the WAV files one score's
-	// sample instruments load, a file used by several counted once
+	// MaxSampleBytes bounds the total size of the files one score names,
+	// the WAV files of its sample instruments and the SoundFonts of its
+	// presets, a file used by several counted once
 	// (default 256 MiB). It is checked against each file's size before
 	// the file is read; decoded, a sample takes up to twice its file size
 	// in memory (16-bit PCM becomes float32).
