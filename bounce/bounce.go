@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/aether-audio/aether"
 	"github.com/aether-audio/aether/block"
@@ -116,6 +118,8 @@ type Options struct {
 	// SoundFont, when set, plays the score's preset instruments from this
 	// font instead, through its bank for the score's sample rate (made
 	// once per rate and shared by every render). Not with Instruments.
+	// A preset that names a SoundFont of its own (score.Preset.SoundFont)
+	// plays from that one, whatever these two say.
 	SoundFont *SoundFont
 	// Progress, when set, is called on the rendering goroutine with the
 	// frames rendered so far and the total, every few hundred blocks and
@@ -177,11 +181,13 @@ type Result struct {
 	// engine was sized for (the most notes sounding in any block, release
 	// tails included); Workers the render workers used.
 	Notes, Voices, Workers int
-	// SoundFont is the name (path) of the SoundFont that played the
-	// score's preset instruments (Options.SoundFont), or "" when none
-	// did: no SoundFont given, or a score without presets.
+	// SoundFont names (by path) the SoundFonts that played the score's
+	// preset instruments: Options.SoundFont, then those the score's
+	// presets name, separated by ", "; "" when none did (no SoundFont
+	// given, or a score without presets).
 	SoundFont string
-	// Missing names the score's presets that the instrument bank lacks,
+	// Missing names the score's presets that the instrument bank of
+	// Options (SoundFont, Instruments or the built-in one) lacks,
 	// fallbacks included ("drum kit 0" for a MIDI file's channel 10 on a
 	// SoundFont with no bank 128, "bank 0 program 19"): their notes play
 	// nothing, as FluidSynth leaves such a channel silent.
@@ -231,10 +237,8 @@ func Render(ctx context.Context, s *score.Score, w io.Writer, opt Options) (Resu
 	gain := math.Pow(10, opt.GainDB/20)
 	if playsBank(s) {
 		gain *= BankHeadroom
-		if opt.SoundFont != nil {
-			res.SoundFont = opt.SoundFont.Name()
-		}
 	}
+	res.SoundFont = fontsPlayed(s, opt)
 	progress := opt.Progress
 	if opt.NormalizeDBFS < 0 {
 		// A first pass, written nowhere, measures the peak.
@@ -286,6 +290,32 @@ func playsBank(s *score.Score) bool {
 		}
 	}
 	return false
+}
+
+// playsOptionsBank reports whether s has a preset instrument that plays
+// from the bank Options give (one that names no SoundFont of its own).
+func playsOptionsBank(s *score.Score) bool {
+	for i := range s.Instruments {
+		if p := s.Instruments[i].Preset; p != nil && p.SoundFont == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// fontsPlayed names the SoundFonts that play s's presets, for
+// Result.SoundFont: opt's, then those the score names, each once.
+func fontsPlayed(s *score.Score, opt Options) string {
+	var names []string
+	if opt.SoundFont != nil && playsOptionsBank(s) {
+		names = append(names, opt.SoundFont.Name())
+	}
+	for i := range s.Instruments {
+		if p := s.Instruments[i].Preset; p != nil && p.SoundFont != nil && !slices.Contains(names, p.SoundFont.Name()) {
+			names = append(names, p.SoundFont.Name())
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // everyKind makes engines for every voice kind, whatever the notes start:

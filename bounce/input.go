@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/aether-audio/aether/instrument"
 	"github.com/aether-audio/aether/internal/errtext"
 	"github.com/aether-audio/aether/internal/inputfile"
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
+	"github.com/aether-audio/aether/wav"
 )
 
 // Stdin is the path that stands for standard input in Loader.Load.
@@ -40,6 +43,15 @@ type LoaderOptions struct {
 	// takes up to twice its size in memory); the least recently used go
 	// first. 0 means DefaultSampleCacheBytes; a negative value keeps none.
 	SampleCacheBytes int64
+	// SoundFontProfile is how the SoundFonts that JSON scores name (a
+	// preset's "soundfont") play; the zero value means
+	// instrument.FluidSynthProfile.
+	SoundFontProfile instrument.Profile
+	// SoundFontCacheBytes bounds the SoundFonts the Loader keeps for the
+	// scores that follow, counted by their decoded samples (FluidR3_GM:
+	// 296 MB); the least recently used go first. 0 means
+	// DefaultSoundFontCacheBytes; a negative value keeps none.
+	SoundFontCacheBytes int64
 }
 
 // DefaultSampleCacheBytes is the sample cache of a Loader when
@@ -48,23 +60,40 @@ type LoaderOptions struct {
 // long batch keeps (at most twice this in memory).
 const DefaultSampleCacheBytes = 1 << 30
 
+// DefaultSoundFontCacheBytes is the SoundFont cache of a Loader when
+// LoaderOptions.SoundFontCacheBytes is 0: room for a few General MIDI
+// fonts, each read once for a whole batch.
+const DefaultSoundFontCacheBytes = 1 << 30
+
 // Loader opens inputs by content and extension: JSON scores (.json) and
 // Standard MIDI Files (.mid, .midi), or either from standard input. One
 // Loader may serve a whole batch from many goroutines: the WAV samples of
-// sample instruments are decoded once, however many scores use them and
-// however their paths are spelled, as long as they stay in its cache.
+// sample instruments and the SoundFonts of presets are read once, however
+// many scores use them and however their paths are spelled, as long as
+// they stay in its caches.
 type Loader struct {
 	opt     LoaderOptions
-	samples *sampleCache
+	samples *fileCache[*wav.Audio]
+	fonts   *fileCache[*SoundFont]
 }
 
 // NewLoader returns a Loader with the options opt.
 func NewLoader(opt LoaderOptions) *Loader {
-	budget := opt.SampleCacheBytes
-	if budget == 0 {
-		budget = DefaultSampleCacheBytes
+	if opt.SoundFontProfile.Modulators == nil {
+		opt.SoundFontProfile = instrument.FluidSynthProfile
 	}
-	return &Loader{opt: opt, samples: newSampleCache(budget)}
+	l := &Loader{opt: opt}
+	l.samples = newFileCache(budget(opt.SampleCacheBytes, DefaultSampleCacheBytes), decodeSample)
+	l.fonts = newFileCache(budget(opt.SoundFontCacheBytes, DefaultSoundFontCacheBytes), l.readSoundFont)
+	return l
+}
+
+// budget is a cache's budget: b, or def for 0.
+func budget(b, def int64) int64 {
+	if b == 0 {
+		return def
+	}
+	return b
 }
 
 // Limits returns the limits the Loader reads inputs under, defaults
@@ -111,7 +140,38 @@ func (l *Loader) Read(name string, r io.Reader) (*score.Score, error) {
 }
 
 func (l *Loader) scoreOptions() score.Options {
-	return score.Options{Limits: l.opt.Limits, SampleRate: l.opt.SampleRate, SampleRoot: l.opt.SampleRoot, LoadSample: l.samples.load}
+	return score.Options{Limits: l.opt.Limits, SampleRate: l.opt.SampleRate, SampleRoot: l.opt.SampleRoot,
+		LoadSample: l.samples.load, LoadSoundFont: l.loadSoundFont}
+}
+
+// SoundFontBytes returns the bytes of decoded samples of the SoundFonts
+// the Loader keeps for the scores that follow (those JSON presets named).
+// A program can keep its memory limit above them (see docs/bounce.md).
+func (l *Loader) SoundFontBytes() int64 {
+	l.fonts.mu.Lock()
+	defer l.fonts.mu.Unlock()
+	return l.fonts.used
+}
+
+// loadSoundFont is the score.Options.LoadSoundFont of the Loader's
+// scores. The font is named by its path, as the first score to load it
+// reached it.
+func (l *Loader) loadSoundFont(_ string, f *os.File, size int64) (score.SoundFont, error) {
+	font, err := l.fonts.load(f, size)
+	if err != nil {
+		return nil, err
+	}
+	return font, nil
+}
+
+// readSoundFont reads the font in f, of size bytes, under the Loader's
+// profile; its cost is its decoded samples' bytes.
+func (l *Loader) readSoundFont(f *os.File, size int64) (*SoundFont, int64, error) {
+	font, err := readFont(f, size, f.Name(), l.opt.SoundFontProfile)
+	if err != nil {
+		return nil, 0, err
+	}
+	return font, int64(len(font.Font().Pool)) * 4, nil
 }
 
 func (l *Loader) midiOptions() midi.Options {

@@ -189,3 +189,53 @@ func TestSampleCacheConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// An entry that costs more than the whole budget reaches the loads that
+// asked for it and is not kept: the others stay.
+func TestFileCacheOversizedEntry(t *testing.T) {
+	dir := t.TempDir()
+	open := func(name string, size int) *os.File {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	reads := 0
+	// What a read costs: 10 times the file's size, as a font's samples
+	// may decode to more than its file; the file's size is all that is
+	// known before.
+	c := newFileCache(100, func(f *os.File, size int64) (string, int64, error) {
+		reads++
+		return f.Name(), 10 * size, nil
+	})
+	a, b, big, huge := open("a", 3), open("b", 4), open("big", 20), open("huge", 200)
+	for _, f := range []*os.File{a, b, big, huge} {
+		if v, err := c.load(f, mustSize(t, f)); err != nil || v != f.Name() {
+			t.Fatalf("%s: %q, %v", f.Name(), v, err)
+		}
+	}
+	if reads != 4 || len(c.m) != 2 || c.used != 70 {
+		t.Errorf("%d reads; cache holds %d entries, %d bytes; want 4 reads, a and b, 70 bytes", reads, len(c.m), c.used)
+	}
+	c.load(a, 3)
+	c.load(b, 4)
+	if reads != 4 {
+		t.Errorf("a and b read again: %d reads", reads)
+	}
+}
+
+func mustSize(t *testing.T, f *os.File) int64 {
+	t.Helper()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}

@@ -179,13 +179,14 @@ func newPlan(s *score.Score, opt Options) (*plan, error) {
 	return p, nil
 }
 
-// presetBank returns the bank that plays the presets of s: opt's
-// SoundFont at the score's rate, opt.Instruments, or the built-in General
-// MIDI bank; nil for a score without presets, so that no SoundFont bank is
-// made at a rate only such scores use.
+// presetBank returns the bank that plays the presets of s that name no
+// SoundFont of their own: opt's SoundFont at the score's rate,
+// opt.Instruments, or the built-in General MIDI bank; nil for a score
+// without such presets, so that no bank is made at a rate only other
+// scores use.
 func presetBank(s *score.Score, opt Options) (instrument.Bank, error) {
 	switch {
-	case !playsBank(s):
+	case !playsOptionsBank(s):
 		return nil, nil
 	case opt.SoundFont != nil:
 		return opt.SoundFont.Bank(s.SampleRate)
@@ -195,13 +196,31 @@ func presetBank(s *score.Score, opt Options) (instrument.Bank, error) {
 	return instrument.GM(s.SampleRate), nil
 }
 
-// instrument resolves score instrument i: a preset from bank, a synth
-// compiled here. A preset the bank lacks, fallbacks included (a SoundFont
-// with no drum kit), plays nothing, as FluidSynth leaves such a channel
-// silent, and is listed in p.missing.
+// instrument resolves score instrument i: a preset from the SoundFont it
+// names or else from bank, a synth compiled here. A preset bank lacks,
+// fallbacks included (a SoundFont with no drum kit), plays nothing, as
+// FluidSynth leaves such a channel silent, and is listed in p.missing; one
+// that the font the preset names lacks is an error, the score having
+// chosen that font.
 func (p *plan) instrument(i int, bank instrument.Bank) error {
 	in := &p.score.Instruments[i]
 	if pr := in.Preset; pr != nil {
+		if pr.SoundFont != nil {
+			f, ok := pr.SoundFont.(*SoundFont)
+			if !ok {
+				return fmt.Errorf("preset.soundfont: %s is a %T, not a SoundFont package bounce read", errtext.Name(pr.SoundFont.Name()), pr.SoundFont)
+			}
+			b, err := f.Bank(p.score.SampleRate)
+			if err != nil {
+				return err
+			}
+			if p.insts[i] = b.Instrument(pr.Bank, pr.Program, pr.Drums); p.insts[i] == nil {
+				// The score chose this font: a preset it lacks is the score's
+				// mistake, not a MIDI channel to leave silent.
+				return fmt.Errorf("preset: SoundFont %s has no %s, fallbacks included", errtext.Name(f.Name()), presetName(pr))
+			}
+			return nil
+		}
 		if p.insts[i] = bank.Instrument(pr.Bank, pr.Program, pr.Drums); p.insts[i] == nil {
 			p.insts[i] = silent{}
 			p.missing = append(p.missing, presetName(pr))

@@ -8,43 +8,51 @@ import (
 	"github.com/aether-audio/aether/wav"
 )
 
-// sampleCache keeps decoded WAV samples for the scores of a batch, keyed
-// by the file's identity (device, inode, size, modification time), so a
-// file is decoded once however its path is spelled, and a file changed
-// on disk is read again. It holds at most budget bytes of files, evicting
-// the least recently used; a failed load is not kept, so a later score
-// tries again. Concurrent loads of one file wait for the first.
-type sampleCache struct {
+// fileCache keeps what a batch's scores read from the files they name
+// (decoded WAV samples, SoundFonts), keyed by the file's identity (device,
+// inode, size, modification time), so a file is read once however its
+// path is spelled, and a file changed on disk is read again. It holds
+// entries costing at most budget bytes in all (what read says each
+// costs), evicting the least recently used; an entry costing more than
+// the whole budget is handed to the loads waiting for it and not kept
+// (it would evict everything else), and a failed read is not kept, so a
+// later score tries again. Concurrent loads of one file wait for the
+// first. A budget below 0 keeps nothing.
+type fileCache[T any] struct {
+	read func(f *os.File, size int64) (v T, cost int64, err error)
+
 	mu     sync.Mutex
 	budget int64
-	used   int64 // file bytes of the decoded entries
+	used   int64 // the cost of the entries read
 	clock  uint64
-	m      map[fileID]*sampleEntry
+	m      map[fileID]*cacheEntry[T]
 }
 
-type sampleEntry struct {
-	ready chan struct{} // closed when audio or err is set
-	audio *wav.Audio
+type cacheEntry[T any] struct {
+	ready chan struct{} // closed when v or err is set
+	v     T
 	err   error
-	done  bool // audio is decoded (set under mu)
-	size  int64
+	done  bool // v is read (set under mu)
+	cost  int64
 	last  uint64 // clock of the last use
 }
 
-func newSampleCache(budget int64) *sampleCache {
-	return &sampleCache{budget: budget, m: map[fileID]*sampleEntry{}}
+func newFileCache[T any](budget int64, read func(f *os.File, size int64) (T, int64, error)) *fileCache[T] {
+	return &fileCache[T]{read: read, budget: budget, m: map[fileID]*cacheEntry[T]{}}
 }
 
-// load decodes the opened sample file f of size bytes, or returns the
-// audio decoded from the same file before. It is a score.Options.LoadSample.
-func (c *sampleCache) load(f *os.File, size int64) (*wav.Audio, error) {
+// load reads the opened file f of size bytes, or returns what was read
+// from the same file before.
+func (c *fileCache[T]) load(f *os.File, size int64) (T, error) {
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	id, ok := identify(fi)
-	if !ok || size > c.budget {
-		return decodeSample(f, size)
+	if !ok || c.budget < 0 {
+		v, _, err := c.read(f, size)
+		return v, err
 	}
 	c.mu.Lock()
 	c.clock++
@@ -52,35 +60,35 @@ func (c *sampleCache) load(f *os.File, size int64) (*wav.Audio, error) {
 		e.last = c.clock
 		c.mu.Unlock()
 		<-e.ready
-		return e.audio, e.err
+		return e.v, e.err
 	}
-	e := &sampleEntry{ready: make(chan struct{}), size: size, last: c.clock}
+	e := &cacheEntry[T]{ready: make(chan struct{}), last: c.clock}
 	c.m[id] = e
 	c.mu.Unlock()
 
-	a, err := decodeSample(f, size)
+	v, cost, err := c.read(f, size)
 
 	c.mu.Lock()
-	e.audio, e.err = a, err
-	if err != nil {
+	e.v, e.err, e.cost = v, err, cost
+	if err != nil || cost > c.budget {
 		delete(c.m, id) // not kept: the next score tries again
 	} else {
 		e.done = true
-		c.used += size
+		c.used += cost
 		c.evict()
 	}
 	c.mu.Unlock()
 	close(e.ready)
-	return a, err
+	return v, err
 }
 
 // evict drops the least recently used decoded entries until the cache
 // fits its budget. Scores holding an evicted sample keep it: only the
 // cache lets go.
-func (c *sampleCache) evict() {
+func (c *fileCache[T]) evict() {
 	for c.used > c.budget {
 		var oldest fileID
-		var victim *sampleEntry
+		var victim *cacheEntry[T]
 		for id, e := range c.m {
 			if e.done && (victim == nil || e.last < victim.last) {
 				oldest, victim = id, e
@@ -90,12 +98,13 @@ func (c *sampleCache) evict() {
 			return
 		}
 		delete(c.m, oldest)
-		c.used -= victim.size
+		c.used -= victim.cost
 	}
 }
 
 // decodeSample reads and decodes the whole of f, a regular file of size
-// bytes.
-func decodeSample(f *os.File, size int64) (*wav.Audio, error) {
-	return wav.Read(strconv.Quote(f.Name()), f, size)
+// bytes; its cost is its size in the file.
+func decodeSample(f *os.File, size int64) (*wav.Audio, int64, error) {
+	a, err := wav.Read(strconv.Quote(f.Name()), f, size)
+	return a, size, err
 }

@@ -3,6 +3,7 @@ package bounce
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/aether-audio/aether/instrument"
@@ -44,11 +45,16 @@ func OpenSoundFont(path string, p instrument.Profile) (*SoundFont, error) {
 		return nil, err
 	}
 	defer f.Close()
-	font, err := sf3.Options(p.ReadOptions()).Read(f, size)
+	return readFont(f, size, path, p)
+}
+
+// readFont reads the font in r, of size bytes, as NewSoundFont's name.
+func readFont(r io.ReaderAt, size int64, name string, p instrument.Profile) (*SoundFont, error) {
+	font, err := sf3.Options(p.ReadOptions()).Read(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", errtext.Name(path), err)
+		return nil, fmt.Errorf("%s: %w", errtext.Name(name), err)
 	}
-	return NewSoundFont(path, font, p)
+	return NewSoundFont(name, font, p)
 }
 
 // NewSoundFont wraps a font already read, under name (what Result and

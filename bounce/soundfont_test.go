@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/instrument"
+	"github.com/aether-audio/aether/internal/audiotest"
 	"github.com/aether-audio/aether/internal/testfiles"
 	"github.com/aether-audio/aether/midi"
 	"github.com/aether-audio/aether/score"
@@ -191,5 +194,149 @@ func TestSoundFontWithoutDrumsSilencesChannel10(t *testing.T) {
 	}
 	if res, _ := level(piano); len(res.Missing) != 0 {
 		t.Errorf("piano alone: Missing %q", res.Missing)
+	}
+}
+
+// copyGMBank copies the shared General MIDI SoundFont into dir as name.
+func copyGMBank(t *testing.T, dir, name string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testfiles.Dir(t, "soundfonts"), "sf_GMbank.sf2"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// presetScore is a JSON score of two notes on program 0, from the
+// SoundFont at font or, for "", from the renderer's bank.
+func presetScore(font string) string {
+	sf := ""
+	if font != "" {
+		sf = `, "soundfont": "` + font + `"`
+	}
+	return `{"sample_rate": 32000, "instruments": {"p": {"preset": {"program": 0` + sf + `}}}, "notes": [
+		{"time": 0, "duration": 0.3, "instrument": "p", "key": 60}, {"time": 0.1, "duration": 0.3, "instrument": "p", "key": 64, "velocity": 90}]}`
+}
+
+// A JSON score's preset may name its SoundFont: the Loader reads it once
+// for every score that names it, and it plays exactly as the same font
+// given as Options.SoundFont; Result names every font that played.
+func TestScoreNamesSoundFont(t *testing.T) {
+	dir := t.TempDir()
+	copyGMBank(t, dir, "gm.sf2")
+	for _, name := range []string{"a.json", "b.json"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(presetScore("gm.sf2")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ld := NewLoader(LoaderOptions{})
+	a, err := ld.Load(filepath.Join(dir, "a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ld.Load(filepath.Join(dir, "b.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Instruments[0].Preset.SoundFont != b.Instruments[0].Preset.SoundFont || len(ld.fonts.m) != 1 {
+		t.Errorf("two scores naming one font: %d fonts read", len(ld.fonts.m))
+	}
+	named, res := bounceBytes(t, a, Options{})
+	own := filepath.Join(dir, "gm.sf2")
+	if res.SoundFont != own {
+		t.Errorf("Result.SoundFont %q, want %q", res.SoundFont, own)
+	}
+
+	plain, err := score.Read("plain.json", strings.NewReader(presetScore("")), score.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := gmBank(t)
+	given, _ := bounceBytes(t, plain, Options{SoundFont: f})
+	builtIn, _ := bounceBytes(t, plain, Options{})
+	if !bytes.Equal(named, given) || bytes.Equal(named, builtIn) {
+		t.Errorf("the named font: same bytes as given by Options %v, as the built-in bank %v; want true, false",
+			bytes.Equal(named, given), bytes.Equal(named, builtIn))
+	}
+	if level := audiotest.Peak(wavSamples(t, named)); !(level > 0.01) {
+		t.Errorf("peak %g: silent", level)
+	}
+
+	// A preset's own font wins over Options; both are named.
+	two := `{"sample_rate": 32000, "instruments": {"own": {"preset": {"program": 0, "soundfont": "gm.sf2"}}, "given": {"preset": {"program": 0}}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "own", "key": 60}, {"time": 0, "duration": 0.1, "instrument": "given", "key": 60}]}`
+	s, err := ld.Read("two.json", strings.NewReader(two))
+	if err == nil {
+		t.Fatal("a score read from a stream with no sample root named a font")
+	}
+	ld = NewLoader(LoaderOptions{SampleRoot: dir, SoundFontCacheBytes: -1})
+	if s, err = ld.Read("two.json", strings.NewReader(two)); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ld.Read("two.json", strings.NewReader(two))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Instruments[1].Preset.SoundFont == again.Instruments[1].Preset.SoundFont || len(ld.fonts.m) != 0 {
+		t.Errorf("a Loader that keeps no fonts shared one (%d kept)", len(ld.fonts.m))
+	}
+	if _, res := bounceBytes(t, s, Options{SoundFont: f}); res.SoundFont != f.Name()+", "+own {
+		t.Errorf("Result.SoundFont %q, want %q", res.SoundFont, f.Name()+", "+own)
+	}
+}
+
+// otherFont is a score.SoundFont that package bounce did not read.
+type otherFont struct{}
+
+func (otherFont) Name() string { return "other.sf2" }
+
+// A score whose preset holds a font bounce did not read fails in one line.
+func TestForeignSoundFont(t *testing.T) {
+	s, err := score.Read("plain.json", strings.NewReader(presetScore("")), score.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Instruments[0].Preset.SoundFont = otherFont{}
+	_, err = Render(context.Background(), s, io.Discard, Options{})
+	if err == nil || !strings.Contains(err.Error(), "other.sf2") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a foreign font: %v", err)
+	}
+}
+
+// A score naming a bad font fails to load with one line that says which.
+func TestScoreNamesBadSoundFont(t *testing.T) {
+	dir := t.TempDir()
+	copyGMBank(t, dir, "gm.sf2")
+	data, err := os.ReadFile(filepath.Join(dir, "gm.sf2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cut.sf2"), data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewLoader(LoaderOptions{SampleRoot: dir}).Read("cut.json", strings.NewReader(presetScore("cut.sf2")))
+	if !errors.Is(err, score.ErrSoundFont) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "cut.sf2") {
+		t.Errorf("truncated font: %v", err)
+	}
+
+	// A preset the named font lacks, fallbacks included, fails the render:
+	// the score chose that font (a MIDI channel on Options' bank is left
+	// silent instead). The spec test font has bank 0 only: no drum kit.
+	spec, err := os.ReadFile(filepath.Join(testfiles.Dir(t, "soundfont-spec-test"), "sf_spec_test.sf2"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "spec.sf2"), spec, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	drums := `{"sample_rate": 32000, "instruments": {"kit": {"preset": {"program": 0, "drums": true, "soundfont": "spec.sf2"}}}, "notes": [{"time": 0, "duration": 0.1, "instrument": "kit", "key": 36}]}`
+	s, err := NewLoader(LoaderOptions{SampleRoot: dir}).Read("kit.json", strings.NewReader(drums))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Render(context.Background(), s, io.Discard, Options{})
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "spec.sf2 has no drum kit 0") {
+		t.Errorf("a drum kit the named font lacks: %v", err)
 	}
 }

@@ -155,13 +155,14 @@ func renderEntry(ctx context.Context, ld *bounce.Loader, cfg *config, workers in
 		o.status, o.err = statusFailed, err
 		return
 	}
+	cfg.heap.cover(ld.SoundFontBytes())
 	rate := float64(s.SampleRate)
 	bar.loadedFile(float64(s.Frames) / rate)
 	opt := cfg.options(ld, workers)
 	// -outdir may be shared: a link planted there must not aim an
 	// output at another file.
 	opt.ReplaceLinks = true
-	opt.Accept = func(res bounce.Result) error { return checkAudible(s.Name, res) }
+	opt.Accept = func(res bounce.Result) error { return checkAudible(cfg, s.Name, res) }
 	if bar != nil {
 		opt.Progress = func(done, total int64) { bar.rendering(i, float64(done)/rate) }
 	}

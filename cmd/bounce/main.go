@@ -13,7 +13,8 @@
 // i, so n machines given the same manifest split it with no coordinator.
 // -soundfont FILE.sf2 plays MIDI files with a SoundFont's General MIDI
 // presets instead of the built-in synths; the font is read once per
-// process, before any output is written, and shared by every file.
+// process, before any output is written, and shared by every file. A JSON
+// score's preset may name a SoundFont of its own, read once per batch.
 // See docs/bounce.md and docs/getting-started-datasets.md.
 //
 // Exit status: 0 when every file bounced, 1 when any failed (including a
@@ -35,6 +36,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -78,8 +80,9 @@ output:
 instruments:
   -soundfont FILE    play MIDI files (and presets of JSON scores) with this SoundFont
                      (.sf2), read once for all inputs; default: the built-in GM synths
-  -soundfont-profile P  fluidsynth (default: as FluidSynth 2.3.1 plays it) or spec
-                     (as the SoundFont 2.04 specification says)
+                     (a JSON preset naming a "soundfont" of its own plays from that one)
+  -soundfont-profile P  how SoundFonts play: fluidsynth (default: as FluidSynth 2.3.1
+                     does) or spec (as the SoundFont 2.04 specification says)
 batch:
   -manifest FILE|DIR inputs of a batch, one per line, or a directory of inputs
   -outdir DIR        where a batch writes NAME.wav for each input NAME.json/.mid
@@ -95,10 +98,13 @@ limits (for inputs from untrusted sources, see docs/bounce.md):
   -max-duration D    longest input accepted, e.g. 10h (default 1h)
   -max-voice-seconds N  most work accepted: seconds of sounding voices summed over
                      the notes, release tails included (default 1e6)
-  -sample-root DIR   directory the samples of JSON scores must lie in
+  -sample-root DIR   directory the samples and SoundFonts of JSON scores must lie in
                      (default: each score's own directory; for "-", the working directory)
-  -max-sample-bytes N  total size of one score's sample files (default 256M)
+  -max-sample-bytes N  total size of the sample and SoundFont files one score names
+                     (default 256M)
   -sample-cache-bytes N  sample files a batch keeps decoded (default 1G; 0 keeps none)
+  -soundfont-cache-bytes N  decoded samples of the SoundFonts JSON scores name that a
+                     batch keeps (default 1G; 0 keeps none)
   -version           print the version and exit
 `
 
@@ -125,10 +131,12 @@ type config struct {
 	sampleRoot   string
 	sampleBytes  int64 // per score
 	cacheBytes   int64 // per process; 0 keeps none
+	fontCache    int64 // -soundfont-cache-bytes: per process; 0 keeps none
 	version      bool
 	soundfont    string             // -soundfont: the font's path
 	profile      instrument.Profile // -soundfont-profile
 	font         *bounce.SoundFont  // read by run from soundfont
+	heap         fontHeap           // the memory limit while fonts are held
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -158,8 +166,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if !cfg.quiet {
 			writeLine(stderr, fontLine(cfg.font, time.Since(start)))
 		}
-		defer limitHeap(int64(len(cfg.font.Font().Pool)) * 4)()
+		cfg.heap.flag = int64(len(cfg.font.Font().Pool)) * 4
+		cfg.heap.cover(0)
 	}
+	defer cfg.heap.restore()
 	var code int
 	if cfg.manifest != "" {
 		code = runBatch(ctx, cfg, stdin, stdout, stderr)
@@ -226,6 +236,7 @@ func parseArgs(args []string) (*config, error) {
 	fs.StringVar(&cfg.sampleRoot, "sample-root", "", "")
 	sampleBytes := fs.String("max-sample-bytes", "256M", "")
 	cacheBytes := fs.String("sample-cache-bytes", "1G", "")
+	fontCache := fs.String("soundfont-cache-bytes", "1G", "")
 	fs.BoolVar(&cfg.version, "version", false, "")
 	fs.StringVar(&cfg.soundfont, "soundfont", "", "")
 	profile := fs.String("soundfont-profile", "fluidsynth", "")
@@ -257,9 +268,6 @@ func parseArgs(args []string) (*config, error) {
 	if cfg.profile, ok = soundFontProfiles[*profile]; !ok {
 		return nil, fmt.Errorf("-soundfont-profile %q: want fluidsynth or spec", *profile)
 	}
-	if set["soundfont-profile"] && cfg.soundfont == "" {
-		return nil, fmt.Errorf("-soundfont-profile needs -soundfont FILE.sf2")
-	}
 	if set["soundfont"] && cfg.soundfont == "" {
 		return nil, fmt.Errorf("-soundfont: want a SoundFont file (.sf2)")
 	}
@@ -271,6 +279,9 @@ func parseArgs(args []string) (*config, error) {
 		return nil, err
 	}
 	if cfg.sampleBytes, err = parseBytes("max-sample-bytes", *sampleBytes); err != nil {
+		return nil, err
+	}
+	if cfg.fontCache, err = parseBytes("soundfont-cache-bytes", *fontCache); err != nil {
 		return nil, err
 	}
 	if cfg.cacheBytes, err = parseBytes("sample-cache-bytes", *cacheBytes); err != nil {
@@ -329,20 +340,49 @@ var soundFontProfiles = map[string]instrument.Profile{
 // before the garbage collector works harder (see limitHeap).
 const fontHeadroom = 64 << 20
 
-// limitHeap sets a soft memory limit of the font's pool plus fontHeadroom
-// unless GOMEMLIMIT or a lower limit is in force, and returns what puts
-// the old limit back. The pool is one long-lived allocation the collector
-// counts as live heap, so by default (GOGC=100) the heap would grow to
-// twice its size before a collection, and a long batch's resident memory
-// with it; the limit makes the collector run before that instead. The
-// pool holds no pointers, so a collection costs the same either way.
-func limitHeap(pool int64) (restore func()) {
-	want := pool + fontHeadroom
-	if os.Getenv("GOMEMLIMIT") != "" || debug.SetMemoryLimit(-1) <= want {
-		return func() {}
+// fontHeap keeps a soft memory limit of the SoundFonts' samples plus
+// fontHeadroom while a run holds fonts (the -soundfont one, and those JSON
+// presets name as the loader reads them), unless GOMEMLIMIT or a lower
+// limit is in force. A font's samples are one long-lived allocation the
+// collector counts as live heap, so by default (GOGC=100) the heap would
+// grow to twice their size before a collection, and a long batch's
+// resident memory with it; the limit makes the collector run before that
+// instead. The samples hold no pointers, so a collection costs the same
+// either way. Any goroutine may call its methods.
+type fontHeap struct {
+	mu   sync.Mutex
+	flag int64 // the -soundfont font's samples, in bytes
+	want int64 // the limit set; 0: none yet
+	old  int64 // the limit before the first one set
+}
+
+// cover raises the limit, if it set one or may set one, to the -soundfont
+// font's samples plus loaded bytes (the loader's fonts) plus fontHeadroom.
+func (h *fontHeap) cover(loaded int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	want := h.flag + loaded + fontHeadroom
+	if h.flag+loaded == 0 || want <= h.want || os.Getenv("GOMEMLIMIT") != "" {
+		return
 	}
-	old := debug.SetMemoryLimit(want)
-	return func() { debug.SetMemoryLimit(old) }
+	if h.want == 0 {
+		h.old = debug.SetMemoryLimit(-1)
+	}
+	if h.old <= want {
+		return // a lower limit is in force: it wins
+	}
+	debug.SetMemoryLimit(want)
+	h.want = want
+}
+
+// restore puts the limit in force before the first cover back.
+func (h *fontHeap) restore() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.want != 0 {
+		debug.SetMemoryLimit(h.old)
+		h.want = 0
+	}
 }
 
 // openSoundFont reads the font of -soundfont; tests count its calls.
@@ -450,8 +490,12 @@ func newLoader(cfg *config, stdin io.Reader) *bounce.Loader {
 	if cache == 0 {
 		cache = -1 // none
 	}
+	fonts := cfg.fontCache
+	if fonts == 0 {
+		fonts = -1 // none
+	}
 	return bounce.NewLoader(bounce.LoaderOptions{SampleRate: cfg.rate, Limits: lim, Stdin: stdin,
-		SampleRoot: root, SampleCacheBytes: cache})
+		SampleRoot: root, SampleCacheBytes: cache, SoundFontProfile: cfg.profile, SoundFontCacheBytes: fonts})
 }
 
 // options returns the render options of one input, for workers render

@@ -52,8 +52,9 @@ func renderOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr
 		o.status, o.err = statusFailed, err
 		return
 	}
+	cfg.heap.cover(ld.SoundFontBytes())
 	opt := cfg.options(ld, cfg.workers)
-	opt.Accept = func(res bounce.Result) error { return checkAudible(s.Name, res) }
+	opt.Accept = func(res bounce.Result) error { return checkAudible(cfg, s.Name, res) }
 	bar := newProgressBar(stderr, s.Name, 1)
 	bar.loadedFile(float64(s.Frames) / float64(s.SampleRate))
 	if bar != nil {
@@ -66,7 +67,7 @@ func renderOne(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr
 			err = bw.Flush()
 		}
 		if err == nil {
-			err = checkAudible(s.Name, o.res)
+			err = checkAudible(cfg, s.Name, o.res)
 		}
 	} else {
 		o.res, err = bounce.RenderFile(ctx, s, cfg.out, opt) // checks audibility before the file appears
@@ -91,7 +92,7 @@ func report(stderr io.Writer, cfg *config, o *outcome, bar *progressBar) {
 			writeLine(stderr, clipWarning(o, cfg.gainDB))
 		}
 		if o.status == statusOK && len(o.res.Missing) > 0 {
-			writeLine(stderr, missingWarning(o))
+			writeLine(stderr, missingWarning(cfg, o))
 		}
 	})
 }
@@ -106,14 +107,14 @@ func outputExists(path string) bool {
 
 // checkAudible fails a render that stayed silent although its input has
 // notes: a broken input or instrument, never what the user wants.
-func checkAudible(name string, res bounce.Result) error {
+func checkAudible(cfg *config, name string, res bounce.Result) error {
 	if !res.Silent() || res.Notes == 0 {
 		return nil
 	}
 	why := ""
 	if len(res.Missing) > 0 {
 		bank := "the instrument bank"
-		if res.SoundFont != "" {
+		if cfg.soundfont != "" {
 			bank = "the SoundFont"
 		}
 		why = fmt.Sprintf(" (%s has no %s)", bank, strings.Join(res.Missing, ", "))

@@ -68,7 +68,7 @@ type record struct {
 	Notes         int      `json:"notes"`
 	VoicesMax     int      `json:"voices_max"`
 	Silent        bool     `json:"silent"`
-	SoundFont     string   `json:"soundfont"`       // the font that played the presets; "" for none
+	SoundFont     string   `json:"soundfont"`       // the fonts that played the presets, ", " between; "" for none
 	Missing       []string `json:"missing_presets"` // presets the bank lacks, silent; [] for none
 }
 
@@ -220,11 +220,12 @@ func clipWarning(o *outcome, gainDB float64) string {
 }
 
 // missingWarning is the line an input gets on standard error when its
-// instrument bank lacked some of its presets, which played nothing.
-func missingWarning(o *outcome) string {
+// instrument bank (-soundfont, or the built-in one) lacked some of its
+// presets, which played nothing.
+func missingWarning(cfg *config, o *outcome) string {
 	bank := "the built-in instrument bank"
-	if o.res.SoundFont != "" {
-		bank = o.res.SoundFont
+	if cfg.soundfont != "" {
+		bank = cfg.soundfont
 	}
 	return fmt.Sprintf("bounce: warning: %s: %s has no %s: those notes are silent (as in FluidSynth)",
 		o.input, bank, strings.Join(o.res.Missing, ", "))

@@ -207,11 +207,10 @@ func TestSoundFontPlaysTheKey(t *testing.T) {
 	}
 }
 
-// The profile flag takes fluidsynth or spec, and only with -soundfont.
+// The profile flag takes fluidsynth or spec.
 func TestSoundFontFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-soundfont-profile", "timidity", "-soundfont", "x.sf2", "a.mid", "-o", "a.wav"},
-		{"-soundfont-profile", "spec", "a.mid", "-o", "a.wav"},
 		{"-soundfont", "", "a.mid", "-o", "a.wav"},
 	} {
 		code, _, stderr := runBounce(t, "", args...)
@@ -238,31 +237,52 @@ func TestSoundFontFlags(t *testing.T) {
 	}
 }
 
-// limitHeap sets a soft memory limit of the pool plus fontHeadroom and
-// puts the old one back; it leaves a lower limit, and GOMEMLIMIT, alone.
-func TestLimitHeap(t *testing.T) {
+// fontHeap keeps a soft memory limit of the fonts' samples plus
+// fontHeadroom, raised as the loader reads more fonts and never lowered,
+// and puts the old one back; it leaves a lower limit, and GOMEMLIMIT,
+// alone.
+func TestFontHeap(t *testing.T) {
 	const pool = 300 << 20
 	before := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(before)
+	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 	debug.SetMemoryLimit(math.MaxInt64)
-	restore := limitHeap(pool)
-	if got := debug.SetMemoryLimit(-1); got != pool+fontHeadroom {
+
+	var none fontHeap
+	none.cover(0)
+	if got := limit(); got != math.MaxInt64 {
+		t.Errorf("limit %d with no font, want none", got)
+	}
+	h := fontHeap{flag: pool}
+	h.cover(0)
+	if got := limit(); got != pool+fontHeadroom {
 		t.Errorf("limit %d with a font, want %d", got, pool+fontHeadroom)
 	}
-	restore()
-	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+	h.cover(100 << 20) // a score's font read
+	if got := limit(); got != pool+100<<20+fontHeadroom {
+		t.Errorf("limit %d with two fonts, want %d", got, pool+100<<20+fontHeadroom)
+	}
+	h.cover(0) // the score's font evicted: the limit stays
+	if got := limit(); got != pool+100<<20+fontHeadroom {
+		t.Errorf("limit %d lowered", got)
+	}
+	h.restore()
+	if got := limit(); got != math.MaxInt64 {
 		t.Errorf("limit %d after the run, want the old one back", got)
 	}
 
 	debug.SetMemoryLimit(pool)
-	limitHeap(pool)()
-	if got := debug.SetMemoryLimit(-1); got != pool {
+	h = fontHeap{}
+	h.cover(pool)
+	h.restore()
+	if got := limit(); got != pool {
 		t.Errorf("a lower limit became %d", got)
 	}
 	debug.SetMemoryLimit(math.MaxInt64)
 	t.Setenv("GOMEMLIMIT", "1GiB")
-	limitHeap(pool)
-	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+	h = fontHeap{flag: pool}
+	h.cover(0)
+	if got := limit(); got != math.MaxInt64 {
 		t.Errorf("limit %d under GOMEMLIMIT, want it left alone", got)
 	}
 }
@@ -325,4 +345,43 @@ func twoChannelMIDI() []byte {
 		0x00, 0xFF, 0x2F, 0x00,
 	}
 	return smfOf(track)
+}
+
+// A JSON score's preset can name its SoundFont, found beside the score;
+// -soundfont-profile applies to it. A bad one fails that file in one line
+// and leaves no output.
+func TestScoreNamesSoundFont(t *testing.T) {
+	data, err := os.ReadFile(gmBank(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	song := func(font string) string {
+		return `{"sample_rate": 48000, "instruments": {"p": {"preset": {"program": 0, "soundfont": "` + font + `"}}}, "notes": [{"time": 0, "duration": 1, "instrument": "p", "key": 69}]}`
+	}
+	writeFiles(t, dir, map[string]string{"gm.sf2": string(data), "cut.sf2": string(data[:len(data)/3]),
+		"a.json": song("gm.sf2"), "bad.json": song("cut.sf2")})
+	var renders [][]byte
+	for _, p := range []string{"fluidsynth", "spec"} {
+		out := filepath.Join(dir, p+".wav")
+		code, _, stderr := runBounce(t, "", "-soundfont-profile", p, filepath.Join(dir, "a.json"), "-o", out)
+		if code != exitOK {
+			t.Fatalf("-soundfont-profile %s: exit %d: %s", p, code, stderr)
+		}
+		checkKeyNote(t, out, 0, 69)
+		b, _ := os.ReadFile(out)
+		renders = append(renders, b)
+	}
+	if bytes.Equal(renders[0], renders[1]) {
+		t.Error("-soundfont-profile does not reach the score's font")
+	}
+	out := filepath.Join(dir, "bad.wav")
+	code, _, stderr := runBounce(t, "", filepath.Join(dir, "bad.json"), "-o", out)
+	if code == exitOK || !strings.Contains(stderr, "preset.soundfont") || !strings.Contains(stderr, "cut.sf2") {
+		t.Errorf("a truncated font: exit %d: %s", code, stderr)
+	}
+	oneLine(t, stderr)
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a failed render left its output")
+	}
 }
