@@ -9,7 +9,7 @@ FUZZTIME ?= 20s
 # on inputs near the limits: bound it so a run ends on time.
 FUZZMINIMIZETIME ?= 10s
 
-.PHONY: all build test race purego bench fuzz lint generate generate-check arm64 examples ci
+.PHONY: all build test race purego bench fuzz lint generate generate-check pgo arm64 examples ci
 
 all: build test
 
@@ -52,6 +52,18 @@ generate:
 # Fails if regenerating the assembly would change a committed file.
 generate-check: generate
 	@git diff --exit-code -- mix/ || { echo "make generate changed generated files: commit them"; exit 1; }
+
+# Profile-guided optimisation: go build and go install of cmd/bounce use
+# cmd/bounce/default.pgo (docs/bounce.md, "Profile-guided build"). This
+# records a new one from the bounce benchmarks (MIDI files on the built-in
+# synths and on FluidR3_GM where it is installed, else the shared test
+# data's GM bank; 5,000 sines): rerun it after changing the render path.
+PGO_TMP ?= /tmp/aether-pgo
+pgo:
+	mkdir -p $(PGO_TMP)
+	$(GO) test ./bounce -run '^$$' -bench 'Bounce(MIDI|SoundFont|Sines)/(mid|sf2|voices=5000)/(workers=1|mid)$$' \
+	  -benchtime 3x -cpuprofile $(PGO_TMP)/bounce.pprof -o $(PGO_TMP)/bounce.test
+	cp $(PGO_TMP)/bounce.pprof cmd/bounce/default.pgo
 
 # Cross-compiled arm64 tests under qemu-user (installed by .ci/run), each
 # run in its package's directory, as go test runs it.
