@@ -14,10 +14,10 @@ import (
 // bytes: each sample also starts on a 64-byte boundary.
 const Guard = 16
 
-// minLevel is voice.MinLevel (2^-100): sample values below it in
+// minLevel is voice.MinLevel (2^-100): decoded sample values below it in
 // magnitude become 0 where they enter, so that no subnormal ever reaches
 // a kernel. Integer PCM never produces one (its smallest step is 2^-23),
-// so the check in convert is a rule kept for every input path.
+// so convert, which reads only integer PCM, has nothing to flush.
 const minLevel = 0x1p-100
 
 // segment is a run of the sample data copied into the pool as one piece:
@@ -227,17 +227,32 @@ func (f *Font) convert(r io.ReaderAt, lay *layout, segs []segment, use24 bool) e
 				}
 				for i := range dst {
 					v := int32(int16(binary.LittleEndian.Uint16(b[2*i:])))<<8 | int32(lsb[i])
-					dst[i] = flushTiny(float32(v) / 8388608)
+					dst[i] = float32(v) * 0x1p-23 // exact, as the division by 2^23
 				}
 			} else {
-				for i := range dst {
-					dst[i] = flushTiny(float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) / 32768)
-				}
+				pcm16(dst, b)
 			}
 			fr += n
 		}
 	}
 	return nil
+}
+
+// pcm16 converts the 16-bit little-endian frames in b to dst, v / 32768
+// each (multiplying by 2^-15 is exact, as the division is). It is the
+// whole load of a large font's samples, so it reads b unchecked.
+func pcm16(dst []float32, b []byte) {
+	b = b[:2*len(dst)]
+	for len(dst) >= 8 {
+		in, out := (*[16]byte)(b), (*[8]float32)(dst)
+		for i := range out {
+			out[i] = float32(int16(uint16(in[2*i])|uint16(in[2*i+1])<<8)) * 0x1p-15
+		}
+		b, dst = b[16:], dst[8:]
+	}
+	for i := range dst {
+		dst[i] = float32(int16(binary.LittleEndian.Uint16(b[2*i:]))) * 0x1p-15
+	}
 }
 
 // flushTiny is voice.FlushTiny (this package cannot import voice).
