@@ -527,7 +527,8 @@ func (t tier) gatherPairs(base reg.GPVirtual, idx, even, odd reg.VecVirtual) (fi
 
 // SVFVoices follows svfTick in svf_generic.go operation for operation, one
 // voice per lane: each group of w voices keeps its state and coefficients
-// in registers while it walks the block. The recursion is serial per
+// in registers while it walks the block; AVX-512 first takes pairs of
+// groups (svfPair). The recursion is serial per
 // voice, so the lanes are what runs in parallel. AVX-512 transposes 16x16
 // tiles (16 voices by 16 samples) in registers, as its gathers and
 // scatters cost more than the filter; AVX2 gathers each sample's column of
@@ -545,19 +546,23 @@ func svfVoices(t tier) {
 	}
 	v := GP64() // the group's first voice
 	XORQ(v, v)
+	if t.z {
+		Label("pair")
+		u := GP64()
+		LEAQ(Mem{Base: v, Disp: 2 * t.w}, u)
+		CMPQ(u, n)
+		JGT(LabelRef("group"))
+		t.svfPair(x, v, ic1, ic2, coef, lo, hi)
+		ADDQ(U8(2*t.w), v)
+		JMP(LabelRef("pair"))
+	}
 	Label("group")
 	CMPQ(v, n)
 	JGE(LabelRef("done"))
 	lane := func(base reg.GPVirtual) Mem { return Mem{Base: base, Index: v, Scale: 4} }
 	f := svfRegs{s1: t.load(lane(ic1)), s2: t.load(lane(ic2))}
-	for j, b := range coef {
-		f.c[j] = t.load(lane(b))
-	}
-	for _, j := range []int{0, 1, 2} { // as svfScaled: 2·a1, 2·a2, 2·a3
-		t.add(f.c[j], f.c[j], f.c[j])
-	}
-	for _, j := range []int{4, 5} { // m1/2, m2/2
-		t.mul(f.c[j], t.constant(float32bits(0.5)), f.c[j])
+	for j, c := range t.svfCoefficients(coef, lane) {
+		f.c[j] = c
 	}
 	p := GP64() // sample i of the group's first voice
 	MOVQ(v, p)
@@ -598,36 +603,123 @@ func svfVoices(t tier) {
 	t.ret()
 }
 
-// svfRegs are a group's filter registers: the states and the svfScaled
-// coefficients 2·a1, 2·a2, 2·a3, m0, m1/2, m2/2.
+// svfCoefficients loads a group's coefficients (at(b) is its first
+// voice's in array b) and scales them as svfScaled does.
+func (t tier) svfCoefficients(coef []reg.GPVirtual, at func(reg.GPVirtual) Mem) [6]reg.VecVirtual {
+	var c [6]reg.VecVirtual
+	for j, b := range coef {
+		c[j] = t.load(at(b))
+	}
+	for _, j := range []int{0, 1, 2} { // 2·a1, 2·a2, 2·a3
+		t.add(c[j], c[j], c[j])
+	}
+	for _, j := range []int{4, 5} { // m1/2, m2/2
+		t.mul(c[j], t.constant(float32bits(0.5)), c[j])
+	}
+	return c
+}
+
+// svfPair filters AVX-512 voices v..v+31 as two groups of 16 whose
+// recursions interleave: one group's chain from sample to sample is bound
+// by the latency of its operations, and the other's fills the wait. Both
+// groups' tiles would need more than 32 registers, so each tile is stored
+// back transposed where it was read (sample j of the 16 voices in voice
+// j's row), filtered there and transposed back; the output mix's
+// coefficients are read from memory (m0 from its array, m1/2 and m2/2
+// from a stack scratch).
+func (t tier) svfPair(x, v, ic1, ic2 reg.GPVirtual, coef []reg.GPVirtual, lo, hi reg.VecVirtual) {
+	scratch := AllocLocal(4*64 + 64)
+	s := GP64() // the scratch's first 64-byte boundary
+	LEAQ(scratch, s)
+	ADDQ(U8(63), s)
+	ANDQ(I8(-64), s)
+	var f [2]svfRegs
+	at := func(g int) func(reg.GPVirtual) Mem {
+		return func(b reg.GPVirtual) Mem { return Mem{Base: b, Index: v, Scale: 4, Disp: 64 * g} }
+	}
+	for g := range f {
+		f[g].s1, f[g].s2 = t.load(at(g)(ic1)), t.load(at(g)(ic2))
+		for k, c := range t.svfCoefficients(coef, at(g)) {
+			switch k {
+			case 3:
+				f[g].c[k] = at(g)(coef[k])
+			case 4, 5:
+				m := Mem{Base: s, Disp: 64 * (2*g + k - 4)}
+				t.store(c, m)
+				f[g].c[k] = m
+			default:
+				f[g].c[k] = c
+			}
+		}
+	}
+	p := GP64() // sample i of voice v
+	MOVQ(v, p)
+	SHLQ(U8(8), p)
+	ADDQ(x, p)
+	row := func(g, j int) Mem { return Mem{Base: p, Disp: 16*256*g + 256*j} }
+	transposeTile := func(g int) {
+		tile := make([]reg.VecVirtual, 16)
+		for j := range tile {
+			tile[j] = t.load(row(g, j))
+		}
+		for j, r := range transpose16(tile, lo, hi) {
+			t.store(r, row(g, j))
+		}
+	}
+	i := GP64()
+	MOVQ(U32(4), i) // tiles of 16 samples
+	Label("pairtile")
+	transposeTile(0)
+	transposeTile(1)
+	for j := range 16 {
+		for g := range f {
+			t.store(t.svfStep(t.load(row(g, j)), f[g]), row(g, j))
+		}
+	}
+	transposeTile(0)
+	transposeTile(1)
+	ADDQ(U8(64), p)
+	DECQ(i)
+	JNZ(LabelRef("pairtile"))
+	for g := range f {
+		t.store(f[g].s1, at(g)(ic1))
+		t.store(f[g].s2, at(g)(ic2))
+	}
+}
+
+// svfRegs are a group's filter states, in registers, and its svfScaled
+// coefficients 2·a1, 2·a2, 2·a3, m0, m1/2, m2/2, each in a register or,
+// where registers run short, in memory.
 type svfRegs struct {
 	s1, s2 reg.VecVirtual
-	c      [6]reg.VecVirtual
+	c      [6]Op
 }
 
 // svfStep advances the filters in f by one sample, the inputs in x, and
 // returns the outputs in a new register: an AVX2 gather merges into its
 // destination, so reusing x would chain each gather to the last sample.
+// Each coefficient is a multiply's second operand, the one that may be in
+// memory.
 func (t tier) svfStep(x reg.VecVirtual, f svfRegs) reg.VecVirtual {
 	c := f.c
 	// What waits only on the last sample's states comes first, so it
 	// overlaps the chain through this sample's input.
 	t1, p, t2 := t.vec(), t.vec(), t.vec()
-	t.mul(c[0], f.s1, t1) // 2a1*ic1
+	t.mul(f.s1, c[0], t1) // 2a1*ic1
 	t.add(f.s2, f.s2, t2) // (ic2 + ic2) + 2a2*ic1
-	t.mul(c[1], f.s1, p)
+	t.mul(f.s1, c[1], p)
 	t.add(t2, p, t2)
 	v3 := t.vec()
 	t.sub(x, f.s2, v3) // v3 = v0 - ic2
-	t.mul(c[1], v3, p) // t1 = 2a1*ic1 + 2a2*v3
+	t.mul(v3, c[1], p) // t1 = 2a1*ic1 + 2a2*v3
 	t.add(t1, p, t1)
-	t.mul(c[2], v3, p) // t2 += 2a3*v3
+	t.mul(v3, c[2], p) // t2 += 2a3*v3
 	t.add(t2, p, t2)
 	y := t.vec()
 	t.mul(x, c[3], y) // y = m0*v0 + m1/2*t1 + m2/2*t2
-	t.mul(c[4], t1, p)
+	t.mul(t1, c[4], p)
 	t.add(y, p, y)
-	t.mul(c[5], t2, p)
+	t.mul(t2, c[5], p)
 	t.add(y, p, y)
 	t.subInto(t1, f.s1) // ic1 = t1 - ic1
 	t.subInto(t2, f.s2) // ic2 = t2 - ic2
