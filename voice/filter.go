@@ -57,7 +57,7 @@ func (f *svfState) set(cutoff, res float32, rate float64) {
 
 // maxFilterLanes is how many filter channels a filterBatch holds: a full
 // AVX-512 vector of 16, plus one for a stereo voice that overflows it.
-const maxFilterLanes = 17
+const maxFilterLanes = filterGroup + 1
 
 // filterBatch holds filter channels for one mix.SVFVoices call: lane j's
 // signal in sig[j] and its state and coefficients at index j of the

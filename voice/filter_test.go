@@ -237,7 +237,7 @@ func filteredMix(t *testing.T, n int) (a, b *Bank) {
 }
 
 // TestFilterBatchingKeepsBits renders filtered voices once with all their
-// slots in one Render (16 filter channels per mix.SVFVoices call, the
+// slots in one Render (32 filter channels per mix.SVFVoices call, the
 // leftovers on narrower tiers) and once with one Render per slot into the
 // same bus (one channel per call, the generic loop): the buses must match
 // to the bit, block after block, through cutoff and resonance changes, on

@@ -86,7 +86,7 @@ func TestKindIndicesFollowNoteOns(t *testing.T) {
 }
 
 // TestLongRunsOfFilteredVoices renders long runs of filtered voices of one
-// kind, a few of other kinds among them, in one Render (16 filter channels
+// kind, a few of other kinds among them, in one Render (32 filter channels
 // per group, a group filling in the middle of a run of one kind), against
 // one Render per slot into the same bus: the same bits.
 func TestLongRunsOfFilteredVoices(t *testing.T) {

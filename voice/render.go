@@ -12,8 +12,9 @@ import (
 // filterGroup is how many filter channels Render gathers before it runs
 // them in one mix.SVFVoices call. The SVF is a recursion, so one voice's
 // filter waits on each multiply-add in turn; the kernel runs one channel
-// per SIMD lane, and 16 fill an AVX-512 vector (two AVX2, four SSE2).
-const filterGroup = 16
+// per SIMD lane, and interleaves two vectors' recursions so that each
+// fills the other's wait: 32 channels are two AVX-512 vectors.
+const filterGroup = 32
 
 // window is how many slots Render takes at a time: the steady voices of a
 // window are added to the bus first (see steadySource), then its other
@@ -21,9 +22,11 @@ const filterGroup = 16
 // order. Its positions fit the bits of a uint64.
 const window = 64
 
-// maxBatch bounds a batch's voices (a filter group's worth of mono
-// voices), and so the scratch.
-const maxBatch = filterGroup
+// maxBatch bounds a batch's voices, and so the scratch: half a filter
+// group, so that the voices a kind renders before the bank takes them
+// stay in L1 cache with their signals (batches of 32 made SoundFont
+// voices no faster, docs/voice.md).
+const maxBatch = filterGroup / 2
 
 // heldVoice remembers that a slot's voice is steady (see Bank.hold), so
 // that in the blocks after, the voice's kind (a steadySource) adds it to
@@ -120,7 +123,7 @@ func (sc *scratch) lane(j int32) *block.Block { return &sc.fb().sig[j] }
 // up their parameters, the kind renders their signals, one after the
 // other, and hands each to the bank, which adds an unfiltered voice to the
 // bus at once (shaped by its envelope, gain and pan) and holds a filtered
-// one back until 16 filter channels wait, across batches and windows, to
+// one back until 32 filter channels wait, across batches and windows, to
 // filter them in one call.
 func (b *Bank) Render(slots []int32, left, right *block.Block) (gone int) {
 	var sc scratch
