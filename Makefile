@@ -57,7 +57,10 @@ generate-check: generate
 # cmd/bounce/default.pgo (docs/bounce.md, "Profile-guided build"). This
 # records a new one from the bounce benchmarks (MIDI files on the built-in
 # synths and on FluidR3_GM where it is installed, else the shared test
-# data's GM bank; 5,000 sines): rerun it after changing the render path.
+# data's GM bank; 5,000 sines). A profile is a sample, and two recordings
+# can differ by several percent in what they buy: after changing the render
+# path, record one and keep it only if bounces built with it are faster
+# than with the one committed (docs/bounce.md).
 PGO_TMP ?= /tmp/aether-pgo
 pgo:
 	mkdir -p $(PGO_TMP)
