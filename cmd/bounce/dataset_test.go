@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,8 +223,36 @@ func TestRateChannelsVersion(t *testing.T) {
 		t.Errorf("rate %d, %d channels, %d frames", a.Rate, len(a.Channels), a.Frames())
 	}
 	code, stdout, _ := runBounce(t, "", "-version")
-	if code != exitOK || !regexp.MustCompile(`^bounce \S+.* go1\.\d+.* \w+/\w+\n$`).Match(stdout) {
+	if code != exitOK || !regexp.MustCompile(`^bounce \S+.* go1\.\d+.* \w+/\w+( pgo)?\n$`).Match(stdout) {
 		t.Errorf("-version: exit %d: %q", code, stdout)
+	}
+	// This test binary is built as go build builds bounce: with the
+	// profile beside the package unless -pgo=off was given.
+	profile := ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-pgo" {
+				profile = s.Value
+			}
+		}
+	}
+	switch {
+	case profile == "":
+		if _, err := os.Stat("default.pgo"); err != nil {
+			t.Errorf("cmd/bounce/default.pgo is missing: bounce builds without its profile (make pgo records one)")
+		} else {
+			t.Log("built with -pgo=off: not checking that -version says pgo")
+		}
+		if bytes.HasSuffix(stdout, []byte(" pgo\n")) {
+			t.Errorf("-version says pgo for a build without a profile: %q", stdout)
+		}
+	case filepath.Base(profile) != "default.pgo":
+		t.Logf("built with -pgo=%s", profile)
+		fallthrough
+	default:
+		if !bytes.HasSuffix(stdout, []byte(" pgo\n")) {
+			t.Errorf("-version does not say pgo for a build with profile %s: %q", profile, stdout)
+		}
 	}
 }
 

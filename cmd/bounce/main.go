@@ -506,9 +506,10 @@ func (c *config) options(ld *bounce.Loader, workers int) bounce.Options {
 }
 
 // version describes the build: the module version (or the VCS revision of
-// a development build) and the toolchain.
+// a development build), the toolchain, and "pgo" when the compiler used a
+// profile (docs/bounce.md, "Profile-guided build"), which speed depends on.
 func version() string {
-	v, rev, modified := "(devel)", "", false
+	v, rev, modified, pgo := "(devel)", "", false, ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" {
 			v = bi.Main.Version
@@ -519,6 +520,8 @@ func version() string {
 				rev = s.Value
 			case "vcs.modified":
 				modified = s.Value == "true"
+			case "-pgo":
+				pgo = " pgo"
 			}
 		}
 	}
@@ -528,5 +531,5 @@ func version() string {
 			v += "+dirty"
 		}
 	}
-	return fmt.Sprintf("bounce %s %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return fmt.Sprintf("bounce %s %s %s/%s%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH, pgo)
 }
