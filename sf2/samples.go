@@ -29,8 +29,9 @@ type segment struct {
 
 // loadSamples validates the sample headers, sanitises their loops and
 // converts the sample data they use into one pool, reading it in one
-// pass in file order; SF3's compressed samples are decoded by dec.
-func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra, dec SampleDecoder) error {
+// pass in file order; SF3's compressed samples are decoded by dec. With
+// lazy, the 16- and 24-bit data is left for Prepare to convert.
+func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra, dec SampleDecoder, lazy bool) error {
 	frames := int64(0)
 	if lay.hasSmpl {
 		frames = lay.smpl.size / 2
@@ -50,7 +51,7 @@ func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra, dec SampleDecod
 	for i := range h.shdr {
 		sh := &h.shdr[i]
 		s := &f.Samples[i]
-		*s = Sample{Name: sh.name, Rate: int(min(sh.rate, math.MaxInt32)), RootKey: sh.pitch, Correction: sh.correction, Type: sh.typ, Link: -1}
+		*s = Sample{Name: sh.name, Rate: int(min(sh.rate, math.MaxInt32)), RootKey: sh.pitch, Correction: sh.correction, Type: sh.typ, Link: -1, seg: -1}
 		if sh.typ&(SampleLeft|SampleRight|SampleLinked) != 0 && int(sh.link) < len(h.shdr) && int(sh.link) != i {
 			s.Link = int(sh.link)
 		}
@@ -75,7 +76,10 @@ func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra, dec SampleDecod
 		return err
 	}
 	segs := f.layOut(used, p.samples)
-	if err := f.convert(r, lay, segs, use24); err != nil {
+	src := sampleSource{r: r, smpl: lay.smpl.off, sm24: lay.sm24.off, use24: use24}
+	if lazy {
+		f.lazy = &lazySamples{src: src, segs: segs, converted: make([]bool, len(segs))}
+	} else if _, err := src.convert(f.Pool, segs, nil); err != nil {
 		return err
 	}
 	return f.decodePacked(p, dec)
@@ -161,6 +165,7 @@ func (f *Font) layOut(used, packed []int) []segment {
 			k++
 		}
 		s.poolBase = segs[k].pool - segs[k].start
+		s.seg = k
 		s.place()
 	}
 	return segs
@@ -196,34 +201,38 @@ func clampInt(v, lo, hi int) int { return max(lo, min(v, hi)) }
 // chunkBytes is how much sample data convert reads at a time.
 const chunkBytes = 1 << 20
 
-// convert reads each segment's 16-bit data (and its sm24 bytes) in file
-// order and writes it into the pool as float32.
-func (f *Font) convert(r io.ReaderAt, lay *layout, segs []segment, use24 bool) error {
-	if len(segs) == 0 {
-		return nil
-	}
+// sampleSource is where a font's 16-bit (and 24-bit) sample data lies.
+type sampleSource struct {
+	r          io.ReaderAt
+	smpl, sm24 int64 // file offsets of the smpl and sm24 data
+	use24      bool
+}
+
+// convert reads each segment's 16-bit data (and its sm24 bytes), segments
+// in file order, and writes it into pool as float32. buf, when it has
+// the room, is the read buffer; convert returns the one it used.
+func (src *sampleSource) convert(pool []float32, segs []segment, buf []byte) ([]byte, error) {
 	longest := 0
 	for _, sg := range segs {
 		longest = max(longest, sg.end-sg.start)
 	}
 	frames := min(longest, chunkBytes/2)
-	buf := make([]byte, 2*frames)
-	var buf24 []byte
-	if use24 {
-		buf24 = make([]byte, frames)
+	if need := 3 * frames; cap(buf) < need {
+		buf = make([]byte, need)
 	}
+	b16, b24 := buf[:2*frames], buf[2*frames:3*frames]
 	for _, sg := range segs {
 		for fr := sg.start; fr < sg.end; {
 			n := min(sg.end-fr, frames)
-			b := buf[:2*n]
-			if err := readFull(r, b, lay.smpl.off+2*int64(fr), "sdta/smpl"); err != nil {
-				return err
+			b := b16[:2*n]
+			if err := readFull(src.r, b, src.smpl+2*int64(fr), "sdta/smpl"); err != nil {
+				return buf, err
 			}
-			dst := f.Pool[sg.pool+fr-sg.start:][:n]
-			if use24 {
-				lsb := buf24[:n]
-				if err := readFull(r, lsb, lay.sm24.off+int64(fr), "sdta/sm24"); err != nil {
-					return err
+			dst := pool[sg.pool+fr-sg.start:][:n]
+			if src.use24 {
+				lsb := b24[:n]
+				if err := readFull(src.r, lsb, src.sm24+int64(fr), "sdta/sm24"); err != nil {
+					return buf, err
 				}
 				for i := range dst {
 					v := int32(int16(binary.LittleEndian.Uint16(b[2*i:])))<<8 | int32(lsb[i])
@@ -235,7 +244,7 @@ func (f *Font) convert(r io.ReaderAt, lay *layout, segs []segment, use24 bool) e
 			fr += n
 		}
 	}
-	return nil
+	return buf, nil
 }
 
 // pcm16 converts the 16-bit little-endian frames in b to dst, v / 32768

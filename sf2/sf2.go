@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"sync/atomic"
 )
 
 // Errors returned by Read, wrapped in a one-line message that names the
@@ -70,6 +71,8 @@ type Font struct {
 	// Presets are sorted by (Bank, Program); presets that share both keep
 	// their file order.
 	Presets []Preset
+
+	lazy *lazySamples // nil unless read with Options.Lazy
 }
 
 // Info holds the LIST INFO strings and versions (spec section 5).
@@ -131,6 +134,10 @@ type Sample struct {
 	// poolBase is the Pool index of file frame 0 of this sample's segment:
 	// Pool index = poolBase + file frame.
 	poolBase int
+	// seg is the index of the sample's segment among the 16- and 24-bit
+	// ones (what a lazy font converts), -1 for a compressed or unplayable
+	// sample.
+	seg int
 }
 
 // playable reports whether regions may use the sample.
@@ -144,6 +151,8 @@ type Preset struct {
 	// and an instrument zone whose key and velocity ranges intersect, in
 	// file order (preset zone, then instrument zone).
 	AllRegions []Region
+
+	index int // in Font.Presets
 }
 
 // Region is what a note-on in its key and velocity range plays: one
@@ -203,6 +212,16 @@ type Options struct {
 	// this package so that programs reading only SF2 do not link a
 	// Vorbis decoder.
 	Decoder SampleDecoder
+	// Lazy leaves the 16- and 24-bit samples in the file at load: Pool
+	// is allocated but untouched (the operating system gives its pages
+	// only once written), and Font.Prepare converts the samples of a
+	// preset before it plays, so a program that plays a few presets of a
+	// large font reads and converts only theirs. Until then Prepared
+	// reports false and Pool holds zeros there. The font keeps reading
+	// from the file (Read's r, or the file ReadFile opened, closed when
+	// the font is no longer reachable), which must stay unchanged. SF3's
+	// compressed samples are decoded at load either way.
+	Lazy bool
 }
 
 // SampleDecoder decodes the compressed samples of SF3 fonts: each is one
@@ -225,23 +244,28 @@ func ReadFile(path string) (*Font, error) {
 }
 
 // Read reads a SoundFont of size bytes from r. Sample data is read once,
-// straight into the pool, in file order.
+// straight into the pool, in file order (see Options.Lazy for reading
+// only what plays).
 func Read(r io.ReaderAt, size int64) (*Font, error) {
 	return Options{}.Read(r, size)
 }
 
-// ReadFile is ReadFile with these options.
+// ReadFile is ReadFile with these options. With Lazy, the font keeps the
+// file open for Prepare.
 func (o Options) ReadFile(path string) (*Font, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
 	font, err := o.Read(f, fi.Size())
+	if err != nil || !o.Lazy {
+		f.Close()
+	}
 	if err != nil {
 		var fe *formatError
 		if errors.As(err, &fe) {
@@ -252,7 +276,8 @@ func (o Options) ReadFile(path string) (*Font, error) {
 	return font, nil
 }
 
-// Read is Read with these options.
+// Read is Read with these options. With Lazy, r must stay readable for
+// as long as presets are prepared.
 func (o Options) Read(r io.ReaderAt, size int64) (*Font, error) {
 	rules := o.Rules
 	if rules == nil {
@@ -273,7 +298,7 @@ func (o Options) Read(r io.ReaderAt, size int64) (*Font, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := font.loadSamples(r, lay, h, o.Decoder); err != nil {
+	if err := font.loadSamples(r, lay, h, o.Decoder, o.Lazy); err != nil {
 		return nil, err
 	}
 	if err := font.flatten(h, rules, size); err != nil {
@@ -286,6 +311,12 @@ func (o Options) Read(r io.ReaderAt, size int64) (*Font, error) {
 		}
 		return a.Program < b.Program
 	})
+	for i := range font.Presets {
+		font.Presets[i].index = i
+	}
+	if font.lazy != nil {
+		font.lazy.ready = make([]atomic.Bool, len(font.Presets))
+	}
 	return font, nil
 }
 

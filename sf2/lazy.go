@@ -1,0 +1,75 @@
+package sf2
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// lazySamples is the state of a font read with Options.Lazy: which
+// segments of the pool are converted, and which presets are ready.
+type lazySamples struct {
+	src  sampleSource
+	segs []segment
+
+	mu        sync.Mutex // held while converting; guards converted and buf
+	converted []bool     // per segment
+	buf       []byte     // the read buffer, kept between calls
+	ready     []atomic.Bool
+}
+
+// Prepare converts the samples that preset p's regions play into Pool,
+// reading them from the font's file, if that is not done yet. It does
+// nothing for a font read without Options.Lazy, for a nil preset, or for
+// one already prepared. Prepare is safe for concurrent use and may be
+// called while other presets play; it reads the file, so it belongs
+// outside a render loop. An error (the file shrank or cannot be read)
+// leaves p unprepared; a later call tries again.
+func (f *Font) Prepare(p *Preset) error {
+	l := f.lazy
+	if l == nil || p == nil || f.Prepared(p) {
+		return nil
+	}
+	if !f.owns(p) {
+		return errorf(ErrCorrupt, "Prepare: preset %q is not one of this font's", p.Name)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var todo []int
+	for i := range p.AllRegions {
+		if k := f.Samples[p.AllRegions[i].Sample].seg; k >= 0 && !l.converted[k] {
+			todo = append(todo, k)
+		}
+	}
+	slices.Sort(todo) // file order: the file is read forwards
+	todo = slices.Compact(todo)
+	segs := make([]segment, len(todo))
+	for i, k := range todo {
+		segs[i] = l.segs[k]
+	}
+	var err error
+	if l.buf, err = l.src.convert(f.Pool, segs, l.buf); err != nil {
+		return err
+	}
+	for _, k := range todo {
+		l.converted[k] = true
+	}
+	l.ready[p.index].Store(true)
+	return nil
+}
+
+// Prepared reports whether preset p may play: its samples are in Pool.
+// It is true for every preset of a font read without Options.Lazy, and
+// for a nil preset; for a lazy font, once Prepare(p) has returned nil.
+// It costs one atomic load, so a note-on may ask.
+func (f *Font) Prepared(p *Preset) bool {
+	if f.lazy == nil || p == nil {
+		return true
+	}
+	return f.owns(p) && f.lazy.ready[p.index].Load()
+}
+
+// owns reports whether p is one of f.Presets.
+func (f *Font) owns(p *Preset) bool {
+	return p.index >= 0 && p.index < len(f.Presets) && &f.Presets[p.index] == p
+}
