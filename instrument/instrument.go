@@ -115,3 +115,12 @@ type Instrument interface {
 	// Span bounds how long note n's voices sound.
 	Span(n *Note) Span
 }
+
+// Preparer is an Instrument that loads what it plays on demand: a preset
+// of a SoundFont read with sf2.Options.Lazy. Until Prepare returns nil it
+// starts no voices. Prepare reads files: call it before rendering (a
+// bounce does, for every instrument of a score), not from a render loop.
+// It is safe for concurrent use.
+type Preparer interface {
+	Prepare() error
+}

@@ -148,12 +148,19 @@ func (b *SoundFontBank) Instrument(bank uint16, program uint8, drums bool) Instr
 	return &b.presets[b.index[p]]
 }
 
+// Prepare converts the preset's samples, for a font read with
+// sf2.Options.Lazy (sf2.Font.Prepare).
+func (p *sfPreset) Prepare() error { return p.cfg.font.Prepare(p.preset) }
+
 // Start appends one voice per region of the preset that plays the note's
 // key and velocity (a stereo sample is two regions), in the font's order,
-// at most MaxVoices. A region whose window is empty still makes a voice,
-// which ends at once (FluidSynth starts it, and its exclusive class still
-// chokes others).
+// at most MaxVoices; none while the preset of a lazy font is unprepared.
+// A region whose window is empty still makes a voice, which ends at once
+// (FluidSynth starts it, and its exclusive class still chokes others).
 func (p *sfPreset) Start(n *Note, ch *Channel, dst []Voice) []Voice {
+	if !p.cfg.font.Prepared(p.preset) {
+		return dst
+	}
 	limit := len(dst) + MaxVoices
 	for _, i := range p.playing(n.Key) {
 		r := &p.preset.AllRegions[i]

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/aether-audio/aether/internal/testfiles"
@@ -285,4 +286,42 @@ func saneRecipe(sf *voice.SoundFont, pool int) string {
 		return "LFO"
 	}
 	return ""
+}
+
+// TestLazyPreset: a preset of a lazily read font starts no voice until
+// it is prepared (instrument.Preparer), then the voices an eagerly read
+// font's preset starts, on the same samples.
+func TestLazyPreset(t *testing.T) {
+	path := filepath.Join(testfiles.Dir(t, "soundfonts"), "sf_GMbank.sf2")
+	o := FluidSynthProfile.ReadOptions()
+	eager, err := o.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Lazy = true
+	lazy, err := o.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eb, lb := mustBank(t, eager, FluidSynthProfile), mustBank(t, lazy, FluidSynthProfile)
+	ch := NewChannel(0)
+	n := Note{Key: 60, Velocity: 100}
+	want := eb.Instrument(0, 0, false).Start(&n, &ch, nil)
+	inst := lb.Instrument(0, 0, false)
+	if got := inst.Start(&n, &ch, nil); len(got) != 0 || len(want) == 0 {
+		t.Fatalf("unprepared preset started %d voices (the eager one %d), want none", len(got), len(want))
+	}
+	if err := inst.(Preparer).Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	got := inst.Start(&n, &ch, nil)
+	if len(got) != len(want) {
+		t.Fatalf("prepared preset started %d voices, want %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := &got[i].SoundFont, &want[i].SoundFont
+		if !slices.Equal(g.Data[g.Start:g.End], w.Data[w.Start:w.End]) {
+			t.Fatalf("voice %d plays other frames than the eager font's", i)
+		}
+	}
 }
