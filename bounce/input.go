@@ -167,7 +167,7 @@ func (l *Loader) loadSoundFont(_ string, f *os.File, size int64) (score.SoundFon
 // readSoundFont reads the font in f, of size bytes, under the Loader's
 // profile; its cost is its decoded samples' bytes.
 func (l *Loader) readSoundFont(f *os.File, size int64) (*SoundFont, int64, error) {
-	font, err := readFont(f, size, f.Name(), l.opt.SoundFontProfile)
+	font, err := readFont(f, size, f.Name(), l.opt.SoundFontProfile, false)
 	if err != nil {
 		return nil, 0, err
 	}

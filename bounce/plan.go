@@ -219,17 +219,26 @@ func (p *plan) instrument(i int, bank instrument.Bank) error {
 				// mistake, not a MIDI channel to leave silent.
 				return fmt.Errorf("preset: SoundFont %s has no %s, fallbacks included", errtext.Name(f.Name()), presetName(pr))
 			}
-			return nil
+			return prepare(p.insts[i])
 		}
 		if p.insts[i] = bank.Instrument(pr.Bank, pr.Program, pr.Drums); p.insts[i] == nil {
 			p.insts[i] = silent{}
 			p.missing = append(p.missing, presetName(pr))
 		}
-		return nil
+		return prepare(p.insts[i])
 	}
 	s, err := compile(in, p.score.SampleRate)
 	p.insts[i] = s
 	return err
+}
+
+// prepare loads what inst plays if it loads on demand (the presets of a
+// lazily read SoundFont: instrument.Preparer), before the render starts.
+func prepare(inst instrument.Instrument) error {
+	if pr, ok := inst.(instrument.Preparer); ok {
+		return pr.Prepare()
+	}
+	return nil
 }
 
 // presetName names a preset for Result.Missing: "bank 0 program 19", or

@@ -36,6 +36,12 @@ type SoundFont struct {
 // refused at once, without blocking. Errors are one line naming the path
 // and, for a bad font, the chunk and record (sf2's errors, which they
 // wrap).
+//
+// The font is read lazily (sf2.Options.Lazy): a render converts the
+// samples of the presets its score plays when it is planned, so a file
+// that plays a few presets of a large font never reads the rest. The
+// file stays open for that, and must not change, until the SoundFont is
+// no longer reachable.
 func OpenSoundFont(path string, p instrument.Profile) (*SoundFont, error) {
 	if p.Modulators == nil {
 		return nil, fmt.Errorf("%w: SoundFont profile %q has no modulator rules", ErrOptions, p.Name)
@@ -44,13 +50,19 @@ func OpenSoundFont(path string, p instrument.Profile) (*SoundFont, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return readFont(f, size, path, p)
+	font, err := readFont(f, size, path, p, true)
+	if err != nil {
+		f.Close()
+	}
+	return font, err
 }
 
-// readFont reads the font in r, of size bytes, as NewSoundFont's name.
-func readFont(r io.ReaderAt, size int64, name string, p instrument.Profile) (*SoundFont, error) {
-	font, err := sf3.Options(p.ReadOptions()).Read(r, size)
+// readFont reads the font in r, of size bytes, as NewSoundFont's name;
+// lazily (sf2.Options.Lazy) if lazy, when r stays readable.
+func readFont(r io.ReaderAt, size int64, name string, p instrument.Profile, lazy bool) (*SoundFont, error) {
+	o := p.ReadOptions()
+	o.Lazy = lazy
+	font, err := sf3.Options(o).Read(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", errtext.Name(name), err)
 	}

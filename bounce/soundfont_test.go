@@ -107,6 +107,41 @@ func TestRenderWithSoundFont(t *testing.T) {
 	}
 }
 
+// OpenSoundFont reads lazily: a render prepares the presets its score
+// plays, and no other, and renders the bytes of an eagerly read font.
+func TestOpenSoundFontLazy(t *testing.T) {
+	f := gmBank(t)
+	data := smfOf([]timedMsg{
+		{0, []byte{0xC0, 40}}, {0, []byte{0x90, 60, 100}}, {0, []byte{0x99, 38, 100}},
+		{96, []byte{0x80, 60, 0}}, {96, []byte{0x89, 38, 0}},
+	}, 100)
+	s, err := midi.Decode("two.mid", data, midi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	font := f.Font()
+	violin, drums, piano := font.Preset(0, 40), font.PresetWithFallback(0, 0, true), font.Preset(0, 0)
+	if font.Prepared(violin) || font.Prepared(drums) {
+		t.Fatal("presets prepared before any render")
+	}
+	lazy, _ := bounceBytes(t, s, Options{SoundFont: f})
+	if !font.Prepared(violin) || !font.Prepared(drums) || font.Prepared(piano) {
+		t.Errorf("after the render, prepared: violin %v, drums %v, piano %v; want true, true, false",
+			font.Prepared(violin), font.Prepared(drums), font.Prepared(piano))
+	}
+	eagerFont, err := instrument.FluidSynthProfile.ReadOptions().ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewSoundFont(f.Name(), eagerFont, instrument.FluidSynthProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eager, _ := bounceBytes(t, s, Options{SoundFont: e}); !bytes.Equal(lazy, eager) {
+		t.Error("the lazily read font renders other bytes than the eagerly read one")
+	}
+}
+
 // OpenSoundFont refuses what is not a regular file and wraps sf2's errors.
 func TestOpenSoundFontErrors(t *testing.T) {
 	dir := t.TempDir()

@@ -396,7 +396,7 @@ func fontLine(f *bounce.SoundFont, took time.Duration) string {
 	for i := range font.Presets {
 		regions += len(font.Presets[i].AllRegions)
 	}
-	return fmt.Sprintf("bounce: SoundFont %s: %d presets, %d regions, %.0f MiB of samples, read in %.2f s (profile %s)",
+	return fmt.Sprintf("bounce: SoundFont %s: %d presets, %d regions, %.0f MiB of samples (converted as presets are played), read in %.2f s (profile %s)",
 		f.Name(), len(font.Presets), regions, float64(len(font.Pool))*4/(1<<20), took.Seconds(), f.Profile().Name)
 }
 
