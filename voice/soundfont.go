@@ -47,6 +47,7 @@ type sfVoice struct {
 	state              uint8   // the block just rendered: sfQuiet, sfPlaying or sfDone
 	e0, e1             float32 // its level ramp
 	fc                 int32   // the lowpass's cutoff in whole cents, -1 before the first
+	fcIn               float64 // the cutoff in cents it came from; NaN: none
 	fq                 float32 // its FilterQ
 	fbypass            bool
 	a1, a2, a3, m0, m2 float32 // its coefficients
@@ -176,7 +177,7 @@ func (s *sfVoices) start(i int32, p *Params, _ float64) bool {
 		cubic: sf.Interp == Cubic, rootHz: sf.RootHz, live: sf.Live,
 		minAtt: sf.MinAttenuation, envRange: sf.EnvRange, qOffset: sf.FilterQOffset, bypass: sf.FilterBypass,
 		exclRelease: max(sf.ExclusiveRelease, 1), minNoteLen: int64(sf.MinNoteLength),
-		offTicks: -1, fc: -1,
+		offTicks: -1, fc: -1, fcIn: math.NaN(),
 		minAmp: cb2amp(float64(sf.MinAttenuation)), dbCB: math.NaN(), panIn: float32(math.NaN()),
 	}
 	o.setLive()
@@ -240,7 +241,7 @@ func (o *sfVoice) filterType(f *svfState) {
 	}
 	if typ != f.typ {
 		*f = svfState{typ: typ}
-		o.fc = -1
+		o.fc, o.fcIn = -1, math.NaN()
 	}
 }
 
@@ -423,6 +424,17 @@ func (o *sfVoice) setFilter(f *svfState, cents, rate float64) {
 	if f.typ == FilterNone {
 		return
 	}
+	if cents != o.fcIn || o.live.FilterQ != o.fq {
+		o.filterCoefficients(cents, rate)
+	}
+	f.a1, f.a2, f.a3 = o.a1, o.a2, o.a3
+	f.m0, f.m1, f.m2 = o.m0, 0, o.m2
+}
+
+// filterCoefficients computes setFilter's coefficients into o, unless
+// the whole cents, Q and bypass they come from are those of the last.
+func (o *sfVoice) filterCoefficients(cents, rate float64) {
+	o.fcIn = cents
 	c := int32(min(max(cents, 1500), 13500))
 	q := o.live.FilterQ
 	bypass := o.bypass && cents >= 13500 && q == 0
@@ -439,8 +451,6 @@ func (o *sfVoice) setFilter(f *svfState, cents, rate float64) {
 			o.m0, o.m2 = 1, 0 // the spec's bypass: the input itself; the states still follow it
 		}
 	}
-	f.a1, f.a2, f.a3 = o.a1, o.a2, o.a3
-	f.m0, f.m1, f.m2 = o.m0, 0, o.m2
 }
 
 // releaseNow enters the release of both envelopes (FluidSynth's
