@@ -61,7 +61,9 @@ func errorf(kind error, format string, args ...any) error {
 type Font struct {
 	Info Info
 	// Pool holds every sample, converted to float32 (16-bit data / 32768,
-	// 24-bit / 8388608), each surrounded by at least Guard zero frames.
+	// 24-bit / 8388608), each surrounded by at least Guard zero frames; in
+	// a font read with Options.Lazy, a preset's samples once Prepare has
+	// converted them, zeros until then.
 	// Its first element is 64-byte aligned and so is each sample's first
 	// frame. It holds no pointers, so the garbage collector never scans it.
 	Pool []float32
