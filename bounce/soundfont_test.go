@@ -142,6 +142,43 @@ func TestOpenSoundFontLazy(t *testing.T) {
 	}
 }
 
+// A font file cut short after it was opened fails the render of a score
+// whose preset's samples are gone, with one line naming the font and its
+// sample data,
+// before any byte is written; a preset converted before still plays.
+func TestSoundFontTruncatedAfterOpen(t *testing.T) {
+	dir := t.TempDir()
+	copyGMBank(t, dir, "gm.sf2")
+	path := filepath.Join(dir, "gm.sf2")
+	f, err := OpenSoundFont(path, instrument.FluidSynthProfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := func(prog byte) *score.Score {
+		data := smfOf([]timedMsg{{0, []byte{0xC0, prog}}, {0, []byte{0x90, 60, 100}}, {96, []byte{0x80, 60, 0}}}, 100)
+		s, err := midi.Decode("note.mid", data, midi.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before, _ := bounceBytes(t, note(0), Options{SoundFont: f})
+	if err := os.Truncate(path, 4096); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	_, err = Render(context.Background(), note(40), &out, Options{SoundFont: f})
+	if !errors.Is(err, sf2.ErrTruncated) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), path+": sdta/smpl") {
+		t.Fatalf("render after the font shrank: %v, want one line wrapping sf2.ErrTruncated that names the font and sdta/smpl", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("%d bytes written before the error", out.Len())
+	}
+	if again, _ := bounceBytes(t, note(0), Options{SoundFont: f}); !bytes.Equal(again, before) {
+		t.Error("the preset prepared before the file shrank renders other bytes")
+	}
+}
+
 // OpenSoundFont refuses what is not a regular file and wraps sf2's errors.
 func TestOpenSoundFontErrors(t *testing.T) {
 	dir := t.TempDir()

@@ -1,6 +1,7 @@
 package sf2
 
 import (
+	"errors"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -49,7 +50,7 @@ func (f *Font) Prepare(p *Preset) error {
 	}
 	var err error
 	if l.buf, err = l.src.convert(f.Pool, segs, l.buf); err != nil {
-		return err
+		return l.named(err)
 	}
 	for _, k := range todo {
 		l.converted[k] = true
@@ -67,6 +68,16 @@ func (f *Font) Prepared(p *Preset) bool {
 		return true
 	}
 	return f.owns(p) && f.lazy.ready[p.index].Load()
+}
+
+// named adds the file's name to err, as ReadFile's errors have it, when
+// the font reads from a file (*os.File has a Name).
+func (l *lazySamples) named(err error) error {
+	var fe *formatError
+	if n, ok := l.src.r.(interface{ Name() string }); ok && errors.As(err, &fe) {
+		return &formatError{kind: fe.kind, msg: n.Name() + ": " + fe.msg}
+	}
+	return err
 }
 
 // owns reports whether p is one of f.Presets.

@@ -207,7 +207,7 @@ func TestLazyConcurrent(t *testing.T) {
 }
 
 // TestLazyReadFile: ReadFile with Lazy keeps the file it opened for
-// Prepare.
+// Prepare, whose errors name it.
 func TestLazyReadFile(t *testing.T) {
 	b := twoPresets(Version{2, 1}, false).bytes()
 	path := filepath.Join(t.TempDir(), "two.sf2")
@@ -216,6 +216,16 @@ func TestLazyReadFile(t *testing.T) {
 	}
 	f, err := Options{Lazy: true}.ReadFile(path)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 1000); err != nil {
+		t.Fatal(err)
+	}
+	err = f.Prepare(f.Preset(0, 1))
+	if want := "sf2: " + path + ": sdta/smpl: "; err == nil || !strings.HasPrefix(err.Error(), want) || !errors.Is(err, ErrTruncated) {
+		t.Fatalf("Prepare after the file shrank: %v, want an ErrTruncated starting %q", err, want)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for i := range f.Presets {
