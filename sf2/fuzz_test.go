@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -107,5 +108,29 @@ func FuzzRead(f *testing.F) {
 				}
 			}
 		}
+		checkLazy(t, data, font)
 	})
+}
+
+// checkLazy reads data again lazily and prepares every preset: each
+// region's sample, guards included, must then hold what the eager read
+// holds.
+func checkLazy(t *testing.T, data []byte, eager *Font) {
+	lazy, err := Options{Lazy: true}.Read(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("a font read whole fails lazily: %v", err)
+	}
+	for i := range lazy.Presets {
+		p := &lazy.Presets[i]
+		if err := lazy.Prepare(p); err != nil || !lazy.Prepared(p) {
+			t.Fatalf("Prepare of an in-memory font: %v", err)
+		}
+		for _, r := range p.AllRegions {
+			s := &lazy.Samples[r.Sample]
+			a, b := lazy.Pool[s.Start-Guard:s.End+Guard], eager.Pool[s.Start-Guard:s.End+Guard]
+			if !slices.Equal(a, b) {
+				t.Fatalf("preset %d: sample %d differs from the eager read once prepared", i, r.Sample)
+			}
+		}
+	}
 }
