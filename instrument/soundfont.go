@@ -117,18 +117,35 @@ func SoundFont(font *sf2.Font, rate int, p Profile) (*SoundFontBank, error) {
 				rootHz:    ct2hz(root) * (c.rate / float32(r.Rate)),
 			}
 		}
-		for key := range 128 {
-			sp.byKey[key] = int32(len(sp.keyed))
-			for j := range fp.AllRegions {
-				if r := &fp.AllRegions[j]; int(r.KeyLo) <= key && key <= int(r.KeyHi) {
-					sp.keyed = append(sp.keyed, int32(j))
-				}
-			}
-		}
-		sp.byKey[128] = int32(len(sp.keyed))
+		sp.indexKeys()
 		b.index[fp] = i
 	}
 	return b, nil
+}
+
+// indexKeys fills byKey and keyed: each key's regions in file order,
+// counted first and then placed, so that a bank of a large font (FluidR3_GM:
+// 16,912 regions) is made in one pass over each region's keys.
+func (p *sfPreset) indexKeys() {
+	var next [129]int32 // a key's next place in keyed; first its count, shifted by one
+	for j := range p.preset.AllRegions {
+		r := &p.preset.AllRegions[j]
+		for k := int(r.KeyLo); k <= min(int(r.KeyHi), 127); k++ {
+			next[k+1]++
+		}
+	}
+	for k := 1; k <= 128; k++ {
+		next[k] += next[k-1]
+	}
+	p.byKey = next
+	p.keyed = make([]int32, next[128])
+	for j := range p.preset.AllRegions {
+		r := &p.preset.AllRegions[j]
+		for k := int(r.KeyLo); k <= min(int(r.KeyHi), 127); k++ {
+			p.keyed[next[k]] = int32(j)
+			next[k]++
+		}
+	}
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
