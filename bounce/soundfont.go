@@ -17,8 +17,9 @@ import (
 // names it (Options.SoundFont), with the instrument bank that plays it
 // made once per output rate, on first use. A batch reads its font once
 // whatever the number of files, workers or rates; the font's samples (for
-// FluidR3_GM, about 300 MB of float32) are held once and only read.
-// A SoundFont is safe for any number of goroutines.
+// FluidR3_GM, up to about 300 MB of float32) are held once, each
+// converted the first time a render plays it (OpenSoundFont), and only
+// read. A SoundFont is safe for any number of goroutines.
 type SoundFont struct {
 	name    string
 	font    *sf2.Font
