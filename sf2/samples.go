@@ -217,10 +217,14 @@ func (src *sampleSource) convert(pool []float32, segs []segment, buf []byte) ([]
 		longest = max(longest, sg.end-sg.start)
 	}
 	frames := min(longest, chunkBytes/2)
-	if need := 3 * frames; cap(buf) < need {
+	need := 2 * frames // the 16-bit bytes, then one sm24 byte a frame
+	if src.use24 {
+		need += frames
+	}
+	if cap(buf) < need {
 		buf = make([]byte, need)
 	}
-	b16, b24 := buf[:2*frames], buf[2*frames:3*frames]
+	b16, b24 := buf[:2*frames], buf[2*frames:need]
 	for _, sg := range segs {
 		for fr := sg.start; fr < sg.end; {
 			n := min(sg.end-fr, frames)
