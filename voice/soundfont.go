@@ -64,6 +64,7 @@ type sfVoice struct {
 	dbCB, dbAmp    float64 // the last cb2amp on the dB scale: its centibels and amplitude
 	panIn          float32 // the pan of the last panGains; NaN: none
 	panL, panR     float32 // its gains
+	steady         bool    // target, want and fcWant stay as they are (see control)
 }
 
 // The states of a voice's last block.
@@ -208,7 +209,7 @@ func (o *sfVoice) retune(r float32) {
 
 // setLive takes a new o.live: what depends on it alone.
 func (o *sfVoice) setLive() {
-	o.attAmp, o.panIn = cb2amp(float64(o.live.Attenuation)), float32(math.NaN())
+	o.attAmp, o.panIn, o.steady = cb2amp(float64(o.live.Attenuation)), float32(math.NaN()), false
 }
 
 // pitchStep sets o.step, the read step in 32.32 frames, for the pitch
@@ -335,6 +336,17 @@ const (
 func (s *sfVoices) control(i int32) uint8 {
 	o := &s.v[i]
 	o.state = sfQuiet
+	if o.steady && o.offTicks < 0 {
+		// Both envelopes sustain and no LFO reaches the level, pitch or
+		// cutoff: the block's level, pitch and cutoff are the last's.
+		ticks := o.ticks
+		o.ticks += block.Size
+		o.vol.calc()
+		o.mod.calc()
+		o.modLFO.calc(ticks)
+		o.vibLFO.calc(ticks)
+		return sfRead
+	}
 	if o.offTicks >= 0 && o.ticks >= o.offTicks {
 		o.releaseNow()
 		o.offTicks = -1
@@ -380,6 +392,8 @@ func (s *sfVoices) control(i int32) uint8 {
 	o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
 		modEnv*float64(lv.ModEnvToPitch)
 	o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
+	o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain &&
+		lv.ModLFOToVol == 0 && lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
 	return sfRead
 }
 

@@ -505,3 +505,56 @@ func TestSoundFontReads(t *testing.T) {
 	}
 	t.Logf("%d cases, worst error %.3g", len(cases), worstAll)
 }
+
+// TestSoundFontSteadySustain checks the shortcut of a voice whose
+// envelopes sustain with no LFO modulation (its level, pitch and cutoff
+// are not computed again): the same bytes as a voice that never takes it
+// (a cutoff modulation too small to move the cutoff keeps it off), through
+// changes of attenuation, frequency ratio and vibrato depth and a note-off.
+func TestSoundFontSteadySustain(t *testing.T) {
+	render := func(tiny float32) (out []float32, steadyBlocks int) {
+		sf := testSoundFont()
+		sf.VolEnv = Envelope{Attack: 2, Hold: 1, Decay: 3, Sustain: 0.5, Release: 20}
+		sf.ModEnv = Envelope{Attack: 1, Decay: 2, Sustain: 0.3, Release: 20}
+		sf.ModLFO, sf.VibLFO = LFO{Incr: 0.03}, LFO{Incr: 0.05}
+		sf.Live.FilterFc, sf.Live.FilterQ, sf.Live.ModEnvToPitch, sf.Live.ModLFOToFc = 8000, 50, 30, tiny
+		b := newTestBank(t, 1)
+		start(t, b, 0, sfParams(sf), 0)
+		live := sf.Live
+		o := &b.src[SoundFontSampler].(*sfVoices).v[b.slots[0].idx]
+		left, _ := renderBlocks(b, 0, 90, func(i int) {
+			if o.steady {
+				steadyBlocks++
+			}
+			switch i {
+			case 20:
+				live.Attenuation = 60
+			case 30:
+				b.SetFreqRatio(0, 1.5)
+			case 40:
+				live.VibLFOToPitch = 50
+			case 50:
+				live.VibLFOToPitch = 0
+			case 60:
+				b.NoteOff(0, 0)
+			}
+			if i == 20 || i == 40 || i == 50 {
+				b.SetSoundFontLive(0, &live)
+			}
+		})
+		return left, steadyBlocks
+	}
+	got, steady := render(0)
+	want, never := render(1e-30)
+	if never != 0 || steady < 30 {
+		t.Fatalf("blocks taking the shortcut: %d with no modulation (want 30 or more), %d with a tiny one (want 0)", steady, never)
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("sample %d (block %d): %v with the shortcut, %v without", i, i/block.Size, got[i], want[i])
+		}
+	}
+	if p := blockPeaks(got); !(p[25] < 0.6*p[15] && p[80] < 0.5*p[55]) {
+		t.Fatalf("block peaks %.3g %.3g %.3g %.3g: the attenuation or the release did not reach the sound", p[15], p[25], p[55], p[80])
+	}
+}
