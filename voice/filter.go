@@ -88,12 +88,17 @@ func (fb *filterBatch) save(j int, f *svfState, ch int) {
 
 // settle flushes tiny state to zero and reports whether the state is
 // finite; a filter that is not must never reach the bus (its voice is
-// silenced, so what a failed check leaves unflushed does not matter). It
-// runs once per filtered voice and block, so it compares the bits of |s|
-// as integers (the order of non-negative floats, NaN above +Inf) instead
-// of converting to float64.
-func (f *svfState) settle() bool {
-	return settled(&f.ic1[0]) && settled(&f.ic2[0]) && settled(&f.ic1[1]) && settled(&f.ic2[1])
+// silenced, so what a failed check leaves unflushed does not matter). A
+// mono voice's second channel is never filtered, so it stays zero and
+// only a stereo voice's is looked at. It runs once per filtered voice and
+// block, so it compares the bits of |s| as integers (the order of
+// non-negative floats, NaN above +Inf) instead of converting to float64.
+func (f *svfState) settle(stereo bool) bool {
+	ok := settled(&f.ic1[0]) && settled(&f.ic2[0])
+	if stereo {
+		ok = ok && settled(&f.ic1[1]) && settled(&f.ic2[1])
+	}
+	return ok
 }
 
 // Bounds of settled, as the bits of float32s.

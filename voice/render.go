@@ -303,7 +303,7 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 		if v.stereo {
 			fb.save(int(v.lane)+1, f, 1)
 		}
-		if !f.settle() {
+		if !f.settle(v.stereo) {
 			b.silence(int(v.slot))
 			sc.gone++
 			continue
