@@ -41,7 +41,7 @@ func SampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic 
 	checkLen(4*len(dst), len(src))
 	checkLen(4*len(dst), len(pos))
 	for _, s := range src {
-		if len(s) == 0 || uint64(len(s)) >= 1<<31 {
+		if uint64(len(s))-1 >= 1<<31-1 { // 0 wraps round
 			panic("mix: sample source of 0 or 2^31 frames or more")
 		}
 	}

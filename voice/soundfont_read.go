@@ -169,10 +169,9 @@ func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping
 		if o.looped {
 			from = o.ls
 		}
-		src, at := o.data[from:o.le], uint64(u-int64(from)*frac32)
-		for q := range r.src {
-			r.src[q], r.pos[q] = src, at+uint64(q*rowLen)*uint64(step)
-		}
+		src, at, row := o.data[from:o.le], uint64(u-int64(from)*frac32), uint64(rowLen*step)
+		r.src[0], r.src[1], r.src[2], r.src[3] = src, src, src, src
+		r.pos[0], r.pos[1], r.pos[2], r.pos[3] = at, at+row, at+2*row, at+3*row
 		end = u + (4*rowLen-1)*step
 	} else {
 		end = o.rows(r, img, u, step, span, short)
