@@ -7,10 +7,14 @@ import "slices"
 // the file. Real fonts stay far below (FluidR3_GM: see docs/sf2.md).
 func maxRegions(size int64) int64 { return 1<<16 + size/64 }
 
-// flatten turns every preset into its regions.
+// flatten turns every preset into its regions. A first pass counts them,
+// so that one array holds every preset's regions, filled in place.
 func (f *Font) flatten(h *hydra, rules *ModulatorRules, size int64) error {
-	limit := maxRegions(size)
-	total := int64(0)
+	counts, total, err := f.countRegions(h, maxRegions(size), size)
+	if err != nil {
+		return err
+	}
+	all := make([]Region, total)
 	defaults := resolveMods(nil, rules, nil, nil)
 	var scratch []Modulator
 	f.Presets = make([]Preset, len(h.presets))
@@ -18,6 +22,8 @@ func (f *Font) flatten(h *hydra, rules *ModulatorRules, size int64) error {
 		pl := &h.presets[pi]
 		p := &f.Presets[pi]
 		p.Name, p.Bank, p.Program = pl.name, h.phdr[pi].bank, h.phdr[pi].program
+		p.AllRegions, all = all[:counts[pi]:counts[pi]], all[counts[pi]:]
+		n := 0
 		for zi := range pl.local {
 			pz := &pl.local[zi]
 			il := &h.insts[pz.ref]
@@ -28,22 +34,14 @@ func (f *Font) flatten(h *hydra, rules *ModulatorRules, size int64) error {
 			applyGens(&pgen, &pset, pz)
 			for ii := range il.local {
 				iz := &il.local[ii]
-				if iz.ref >= len(f.Samples) {
-					return errorf(ErrCorrupt, "pdta/igen record %d: sample %d out of range (%d samples)", iz.refRecord, iz.ref, len(f.Samples))
+				kLo, kHi, vLo, vHi, ok := f.overlap(pz, iz)
+				if !ok {
+					continue
 				}
 				s := &f.Samples[iz.ref]
-				if !s.playable() {
-					continue
-				}
-				kLo, kHi := max(pz.keyLo, iz.keyLo), min(pz.keyHi, iz.keyHi)
-				vLo, vHi := max(pz.velLo, iz.velLo), min(pz.velHi, iz.velHi)
-				if kLo > kHi || vLo > vHi {
-					continue
-				}
-				if total++; total > limit {
-					return errorf(ErrLimit, "pdta: more than %d regions (preset zones x instrument zones) for a %d-byte font", limit, size)
-				}
-				r := Region{KeyLo: kLo, KeyHi: kHi, VelLo: vLo, VelHi: vHi, Sample: iz.ref}
+				r := &p.AllRegions[n]
+				n++
+				r.KeyLo, r.KeyHi, r.VelLo, r.VelHi, r.Sample = kLo, kHi, vLo, vHi, iz.ref
 				var igen [NumGenerators]int32
 				var iset [NumGenerators]bool
 				applyGens(&igen, &iset, il.global)
@@ -71,12 +69,50 @@ func (f *Font) flatten(h *hydra, rules *ModulatorRules, size int64) error {
 				} else {
 					r.Mods = slices.Clip(slices.Clone(scratch))
 				}
-				p.AllRegions = append(p.AllRegions, r)
 			}
 		}
-		p.AllRegions = slices.Clip(p.AllRegions)
 	}
 	return nil
+}
+
+// countRegions returns how many regions each preset flattens into, and
+// their sum, or the error flatten meets first: a sample out of range, or
+// more than limit regions in all.
+func (f *Font) countRegions(h *hydra, limit, size int64) (counts []int, total int64, err error) {
+	counts = make([]int, len(h.presets))
+	for pi := range h.presets {
+		pl := &h.presets[pi]
+		for zi := range pl.local {
+			pz := &pl.local[zi]
+			il := &h.insts[pz.ref]
+			for ii := range il.local {
+				iz := &il.local[ii]
+				if iz.ref >= len(f.Samples) {
+					return nil, 0, errorf(ErrCorrupt, "pdta/igen record %d: sample %d out of range (%d samples)", iz.refRecord, iz.ref, len(f.Samples))
+				}
+				if _, _, _, _, ok := f.overlap(pz, iz); !ok {
+					continue
+				}
+				if total++; total > limit {
+					return nil, 0, errorf(ErrLimit, "pdta: more than %d regions (preset zones x instrument zones) for a %d-byte font", limit, size)
+				}
+				counts[pi]++
+			}
+		}
+	}
+	return counts, total, nil
+}
+
+// overlap returns the key and velocity ranges that preset zone pz and
+// instrument zone iz share, and whether they make a region: iz's sample
+// (in range) is playable and the ranges meet.
+func (f *Font) overlap(pz, iz *zone) (kLo, kHi, vLo, vHi uint8, ok bool) {
+	if !f.Samples[iz.ref].playable() {
+		return 0, 0, 0, 0, false
+	}
+	kLo, kHi = max(pz.keyLo, iz.keyLo), min(pz.keyHi, iz.keyHi)
+	vLo, vHi = max(pz.velLo, iz.velLo), min(pz.velHi, iz.velHi)
+	return kLo, kHi, vLo, vHi, kLo <= kHi && vLo <= vHi
 }
 
 func zoneMods(z *zone) []Modulator {
