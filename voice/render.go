@@ -284,13 +284,17 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 		// they must be silence: a voice starting this block has zero
 		// state and stays at zero through them, and after a one-shot's
 		// end the voice is finished anyway.
-		clear(vl[:v.first])
-		clear(vl[v.end:])
+		if v.first > 0 || v.end < block.Size { // rare: tested first, as clear of nothing still calls
+			clear(vl[:v.first])
+			clear(vl[v.end:])
+			if v.stereo {
+				clear(vr[:v.first])
+				clear(vr[v.end:])
+			}
+		}
 		f := &b.filt[v.slot]
 		fb.load(int(v.lane), f, 0)
 		if v.stereo {
-			clear(vr[:v.first])
-			clear(vr[v.end:])
 			fb.load(int(v.lane)+1, f, 1)
 		}
 	}
