@@ -86,19 +86,31 @@ func (fb *filterBatch) save(j int, f *svfState, ch int) {
 	f.ic1[ch], f.ic2[ch] = fb.ic1[j], fb.ic2[j]
 }
 
-// settle flushes tiny state to zero and reports whether the state is
-// finite; a filter that is not must never reach the bus (its voice is
-// silenced, so what a failed check leaves unflushed does not matter). A
-// mono voice's second channel is never filtered, so it stays zero and
-// only a stereo voice's is looked at. It runs once per filtered voice and
-// block, so it compares the bits of |s| as integers (the order of
-// non-negative floats, NaN above +Inf) instead of converting to float64.
-func (f *svfState) settle(stereo bool) bool {
-	ok := settled(&f.ic1[0]) && settled(&f.ic2[0])
-	if stereo {
-		ok = ok && settled(&f.ic1[1]) && settled(&f.ic2[1])
+// settle flushes the states of lanes 0..n-1 to zero below denormalFloor
+// and reports whether every one is finite; a filter that is not must never
+// reach the bus (its voice is silenced, so what a failed check leaves
+// unflushed does not matter). It runs over the lanes' contiguous arrays
+// once per batch, not voice by voice, and compares the bits of |s| as
+// integers (the order of non-negative floats, NaN above +Inf) instead of
+// converting to float64.
+func (fb *filterBatch) settle(n int) bool {
+	ic1, ic2 := fb.ic1[:n], fb.ic2[:n]
+	top := uint32(0)
+	for j := range ic1 {
+		top = max(top, settled(&ic1[j]), settled(&ic2[j]))
 	}
-	return ok
+	return top <= maxBits
+}
+
+// finite reports whether the states are finite, after a settle that found
+// a lane that is not. A mono voice's second channel is never filtered, so
+// only a stereo voice's is looked at.
+func (f *svfState) finite(stereo bool) bool {
+	top := max(abs32bits(f.ic1[0]), abs32bits(f.ic2[0]))
+	if stereo {
+		top = max(top, abs32bits(f.ic1[1]), abs32bits(f.ic2[1]))
+	}
+	return top <= maxBits
 }
 
 // Bounds of settled, as the bits of float32s.
@@ -107,12 +119,15 @@ var (
 	maxBits   = math.Float32bits(math.MaxFloat32)
 )
 
-// settled flushes *s to zero below denormalFloor and reports whether it is
-// finite.
-func settled(s *float32) bool {
-	a := math.Float32bits(*s) &^ (1 << 31)
+// settled flushes *s to zero below denormalFloor and returns the bits of
+// |*s| as it was: above maxBits if it is not finite.
+func settled(s *float32) uint32 {
+	a := abs32bits(*s)
 	if a < floorBits {
 		*s = 0
 	}
-	return a <= maxBits
+	return a
 }
+
+// abs32bits returns the bits of |x|.
+func abs32bits(x float32) uint32 { return math.Float32bits(x) &^ (1 << 31) }

@@ -28,9 +28,9 @@ func filterBlock(f *svfState, x *block.Block) {
 	fb.sig[0] = *x
 	fb.load(0, f, 0)
 	fb.run(1)
+	fb.settle(1)
 	fb.save(0, f, 0)
 	*x = fb.sig[0]
-	f.settle(false)
 }
 
 // crossing returns the frequency in Hz where m crosses level, searching
@@ -296,15 +296,41 @@ func TestSettle(t *testing.T) {
 		{-math.MaxFloat32, -math.MaxFloat32, true},
 		{float32(math.Inf(1)), 0, false}, {float32(math.Inf(-1)), 0, false}, {float32(math.NaN()), 0, false},
 	} {
+		// A batch of 3 lanes, the value in each lane's each state in
+		// turn, the other lanes holding values to keep; and a fourth
+		// lane, not in the batch, never looked at.
+		for lane := range 4 {
+			for st := range 2 {
+				var fb filterBatch
+				for j := range 4 {
+					fb.ic1[j], fb.ic2[j] = 0.25, -3e-15
+				}
+				p := [2]*float32{&fb.ic1[lane], &fb.ic2[lane]}[st]
+				*p = tc.in
+				ok := fb.settle(3)
+				switch {
+				case lane == 3:
+					if !ok || math.Float32bits(*p) != math.Float32bits(tc.in) {
+						t.Errorf("lane 3 (outside) = %v: settle %v leaves %v", tc.in, ok, *p)
+					}
+				case ok != tc.ok || ok && math.Float32bits(*p) != math.Float32bits(tc.want):
+					t.Errorf("lane %d state %d = %v: settle %v leaves %v, want %v and %v", lane, st, tc.in, ok, *p, tc.ok, tc.want)
+				}
+				for j := range 3 {
+					if j != lane && (fb.ic1[j] != 0.25 || fb.ic2[j] != -3e-15) {
+						t.Errorf("lane %d = %v: lane %d's states became %v, %v", lane, tc.in, j, fb.ic1[j], fb.ic2[j])
+					}
+				}
+			}
+		}
 		for slot := range 4 {
 			var f svfState
 			p := [4]*float32{&f.ic1[0], &f.ic2[0], &f.ic1[1], &f.ic2[1]}[slot]
 			*p = tc.in
-			ok := f.settle(true)
-			if ok != tc.ok || ok && math.Float32bits(*p) != math.Float32bits(tc.want) {
-				t.Errorf("slot %d = %v: settle %v leaves %v, want %v and %v", slot, tc.in, ok, *p, tc.ok, tc.want)
+			if ok := f.finite(true); ok != tc.ok {
+				t.Errorf("slot %d = %v: finite %v, want %v", slot, tc.in, ok, tc.ok)
 			}
-			if mono := f.settle(false); slot >= 2 && !mono {
+			if mono := f.finite(false); slot >= 2 && !mono {
 				t.Errorf("slot %d = %v: a mono filter's check looks at its second channel", slot, tc.in)
 			}
 		}

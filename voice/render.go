@@ -299,6 +299,7 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 		}
 	}
 	fb.run(used)
+	finite := fb.settle(used)
 	sc.deferring = true
 	for i := range n {
 		v := &sc.group[i]
@@ -307,7 +308,7 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 		if v.stereo {
 			fb.save(int(v.lane)+1, f, 1)
 		}
-		if !f.settle(v.stereo) {
+		if !finite && !f.finite(v.stereo) {
 			b.silence(int(v.slot))
 			sc.gone++
 			continue
