@@ -73,6 +73,7 @@ type scratch struct {
 	group      [filterGroup]voiceBuf // the filtered voices waiting
 	held, used int                   // how many, and their lanes
 	segs       [maxSegs]envSeg
+	sfk        sfKernel // the SoundFont voices' reads (sfVoices.render)
 
 	// The filtered voices' adds to the bus that filterAndOutput defers
 	// to one mix.PanAddRampVoices call (see addMono): their lanes and

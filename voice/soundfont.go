@@ -246,7 +246,8 @@ func (o *sfVoice) filterType(f *svfState) {
 	}
 }
 
-// sfKernel is one mix.SampleVoices call's arguments, on the stack.
+// sfKernel is one mix.SampleVoices call's arguments, in the scratch
+// (zeroed once per Render, not once per batch: it is 2 KiB).
 type sfKernel struct {
 	src   [4 * maxBatch][]float32
 	pos   [4 * maxBatch]uint64
@@ -281,7 +282,7 @@ func (k *sfKernel) run(dst []block.Block) {
 // for the whole batch, then the pitches, so that the voices' conversions
 // from cents, independent of each other, overlap.
 func (s *sfVoices) render(b *Bank, sc *scratch) {
-	var k sfKernel
+	k := &sc.sfk
 	var act [maxBatch]uint8
 	batch := sc.batch[:sc.n]
 	for i := range batch {
