@@ -53,6 +53,7 @@ type Bank struct {
 	steady  []steadySource // the kinds whose steady voices skip the general path
 	shapers []shaper       // indexed by Kind: the kind's, if it shapes its level
 	panners []panner       // indexed by Kind: the kind's, if it has a pan law of its own
+	sf      *sfVoices      // the SoundFontSampler voices (sfOutput), nil without them
 
 	silenced atomic.Uint64
 }
@@ -119,6 +120,7 @@ func NewBank(capacity int, sampleRate int, kinds ...Kind) (*Bank, error) {
 		b.shapers[k], _ = b.src[k].(shaper)
 		b.panners[k], _ = b.src[k].(panner)
 	}
+	b.sf, _ = b.src[SoundFontSampler].(*sfVoices)
 	return b, nil
 }
 

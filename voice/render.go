@@ -314,6 +314,9 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 			sc.gone++
 			continue
 		}
+		if v.kind == SoundFontSampler && b.sfOutput(v, sc) {
+			continue
+		}
 		b.output(v, sc)
 	}
 	sc.flush()

@@ -546,6 +546,28 @@ func (s *sfVoices) panGains(i int32, p float32) (l, r float32) {
 	return o.panL, o.panR
 }
 
+// sfOutput is output's common case for a filtered SoundFont voice, inline:
+// a whole mono block ramped from the voice's last level to its new one
+// (walk's one run), at the bank gain and pan and the voice's pan gains of
+// the last block. It reports whether it applied; output takes every other
+// case. Its gains, adds and state are output's to the bit.
+func (b *Bank) sfOutput(v *voiceBuf, sc *scratch) bool {
+	o, out, set := &b.sf.v[v.idx], &b.out[v.slot], &b.set[v.slot]
+	g, p := set.gain, set.pan
+	if v.first != 0 || v.end != block.Size || v.stereo || o.state != sfPlaying || o.steal ||
+		g != out.gain || p != out.pan || o.live.Pan+500*min(max(p, -1), 1) != o.panIn ||
+		o.panL != out.gl || o.panR != out.gr {
+		return false
+	}
+	// g equals the last gain, so it is valid and within MaxLevel; the
+	// gains are output's l0 and r0, which equal l1 and r1.
+	l, r := out.gain*out.gl, out.gain*out.gr
+	sc.addMono(v.lane, o.e0*l, o.e1*l, o.e0*r, o.e1*r)
+	out.gain, out.pan, out.gl, out.gr = g, p, o.panL, o.panR
+	out.level = o.e1 * g
+	return true
+}
+
 // SetSoundFontLive sets the modulated controls of the SoundFontSampler
 // voice in slot (pitch, attenuation, pan, filter, modulation depths) from
 // its next block on. A value that is not finite silences the voice (see

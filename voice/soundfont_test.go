@@ -558,3 +558,80 @@ func TestSoundFontSteadySustain(t *testing.T) {
 		t.Fatalf("block peaks %.3g %.3g %.3g %.3g: the attenuation or the release did not reach the sound", p[15], p[25], p[55], p[80])
 	}
 }
+
+// TestSoundFontOutputShortcut: sfOutput, output's common case for a
+// filtered SoundFont voice, adds the same bits and leaves the same state
+// as output, and declines (changing nothing) whenever a gain, a pan or
+// the voice's state differs from the last block's.
+func TestSoundFontOutputShortcut(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(b *Bank, lv *SoundFontLive)
+		take   bool
+	}{
+		{"held", func(*Bank, *SoundFontLive) {}, true},
+		{"gain", func(b *Bank, _ *SoundFontLive) { b.SetGain(0, 0.5) }, false},
+		{"pan", func(b *Bank, _ *SoundFontLive) { b.SetPan(0, -0.2) }, false},
+		{"voice pan", func(b *Bank, lv *SoundFontLive) { lv.Pan = -150; b.SetSoundFontLive(0, lv) }, false},
+		{"steal", func(b *Bank, _ *SoundFontLive) { b.Steal(0) }, false},
+	} {
+		// Two banks, the same voice, decaying, so that each block ramps.
+		var banks [2]*Bank
+		for k := range banks {
+			sf := testSoundFont()
+			sf.VolEnv = Envelope{Attack: 1, Decay: 200, Sustain: 0.1, Release: 20}
+			sf.Live.Pan, sf.Live.FilterFc, sf.Live.FilterQ = 120, 9000, 30
+			p := sfParams(sf)
+			p.Pan, p.Gain = 0.3, 0.8
+			b := newTestBank(t, 1)
+			start(t, b, 0, p, 0)
+			renderBlocks(b, 0, 5, nil)
+			lv := sf.Live
+			tc.change(b, &lv)
+			banks[k] = b
+		}
+		var buses [2][2]block.Block
+		var outs [2]outState
+		for k, b := range banks {
+			var sc scratch
+			sc.left, sc.right = &buses[k][0], &buses[k][1]
+			sc.alignLanes()
+			for i := range sc.lane(0) {
+				sc.lane(0)[i] = float32(math.Sin(float64(i) / 3))
+			}
+			v := voiceBuf{idx: b.slots[0].idx, end: block.Size, kind: SoundFontSampler, filtered: true}
+			sc.deferring = true
+			if k == 0 {
+				before := b.out[0]
+				if took := b.sfOutput(&v, &sc); took != tc.take {
+					t.Fatalf("%s: sfOutput took the block: %v, want %v", tc.name, took, tc.take)
+				} else if !took {
+					if b.out[0] != before || sc.pend != 0 {
+						t.Fatalf("%s: sfOutput declined but changed the state or added", tc.name)
+					}
+					continue
+				}
+			} else {
+				b.output(&v, &sc)
+			}
+			sc.flush()
+			outs[k] = b.out[0]
+		}
+		if !tc.take {
+			continue
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("%s: state %+v by the shortcut, %+v by output", tc.name, outs[0], outs[1])
+		}
+		for ch := range 2 {
+			for i := range block.Size {
+				if math.Float32bits(buses[0][ch][i]) != math.Float32bits(buses[1][ch][i]) {
+					t.Fatalf("%s: channel %d sample %d: %v by the shortcut, %v by output", tc.name, ch, i, buses[0][ch][i], buses[1][ch][i])
+				}
+			}
+		}
+		if p := blockPeaks(buses[0][0][:]); p[0] == 0 {
+			t.Errorf("%s: nothing added", tc.name)
+		}
+	}
+}
