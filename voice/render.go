@@ -280,12 +280,12 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 	sc.held, sc.used = 0, 0
 	for i := range n {
 		v := &sc.group[i]
-		vl, vr := &fb.sig[v.lane], &fb.sig[v.lane+1]
 		// Samples outside [first, end) go through the filter too, so
 		// they must be silence: a voice starting this block has zero
 		// state and stays at zero through them, and after a one-shot's
 		// end the voice is finished anyway.
 		if v.first > 0 || v.end < block.Size { // rare: tested first, as clear of nothing still calls
+			vl, vr := &fb.sig[v.lane], &fb.sig[v.lane+1]
 			clear(vl[:v.first])
 			clear(vl[v.end:])
 			if v.stereo {

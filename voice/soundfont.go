@@ -412,7 +412,7 @@ func (s *sfVoices) play(i int32, act uint8, f *svfState, first int32, rate float
 		return block.Size
 	}
 	looping := o.mode == LoopContinuous || o.mode == LoopUntilRelease && o.vol.section < sfRelease
-	valid := o.read(r, s.image(i), first, o.step, looping)
+	valid := o.read(r, s, i, first, o.step, looping)
 	if valid == 0 {
 		return o.ended(r, first)
 	}
@@ -555,12 +555,14 @@ func (b *Bank) sfOutput(v *voiceBuf, sc *scratch) bool {
 	o, out, set := &b.sf.v[v.idx], &b.out[v.slot], &b.set[v.slot]
 	g, p := set.gain, set.pan
 	if v.first != 0 || v.end != block.Size || v.stereo || o.state != sfPlaying || o.steal ||
-		g != out.gain || p != out.pan || o.live.Pan+500*min(max(p, -1), 1) != o.panIn ||
-		o.panL != out.gl || o.panR != out.gr {
+		g != out.gain || p != out.pan || o.panIn != o.panIn || o.panL != out.gl || o.panR != out.gr {
 		return false
 	}
-	// g equals the last gain, so it is valid and within MaxLevel; the
-	// gains are output's l0 and r0, which equal l1 and r1.
+	// g equals the last gain, so it is valid and within MaxLevel. The
+	// voice's pan gains were computed (o.panIn is not NaN: nothing has
+	// changed its pan since) at the pan p of the last block, so they are
+	// panGains's now; the gains are output's l0 and r0, which equal l1 and
+	// r1.
 	l, r := out.gain*out.gl, out.gain*out.gr
 	sc.addMono(v.lane, o.e0*l, o.e1*l, o.e0*r, o.e1*r)
 	out.gain, out.pan, out.gl, out.gr = g, p, o.panL, o.panR

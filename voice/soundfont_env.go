@@ -69,12 +69,18 @@ func (e *sfEnv) params() (count int64, coeff, incr, lo, hi float64) {
 	return math.MaxInt64, 0, 0, -1, 1 // finished
 }
 
-// calc advances the envelope by one block (fluid_adsr_env_calc).
+// calc advances the envelope by one block (fluid_adsr_env_calc): in the
+// sustain, inline, it only counts.
 func (e *sfEnv) calc() {
 	if e.section == sfSustain {
-		e.count++ // what the steps below do to a value in 0..1 there
+		e.count++ // what step does to a value in 0..1 there
 		return
 	}
+	e.step()
+}
+
+// step advances the envelope by one block outside its sustain.
+func (e *sfEnv) step() {
 	count, coeff, incr, lo, hi := e.params()
 	for e.count >= count {
 		if e.section == sfDecay {

@@ -102,10 +102,11 @@ func (r sfRows) silent() {
 
 // read sets r to read the voice's next block, n samples from o.pos (the
 // first at sample first of the block) at a step of step 32.32 frames, and
-// advances o.pos past them. looping says whether the loop plays. It
+// advances o.pos past them. looping says whether the loop plays; the
+// voice's seam image is s.image(i), sliced only where a row reads it. It
 // returns how many of the n samples the sample holds: fewer when a voice
 // that does not loop reaches its end.
-func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping bool) (valid int32) {
+func (o *sfVoice) read(r sfRows, s *sfVoices, i int32, first int32, step int64, looping bool) (valid int32) {
 	n := block.Size - first
 	p := o.pos
 	if !looping {
@@ -132,7 +133,7 @@ func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping
 				if u>>32 == int64(o.ls) && step <= maxLoopStep*frac32 {
 					// Its first frame is the loop start, whose frame
 					// before is still the loop's last.
-					r.src[q], r.pos[q] = img[imgLoop:], uint64(u-int64(o.ls-1)*frac32)
+					r.src[q], r.pos[q] = s.image(i)[imgLoop:], uint64(u-int64(o.ls-1)*frac32)
 				} else {
 					r.src[q], r.pos[q] = src, uint64(u-base)
 				}
@@ -174,7 +175,7 @@ func (o *sfVoice) read(r sfRows, img []float32, first int32, step int64, looping
 		r.pos[0], r.pos[1], r.pos[2], r.pos[3] = at, at+row, at+2*row, at+3*row
 		end = u + (4*rowLen-1)*step
 	} else {
-		end = o.rows(r, img, u, step, span, short)
+		end = o.rows(r, s.image(i), u, step, span, short)
 	}
 	// The next block's position, as FluidSynth leaves it: one step (a
 	// whole one) past the block's last sample, taken back one loop only
