@@ -148,7 +148,10 @@ func (b *Bank) Render(slots []int32, left, right *block.Block) (gone int) {
 // general renders the window's voices at the positions in mask, in
 // batches of one kind (see Render).
 func (b *Bank) general(sc *scratch, mask uint64) {
+	// Every per-slot array has a slot's length: sliced so, a slot checked
+	// against refs needs no other bounds check.
 	refs := b.slots
+	filts, sets, envs := b.filt[:len(refs)], b.set[:len(refs)], b.env[:len(refs)]
 	for mask != 0 {
 		// Pick up the parameters of the next voices of one kind and
 		// give each its lanes, until a filter group fills.
@@ -157,22 +160,26 @@ func (b *Bank) general(sc *scratch, mask uint64) {
 		for mask != 0 {
 			pos := bits.TrailingZeros64(mask)
 			s := sc.window[pos&(window-1)]
-			if uint(s) >= uint(len(refs)) || refs[s].state != slotActive {
+			i := int(s) // an int, so the check below bounds the indexes by it
+			if uint(i) >= uint(len(refs)) || refs[i].state != slotActive {
 				mask &= mask - 1
 				sc.gone++
 				continue
 			}
-			r := &refs[s]
+			r := &refs[i]
 			if sc.n > 0 && (r.kind != kind || sc.n == maxBatch) {
 				break
 			}
 			mask &= mask - 1
-			if !b.pickup(s, r) {
+			// The setter values applied last were valid, so while each
+			// equals its last one there is nothing to pick up.
+			f, set := &filts[i], &sets[i]
+			if (set.ratio != r.ratio || f.typ != FilterNone && (set.cut != f.cut || set.res != f.res)) && !b.pickup(s, r, set, f) {
 				sc.gone++ // silenced
 				continue
 			}
 			kind = r.kind
-			filtered := b.filt[s].typ != FilterNone
+			filtered := f.typ != FilterNone
 			v := &sc.batch[sc.n&(maxBatch-1)]
 			sc.n++
 			// Field by field: a composite literal is built on the
@@ -180,7 +187,7 @@ func (b *Bank) general(sc *scratch, mask uint64) {
 			// the narrow stores just made (store forwarding fails).
 			v.slot, v.idx, v.kind, v.stereo, v.filtered, v.fills = s, r.idx, r.kind, r.stereo, filtered, false
 			v.lane, v.first = voiceLane, 0
-			if e := &b.env[s]; e.pending() {
+			if e := &envs[i]; e.pending() {
 				v.first = int32(e.startAt)
 				e.startAt = -1
 			}
@@ -245,13 +252,11 @@ func (b *Bank) hold(s int32) {
 		gl: e.sustain * (out.gain * out.gl), gr: e.sustain * (out.gain * out.gr)}
 }
 
-// pickup applies the slot's setter values that its kind and filter read
-// (frequency ratio, cutoff and resonance). It returns false if the voice
-// was silenced instead.
-func (b *Bank) pickup(s int32, r *slotRef) bool {
-	// The values applied last were valid, so a value equal to its last
-	// one needs no check.
-	set := &b.set[s]
+// pickup applies the slot's setter values that its kind and filter f
+// read (frequency ratio, cutoff and resonance), some of which differ from
+// the values applied last (general compares them). It returns false if
+// the voice was silenced instead.
+func (b *Bank) pickup(s int32, r *slotRef, set *setValues, f *svfState) bool {
 	if ratio := set.ratio; ratio != r.ratio {
 		if !(ratio > 0 && ratio <= math.MaxFloat32) {
 			b.silence(int(s))
@@ -260,7 +265,7 @@ func (b *Bank) pickup(s int32, r *slotRef) bool {
 		r.ratio = ratio
 		b.src[r.kind].retune(r.idx, ratio)
 	}
-	if f := &b.filt[s]; f.typ != FilterNone {
+	if f.typ != FilterNone {
 		if cut, res := set.cut, set.res; cut != f.cut || res != f.res {
 			if !finite32(cut) || res != res {
 				b.silence(int(s))

@@ -256,16 +256,13 @@ type sfKernel struct {
 	n     int
 }
 
-// rows returns the reads of the next voice's lane, for next to set.
-func (k *sfKernel) rows() sfRows {
+// next takes the next voice, read by cubic interpolation or not, and
+// returns the reads of its lane, for play to set.
+func (k *sfKernel) next(cubic bool) sfRows {
 	j := k.n & (maxBatch - 1)
-	return sfRows{src: (*[4][]float32)(k.src[4*j:]), pos: (*[4]uint64)(k.pos[4*j:]), step: &k.step[j]}
-}
-
-// add takes the voice whose reads rows set.
-func (k *sfKernel) add(cubic bool) {
-	k.cubic[k.n&(maxBatch-1)] = cubic
+	k.cubic[j] = cubic
 	k.n++
+	return sfRows{src: (*[4][]float32)(k.src[4*j:]), pos: (*[4]uint64)(k.pos[4*j:]), step: &k.step[j]}
 }
 
 // run reads the voices added into dst, from lane 0 on.
@@ -284,13 +281,16 @@ func (k *sfKernel) run(dst []block.Block) {
 func (s *sfVoices) render(b *Bank, sc *scratch) {
 	k := &sc.sfk
 	var act [maxBatch]uint8
+	var vs [maxBatch]*sfVoice // each voice's, found once
 	batch := sc.batch[:sc.n]
 	for i := range batch {
-		act[i&(maxBatch-1)] = s.control(batch[i].idx)
+		o := &s.v[batch[i].idx]
+		vs[i&(maxBatch-1)] = o
+		act[i&(maxBatch-1)] = o.control()
 	}
 	for i := range batch {
 		if act[i&(maxBatch-1)] == sfRead {
-			s.v[batch[i].idx].pitchStep()
+			vs[i&(maxBatch-1)].pitchStep()
 		}
 	}
 	lane := int32(-1) // the first lane of the voices in k
@@ -306,8 +306,8 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 		if lane < 0 {
 			lane = v.lane
 		}
-		v.end = s.play(v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.rows())
-		k.add(s.v[v.idx].cubic)
+		o := vs[i&(maxBatch-1)]
+		v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.next(o.cubic))
 	}
 	if k.n > 0 {
 		k.run(sc.fb().sig[lane:])
@@ -315,8 +315,8 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 	for i := range batch {
 		v := &batch[i]
 		if !v.filtered {
-			v.end = s.play(v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.rows())
-			k.add(s.v[v.idx].cubic)
+			o := vs[i&(maxBatch-1)]
+			v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.next(o.cubic))
 			k.run(sc.fb().sig[v.lane:])
 		}
 		b.finish(sc, v, v.end)
@@ -330,12 +330,11 @@ const (
 	sfRead        // the voice reads and plays
 )
 
-// control runs voice i's control for its next block, as
+// control runs the voice's control for its next block, as
 // fluid_rvoice_write does up to its pitch: the envelopes, the LFOs, the
 // level (o.target) and, for a voice that reads, the pitch and cutoff in
 // cents (o.want, o.fcWant). It returns what the block does.
-func (s *sfVoices) control(i int32) uint8 {
-	o := &s.v[i]
+func (o *sfVoice) control() uint8 {
 	o.state = sfQuiet
 	if o.steady && o.offTicks < 0 {
 		// Both envelopes sustain and no LFO reaches the level, pitch or
@@ -398,12 +397,11 @@ func (s *sfVoices) control(i int32) uint8 {
 	return sfRead
 }
 
-// play finishes voice i's block after control (which returned act) and
-// pitchStep: it sets r to the block's reads and, for a voice that plays,
-// f's coefficients. It returns the block's end: block.Size, or where the
-// voice ended.
-func (s *sfVoices) play(i int32, act uint8, f *svfState, first int32, rate float64, r sfRows) int32 {
-	o := &s.v[i]
+// play finishes the block of o, voice i, after control (which returned
+// act) and pitchStep: it sets r to the block's reads and, for a voice that
+// plays, f's coefficients. It returns the block's end: block.Size, or
+// where the voice ended.
+func (s *sfVoices) play(o *sfVoice, i int32, act uint8, f *svfState, first int32, rate float64, r sfRows) int32 {
 	switch act {
 	case sfEnd:
 		return o.ended(r, first)
