@@ -336,6 +336,11 @@ func (sc *scratch) addMono(j int32, l0, l1, r0, r1 float32) {
 		mix.PanAddRamp(sc.left[:], sc.right[:], sc.lane(j)[:], l0, l1, r0, r1)
 		return
 	}
+	sc.deferAdd(j, l0, l1, r0, r1)
+}
+
+// deferAdd keeps addMono's add while filterAndOutput defers.
+func (sc *scratch) deferAdd(j int32, l0, l1, r0, r1 float32) {
 	k := sc.pend
 	g := &sc.pendGains[k]
 	// Element by element, for the reason given in general.

@@ -562,7 +562,7 @@ func (b *Bank) sfOutput(v *voiceBuf, sc *scratch) bool {
 	// panGains's now; the gains are output's l0 and r0, which equal l1 and
 	// r1.
 	l, r := out.gain*out.gl, out.gain*out.gr
-	sc.addMono(v.lane, o.e0*l, o.e1*l, o.e0*r, o.e1*r)
+	sc.deferAdd(v.lane, o.e0*l, o.e1*l, o.e0*r, o.e1*r) // filterAndOutput defers
 	out.gain, out.pan, out.gl, out.gr = g, p, o.panL, o.panR
 	out.level = o.e1 * g
 	return true
