@@ -40,10 +40,13 @@ func SampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic 
 	checkLen(len(dst), len(cubic))
 	checkLen(4*len(dst), len(src))
 	checkLen(4*len(dst), len(pos))
-	for _, s := range src {
-		if uint64(len(s))-1 >= 1<<31-1 { // 0 wraps round
-			panic("mix: sample source of 0 or 2^31 frames or more")
-		}
+	// One compare for all sources: the largest len-1 (0 wraps round).
+	var top uint64
+	for i := range src {
+		top = max(top, uint64(len(src[i]))-1)
+	}
+	if top >= 1<<31-1 {
+		panic("mix: sample source of 0 or 2^31 frames or more")
 	}
 	sampleVoices(dst, src, pos, step, cubic)
 }
