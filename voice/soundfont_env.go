@@ -30,12 +30,23 @@ type sfEnv struct {
 	section uint8
 	vol     bool // the volume envelope: its release stops at 1, the modulation envelope's at 2
 	e       Envelope
+
+	// The section's params, kept from when it was entered (enter).
+	limit               int64
+	coeff, incr, lo, hi float64
 }
 
 // start resets the envelope to the start of its delay.
 func (e *sfEnv) start(env *Envelope, vol bool) {
 	*e = sfEnv{vol: vol, e: *env}
 	e.e.Attack, e.e.Release = max(e.e.Attack, 1), max(e.e.Release, 1)
+	e.enter()
+}
+
+// enter keeps the params of the section the envelope is in; it runs
+// whenever the section, or the Envelope it comes from, changes.
+func (e *sfEnv) enter() {
+	e.limit, e.coeff, e.incr, e.lo, e.hi = e.params()
 }
 
 // recip is FluidSynth's 1.0f/count: a single-precision quotient, widened.
@@ -69,37 +80,39 @@ func (e *sfEnv) params() (count int64, coeff, incr, lo, hi float64) {
 	return math.MaxInt64, 0, 0, -1, 1 // finished
 }
 
-// calc advances the envelope by one block (fluid_adsr_env_calc): in the
-// sustain, inline, it only counts.
+// calc advances the envelope by one block (fluid_adsr_env_calc): inline,
+// a block that stays in its section; step, one that leaves it.
 func (e *sfEnv) calc() {
-	if e.section == sfSustain {
-		e.count++ // what step does to a value in 0..1 there
+	if x := float64(e.coeff*e.val) + e.incr; e.count < e.limit && x >= e.lo && x <= e.hi {
+		e.val, e.count = x, e.count+1
 		return
 	}
 	e.step()
 }
 
-// step advances the envelope by one block outside its sustain.
+// step advances the envelope by one block, as calc, through any change of
+// section.
 func (e *sfEnv) step() {
-	count, coeff, incr, lo, hi := e.params()
-	for e.count >= count {
+	for e.count >= e.limit {
 		if e.section == sfDecay {
-			e.val = lo * coeff // leaving the decay by time: exactly the sustain level
+			e.val = e.lo * e.coeff // leaving the decay by time: exactly the sustain level
 		}
 		e.section++
 		e.count = 0
-		count, coeff, incr, lo, hi = e.params()
+		e.enter()
 	}
-	x := float64(coeff*e.val) + incr
+	x := float64(e.coeff*e.val) + e.incr
 	switch {
-	case x < lo:
-		x = lo
+	case x < e.lo:
+		x = e.lo
 		e.section++
 		e.count = 0
-	case x > hi:
-		x = hi
+		e.enter()
+	case x > e.hi:
+		x = e.hi
 		e.section++
 		e.count = 0
+		e.enter()
 	default:
 		e.count++
 	}
@@ -109,6 +122,7 @@ func (e *sfEnv) step() {
 // release enters the release section from wherever the envelope is.
 func (e *sfEnv) release() {
 	e.section, e.count = sfRelease, 0
+	e.enter()
 }
 
 // sfLFO is a SoundFont triangle LFO: still at 0 until its delay, then
