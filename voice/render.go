@@ -298,6 +298,9 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 				clear(vr[v.end:])
 			}
 		}
+		if v.kind == SoundFontSampler {
+			continue // its voice has loaded its lane (sfVoices.play)
+		}
 		f := &b.filt[v.slot]
 		fb.load(int(v.lane), f, 0)
 		if v.stereo {

@@ -34,7 +34,8 @@ type sfVoice struct {
 	bypass             bool
 	exclRelease        int
 	minNoteLen         int64
-	imgBase            int // the pool position of the seam image's first frame
+	imgBase            int          // the pool position of the seam image's first frame
+	toLoopEnd          [2][]float32 // a looping voice's data from its start and, once looped, from the loop start to the loop end
 	vol, mod           sfEnv
 	modLFO, vibLFO     sfLFO
 	pos                int64 // the next block's first read position, 32.32 frames in data
@@ -195,6 +196,7 @@ func (s *sfVoices) start(i int32, p *Params, _ float64) bool {
 			o.start = o.ls // FluidSynth starts a voice that begins past its loop at the loop
 		}
 		o.buildImage(s.image(i))
+		o.toLoopEnd = [2][]float32{o.data[o.start:o.le], o.data[o.ls:o.le]}
 	}
 	o.pos = int64(o.start) * frac32
 	return false
@@ -243,6 +245,7 @@ func (o *sfVoice) filterType(f *svfState) {
 	if typ != f.typ {
 		*f = svfState{typ: typ}
 		o.fc, o.fcIn = -1, math.NaN()
+		o.a1, o.a2, o.a3, o.m0, o.m2 = 0, 0, 0, 0, 0
 	}
 }
 
@@ -307,7 +310,7 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 			lane = v.lane
 		}
 		o := vs[i&(maxBatch-1)]
-		v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.next(o.cubic))
+		v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], sc.fb(), v.lane, v.first, b.rate, k.next(o.cubic))
 	}
 	if k.n > 0 {
 		k.run(sc.fb().sig[lane:])
@@ -316,7 +319,7 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 		v := &batch[i]
 		if !v.filtered {
 			o := vs[i&(maxBatch-1)]
-			v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], v.first, b.rate, k.next(o.cubic))
+			v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], nil, v.lane, v.first, b.rate, k.next(o.cubic))
 			k.run(sc.fb().sig[v.lane:])
 		}
 		b.finish(sc, v, v.end)
@@ -398,23 +401,30 @@ func (o *sfVoice) control() uint8 {
 }
 
 // play finishes the block of o, voice i, after control (which returned
-// act) and pitchStep: it sets r to the block's reads and, for a voice that
-// plays, f's coefficients. It returns the block's end: block.Size, or
-// where the voice ended.
-func (s *sfVoices) play(o *sfVoice, i int32, act uint8, f *svfState, first int32, rate float64, r sfRows) int32 {
+// act) and pitchStep: it sets r to the block's reads and, for a filtered
+// voice (whose filter f is not FilterNone), loads the filter into lane j
+// of fb, with new coefficients for a voice that plays. It returns the
+// block's end: block.Size, or where the voice ended.
+func (s *sfVoices) play(o *sfVoice, i int32, act uint8, f *svfState, fb *filterBatch, j int32, first int32, rate float64, r sfRows) int32 {
 	switch act {
 	case sfEnd:
+		o.loadFilter(f, fb, j)
 		return o.ended(r, first)
 	case sfSkip:
+		o.loadFilter(f, fb, j)
 		r.silent()
 		return block.Size
 	}
 	looping := o.mode == LoopContinuous || o.mode == LoopUntilRelease && o.vol.section < sfRelease
 	valid := o.read(r, s, i, first, o.step, looping)
 	if valid == 0 {
+		o.loadFilter(f, fb, j)
 		return o.ended(r, first)
 	}
-	o.setFilter(f, o.fcWant, rate)
+	if f.typ != FilterNone {
+		o.setFilter(o.fcWant, rate)
+		o.loadFilter(f, fb, j)
+	}
 	o.state, o.e0, o.e1, o.amp = sfPlaying, o.amp, o.target, o.target
 	return first + valid
 }
@@ -426,22 +436,31 @@ func (o *sfVoice) ended(r sfRows, first int32) int32 {
 	return first
 }
 
-// setFilter sets f's coefficients for a cutoff of cents absolute cents
-// (FluidSynth's fluid_iir_filter_calc): clamped to 1500..13500 and
-// truncated to whole cents, then to 5 Hz .. 0.45 × rate in Hz; the
-// resonance FilterQ/10 dB (0..96) less FilterQOffset, as a linear Q, with
-// the DC gain divided by its square root. The state-variable filter's
-// lowpass is the bilinear transform of the same analogue lowpass as
-// FluidSynth's biquad at that cutoff and Q, so the two respond the same.
-func (o *sfVoice) setFilter(f *svfState, cents, rate float64) {
-	if f.typ == FilterNone {
-		return
-	}
+// setFilter sets the voice's filter coefficients for a cutoff of cents
+// absolute cents (FluidSynth's fluid_iir_filter_calc): clamped to
+// 1500..13500 and truncated to whole cents, then to 5 Hz .. 0.45 × rate
+// in Hz; the resonance FilterQ/10 dB (0..96) less FilterQOffset, as a
+// linear Q, with the DC gain divided by its square root. The
+// state-variable filter's lowpass is the bilinear transform of the same
+// analogue lowpass as FluidSynth's biquad at that cutoff and Q, so the two
+// respond the same.
+func (o *sfVoice) setFilter(cents, rate float64) {
 	if cents != o.fcIn || o.live.FilterQ != o.fq {
 		o.filterCoefficients(cents, rate)
 	}
-	f.a1, f.a2, f.a3 = o.a1, o.a2, o.a3
-	f.m0, f.m1, f.m2 = o.m0, 0, o.m2
+}
+
+// loadFilter puts the voice's filter into lane j of fb, unless f, its
+// slot's, is FilterNone: the state from f, the coefficients the voice set
+// last (its slot's own are not used: a SoundFont voice sets its filter
+// itself), as filterAndOutput would load f.
+func (o *sfVoice) loadFilter(f *svfState, fb *filterBatch, j int32) {
+	if f.typ == FilterNone {
+		return
+	}
+	fb.ic1[j], fb.ic2[j] = f.ic1[0], f.ic2[0]
+	fb.a1[j], fb.a2[j], fb.a3[j] = o.a1, o.a2, o.a3
+	fb.m0[j], fb.m1[j], fb.m2[j] = o.m0, 0, o.m2
 }
 
 // filterCoefficients computes setFilter's coefficients into o, unless
@@ -504,6 +523,8 @@ func (s *sfVoices) noteOff(i int32, offset int) {
 // was releasing already.
 func (o *sfVoice) chokeExclusive() {
 	o.vol.e.Release, o.mod.e.Release = o.exclRelease, o.exclRelease
+	o.vol.enter() // a release under way takes the new length at once
+	o.mod.enter()
 	o.offTicks = max(o.ticks, o.minNoteLen)
 }
 

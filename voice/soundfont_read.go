@@ -166,11 +166,11 @@ func (o *sfVoice) read(r sfRows, s *sfVoices, i int32, first int32, step int64, 
 	if (u+(4*rowLen-1)*step)>>32+2 < int64(o.le) && !(o.looped && (short || u>>32 <= int64(o.ls))) {
 		// The common case: the whole block reads the sample itself, clear
 		// of the seams, every row as rows would read it.
-		from := o.start
+		from, src := o.start, o.toLoopEnd[0]
 		if o.looped {
-			from = o.ls
+			from, src = o.ls, o.toLoopEnd[1]
 		}
-		src, at, row := o.data[from:o.le], uint64(u-int64(from)*frac32), uint64(rowLen*step)
+		at, row := uint64(u-int64(from)*frac32), uint64(rowLen*step)
 		r.src[0], r.src[1], r.src[2], r.src[3] = src, src, src, src
 		r.pos[0], r.pos[1], r.pos[2], r.pos[3] = at, at+row, at+2*row, at+3*row
 		end = u + (4*rowLen-1)*step
