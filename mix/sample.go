@@ -14,11 +14,13 @@ import "github.com/aether-audio/aether/block"
 //	j := int32(p >> 32)                                    // the frame at or before p
 //	t := float32(uint32(p)>>24) / 2^8                      // how far past it, in 256ths
 //	x0, x1, x2, x3 := s[c(j-1)], s[c(j)], s[c(j+1)], s[c(j+2)] // c clamps to 0..len(s)-1
-//	cubic:  a := (x3 - x0) + 3(x1 - x2); b := (2x0 - 5x1) + (4x2 - x3); c := x2 - x0
-//	        y = x1 + (t/2)·(c + t·(b + t·a))
+//	cubic:  d := x1 - x2; a := (x3 - x0) + 3d; c := x2 - x0; m := c + 2d
+//	        y = x1 + (t/2)·(c + t·((t-1)·a - m))
 //	linear: y = x1 + t·(x2 - x1)
 //
-// in float32, never fused. The clamp repeats the first and the last frame
+// in float32, never fused: Catmull-Rom's x1 + (t/2)·(c + t·(b + t·a)), its
+// b = (2x0 - 5x1) + (4x2 - x3) folded in as -(m + a), three operations
+// fewer. The clamp repeats the first and the last frame
 // of a source beyond its ends (FluidSynth's rule at a sample's start and
 // end), and keeps every read inside the source whatever the position, so
 // a caller shapes what a row reads by the source it gives it: the sample

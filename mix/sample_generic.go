@@ -25,10 +25,11 @@ func sampleRow(dst *[rowLen]float32, s []float32, p, step uint64, cubic bool) {
 		x1, x2 := at(j), at(j+1)
 		if cubic {
 			x0, x3 := at(j-1), at(j+2)
-			a := (x3 - x0) + float32(3*(x1-x2))
-			b := (float32(2*x0) - float32(5*x1)) + (float32(4*x2) - x3)
+			d := x1 - x2
+			a := (x3 - x0) + float32(3*d)
 			c := x2 - x0
-			u := b + float32(t*a)
+			m := c + float32(2*d)
+			u := float32((t-1)*a) - m
 			w := c + float32(t*u)
 			dst[i] = x1 + float32(float32(0.5*t)*w)
 		} else {

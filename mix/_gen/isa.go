@@ -48,7 +48,7 @@ var (
 func makeConstants() {
 	bits := []uint32{0x7fffffff, 0x2f800000, 0x33800000, 0x3b800000,
 		float32bits(0.25), float32bits(0.5), float32bits(4), float32bits(8), float32bits(16),
-		float32bits(2), float32bits(3), float32bits(5), float32bits(1.0 / 64), 0, 1, 2, 3, 0xffffffff}
+		float32bits(1), float32bits(3), float32bits(1.0 / 64), 0, 1, 2, 3, 0xffffffff}
 	for _, c := range []float64{sinA1, sinA3, sinA5, sinA7, sinA9} {
 		bits = append(bits, float32bits(float32(c)))
 	}

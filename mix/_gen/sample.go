@@ -204,11 +204,10 @@ func (t tier) windowOrGather(kind string, r, pos, base, length, window reg.GPVir
 	lo, hi := ZMM(), ZMM()
 	VMOVUPS(Mem{Base: base, Index: w0, Scale: 4}, lo)
 	VMOVUPS(Mem{Base: base, Index: w0, Scale: 4, Disp: 64}, hi)
-	// rel is each lane's first point (j-1) in the window: j - (w0+1).
-	idx := GP32()
-	MOVL(w0.As32(), idx)
-	INCL(idx)
-	rel := t.bcastI(idx)
+	// rel is each lane's first point (j-1) in the window: j - (w0+1),
+	// where w0+1 is j's first lane.
+	rel := t.vec()
+	VPBROADCASTD(j.AsX(), rel)
 	VPSUBD(rel, j, rel)
 	for _, k := range points {
 		if k == 0 {
@@ -277,30 +276,27 @@ func (t tier) splitPositions(qa, qb reg.VecVirtual) (hi, lo reg.VecVirtual) {
 	return hi, lo
 }
 
-// catmullRom returns x1 + (t/2)·(c + t·(b + t·a)) with the a, b, c of
-// sampleRow, in its order.
+// catmullRom returns x1 + (t/2)·(c + t·((t-1)·a - m)) with the d, a, c, m
+// of sampleRow, in its order.
 func (t tier) catmullRom(x0, x1, x2, x3, frac reg.VecVirtual) reg.VecVirtual {
-	a, d := t.vec(), t.vec()
+	d, a, e := t.vec(), t.vec(), t.vec()
+	t.sub(x1, x2, d) // d = x1 - x2
 	t.sub(x3, x0, a) // x3 - x0
-	t.sub(x1, x2, d) // x1 - x2
-	t.mul(d, t.constant(float32bits(3)), d)
-	t.add(a, d, a)
-	b, e := t.vec(), t.vec()
-	t.mul(x0, t.constant(float32bits(2)), b)
-	t.mul(x1, t.constant(float32bits(5)), e)
-	t.sub(b, e, b) // 2x0 - 5x1
-	t.mul(x2, t.constant(float32bits(4)), e)
-	t.sub(e, x3, e) // 4x2 - x3
-	t.add(b, e, b)
+	t.mul(d, t.constant(float32bits(3)), e)
+	t.add(a, e, a) // a
 	c := t.vec()
 	t.sub(x2, x0, c)
-	t.mul(frac, a, a) // u = b + t·a
-	t.add(b, a, a)
-	t.mul(frac, a, a) // w = c + t·u
-	t.add(c, a, a)
+	t.add(d, d, d) // 2d
+	t.add(c, d, d) // m
+	u := t.vec()
+	t.sub(frac, t.constant(float32bits(1)), u) // t - 1
+	t.mul(u, a, u)
+	t.sub(u, d, u) // (t-1)·a - m
+	t.mul(frac, u, u)
+	t.add(c, u, u) // w
 	h := t.vec()
 	t.mul(frac, t.constant(float32bits(0.5)), h)
-	t.mul(h, a, a)
-	t.add(x1, a, a)
-	return a
+	t.mul(h, u, u)
+	t.add(x1, u, u)
+	return u
 }
