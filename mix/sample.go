@@ -42,15 +42,26 @@ func SampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic 
 	checkLen(len(dst), len(cubic))
 	checkLen(4*len(dst), len(src))
 	checkLen(4*len(dst), len(pos))
-	// One compare for all sources: the largest len-1 (0 wraps round).
+	checkSources(src)
+	sampleVoices(dst, src, pos, step, cubic)
+}
+
+// checkSources panics unless every source holds 1 to 2^31-1 frames, with
+// one compare for all: the largest len-1 (0 wraps round), four sources
+// (a voice's) at a time.
+func checkSources(src [][]float32) {
 	var top uint64
+	for len(src) >= 4 {
+		s := src[:4:4]
+		top = max(top, uint64(len(s[0]))-1, uint64(len(s[1]))-1, uint64(len(s[2]))-1, uint64(len(s[3]))-1)
+		src = src[4:]
+	}
 	for i := range src {
 		top = max(top, uint64(len(src[i]))-1)
 	}
 	if top >= 1<<31-1 {
 		panic("mix: sample source of 0 or 2^31 frames or more")
 	}
-	sampleVoices(dst, src, pos, step, cubic)
 }
 
 // rowLen is the samples of a SampleVoices row: one AVX-512 vector.
