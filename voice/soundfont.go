@@ -66,6 +66,7 @@ type sfVoice struct {
 	panIn          float32 // the pan of the last panGains; NaN: none
 	panL, panR     float32 // its gains
 	steady         bool    // target, want and fcWant stay as they are (see control)
+	held           bool    // want and fcWant stay as they are (see control)
 }
 
 // The states of a voice's last block.
@@ -211,7 +212,7 @@ func (o *sfVoice) retune(r float32) {
 
 // setLive takes a new o.live: what depends on it alone.
 func (o *sfVoice) setLive() {
-	o.attAmp, o.panIn, o.steady = cb2amp(float64(o.live.Attenuation)), float32(math.NaN()), false
+	o.attAmp, o.panIn, o.steady, o.held = cb2amp(float64(o.live.Attenuation)), float32(math.NaN()), false, false
 }
 
 // pitchStep sets o.step, the read step in 32.32 frames, for the pitch
@@ -352,7 +353,7 @@ func (o *sfVoice) control() uint8 {
 	}
 	if o.offTicks >= 0 && o.ticks >= o.offTicks {
 		o.releaseNow()
-		o.offTicks = -1
+		o.offTicks, o.held = -1, false
 	}
 	ticks := o.ticks
 	o.ticks += block.Size
@@ -386,8 +387,13 @@ func (o *sfVoice) control() uint8 {
 		return sfSkip
 	}
 	o.target = amp
+	if o.held {
+		o.steady = amp != 0 && o.vol.section == sfSustain && lv.ModLFOToVol == 0
+		return sfRead
+	}
 
-	// The pitch and the cutoff.
+	// The pitch and the cutoff: held from here on while the modulation
+	// envelope sustains and no LFO reaches them.
 	modEnv := o.mod.val
 	if o.mod.section == sfAttack {
 		modEnv = convex(127 * modEnv)
@@ -395,8 +401,8 @@ func (o *sfVoice) control() uint8 {
 	o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
 		modEnv*float64(lv.ModEnvToPitch)
 	o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
-	o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain &&
-		lv.ModLFOToVol == 0 && lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
+	o.held = o.mod.section == sfSustain && lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
+	o.steady = amp != 0 && o.vol.section == sfSustain && o.held && lv.ModLFOToVol == 0
 	return sfRead
 }
 
