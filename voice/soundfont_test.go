@@ -506,15 +506,17 @@ func TestSoundFontReads(t *testing.T) {
 	t.Logf("%d cases, worst error %.3g", len(cases), worstAll)
 }
 
-// TestSoundFontSteadySustain checks the shortcut of a voice whose
+// TestSoundFontSteadySustain checks the shortcuts of a voice whose
 // envelopes sustain with no LFO modulation (its level, pitch and cutoff
-// are not computed again): the same bytes as a voice that never takes it
-// (a cutoff modulation too small to move the cutoff keeps it off), through
-// changes of attenuation, frequency ratio and vibrato depth and a note-off.
+// are not computed again) and of one whose modulation envelope sustains
+// while its level decays (its pitch and cutoff are held): the same bytes
+// as a voice that never takes them (a cutoff modulation too small to move
+// the cutoff keeps them off), through changes of attenuation, frequency
+// ratio, pitch and vibrato depth and a note-off.
 func TestSoundFontSteadySustain(t *testing.T) {
-	render := func(tiny float32) (out []float32, steadyBlocks int) {
+	render := func(tiny float32, decay int) (out []float32, steadyBlocks, heldBlocks int) {
 		sf := testSoundFont()
-		sf.VolEnv = Envelope{Attack: 2, Hold: 1, Decay: 3, Sustain: 0.5, Release: 20}
+		sf.VolEnv = Envelope{Attack: 2, Hold: 1, Decay: decay, Sustain: 0.5, Release: 20}
 		sf.ModEnv = Envelope{Attack: 1, Decay: 2, Sustain: 0.3, Release: 20}
 		sf.ModLFO, sf.VibLFO = LFO{Incr: 0.03}, LFO{Incr: 0.05}
 		sf.Live.FilterFc, sf.Live.FilterQ, sf.Live.ModEnvToPitch, sf.Live.ModLFOToFc = 8000, 50, 30, tiny
@@ -526,6 +528,9 @@ func TestSoundFontSteadySustain(t *testing.T) {
 			if o.steady {
 				steadyBlocks++
 			}
+			if o.held {
+				heldBlocks++
+			}
 			switch i {
 			case 20:
 				live.Attenuation = 60
@@ -533,29 +538,33 @@ func TestSoundFontSteadySustain(t *testing.T) {
 				b.SetFreqRatio(0, 1.5)
 			case 40:
 				live.VibLFOToPitch = 50
+			case 45:
+				live.Pitch += 100
 			case 50:
 				live.VibLFOToPitch = 0
 			case 60:
 				b.NoteOff(0, 0)
 			}
-			if i == 20 || i == 40 || i == 50 {
+			if i == 20 || i == 40 || i == 45 || i == 50 {
 				b.SetSoundFontLive(0, &live)
 			}
 		})
-		return left, steadyBlocks
+		return left, steadyBlocks, heldBlocks
 	}
-	got, steady := render(0)
-	want, never := render(1e-30)
-	if never != 0 || steady < 30 {
-		t.Fatalf("blocks taking the shortcut: %d with no modulation (want 30 or more), %d with a tiny one (want 0)", steady, never)
-	}
-	for i := range want {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("sample %d (block %d): %v with the shortcut, %v without", i, i/block.Size, got[i], want[i])
+	for _, decay := range []int{3, 70} {
+		got, steady, held := render(0, decay)
+		want, never, neverHeld := render(1e-30, decay)
+		if never != 0 || neverHeld != 0 || held < 40 || decay == 3 && steady < 30 || decay == 70 && held-steady < 20 {
+			t.Fatalf("decay %d: blocks steady %d, held %d with no modulation; %d and %d with a tiny one", decay, steady, held, never, neverHeld)
 		}
-	}
-	if p := blockPeaks(got); !(p[25] < 0.6*p[15] && p[80] < 0.5*p[55]) {
-		t.Fatalf("block peaks %.3g %.3g %.3g %.3g: the attenuation or the release did not reach the sound", p[15], p[25], p[55], p[80])
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("decay %d: sample %d (block %d): %v with the shortcuts, %v without", decay, i, i/block.Size, got[i], want[i])
+			}
+		}
+		if p := blockPeaks(got); !(p[25] < 0.6*p[15] && p[80] < 0.5*p[55]) {
+			t.Fatalf("decay %d: block peaks %.3g %.3g %.3g %.3g: the attenuation or the release did not reach the sound", decay, p[15], p[25], p[55], p[80])
+		}
 	}
 }
 
