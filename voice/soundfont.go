@@ -345,8 +345,8 @@ func (o *sfVoice) control() uint8 {
 		// cutoff: the block's level, pitch and cutoff are the last's.
 		ticks := o.ticks
 		o.ticks += block.Size
-		o.vol.calc()
-		o.mod.calc()
+		o.vol.count++ // what calc does in a sustain
+		o.mod.count++
 		o.modLFO.calc(ticks)
 		o.vibLFO.calc(ticks)
 		return sfRead
