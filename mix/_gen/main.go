@@ -540,10 +540,6 @@ func svfVoices(t tier) {
 	x, n := sliceParam("x")
 	ic1, ic2 := basePtr("ic1"), basePtr("ic2")
 	coef := []reg.GPVirtual{basePtr("a1"), basePtr("a2"), basePtr("a3"), basePtr("m0"), basePtr("m1"), basePtr("m2")}
-	var lo, hi reg.VecVirtual // AVX-512: the zip permutations of the transpose
-	if t.z {
-		lo, hi = t.load(zipLo), t.load(zipHi)
-	}
 	v := GP64() // the group's first voice
 	XORQ(v, v)
 	if t.z {
@@ -552,7 +548,7 @@ func svfVoices(t tier) {
 		LEAQ(Mem{Base: v, Disp: 2 * t.w}, u)
 		CMPQ(u, n)
 		JGT(LabelRef("group"))
-		t.svfPair(x, v, ic1, ic2, coef, lo, hi)
+		t.svfPair(x, v, ic1, ic2, coef)
 		ADDQ(U8(2*t.w), v)
 		JMP(LabelRef("pair"))
 	}
@@ -576,11 +572,11 @@ func svfVoices(t tier) {
 		for j := range tile {
 			tile[j] = t.load(Mem{Base: p, Disp: 256 * j})
 		}
-		tile = transpose16(tile, lo, hi)
+		tile = transpose16(tile)
 		for j, c := range tile {
 			tile[j] = t.svfStep(c, f)
 		}
-		tile = transpose16(tile, lo, hi)
+		tile = transpose16(tile)
 		for j := range tile {
 			t.store(tile[j], Mem{Base: p, Disp: 256 * j})
 		}
@@ -627,7 +623,7 @@ func (t tier) svfCoefficients(coef []reg.GPVirtual, at func(reg.GPVirtual) Mem) 
 // j's row), filtered there and transposed back; the output mix's
 // coefficients are read from memory (m0 from its array, m1/2 and m2/2
 // from a stack scratch).
-func (t tier) svfPair(x, v, ic1, ic2 reg.GPVirtual, coef []reg.GPVirtual, lo, hi reg.VecVirtual) {
+func (t tier) svfPair(x, v, ic1, ic2 reg.GPVirtual, coef []reg.GPVirtual) {
 	scratch := AllocLocal(4*64 + 64)
 	s := GP64() // the scratch's first 64-byte boundary
 	LEAQ(scratch, s)
@@ -662,7 +658,7 @@ func (t tier) svfPair(x, v, ic1, ic2 reg.GPVirtual, coef []reg.GPVirtual, lo, hi
 		for j := range tile {
 			tile[j] = t.load(row(g, j))
 		}
-		for j, r := range transpose16(tile, lo, hi) {
+		for j, r := range transpose16(tile) {
 			t.store(r, row(g, j))
 		}
 	}
@@ -726,25 +722,46 @@ func (t tier) svfStep(x reg.VecVirtual, f svfRegs) reg.VecVirtual {
 	return y
 }
 
-// transpose16 returns the transpose of the 16x16 matrix whose rows are r:
-// four rounds of zipping row k with row k+8 into rows 2k and 2k+1. Each
-// round rotates an element's 8-bit (row, column) index left by one bit, so
-// four swap the row and column halves.
-func transpose16(r []reg.VecVirtual, lo, hi reg.VecVirtual) []reg.VecVirtual {
-	for range 4 {
-		next := make([]reg.VecVirtual, 16)
-		for k := range 8 {
-			a, b := r[k], r[k+8]
-			l, h := ZMM(), ZMM()
-			VMOVUPS(lo, l)
-			VPERMI2PS(b, a, l) // l = zip of the low halves of a and b
-			VMOVUPS(hi, h)
-			VPERMI2PS(b, a, h)
-			next[2*k], next[2*k+1] = l, h
-		}
-		r = next
+// transpose16 returns the transpose of the 16x16 matrix whose rows are r,
+// in four rounds of two-operand shuffles that leave their inputs as they
+// are (no index register to copy before each, as a permute needs):
+// interleaving the floats of row pairs, then the float pairs of those,
+// which leaves each 128-bit lane holding four rows of one column; then
+// two rounds of picking lanes across rows four and eight apart.
+func transpose16(r []reg.VecVirtual) []reg.VecVirtual {
+	t := make([]reg.VecVirtual, 16)
+	for k := 0; k < 16; k += 2 {
+		t[k], t[k+1] = ZMM(), ZMM()
+		VUNPCKLPS(r[k+1], r[k], t[k])
+		VUNPCKHPS(r[k+1], r[k], t[k+1])
 	}
-	return r
+	u := make([]reg.VecVirtual, 16)
+	for k := 0; k < 16; k += 4 {
+		for j := range 2 {
+			lo, hi := ZMM(), ZMM()
+			VUNPCKLPD(t[k+j+2], t[k+j], lo)
+			VUNPCKHPD(t[k+j+2], t[k+j], hi)
+			u[k+2*j], u[k+2*j+1] = lo, hi
+		}
+	}
+	// u[4g+c]'s lane L holds column 4L+c of rows 4g..4g+3.
+	pick := func(a, b reg.VecVirtual) (even, odd reg.VecVirtual) {
+		even, odd = ZMM(), ZMM()
+		VSHUFF32X4(U8(0x88), b, a, even) // lanes 0 and 2 of a, then of b
+		VSHUFF32X4(U8(0xdd), b, a, odd)  // lanes 1 and 3
+		return even, odd
+	}
+	v := make([]reg.VecVirtual, 16)
+	for h := 0; h < 16; h += 8 {
+		for c := range 4 {
+			v[h+c], v[h+c+4] = pick(u[h+c], u[h+c+4])
+		}
+	}
+	w := make([]reg.VecVirtual, 16)
+	for c := range 8 {
+		w[c], w[c+8] = pick(v[c], v[c+8])
+	}
+	return w
 }
 
 // sineCoefficients returns the bits of the float32 coefficients in the
