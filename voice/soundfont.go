@@ -345,7 +345,7 @@ func (o *sfVoice) control() uint8 {
 		// cutoff: the block's level, pitch and cutoff are the last's.
 		ticks := o.ticks
 		o.ticks += block.Size
-		o.vol.count++ // what calc does in a sustain
+		o.vol.count++ // what stay does in a sustain
 		o.mod.count++
 		o.modLFO.calc(ticks)
 		o.vibLFO.calc(ticks)
@@ -357,11 +357,15 @@ func (o *sfVoice) control() uint8 {
 	}
 	ticks := o.ticks
 	o.ticks += block.Size
-	o.vol.calc()
+	if !o.vol.stay() {
+		o.vol.step()
+	}
 	if o.vol.section == sfFinished {
 		return sfEnd
 	}
-	o.mod.calc()
+	if !o.mod.stay() {
+		o.mod.step()
+	}
 	o.modLFO.calc(ticks)
 	o.vibLFO.calc(ticks)
 	if o.vol.section == sfDelay {

@@ -80,18 +80,18 @@ func (e *sfEnv) params() (count int64, coeff, incr, lo, hi float64) {
 	return math.MaxInt64, 0, 0, -1, 1 // finished
 }
 
-// calc advances the envelope by one block (fluid_adsr_env_calc): inline,
-// a block that stays in its section; step, one that leaves it.
-func (e *sfEnv) calc() {
+// stay advances the envelope by one block (fluid_adsr_env_calc) if the
+// block stays in its section, and reports whether it did; step takes the
+// blocks that do not. (Two functions: stay inlines.)
+func (e *sfEnv) stay() bool {
 	if x := float64(e.coeff*e.val) + e.incr; e.count < e.limit && x >= e.lo && x <= e.hi {
 		e.val, e.count = x, e.count+1
-		return
+		return true
 	}
-	e.step()
+	return false
 }
 
-// step advances the envelope by one block, as calc, through any change of
-// section.
+// step advances the envelope by one block, through any change of section.
 func (e *sfEnv) step() {
 	for e.count >= e.limit {
 		if e.section == sfDecay {
