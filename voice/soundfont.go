@@ -226,10 +226,12 @@ func (o *sfVoice) pitchStep() {
 
 // dbAmpAt returns cb2amp(cb) for the level on the dB scale.
 func (o *sfVoice) dbAmpAt(cb float64) float64 {
-	if cb != o.dbCB {
-		o.dbCB, o.dbAmp = cb, cb2amp(cb)
+	if cb == o.dbCB {
+		return o.dbAmp
 	}
-	return o.dbAmp
+	a := cb2amp(cb) // returned from the register, not read back from o
+	o.dbCB, o.dbAmp = cb, a
+	return a
 }
 
 // startFilter sets up the slot's lowpass (filterOwner).
