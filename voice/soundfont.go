@@ -59,14 +59,14 @@ type sfVoice struct {
 	scale          float64 // the step of 1 Hz, in 32.32 frames: ratio / rootHz × 2^32
 	cents          float64 // the pitch of the last step; NaN: none
 	step           int64   // its step
-	want, fcWant   float64 // this block's pitch and cutoff in cents (control)
-	target         float32 // this block's level (control)
+	want, fcWant   float64 // this block's pitch and cutoff in cents (levels)
+	target         float32 // this block's level (levels)
 	attAmp, minAmp float64 // cb2amp of Live.Attenuation and of MinAttenuation
 	dbCB, dbAmp    float64 // the last cb2amp on the dB scale: its centibels and amplitude
 	panIn          float32 // the pan of the last panGains; NaN: none
 	panL, panR     float32 // its gains
-	steady         bool    // target, want and fcWant stay as they are (see control)
-	held           bool    // want and fcWant stay as they are (see control)
+	steady         bool    // target, want and fcWant stay as they are (see levels)
+	held           bool    // want and fcWant stay as they are (see levels)
 }
 
 // The states of a voice's last block.
@@ -215,15 +215,6 @@ func (o *sfVoice) setLive() {
 	o.attAmp, o.panIn, o.steady, o.held = cb2amp(float64(o.live.Attenuation)), float32(math.NaN()), false, false
 }
 
-// pitchStep sets o.step, the read step in 32.32 frames, for the pitch
-// o.want.
-func (o *sfVoice) pitchStep() {
-	if cents := o.want; cents != o.cents {
-		o.cents = cents
-		o.step = max(int64(min(ct2hz(cents)*o.scale, maxSFStep*frac32)), 1)
-	}
-}
-
 // dbAmpAt returns cb2amp(cb) for the level on the dB scale.
 func (o *sfVoice) dbAmpAt(cb float64) float64 {
 	if cb == o.dbCB {
@@ -281,24 +272,21 @@ func (k *sfKernel) run(dst []block.Block) {
 // render advances each voice of the batch by a block and reads its
 // samples: the filtered voices, whose lanes follow each other, in one
 // kernel call, then each other voice in a call of its own as its lane
-// (the unfiltered voices' one lane) comes free. The control runs first
-// for the whole batch, then the pitches, so that the voices' conversions
-// from cents, independent of each other, overlap.
+// (the unfiltered voices' one lane) comes free. The control runs in
+// passes over the whole batch (envelopes and LFOs, then levels, then
+// pitches), so that each voice's chain of dependent conversions overlaps
+// the other voices'.
 func (s *sfVoices) render(b *Bank, sc *scratch) {
 	k := &sc.sfk
 	var act [maxBatch]uint8
 	var vs [maxBatch]*sfVoice // each voice's, found once
 	batch := sc.batch[:sc.n]
 	for i := range batch {
-		o := &s.v[batch[i].idx]
-		vs[i&(maxBatch-1)] = o
-		act[i&(maxBatch-1)] = o.control()
+		vs[i&(maxBatch-1)] = &s.v[batch[i].idx]
 	}
-	for i := range batch {
-		if act[i&(maxBatch-1)] == sfRead {
-			vs[i&(maxBatch-1)].pitchStep()
-		}
-	}
+	advance(vs[:len(batch)], act[:len(batch)])
+	levels(vs[:len(batch)], act[:len(batch)])
+	pitchSteps(vs[:len(batch)], act[:len(batch)])
 	lane := int32(-1) // the first lane of the voices in k
 	for i := range batch {
 		v := &batch[i]
@@ -329,91 +317,126 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 	}
 }
 
-// What a voice's next block does, as control finds it.
+// What a voice's next block does, as its control (advance, levels)
+// finds it.
 const (
-	sfSkip = iota // nothing read, nothing heard
-	sfEnd         // the voice ends
-	sfRead        // the voice reads and plays
+	sfSkip  = iota // nothing read, nothing heard
+	sfEnd          // the voice ends
+	sfRead         // the voice reads and plays
+	sfLevel        // advance's: levels decides
 )
 
-// control runs the voice's control for its next block, as
-// fluid_rvoice_write does up to its pitch: the envelopes, the LFOs, the
-// level (o.target) and, for a voice that reads, the pitch and cutoff in
-// cents (o.want, o.fcWant). It returns what the block does.
-func (o *sfVoice) control() uint8 {
-	o.state = sfQuiet
-	if o.steady && o.offTicks < 0 {
-		// Both envelopes sustain and no LFO reaches the level, pitch or
-		// cutoff: the block's level, pitch and cutoff are the last's.
+// advance runs the first part of each voice's control for its next
+// block, as fluid_rvoice_write does up to its pitch: it moves the
+// envelopes and the LFOs and sets act[i] to what the block does, or to
+// sfLevel, where levels decides. Each pass of the control is a loop over
+// the batch, not a call per voice: the voices' chains of dependent steps
+// then overlap each other, with or without profile-guided inlining.
+func advance(vs []*sfVoice, act []uint8) {
+	act = act[:len(vs)]
+	for i, o := range vs {
+		o.state = sfQuiet
+		if o.steady && o.offTicks < 0 {
+			// Both envelopes sustain and no LFO reaches the level, pitch
+			// or cutoff: the block's level, pitch and cutoff are the last's.
+			ticks := o.ticks
+			o.ticks += block.Size
+			o.vol.count++ // what stay does in a sustain
+			o.mod.count++
+			o.modLFO.calc(ticks)
+			o.vibLFO.calc(ticks)
+			act[i] = sfRead
+			continue
+		}
+		if o.offTicks >= 0 && o.ticks >= o.offTicks {
+			o.releaseNow()
+			o.offTicks, o.held = -1, false
+		}
 		ticks := o.ticks
 		o.ticks += block.Size
-		o.vol.count++ // what stay does in a sustain
-		o.mod.count++
+		if !o.vol.stay() {
+			o.vol.step()
+		}
+		if o.vol.section == sfFinished {
+			act[i] = sfEnd
+			continue
+		}
+		if !o.mod.stay() {
+			o.mod.step()
+		}
 		o.modLFO.calc(ticks)
 		o.vibLFO.calc(ticks)
-		return sfRead
-	}
-	if o.offTicks >= 0 && o.ticks >= o.offTicks {
-		o.releaseNow()
-		o.offTicks, o.held = -1, false
-	}
-	ticks := o.ticks
-	o.ticks += block.Size
-	if !o.vol.stay() {
-		o.vol.step()
-	}
-	if o.vol.section == sfFinished {
-		return sfEnd
-	}
-	if !o.mod.stay() {
-		o.mod.step()
-	}
-	o.modLFO.calc(ticks)
-	o.vibLFO.calc(ticks)
-	if o.vol.section == sfDelay {
-		return sfSkip
-	}
-
-	// The level: linear in amplitude through the attack, linear in dB
-	// (over EnvRange) after it.
-	lv := &o.live
-	lfoCB := o.modLFO.val * -float64(lv.ModLFOToVol)
-	att := o.attAmp
-	var target float64
-	if o.vol.section == sfAttack {
-		target = att * cb2amp(lfoCB) * o.vol.val
-	} else {
-		target = att * o.dbAmpAt(float64(o.envRange)*(1-o.vol.val)+lfoCB)
-		if o.minAmp*o.vol.val < noiseFloor {
-			return sfEnd
+		act[i] = sfLevel
+		if o.vol.section == sfDelay {
+			act[i] = sfSkip
 		}
 	}
-	amp := FlushTiny(float32(target))
-	if o.amp == 0 && amp == 0 {
-		return sfSkip
-	}
-	o.target = amp
-	if o.held {
-		o.steady = amp != 0 && o.vol.section == sfSustain && lv.ModLFOToVol == 0
-		return sfRead
-	}
-
-	// The pitch and the cutoff: held from here on while the modulation
-	// envelope sustains and no LFO reaches them.
-	modEnv := o.mod.val
-	if o.mod.section == sfAttack {
-		modEnv = convex(127 * modEnv)
-	}
-	o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
-		modEnv*float64(lv.ModEnvToPitch)
-	o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
-	o.held = o.mod.section == sfSustain && lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
-	o.steady = amp != 0 && o.vol.section == sfSustain && o.held && lv.ModLFOToVol == 0
-	return sfRead
 }
 
-// play finishes the block of o, voice i, after control (which returned
-// act) and pitchStep: it sets r to the block's reads and, for a filtered
+// levels runs the rest of the control of each voice whose act is sfLevel:
+// the level (o.target) and, for a voice that reads, the pitch and cutoff
+// in cents (o.want, o.fcWant); it sets act[i] to what the block does.
+func levels(vs []*sfVoice, act []uint8) {
+	act = act[:len(vs)]
+	for i, o := range vs {
+		if act[i] != sfLevel {
+			continue
+		}
+		// The level: linear in amplitude through the attack, linear in dB
+		// (over EnvRange) after it.
+		lv := &o.live
+		lfoCB := o.modLFO.val * -float64(lv.ModLFOToVol)
+		att := o.attAmp
+		var target float64
+		if o.vol.section == sfAttack {
+			target = att * cb2amp(lfoCB) * o.vol.val
+		} else {
+			target = att * o.dbAmpAt(float64(o.envRange)*(1-o.vol.val)+lfoCB)
+			if o.minAmp*o.vol.val < noiseFloor {
+				act[i] = sfEnd
+				continue
+			}
+		}
+		amp := FlushTiny(float32(target))
+		if o.amp == 0 && amp == 0 {
+			act[i] = sfSkip
+			continue
+		}
+		o.target = amp
+		act[i] = sfRead
+		if o.held {
+			o.steady = amp != 0 && o.vol.section == sfSustain && lv.ModLFOToVol == 0
+			continue
+		}
+
+		// The pitch and the cutoff: held from here on while the
+		// modulation envelope sustains and no LFO reaches them.
+		modEnv := o.mod.val
+		if o.mod.section == sfAttack {
+			modEnv = convex(127 * modEnv)
+		}
+		o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
+			modEnv*float64(lv.ModEnvToPitch)
+		o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
+		o.held = o.mod.section == sfSustain && lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
+		o.steady = amp != 0 && o.vol.section == sfSustain && o.held && lv.ModLFOToVol == 0
+	}
+}
+
+// pitchSteps sets o.step, the read step in 32.32 frames, of each voice
+// that reads, for its pitch o.want.
+func pitchSteps(vs []*sfVoice, act []uint8) {
+	act = act[:len(vs)]
+	for i, o := range vs {
+		if cents := o.want; act[i] == sfRead && cents != o.cents {
+			o.cents = cents
+			o.step = max(int64(min(ct2hz(cents)*o.scale, maxSFStep*frac32)), 1)
+		}
+	}
+}
+
+// play finishes the block of o, voice i, after its control (which
+// found act) and pitchSteps: it sets r to the block's reads and, for a filtered
 // voice (whose filter f is not FilterNone), loads the filter into lane j
 // of fb, with new coefficients for a voice that plays. It returns the
 // block's end: block.Size, or where the voice ended.
