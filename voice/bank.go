@@ -241,8 +241,9 @@ func (b *Bank) setHeld(slot int, to *float32, x float32) {
 }
 
 // SetCutoff sets the filter cutoff in Hz from the next block on (clamped as
-// in Filter). It has no effect on a voice without a filter. NaN or Inf
-// silences the voice.
+// in Filter). It has no effect on a voice without a filter, nor on a
+// SoundFontSampler voice's lowpass, which follows its recipe and
+// SetSoundFontLive. NaN or Inf silences the voice.
 func (b *Bank) SetCutoff(slot int, hz float32) {
 	if uint(slot) < uint(len(b.set)) {
 		b.set[slot].cut = hz
@@ -250,7 +251,8 @@ func (b *Bank) SetCutoff(slot int, hz float32) {
 }
 
 // SetResonance sets the filter resonance (0..1, clamped) from the next block
-// on. NaN silences the voice.
+// on; like SetCutoff, not a SoundFontSampler voice's. NaN silences the
+// voice.
 func (b *Bank) SetResonance(slot int, r float32) {
 	if uint(slot) < uint(len(b.set)) {
 		b.set[slot].res = r

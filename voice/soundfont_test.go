@@ -644,3 +644,36 @@ func TestSoundFontOutputShortcut(t *testing.T) {
 		}
 	}
 }
+
+// TestSoundFontIgnoresSynthFilterSetters checks that SetCutoff and
+// SetResonance leave a SoundFont voice's lowpass as its recipe sets it
+// (the same bytes as a voice left alone), and that a NaN cutoff still
+// silences it, as it does any filtered voice.
+func TestSoundFontIgnoresSynthFilterSetters(t *testing.T) {
+	render := func(set func(b *Bank)) []float32 {
+		sf := testSoundFont()
+		sf.Live.FilterFc, sf.Live.FilterQ = 6000, 60
+		b := newTestBank(t, 1)
+		start(t, b, 0, sfParams(sf), 0)
+		left, _ := renderBlocks(b, 0, 40, func(i int) {
+			if i == 10 {
+				set(b)
+			}
+		})
+		return left
+	}
+	want := render(func(*Bank) {})
+	got := render(func(b *Bank) { b.SetCutoff(0, 200); b.SetResonance(0, 1) })
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("sample %d: %v after SetCutoff and SetResonance, %v without", i, got[i], want[i])
+		}
+	}
+	if p := blockPeaks(want); !(p[20] > 0.01) {
+		t.Fatalf("block 20's peak %.3g: the voice is not sounding", p[20])
+	}
+	silenced := render(func(b *Bank) { b.SetCutoff(0, float32(math.NaN())) })
+	if p := blockPeaks(silenced); p[20] != 0 {
+		t.Fatalf("block 20's peak %.3g after a NaN cutoff, want silence", p[20])
+	}
+}
