@@ -71,9 +71,14 @@ type filterBatch struct {
 
 // load puts channel ch of f into lane j.
 func (fb *filterBatch) load(j int, f *svfState, ch int) {
-	fb.ic1[j], fb.ic2[j] = f.ic1[ch], f.ic2[ch]
-	fb.a1[j], fb.a2[j], fb.a3[j] = f.a1, f.a2, f.a3
-	fb.m0[j], fb.m1[j], fb.m2[j] = f.m0, f.m1, f.m2
+	fb.put(j, f.ic1[ch], f.ic2[ch], f.a1, f.a2, f.a3, f.m0, f.m1, f.m2)
+}
+
+// put sets lane j's states and coefficients.
+func (fb *filterBatch) put(j int, ic1, ic2, a1, a2, a3, m0, m1, m2 float32) {
+	fb.ic1[j], fb.ic2[j] = ic1, ic2
+	fb.a1[j], fb.a2[j], fb.a3[j] = a1, a2, a3
+	fb.m0[j], fb.m1[j], fb.m2[j] = m0, m1, m2
 }
 
 // run filters lanes 0..n-1 in place over the block.

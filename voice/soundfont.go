@@ -493,9 +493,7 @@ func (o *sfVoice) loadFilter(f *svfState, fb *filterBatch, j int32) {
 	if f.typ == FilterNone {
 		return
 	}
-	fb.ic1[j], fb.ic2[j] = f.ic1[0], f.ic2[0]
-	fb.a1[j], fb.a2[j], fb.a3[j] = o.a1, o.a2, o.a3
-	fb.m0[j], fb.m1[j], fb.m2[j] = o.m0, 0, o.m2
+	fb.put(int(j), f.ic1[0], f.ic2[0], o.a1, o.a2, o.a3, o.m0, 0, o.m2)
 }
 
 // filterCoefficients computes setFilter's coefficients into o, unless

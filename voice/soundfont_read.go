@@ -166,10 +166,7 @@ func (o *sfVoice) read(r sfRows, s *sfVoices, i int32, first int32, step int64, 
 	if (u+(4*rowLen-1)*step)>>32+2 < int64(o.le) && !(o.looped && (short || u>>32 <= int64(o.ls))) {
 		// The common case: the whole block reads the sample itself, clear
 		// of the seams, every row as rows would read it.
-		from, src := o.start, o.toLoopEnd[0]
-		if o.looped {
-			from, src = o.ls, o.toLoopEnd[1]
-		}
+		from, src := o.loopSource()
 		at, row := uint64(u-int64(from)*frac32), uint64(rowLen*step)
 		r.src[0], r.src[1], r.src[2], r.src[3] = src, src, src, src
 		r.pos[0], r.pos[1], r.pos[2], r.pos[3] = at, at+row, at+2*row, at+3*row
@@ -205,11 +202,8 @@ func (o *sfVoice) rows(r sfRows, img []float32, u, step, span int64, short bool)
 		last := (u+15*step)>>32 + 2
 		turn := o.looped && (short || first <= int64(o.ls))
 		if last < int64(o.le) && !turn {
-			from := o.start
-			if o.looped {
-				from = o.ls
-			}
-			r.src[q], r.pos[q] = o.data[from:o.le], uint64(u-int64(from)*frac32)
+			from, src := o.loopSource()
+			r.src[q], r.pos[q] = src, uint64(u-int64(from)*frac32)
 		} else {
 			v := u
 			if turn {
@@ -224,6 +218,16 @@ func (o *sfVoice) rows(r sfRows, img []float32, u, step, span int64, short bool)
 		}
 	}
 	return end
+}
+
+// loopSource returns what a looping voice's row reads away from the
+// loop's seams: its data from its start to the loop end, or once looped
+// from the loop start, and where that begins in the pool.
+func (o *sfVoice) loopSource() (from int, src []float32) {
+	if o.looped {
+		return o.ls, o.toLoopEnd[1]
+	}
+	return o.start, o.toLoopEnd[0]
 }
 
 // wrap takes position u, at or past the loop end, back into the loop, and
