@@ -38,6 +38,8 @@ type sfVoice struct {
 	toLoopEnd          [2][]float32 // a looping voice's data from its start and, once looped, from the loop start to the loop end
 	vol, mod           sfEnv
 	modLFO, vibLFO     sfLFO
+	lfoAt              int64 // the ticks of the first block whose LFO steps have not run (lfosTo)
+	lfoRead            bool  // some depth of live reads an LFO
 	pos                int64 // the next block's first read position, 32.32 frames in data
 	looped             bool  // the read position has passed the loop end (FluidSynth's has_looped)
 	ticks              int64 // frames of the blocks rendered, 64 each
@@ -213,6 +215,20 @@ func (o *sfVoice) retune(r float32) {
 // setLive takes a new o.live: what depends on it alone.
 func (o *sfVoice) setLive() {
 	o.attAmp, o.panIn, o.steady, o.held = cb2amp(float64(o.live.Attenuation)), float32(math.NaN()), false, false
+	lv := &o.live
+	o.lfoRead = lv.ModLFOToPitch != 0 || lv.VibLFOToPitch != 0 || lv.ModLFOToFc != 0 || lv.ModLFOToVol != 0
+}
+
+// lfosTo steps both LFOs through every block before the one at ticks
+// upTo whose steps have not run. While no depth reads them (lfoRead is
+// false) the LFOs stand still, for a value times a depth of 0 is 0
+// whatever the value; the first block that reads them again replays the
+// steps missed, so they hold the values stepping every block gives.
+func (o *sfVoice) lfosTo(upTo int64) {
+	for ; o.lfoAt < upTo; o.lfoAt += block.Size {
+		o.modLFO.calc(o.lfoAt)
+		o.vibLFO.calc(o.lfoAt)
+	}
 }
 
 // dbAmpAt returns cb2amp(cb) for the level on the dB scale.
@@ -338,21 +354,21 @@ func advance(vs []*sfVoice, act []uint8) {
 		o.state = sfQuiet
 		if o.steady && o.offTicks < 0 {
 			// Both envelopes sustain and no LFO reaches the level, pitch
-			// or cutoff: the block's level, pitch and cutoff are the last's.
-			ticks := o.ticks
+			// or cutoff (so none is stepped, lfosTo): the block's level,
+			// pitch and cutoff are the last's.
 			o.ticks += block.Size
 			o.vol.count++ // what stay does in a sustain
 			o.mod.count++
-			o.modLFO.calc(ticks)
-			o.vibLFO.calc(ticks)
 			act[i] = sfRead
 			continue
 		}
 		if o.offTicks >= 0 && o.ticks >= o.offTicks {
+			if o.lfoRead {
+				o.lfosTo(o.ticks) // releaseNow reads the last block's
+			}
 			o.releaseNow()
 			o.offTicks, o.held = -1, false
 		}
-		ticks := o.ticks
 		o.ticks += block.Size
 		if !o.vol.stay() {
 			o.vol.step()
@@ -364,8 +380,9 @@ func advance(vs []*sfVoice, act []uint8) {
 		if !o.mod.stay() {
 			o.mod.step()
 		}
-		o.modLFO.calc(ticks)
-		o.vibLFO.calc(ticks)
+		if o.lfoRead {
+			o.lfosTo(o.ticks) // through this block
+		}
 		act[i] = sfLevel
 		if o.vol.section == sfDelay {
 			act[i] = sfSkip
@@ -405,12 +422,13 @@ func levels(vs []*sfVoice, act []uint8) {
 		o.target = amp
 		act[i] = sfRead
 		if o.held {
-			o.steady = amp != 0 && o.vol.section == sfSustain && lv.ModLFOToVol == 0
+			o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain && lv.ModLFOToVol == 0
 			continue
 		}
 
-		// The pitch and the cutoff: held from here on while the
-		// modulation envelope sustains and no LFO reaches them.
+		// The pitch and the cutoff: held from here on while no LFO
+		// reaches them and the modulation envelope sustains or reaches
+		// neither.
 		modEnv := o.mod.val
 		if o.mod.section == sfAttack {
 			modEnv = convex(127 * modEnv)
@@ -418,8 +436,9 @@ func levels(vs []*sfVoice, act []uint8) {
 		o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
 			modEnv*float64(lv.ModEnvToPitch)
 		o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
-		o.held = o.mod.section == sfSustain && lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
-		o.steady = amp != 0 && o.vol.section == sfSustain && o.held && lv.ModLFOToVol == 0
+		o.held = (o.mod.section == sfSustain || lv.ModEnvToPitch == 0 && lv.ModEnvToFc == 0) &&
+			lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
+		o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain && o.held && lv.ModLFOToVol == 0
 	}
 }
 

@@ -568,6 +568,90 @@ func TestSoundFontSteadySustain(t *testing.T) {
 	}
 }
 
+// TestSoundFontHeldWithoutModDepth: a voice whose modulation envelope
+// reaches neither its pitch nor its cutoff holds them while that envelope
+// still decays, and the envelope goes on moving underneath: a depth set
+// mid-decay (block 30) finds it where it would be, to the bit, against a
+// render that never holds (a cutoff LFO depth far under a cent).
+func TestSoundFontHeldWithoutModDepth(t *testing.T) {
+	render := func(tiny float32) (out []float32, held int) {
+		sf := testSoundFont()
+		sf.ModEnv = Envelope{Attack: 10 * block.Size, Decay: 50 * block.Size, Sustain: 0.3, Release: block.Size}
+		sf.Live.FilterFc, sf.Live.ModLFOToFc = 6000, tiny
+		b := newTestBank(t, 1)
+		start(t, b, 0, sfParams(sf), 0)
+		live := sf.Live
+		o := &b.src[SoundFontSampler].(*sfVoices).v[b.slots[0].idx]
+		left, _ := renderBlocks(b, 0, 80, func(i int) {
+			if o.held && o.mod.section != sfSustain {
+				held++
+			}
+			if i == 30 {
+				live.ModEnvToPitch, live.ModEnvToFc = 200, 1500
+				b.SetSoundFontLive(0, &live)
+			}
+		})
+		return left, held
+	}
+	got, held := render(0)
+	want, heldAlways := render(1e-30)
+	if held < 25 || heldAlways != 0 {
+		t.Fatalf("blocks held before the modulation envelope sustains: %d with no depth, %d with a tiny LFO depth; want >= 25 and 0", held, heldAlways)
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("sample %d (block %d): %v holding, %v not", i, i/block.Size, got[i], want[i])
+		}
+	}
+}
+
+// TestSoundFontLFOReplay: while no depth reads the LFOs they stand still,
+// and a depth set later (here to the level and the pitch, with a note-off
+// in the volume envelope's attack, which reads the modulation LFO) finds
+// them where stepping every block would have left them: the render is the
+// same to the bit as one whose LFOs step throughout (a cutoff depth far
+// under a cent keeps them read). Both LFOs have delays, one past the
+// block where they are first read.
+func TestSoundFontLFOReplay(t *testing.T) {
+	render := func(tiny float32, depths bool) (out []float32, lagged bool) {
+		sf := testSoundFont()
+		sf.VolEnv = Envelope{Attack: 120 * block.Size, Release: 30 * block.Size, Sustain: 1}
+		sf.ModLFO, sf.VibLFO = LFO{Incr: 0.037, Delay: 5 * block.Size}, LFO{Incr: 0.053, Delay: 40 * block.Size}
+		sf.Live.ModLFOToFc = tiny
+		b := newTestBank(t, 1)
+		start(t, b, 0, sfParams(sf), 0)
+		live := sf.Live
+		o := &b.src[SoundFontSampler].(*sfVoices).v[b.slots[0].idx]
+		left, _ := renderBlocks(b, 0, 90, func(i int) {
+			if i == 33 {
+				lagged = o.lfoAt < o.ticks
+				if depths {
+					live.ModLFOToVol, live.VibLFOToPitch = 40, 60
+					b.SetSoundFontLive(0, &live)
+				}
+				b.NoteOff(0, 0)
+			}
+		})
+		return left, lagged
+	}
+	got, lagged := render(0, true)
+	want, laggedAlways := render(1e-30, true)
+	if !lagged || laggedAlways {
+		t.Fatalf("LFOs behind when first read: %v with no depth, %v with a tiny one; want true and false", lagged, laggedAlways)
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("sample %d (block %d): %v with the LFOs standing still, %v stepping", i, i/block.Size, got[i], want[i])
+		}
+	}
+	// The depths reach the sound: the note with them left at 0 differs
+	// from block 33 on.
+	still, _ := render(0, false)
+	if p, q := blockPeaks(got), blockPeaks(still); p[32] != q[32] || p[60] == q[60] {
+		t.Fatalf("block peaks with the depths and without: %v and %v before them, %v and %v after", p[32], q[32], p[60], q[60])
+	}
+}
+
 // TestSoundFontOutputShortcut: sfOutput, output's common case for a
 // filtered SoundFont voice, adds the same bits and leaves the same state
 // as output, and declines (changing nothing) whenever a gain, a pan or
