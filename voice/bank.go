@@ -65,6 +65,7 @@ type slotRef struct {
 	kind   Kind
 	state  uint8 // slotIdle, slotActive or slotFinished
 	stereo bool  // the voice has two channels
+	picked bool  // the setter values that pickup applies have not been set since it last ran
 }
 
 // setValues are a slot's setter values.
@@ -154,7 +155,7 @@ func (b *Bank) NoteOn(slot int, p *Params, offset int) error {
 	}
 	idx := b.ids[p.Kind].take()
 	stereo := b.src[p.Kind].start(idx, noEscape(p), b.rate)
-	*r = slotRef{idx: idx, ratio: 1, kind: p.Kind, state: slotActive, stereo: stereo}
+	*r = slotRef{idx: idx, ratio: 1, kind: p.Kind, state: slotActive, stereo: stereo} // not picked: the first block picks up
 	b.env[slot].start(&p.Env, b.rate, offset)
 	b.filt[slot].start(&p.Filter, b.rate)
 	if f, ok := b.src[p.Kind].(filterOwner); ok {
@@ -228,6 +229,7 @@ func (b *Bank) SetPan(slot int, p float32) {
 func (b *Bank) SetFreqRatio(slot int, r float32) {
 	if uint(slot) < uint(len(b.set)) {
 		b.setHeld(slot, &b.set[slot].ratio, r)
+		b.slots[slot].picked = false
 	}
 }
 
@@ -247,6 +249,7 @@ func (b *Bank) setHeld(slot int, to *float32, x float32) {
 func (b *Bank) SetCutoff(slot int, hz float32) {
 	if uint(slot) < uint(len(b.set)) {
 		b.set[slot].cut = hz
+		b.slots[slot].picked = false
 	}
 }
 
@@ -256,6 +259,7 @@ func (b *Bank) SetCutoff(slot int, hz float32) {
 func (b *Bank) SetResonance(slot int, r float32) {
 	if uint(slot) < uint(len(b.set)) {
 		b.set[slot].res = r
+		b.slots[slot].picked = false
 	}
 }
 

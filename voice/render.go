@@ -171,10 +171,9 @@ func (b *Bank) general(sc *scratch, mask uint64) {
 				break
 			}
 			mask &= mask - 1
-			// The setter values applied last were valid, so while each
-			// equals its last one there is nothing to pick up.
-			f, set := &filts[i], &sets[i]
-			if (set.ratio != r.ratio || f.typ != FilterNone && (set.cut != f.cut || set.res != f.res)) && !b.pickup(s, r, set, f) {
+			// Until a setter runs again there is nothing to pick up.
+			f := &filts[i]
+			if !r.picked && !b.pickup(s, r, &sets[i], f) {
 				sc.gone++ // silenced
 				continue
 			}
@@ -253,10 +252,12 @@ func (b *Bank) hold(s int32) {
 }
 
 // pickup applies the slot's setter values that its kind and filter f
-// read (frequency ratio, cutoff and resonance), some of which differ from
-// the values applied last (general compares them). It returns false if
-// the voice was silenced instead.
+// read (frequency ratio, cutoff and resonance) where they differ from the
+// values applied last; general calls it on a voice's first block and
+// after SetFreqRatio, SetCutoff or SetResonance. It returns false if the
+// voice was silenced instead.
 func (b *Bank) pickup(s int32, r *slotRef, set *setValues, f *svfState) bool {
+	r.picked = true
 	if ratio := set.ratio; ratio != r.ratio {
 		if !(ratio > 0 && ratio <= math.MaxFloat32) {
 			b.silence(int(s))
