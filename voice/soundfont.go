@@ -210,6 +210,7 @@ func (s *sfVoices) retune(i int32, r float32) { s.v[i].retune(r) }
 // retune sets the frequency ratio, and the step of 1 Hz it makes.
 func (o *sfVoice) retune(r float32) {
 	o.ratio, o.scale, o.cents = r, float64(r)/o.rootHz*frac32, math.NaN()
+	o.held, o.steady = false, false // the next block computes its step
 }
 
 // setLive takes a new o.live: what depends on it alone.
@@ -338,7 +339,8 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 const (
 	sfSkip  = iota // nothing read, nothing heard
 	sfEnd          // the voice ends
-	sfRead         // the voice reads and plays
+	sfRead         // the voice reads and plays, at a pitch and cutoff levels computed
+	sfReadHeld     // the voice reads and plays at the last block's pitch and cutoff
 	sfLevel        // advance's: levels decides
 )
 
@@ -359,7 +361,7 @@ func advance(vs []*sfVoice, act []uint8) {
 			o.ticks += block.Size
 			o.vol.count++ // what stay does in a sustain
 			o.mod.count++
-			act[i] = sfRead
+			act[i] = sfReadHeld
 			continue
 		}
 		if o.offTicks >= 0 && o.ticks >= o.offTicks {
@@ -391,8 +393,9 @@ func advance(vs []*sfVoice, act []uint8) {
 }
 
 // levels runs the rest of the control of each voice whose act is sfLevel:
-// the level (o.target) and, for a voice that reads, the pitch and cutoff
-// in cents (o.want, o.fcWant); it sets act[i] to what the block does.
+// the level (o.target) and, for a voice that reads and does not hold them,
+// the pitch and cutoff in cents (o.want, o.fcWant); it sets act[i] to what
+// the block does.
 func levels(vs []*sfVoice, act []uint8) {
 	act = act[:len(vs)]
 	for i, o := range vs {
@@ -420,7 +423,7 @@ func levels(vs []*sfVoice, act []uint8) {
 			continue
 		}
 		o.target = amp
-		act[i] = sfRead
+		act[i] = sfReadHeld
 		if o.held {
 			o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain && lv.ModLFOToVol == 0
 			continue
@@ -436,6 +439,7 @@ func levels(vs []*sfVoice, act []uint8) {
 		o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
 			modEnv*float64(lv.ModEnvToPitch)
 		o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
+		act[i] = sfRead
 		o.held = (o.mod.section == sfSustain || lv.ModEnvToPitch == 0 && lv.ModEnvToFc == 0) &&
 			lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
 		o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain && o.held && lv.ModLFOToVol == 0
@@ -443,7 +447,7 @@ func levels(vs []*sfVoice, act []uint8) {
 }
 
 // pitchSteps sets o.step, the read step in 32.32 frames, of each voice
-// that reads, for its pitch o.want.
+// that reads at a pitch levels computed, for that pitch o.want.
 func pitchSteps(vs []*sfVoice, act []uint8) {
 	act = act[:len(vs)]
 	for i, o := range vs {
@@ -476,7 +480,9 @@ func (s *sfVoices) play(o *sfVoice, i int32, act uint8, f *svfState, fb *filterB
 		return o.ended(r, first)
 	}
 	if f.typ != FilterNone {
-		o.setFilter(o.fcWant, rate)
+		if act == sfRead {
+			o.setFilter(o.fcWant, rate)
+		}
 		o.loadFilter(f, fb, j)
 	}
 	o.state, o.e0, o.e1, o.amp = sfPlaying, o.amp, o.target, o.target
