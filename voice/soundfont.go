@@ -337,11 +337,11 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 // What a voice's next block does, as its control (advance, levels)
 // finds it.
 const (
-	sfSkip  = iota // nothing read, nothing heard
-	sfEnd          // the voice ends
-	sfRead         // the voice reads and plays, at a pitch and cutoff levels computed
-	sfReadHeld     // the voice reads and plays at the last block's pitch and cutoff
-	sfLevel        // advance's: levels decides
+	sfSkip     = iota // nothing read, nothing heard
+	sfEnd             // the voice ends
+	sfRead            // the voice reads and plays, at a pitch and cutoff levels computed
+	sfReadHeld        // the voice reads and plays at the last block's pitch and cutoff
+	sfLevel           // advance's: levels decides
 )
 
 // advance runs the first part of each voice's control for its next
