@@ -424,24 +424,21 @@ func levels(vs []*sfVoice, act []uint8) {
 		}
 		o.target = amp
 		act[i] = sfReadHeld
-		if o.held {
-			o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain && lv.ModLFOToVol == 0
-			continue
+		if !o.held {
+			// The pitch and the cutoff: held from here on while no LFO
+			// reaches them and the modulation envelope sustains or
+			// reaches neither.
+			modEnv := o.mod.val
+			if o.mod.section == sfAttack {
+				modEnv = convex(127 * modEnv)
+			}
+			o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
+				modEnv*float64(lv.ModEnvToPitch)
+			o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
+			act[i] = sfRead
+			o.held = (o.mod.section == sfSustain || lv.ModEnvToPitch == 0 && lv.ModEnvToFc == 0) &&
+				lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
 		}
-
-		// The pitch and the cutoff: held from here on while no LFO
-		// reaches them and the modulation envelope sustains or reaches
-		// neither.
-		modEnv := o.mod.val
-		if o.mod.section == sfAttack {
-			modEnv = convex(127 * modEnv)
-		}
-		o.want = lv.Pitch + o.modLFO.val*float64(lv.ModLFOToPitch) + o.vibLFO.val*float64(lv.VibLFOToPitch) +
-			modEnv*float64(lv.ModEnvToPitch)
-		o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
-		act[i] = sfRead
-		o.held = (o.mod.section == sfSustain || lv.ModEnvToPitch == 0 && lv.ModEnvToFc == 0) &&
-			lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
 		o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain && o.held && lv.ModLFOToVol == 0
 	}
 }
