@@ -53,7 +53,7 @@ type Bank struct {
 	steady  []steadySource // the kinds whose steady voices skip the general path
 	shapers []shaper       // indexed by Kind: the kind's, if it shapes its level
 	panners []panner       // indexed by Kind: the kind's, if it has a pan law of its own
-	sf      *sfVoices      // the SoundFontSampler voices (sfOutput), nil without them
+	sf      *sfVoices      // the SoundFontSampler voices (prepare), nil without them
 
 	silenced atomic.Uint64
 }

@@ -36,6 +36,10 @@ const maxBatch = filterGroup / 2
 // bits; each of these clears ok, and so does silencing the voice, so a
 // held voice is active. The gains are the voice's constant gains,
 // sustain × gain × pan gain.
+//
+// A filtered SoundFontSampler voice is held in a narrower sense (see
+// Bank.holdGains): only its gain and pan are known not to have changed,
+// and its gains are gain × pan gain; the steady path skips it by its kind.
 type heldVoice struct {
 	ok     bool
 	never  bool // filtered, or of a kind with no steady path: never held until the next NoteOn
@@ -59,6 +63,7 @@ type voiceBuf struct {
 	stereo     bool
 	filtered   bool
 	fills      bool // fills the filter group: finish filters it
+	prepared   bool // its add to the bus is prepared (see sfVoices.prepare)
 }
 
 // scratch is the per-Render working memory, on the caller's stack (see
@@ -72,6 +77,7 @@ type scratch struct {
 
 	group      [filterGroup]voiceBuf // the filtered voices waiting
 	held, used int                   // how many, and their lanes
+	prepared   int                   // how many of them have their adds prepared
 	segs       [maxSegs]envSeg
 	sfk        sfKernel // the SoundFont voices' reads (sfVoices.render)
 
@@ -184,7 +190,7 @@ func (b *Bank) general(sc *scratch, mask uint64) {
 			// Field by field: a composite literal is built on the
 			// stack and copied with wide moves, whose loads stall on
 			// the narrow stores just made (store forwarding fails).
-			v.slot, v.idx, v.kind, v.stereo, v.filtered, v.fills = s, r.idx, r.kind, r.stereo, filtered, false
+			v.slot, v.idx, v.kind, v.stereo, v.filtered, v.fills, v.prepared = s, r.idx, r.kind, r.stereo, filtered, false, false
 			v.lane, v.first = voiceLane, 0
 			if e := &envs[i]; e.pending() {
 				v.first = int32(e.startAt)
@@ -217,7 +223,7 @@ func (b *Bank) finish(sc *scratch, v *voiceBuf, end int32) {
 	if v.filtered {
 		g := &sc.group[sc.held&(filterGroup-1)]
 		// Field by field, for the reason given in general.
-		g.slot, g.idx, g.kind, g.first, g.end, g.lane, g.stereo = v.slot, v.idx, v.kind, v.first, end, v.lane, v.stereo
+		g.slot, g.idx, g.kind, g.first, g.end, g.lane, g.stereo, g.prepared = v.slot, v.idx, v.kind, v.first, end, v.lane, v.stereo, v.prepared
 		sc.held++
 		if v.fills {
 			b.filterAndOutput(sc)
@@ -282,34 +288,47 @@ func (b *Bank) pickup(s int32, r *slotRef, set *setValues, f *svfState) bool {
 // first lanes of sc.fb, together, then adds each to the bus.
 func (b *Bank) filterAndOutput(sc *scratch) {
 	fb := sc.fb()
-	n, used := sc.held, sc.used
-	sc.held, sc.used = 0, 0
-	for i := range n {
-		v := &sc.group[i]
-		// Samples outside [first, end) go through the filter too, so
-		// they must be silence: a voice starting this block has zero
-		// state and stays at zero through them, and after a one-shot's
-		// end the voice is finished anyway.
-		if v.first > 0 || v.end < block.Size { // rare: tested first, as clear of nothing still calls
-			vl, vr := &fb.sig[v.lane], &fb.sig[v.lane+1]
-			clear(vl[:v.first])
-			clear(vl[v.end:])
-			if v.stereo {
-				clear(vr[:v.first])
-				clear(vr[v.end:])
+	n, used, prepared := sc.held, sc.used, sc.prepared
+	sc.held, sc.used, sc.prepared = 0, 0, 0
+	if prepared < n {
+		for i := range n {
+			v := &sc.group[i]
+			// Samples outside [first, end) go through the filter too, so
+			// they must be silence: a voice starting this block has zero
+			// state and stays at zero through them, and after a one-shot's
+			// end the voice is finished anyway.
+			if v.first > 0 || v.end < block.Size { // rare: tested first, as clear of nothing still calls
+				vl, vr := &fb.sig[v.lane], &fb.sig[v.lane+1]
+				clear(vl[:v.first])
+				clear(vl[v.end:])
+				if v.stereo {
+					clear(vr[:v.first])
+					clear(vr[v.end:])
+				}
 			}
-		}
-		if v.kind == SoundFontSampler {
-			continue // its voice has loaded its lane (sfVoices.play)
-		}
-		f := &b.filt[v.slot]
-		fb.load(int(v.lane), f, 0)
-		if v.stereo {
-			fb.load(int(v.lane)+1, f, 1)
+			if v.kind == SoundFontSampler {
+				continue // its voice has loaded its lane (sfVoices.play)
+			}
+			f := &b.filt[v.slot]
+			fb.load(int(v.lane), f, 0)
+			if v.stereo {
+				fb.load(int(v.lane)+1, f, 1)
+			}
 		}
 	}
 	fb.run(used)
 	finite := fb.settle(used)
+	if prepared == n && finite {
+		// Every voice's add waits, in order, in the deferred adds
+		// (sfVoices.prepare).
+		for i := range n {
+			v := &sc.group[i]
+			fb.save(int(v.lane), &b.filt[v.slot], 0)
+		}
+		sc.pend = n
+		sc.flush()
+		return
+	}
 	sc.deferring = true
 	for i := range n {
 		v := &sc.group[i]
@@ -323,10 +342,18 @@ func (b *Bank) filterAndOutput(sc *scratch) {
 			sc.gone++
 			continue
 		}
-		if v.kind == SoundFontSampler && b.sfOutput(v, sc) {
-			continue
+		switch {
+		case v.prepared:
+			// Its add waits at deferred add i, at or after the next one
+			// (each voice before it made one add at most).
+			g := sc.pendGains[i]
+			sc.deferAdd(v.lane, g[0], g[1], g[2], g[3])
+		case v.kind == SoundFontSampler:
+			b.output(v, sc)
+			b.holdGains(v)
+		default:
+			b.output(v, sc)
 		}
-		b.output(v, sc)
 	}
 	sc.flush()
 	sc.deferring = false

@@ -305,6 +305,7 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 	levels(vs[:len(batch)], act[:len(batch)])
 	pitchSteps(vs[:len(batch)], act[:len(batch)])
 	lane := int32(-1) // the first lane of the voices in k
+	filtered := 0     // the filtered voices played
 	for i := range batch {
 		v := &batch[i]
 		if !v.filtered {
@@ -319,6 +320,8 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 		}
 		o := vs[i&(maxBatch-1)]
 		v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], sc.fb(), v.lane, v.first, b.rate, k.next(o.cubic))
+		b.prepare(o, v, sc, sc.held+filtered)
+		filtered++
 	}
 	if k.n > 0 {
 		k.run(sc.fb().sig[lane:])
@@ -620,28 +623,45 @@ func (s *sfVoices) panGains(i int32, p float32) (l, r float32) {
 	return o.panL, o.panR
 }
 
-// sfOutput is output's common case for a filtered SoundFont voice, inline:
-// a whole mono block ramped from the voice's last level to its new one
-// (walk's one run), at the bank gain and pan and the voice's pan gains of
-// the last block. It reports whether it applied; output takes every other
-// case. Its gains, adds and state are output's to the bit.
-func (b *Bank) sfOutput(v *voiceBuf, sc *scratch) bool {
-	o, out, set := &b.sf.v[v.idx], &b.out[v.slot], &b.set[v.slot]
-	g, p := set.gain, set.pan
-	if v.first != 0 || v.end != block.Size || v.stereo || o.state != sfPlaying || o.steal ||
-		g != out.gain || p != out.pan || o.panIn != o.panIn || o.panL != out.gl || o.panR != out.gr {
-		return false
+// prepare makes output's add for the filtered voice v of the batch, just
+// played, if its block is output's common case for a SoundFont voice: a
+// whole mono block ramped from the voice's last level to its new one
+// (walk's one run), at the gain and pan of the last block, which no setter
+// has changed since (holdGains). It writes the add where filterAndOutput
+// will defer it, at the voice's place k in the filter group, and the
+// voice's level; filterAndOutput then adds the group's voices in one call
+// when every one was prepared. The gains, adds and level are output's to
+// the bit.
+func (b *Bank) prepare(o *sfVoice, v *voiceBuf, sc *scratch, k int) {
+	h := &b.held[v.slot]
+	if !h.ok || h.kind != SoundFontSampler || v.first != 0 || v.end != block.Size || o.state != sfPlaying || o.steal {
+		return
 	}
-	// g equals the last gain, so it is valid and within MaxLevel. The
-	// voice's pan gains were computed (o.panIn is not NaN: nothing has
-	// changed its pan since) at the pan p of the last block, so they are
-	// panGains's now; the gains are output's l0 and r0, which equal l1 and
-	// r1.
-	l, r := out.gain*out.gl, out.gain*out.gr
-	sc.deferAdd(v.lane, o.e0*l, o.e1*l, o.e0*r, o.e1*r) // filterAndOutput defers
-	out.gain, out.pan, out.gl, out.gr = g, p, o.panL, o.panR
-	out.level = o.e1 * g
-	return true
+	// output's l0 and r0, which equal l1 and r1.
+	l, r := h.gl, h.gr
+	k &= filterGroup - 1
+	g := &sc.pendGains[k]
+	sc.pendLane[k], g[0], g[1], g[2], g[3] = v.lane, o.e0*l, o.e1*l, o.e0*r, o.e1*r
+	out := &b.out[v.slot]
+	out.level = o.e1 * out.gain
+	v.prepared = true
+	sc.prepared++
+}
+
+// holdGains marks the SoundFont voice v, just output, as held for
+// prepare if the gain and pan its block applied are its setter values
+// (not clamped, to the bit) and its pan gains those of the voice's pan: then output's
+// next block, while no setter changes the values' bits, SetSoundFontLive
+// its pan, or a NoteOn, NoteOff or Steal the voice (each clears the hold),
+// has a constant gain of out.gain × pan gain.
+func (b *Bank) holdGains(v *voiceBuf) {
+	o, out, set := &b.sf.v[v.idx], &b.out[v.slot], &b.set[v.slot]
+	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
+	if b.slots[v.slot].state == slotActive && !v.stereo && same(set.gain, out.gain) && same(set.pan, out.pan) &&
+		o.panIn == o.panIn && o.panL == out.gl && o.panR == out.gr {
+		b.held[v.slot] = heldVoice{ok: true, never: true, kind: SoundFontSampler, idx: v.idx,
+			gl: out.gain * out.gl, gr: out.gain * out.gr}
+	}
 }
 
 // SetSoundFontLive sets the modulated controls of the SoundFontSampler
@@ -660,6 +680,7 @@ func (b *Bank) SetSoundFontLive(slot int, lv *SoundFontLive) {
 	o := &b.src[SoundFontSampler].(*sfVoices).v[b.slots[slot].idx]
 	o.live = *lv
 	o.setLive()
+	b.held[slot].ok = false // its pan may change
 	o.filterType(&b.filt[slot])
 }
 

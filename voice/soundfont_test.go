@@ -652,7 +652,7 @@ func TestSoundFontLFOReplay(t *testing.T) {
 	}
 }
 
-// TestSoundFontOutputShortcut: sfOutput, output's common case for a
+// TestSoundFontOutputShortcut: prepare, output's common case for a
 // filtered SoundFont voice, adds the same bits and leaves the same state
 // as output, and declines (changing nothing) whenever a gain, a pan or
 // the voice's state differs from the last block's.
@@ -696,14 +696,16 @@ func TestSoundFontOutputShortcut(t *testing.T) {
 			sc.deferring = true
 			if k == 0 {
 				before := b.out[0]
-				if took := b.sfOutput(&v, &sc); took != tc.take {
-					t.Fatalf("%s: sfOutput took the block: %v, want %v", tc.name, took, tc.take)
+				b.prepare(&b.sf.v[v.idx], &v, &sc, 0)
+				if took := v.prepared; took != tc.take || sc.prepared != map[bool]int{true: 1}[took] {
+					t.Fatalf("%s: prepare took the block: %v (%d counted), want %v", tc.name, took, sc.prepared, tc.take)
 				} else if !took {
-					if b.out[0] != before || sc.pend != 0 {
-						t.Fatalf("%s: sfOutput declined but changed the state or added", tc.name)
+					if b.out[0] != before {
+						t.Fatalf("%s: prepare declined but changed the state", tc.name)
 					}
 					continue
 				}
+				sc.pend = 1 // as filterAndOutput adds it
 			} else {
 				b.output(&v, &sc)
 			}
