@@ -5506,14 +5506,324 @@ prefetched:
 	MOVQ         $0x00000001c0000000, R10
 	CMPQ         (SI)(R8*8), R10
 	SETLS        R9
-	MOVBLZX      (DI)(R8*1), R10
-	TESTL        R10, R10
-	JZ           linear
+	TESTQ        R9, R9
+	JZ           rows
 	MOVQ         R8, R10
 	SHLQ         $0x02, R10
-	MOVQ         R8, R11
-	SHLQ         $0x08, R11
-	ADDQ         AX, R11
+	LEAQ         (R10)(R10*2), R11
+	SHLQ         $0x03, R11
+	ADDQ         DX, R11
+	MOVQ         (R11), R12
+	MOVQ         8(R11), R13
+	CMPQ         R12, 24(R11)
+	JNE          rows
+	CMPQ         R13, 32(R11)
+	JNE          rows
+	CMPQ         R12, 48(R11)
+	JNE          rows
+	CMPQ         R13, 56(R11)
+	JNE          rows
+	CMPQ         R12, 72(R11)
+	JNE          rows
+	CMPQ         R13, 80(R11)
+	JNE          rows
+	MOVL         4(BX)(R10*8), R11
+	TESTL        R11, R11
+	JLE          rows
+	MOVQ         (BX)(R10*8), R11
+	MOVQ         (SI)(R8*8), R14
+	SHLQ         $0x04, R14
+	LEAQ         (R14)(R14*2), R15
+	ADDQ         R11, R15
+	SHRQ         $0x20, R15
+	ADDQ         $0x1f, R15
+	CMPQ         R15, R13
+	JA           rows
+	MOVQ         R11, R15
+	ADDQ         R14, R15
+	CMPQ         R15, 8(BX)(R10*8)
+	JNE          rows
+	ADDQ         R14, R15
+	CMPQ         R15, 16(BX)(R10*8)
+	JNE          rows
+	ADDQ         R14, R15
+	CMPQ         R15, 24(BX)(R10*8)
+	JNE          rows
+	MOVQ         R8, R9
+	SHLQ         $0x08, R9
+	ADDQ         AX, R9
+	CMPB         (DI)(R8*1), $0x00
+	JE           wholelinear
+	VPBROADCASTQ R11, Z2
+	VPADDQ       Z1, Z2, Z2
+	VPADDQ       Z0, Z2, Z1
+	VMOVUPS      oddLanes<>+0(SB), Z9
+	VPERMI2D     Z1, Z2, Z9
+	VMOVUPS      evenLanes<>+0(SB), Z10
+	VPERMI2D     Z1, Z2, Z10
+	VPSRLD       $0x18, Z10, Z2
+	VCVTDQ2PS    Z2, Z2
+	VMULPS       const3b800000<>+0(SB), Z2, Z2
+	MOVQ         R11, R10
+	SHRQ         $0x20, R10
+	VMOVUPS      -4(R12)(R10*4), Z10
+	VMOVUPS      60(R12)(R10*4), Z11
+	VPBROADCASTD X9, Z12
+	VPSUBD       Z12, Z9, Z12
+	VMOVDQA32    Z12, Z9
+	VPERMI2PS    Z11, Z10, Z9
+	VPADDD       const00000001<>+0(SB), Z12, Z13
+	VPERMI2PS    Z11, Z10, Z13
+	VPADDD       const00000002<>+0(SB), Z12, Z14
+	VPERMI2PS    Z11, Z10, Z14
+	VPADDD       const00000003<>+0(SB), Z12, Z12
+	VPERMI2PS    Z11, Z10, Z12
+	VSUBPS       Z14, Z13, Z10
+	VSUBPS       Z9, Z12, Z11
+	VMULPS       const40400000<>+0(SB), Z10, Z12
+	VADDPS       Z12, Z11, Z11
+	VSUBPS       Z9, Z14, Z9
+	VADDPS       Z10, Z10, Z10
+	VADDPS       Z10, Z9, Z10
+	VSUBPS       const3f800000<>+0(SB), Z2, Z12
+	VMULPS       Z11, Z12, Z12
+	VSUBPS       Z10, Z12, Z12
+	VMULPS       Z12, Z2, Z12
+	VADDPS       Z12, Z9, Z12
+	VMULPS       const3f000000<>+0(SB), Z2, Z2
+	VMULPS       Z12, Z2, Z12
+	VADDPS       Z12, Z13, Z12
+	VMOVUPS      Z12, (R9)
+	VPADDQ       Z0, Z1, Z1
+	ADDQ         R14, R11
+	VPADDQ       Z0, Z1, Z2
+	VMOVUPS      oddLanes<>+0(SB), Z9
+	VPERMI2D     Z2, Z1, Z9
+	VMOVUPS      evenLanes<>+0(SB), Z10
+	VPERMI2D     Z2, Z1, Z10
+	VPSRLD       $0x18, Z10, Z1
+	VCVTDQ2PS    Z1, Z1
+	VMULPS       const3b800000<>+0(SB), Z1, Z1
+	MOVQ         R11, R10
+	SHRQ         $0x20, R10
+	VMOVUPS      -4(R12)(R10*4), Z10
+	VMOVUPS      60(R12)(R10*4), Z11
+	VPBROADCASTD X9, Z12
+	VPSUBD       Z12, Z9, Z12
+	VMOVDQA32    Z12, Z9
+	VPERMI2PS    Z11, Z10, Z9
+	VPADDD       const00000001<>+0(SB), Z12, Z13
+	VPERMI2PS    Z11, Z10, Z13
+	VPADDD       const00000002<>+0(SB), Z12, Z14
+	VPERMI2PS    Z11, Z10, Z14
+	VPADDD       const00000003<>+0(SB), Z12, Z12
+	VPERMI2PS    Z11, Z10, Z12
+	VSUBPS       Z14, Z13, Z10
+	VSUBPS       Z9, Z12, Z11
+	VMULPS       const40400000<>+0(SB), Z10, Z12
+	VADDPS       Z12, Z11, Z11
+	VSUBPS       Z9, Z14, Z9
+	VADDPS       Z10, Z10, Z10
+	VADDPS       Z10, Z9, Z10
+	VSUBPS       const3f800000<>+0(SB), Z1, Z12
+	VMULPS       Z11, Z12, Z12
+	VSUBPS       Z10, Z12, Z12
+	VMULPS       Z12, Z1, Z12
+	VADDPS       Z12, Z9, Z12
+	VMULPS       const3f000000<>+0(SB), Z1, Z1
+	VMULPS       Z12, Z1, Z12
+	VADDPS       Z12, Z13, Z12
+	VMOVUPS      Z12, 64(R9)
+	VPADDQ       Z0, Z2, Z1
+	ADDQ         R14, R11
+	VPADDQ       Z0, Z1, Z2
+	VMOVUPS      oddLanes<>+0(SB), Z9
+	VPERMI2D     Z2, Z1, Z9
+	VMOVUPS      evenLanes<>+0(SB), Z10
+	VPERMI2D     Z2, Z1, Z10
+	VPSRLD       $0x18, Z10, Z1
+	VCVTDQ2PS    Z1, Z1
+	VMULPS       const3b800000<>+0(SB), Z1, Z1
+	MOVQ         R11, R10
+	SHRQ         $0x20, R10
+	VMOVUPS      -4(R12)(R10*4), Z10
+	VMOVUPS      60(R12)(R10*4), Z11
+	VPBROADCASTD X9, Z12
+	VPSUBD       Z12, Z9, Z12
+	VMOVDQA32    Z12, Z9
+	VPERMI2PS    Z11, Z10, Z9
+	VPADDD       const00000001<>+0(SB), Z12, Z13
+	VPERMI2PS    Z11, Z10, Z13
+	VPADDD       const00000002<>+0(SB), Z12, Z14
+	VPERMI2PS    Z11, Z10, Z14
+	VPADDD       const00000003<>+0(SB), Z12, Z12
+	VPERMI2PS    Z11, Z10, Z12
+	VSUBPS       Z14, Z13, Z10
+	VSUBPS       Z9, Z12, Z11
+	VMULPS       const40400000<>+0(SB), Z10, Z12
+	VADDPS       Z12, Z11, Z11
+	VSUBPS       Z9, Z14, Z9
+	VADDPS       Z10, Z10, Z10
+	VADDPS       Z10, Z9, Z10
+	VSUBPS       const3f800000<>+0(SB), Z1, Z12
+	VMULPS       Z11, Z12, Z12
+	VSUBPS       Z10, Z12, Z12
+	VMULPS       Z12, Z1, Z12
+	VADDPS       Z12, Z9, Z12
+	VMULPS       const3f000000<>+0(SB), Z1, Z1
+	VMULPS       Z12, Z1, Z12
+	VADDPS       Z12, Z13, Z12
+	VMOVUPS      Z12, 128(R9)
+	VPADDQ       Z0, Z2, Z1
+	ADDQ         R14, R11
+	VPADDQ       Z0, Z1, Z0
+	VMOVUPS      oddLanes<>+0(SB), Z2
+	VPERMI2D     Z0, Z1, Z2
+	VMOVUPS      evenLanes<>+0(SB), Z9
+	VPERMI2D     Z0, Z1, Z9
+	VPSRLD       $0x18, Z9, Z0
+	VCVTDQ2PS    Z0, Z0
+	VMULPS       const3b800000<>+0(SB), Z0, Z0
+	MOVQ         R11, R10
+	SHRQ         $0x20, R10
+	VMOVUPS      -4(R12)(R10*4), Z1
+	VMOVUPS      60(R12)(R10*4), Z9
+	VPBROADCASTD X2, Z10
+	VPSUBD       Z10, Z2, Z10
+	VMOVDQA32    Z10, Z2
+	VPERMI2PS    Z9, Z1, Z2
+	VPADDD       const00000001<>+0(SB), Z10, Z11
+	VPERMI2PS    Z9, Z1, Z11
+	VPADDD       const00000002<>+0(SB), Z10, Z12
+	VPERMI2PS    Z9, Z1, Z12
+	VPADDD       const00000003<>+0(SB), Z10, Z10
+	VPERMI2PS    Z9, Z1, Z10
+	VSUBPS       Z12, Z11, Z1
+	VSUBPS       Z2, Z10, Z9
+	VMULPS       const40400000<>+0(SB), Z1, Z10
+	VADDPS       Z10, Z9, Z9
+	VSUBPS       Z2, Z12, Z2
+	VADDPS       Z1, Z1, Z1
+	VADDPS       Z1, Z2, Z1
+	VSUBPS       const3f800000<>+0(SB), Z0, Z10
+	VMULPS       Z9, Z10, Z10
+	VSUBPS       Z1, Z10, Z10
+	VMULPS       Z10, Z0, Z10
+	VADDPS       Z10, Z2, Z10
+	VMULPS       const3f000000<>+0(SB), Z0, Z0
+	VMULPS       Z10, Z0, Z10
+	VADDPS       Z10, Z11, Z10
+	VMOVUPS      Z10, 192(R9)
+	JMP          next
+
+wholelinear:
+	VPBROADCASTQ R11, Z2
+	VPADDQ       Z1, Z2, Z2
+	VPADDQ       Z0, Z2, Z1
+	VMOVUPS      oddLanes<>+0(SB), Z9
+	VPERMI2D     Z1, Z2, Z9
+	VMOVUPS      evenLanes<>+0(SB), Z10
+	VPERMI2D     Z1, Z2, Z10
+	VPSRLD       $0x18, Z10, Z2
+	VCVTDQ2PS    Z2, Z2
+	VMULPS       const3b800000<>+0(SB), Z2, Z2
+	MOVQ         R11, R10
+	SHRQ         $0x20, R10
+	VMOVUPS      -4(R12)(R10*4), Z10
+	VMOVUPS      60(R12)(R10*4), Z11
+	VPBROADCASTD X9, Z12
+	VPSUBD       Z12, Z9, Z12
+	VPADDD       const00000001<>+0(SB), Z12, Z9
+	VPERMI2PS    Z11, Z10, Z9
+	VPADDD       const00000002<>+0(SB), Z12, Z12
+	VPERMI2PS    Z11, Z10, Z12
+	VSUBPS       Z9, Z12, Z10
+	VMULPS       Z10, Z2, Z10
+	VADDPS       Z10, Z9, Z10
+	VMOVUPS      Z10, (R9)
+	VPADDQ       Z0, Z1, Z1
+	ADDQ         R14, R11
+	VPADDQ       Z0, Z1, Z2
+	VMOVUPS      oddLanes<>+0(SB), Z9
+	VPERMI2D     Z2, Z1, Z9
+	VMOVUPS      evenLanes<>+0(SB), Z10
+	VPERMI2D     Z2, Z1, Z10
+	VPSRLD       $0x18, Z10, Z1
+	VCVTDQ2PS    Z1, Z1
+	VMULPS       const3b800000<>+0(SB), Z1, Z1
+	MOVQ         R11, R10
+	SHRQ         $0x20, R10
+	VMOVUPS      -4(R12)(R10*4), Z10
+	VMOVUPS      60(R12)(R10*4), Z11
+	VPBROADCASTD X9, Z12
+	VPSUBD       Z12, Z9, Z12
+	VPADDD       const00000001<>+0(SB), Z12, Z9
+	VPERMI2PS    Z11, Z10, Z9
+	VPADDD       const00000002<>+0(SB), Z12, Z12
+	VPERMI2PS    Z11, Z10, Z12
+	VSUBPS       Z9, Z12, Z10
+	VMULPS       Z10, Z1, Z10
+	VADDPS       Z10, Z9, Z10
+	VMOVUPS      Z10, 64(R9)
+	VPADDQ       Z0, Z2, Z1
+	ADDQ         R14, R11
+	VPADDQ       Z0, Z1, Z2
+	VMOVUPS      oddLanes<>+0(SB), Z9
+	VPERMI2D     Z2, Z1, Z9
+	VMOVUPS      evenLanes<>+0(SB), Z10
+	VPERMI2D     Z2, Z1, Z10
+	VPSRLD       $0x18, Z10, Z1
+	VCVTDQ2PS    Z1, Z1
+	VMULPS       const3b800000<>+0(SB), Z1, Z1
+	MOVQ         R11, R10
+	SHRQ         $0x20, R10
+	VMOVUPS      -4(R12)(R10*4), Z10
+	VMOVUPS      60(R12)(R10*4), Z11
+	VPBROADCASTD X9, Z12
+	VPSUBD       Z12, Z9, Z12
+	VPADDD       const00000001<>+0(SB), Z12, Z9
+	VPERMI2PS    Z11, Z10, Z9
+	VPADDD       const00000002<>+0(SB), Z12, Z12
+	VPERMI2PS    Z11, Z10, Z12
+	VSUBPS       Z9, Z12, Z10
+	VMULPS       Z10, Z1, Z10
+	VADDPS       Z10, Z9, Z10
+	VMOVUPS      Z10, 128(R9)
+	VPADDQ       Z0, Z2, Z1
+	ADDQ         R14, R11
+	VPADDQ       Z0, Z1, Z0
+	VMOVUPS      oddLanes<>+0(SB), Z2
+	VPERMI2D     Z0, Z1, Z2
+	VMOVUPS      evenLanes<>+0(SB), Z9
+	VPERMI2D     Z0, Z1, Z9
+	VPSRLD       $0x18, Z9, Z0
+	VCVTDQ2PS    Z0, Z0
+	VMULPS       const3b800000<>+0(SB), Z0, Z0
+	MOVQ         R11, R10
+	SHRQ         $0x20, R10
+	VMOVUPS      -4(R12)(R10*4), Z1
+	VMOVUPS      60(R12)(R10*4), Z9
+	VPBROADCASTD X2, Z10
+	VPSUBD       Z10, Z2, Z10
+	VPADDD       const00000001<>+0(SB), Z10, Z2
+	VPERMI2PS    Z9, Z1, Z2
+	VPADDD       const00000002<>+0(SB), Z10, Z10
+	VPERMI2PS    Z9, Z1, Z10
+	VSUBPS       Z2, Z10, Z1
+	VMULPS       Z1, Z0, Z1
+	VADDPS       Z1, Z2, Z1
+	VMOVUPS      Z1, 192(R9)
+	JMP          next
+
+rows:
+	MOVBLZX (DI)(R8*1), R10
+	TESTL   R10, R10
+	JZ      linear
+	MOVQ    R8, R10
+	SHLQ    $0x02, R10
+	MOVQ    R8, R11
+	SHLQ    $0x08, R11
+	ADDQ    AX, R11
 
 rowcubic:
 	LEAQ         (R10)(R10*2), R12

@@ -80,6 +80,40 @@ func sampleStep(rng *rand.Rand) uint64 {
 	return uint64(math.Exp2(rng.Float64()*6-3) * (1 << 32))
 }
 
+// wholeVoice returns the sources of a voice whose rows are one read (the
+// AVX-512 kernel's whole-voice path): one source, each row's position 16
+// steps past the row before's, set in pos; or, one time in four, such a
+// voice with one row's source or position off (another source of the same
+// length, the same source cut short inside the row, or a position a 256th
+// of a frame or a few frames away), which takes the row-by-row path.
+func wholeVoice(rng *rand.Rand, srcs [][]float32, pos []uint64, step uint64) [][]float32 {
+	s := srcs[rng.IntN(len(srcs))]
+	p := samplePosition(rng, len(s))
+	if rng.IntN(4) == 0 { // row 3's window at the source's end
+		p = uint64(len(s)-31)<<32 + rng.Uint64N(2<<32) - 1<<32 - 48*step
+	}
+	src := [][]float32{s, s, s, s}
+	for q := range pos {
+		pos[q] = p + uint64(16*q)*step
+	}
+	if rng.IntN(4) == 0 {
+		q := 1 + rng.IntN(3)
+		switch short := int(int32(pos[q]>>32)) + 1 + rng.IntN(16); {
+		case rng.IntN(2) == 0:
+			src[q] = newGuarded(len(s), rng.IntN(8), rng).s()
+		case short >= 1 && short < len(s) && rng.IntN(2) == 0:
+			src[q] = s[:short] // the same frames, ending inside the row
+		default:
+			off := uint64(1) << 24 << (8 * rng.IntN(2)) * (1 + rng.Uint64N(3))
+			if rng.IntN(2) == 0 {
+				off = -off
+			}
+			pos[q] += off
+		}
+	}
+	return src
+}
+
 func newSampleCase(n int, rng *rand.Rand) sampleCase {
 	c := sampleCase{blocks: make([]float32, 64*(n+2)), n: n}
 	for i := range c.blocks {
@@ -100,8 +134,13 @@ func newSampleCase(n int, rng *rand.Rand) sampleCase {
 		c.step[i] = rng.Uint64()
 	}
 	for v := range n {
-		c.step[c.stp+v] = sampleStep(rng)
+		step := sampleStep(rng)
+		c.step[c.stp+v] = step
 		c.cubic[1+v] = rng.IntN(4) != 0
+		if rng.IntN(2) == 0 {
+			c.src = append(c.src, wholeVoice(rng, srcs, c.pos[c.posAt+4*v:][:4], step)...)
+			continue
+		}
 		for q := range 4 {
 			s := srcs[rng.IntN(len(srcs))]
 			c.src = append(c.src, s)

@@ -69,6 +69,9 @@ func sampleVoices(t tier) {
 		SETLS(window.As8())
 	}
 
+	if t.z {
+		t.wholeVoice(v, dst, src, pos, step, cubic, window, off, adv)
+	}
 	flag := GP32()
 	MOVBLZX(Mem{Base: cubic, Index: v, Scale: 1}, flag)
 	TESTL(flag, flag)
@@ -82,6 +85,102 @@ func sampleVoices(t tier) {
 	JMP(LabelRef("voice"))
 	Label("done")
 	t.ret()
+}
+
+// wholeVoice reads AVX-512 voice v on its own path when its four rows are
+// one read: the same source (base and length) and each row's position 16
+// steps past the row before's, all four windows inside the source, at a
+// step that allows the window path. That is a voice's usual block, away
+// from a loop seam; the rows then need neither their sources, their
+// positions nor their window checks one by one. It computes what the rows
+// would, to the bit; any other voice goes on to the row loops.
+func (t tier) wholeVoice(v, dst, src, pos, step, cubic, window reg.GPVirtual, off, adv reg.VecVirtual) {
+	TESTQ(window, window)
+	JZ(LabelRef("rows"))
+	r := GP64() // row 0, 4v
+	MOVQ(v, r)
+	SHLQ(U8(2), r)
+	h := GP64() // row 0's slice header
+	LEAQ(Mem{Base: r, Index: r, Scale: 2}, h)
+	SHLQ(U8(3), h)
+	ADDQ(src, h)
+	base, length := GP64(), GP64()
+	MOVQ(Mem{Base: h}, base)
+	MOVQ(Mem{Base: h, Disp: 8}, length)
+	for q := 1; q < 4; q++ {
+		CMPQ(base, Mem{Base: h, Disp: 24 * q})
+		JNE(LabelRef("rows"))
+		CMPQ(length, Mem{Base: h, Disp: 24*q + 8})
+		JNE(LabelRef("rows"))
+	}
+	// Row 0's window starts at or after the source's start: its first
+	// frame, a signed 32-bit index, is at least 1. Its position is then
+	// under 2^63, so the rows' positions, 16 steps of at most windowStep
+	// apart, grow without wrapping.
+	first := GP32()
+	MOVL(Mem{Base: pos, Index: r, Scale: 8, Disp: 4}, first)
+	TESTL(first, first)
+	JLE(LabelRef("rows"))
+	p, st := GP64(), GP64() // row q's position; 16 steps
+	MOVQ(Mem{Base: pos, Index: r, Scale: 8}, p)
+	MOVQ(Mem{Base: step, Index: v, Scale: 8}, st)
+	SHLQ(U8(4), st)
+	// Row 3's window, 32 frames from the frame before its first, ends
+	// inside the source; the rows before start no later.
+	at := GP64()
+	LEAQ(Mem{Base: st, Index: st, Scale: 2}, at)
+	ADDQ(p, at)
+	SHRQ(U8(32), at)
+	ADDQ(U8(31), at)
+	CMPQ(at, length)
+	JA(LabelRef("rows"))
+	MOVQ(p, at)
+	for q := 1; q < 4; q++ {
+		ADDQ(st, at)
+		CMPQ(at, Mem{Base: pos, Index: r, Scale: 8, Disp: 8 * q})
+		JNE(LabelRef("rows"))
+	}
+
+	o := GP64() // the voice's block in dst
+	MOVQ(v, o)
+	SHLQ(U8(8), o)
+	ADDQ(dst, o)
+	CMPB(Mem{Base: cubic, Index: v, Scale: 1}, U8(0))
+	JE(LabelRef("wholelinear"))
+	t.wholeRows(o, base, p, st, off, adv, true)
+	Label("wholelinear")
+	t.wholeRows(o, base, p, st, off, adv, false)
+	Label("rows")
+}
+
+// wholeRows emits wholeVoice's four rows, row 0 at position p, then jumps
+// to the next voice.
+func (t tier) wholeRows(o, base, p, st reg.GPVirtual, off, adv reg.VecVirtual, cubic bool) {
+	qa := t.vec()
+	VPBROADCASTQ(p, qa)
+	VPADDQ(off, qa, qa)
+	w := GP64()
+	for q := range 4 {
+		qb := t.vec()
+		VPADDQ(adv, qa, qb)
+		j, f := t.splitPositions(qa, qb)
+		frac := t.fraction(f)
+		// The window: 32 frames from the frame before the row's first.
+		MOVQ(p, w)
+		SHRQ(U8(32), w)
+		lo, hi := ZMM(), ZMM()
+		VMOVUPS(Mem{Base: base, Index: w, Scale: 4, Disp: -4}, lo)
+		VMOVUPS(Mem{Base: base, Index: w, Scale: 4, Disp: 60}, hi)
+		x := t.windowPoints(j, lo, hi, cubic)
+		t.store(t.interpolate(x, frac, cubic), Mem{Base: o, Disp: 64 * q})
+		if q < 3 {
+			next := t.vec()
+			VPADDQ(adv, qb, next)
+			qa = next
+			ADDQ(st, p)
+		}
+	}
+	JMP(LabelRef("next"))
 }
 
 // prefetchAhead is how many voices ahead prefetchVoice looks, and
@@ -150,30 +249,15 @@ func (t tier) sampleRows(v, dst, src, pos, window reg.GPVirtual, off, adv Op, cu
 			VPADDQ(adv, qb, next)
 		}
 		j, f := t.splitPositions(qa, qb)
-		frac := t.vec()
-		VPSRLD(U8(24), f, frac)
-		t.cvt(frac, frac)
-		t.mul(frac, t.constant(0x3b800000), frac) // 2^-8
+		frac := t.fraction(f)
 		x := [4]reg.VecVirtual{t.vec(), t.vec(), t.vec(), t.vec()}
-		points := []int{1, 2}
-		if cubic {
-			points = []int{0, 1, 2, 3}
-		}
+		points := pointsOf(cubic)
 		if t.z {
 			t.windowOrGather(kind, r, pos, base, length, window, j, x, points)
 		} else {
 			t.gatherPoints(base, length, j, x, points)
 		}
-		var y reg.VecVirtual
-		if cubic {
-			y = t.catmullRom(x[0], x[1], x[2], x[3], frac)
-		} else {
-			y = t.vec()
-			t.sub(x[2], x[1], y)
-			t.mul(frac, y, y)
-			t.add(x[1], y, y)
-		}
-		t.store(y, Mem{Base: o, Disp: 4 * t.w * part})
+		t.store(t.interpolate(x, frac, cubic), Mem{Base: o, Disp: 4 * t.w * part})
 		qa = next
 	}
 	INCQ(r)
@@ -204,6 +288,16 @@ func (t tier) windowOrGather(kind string, r, pos, base, length, window reg.GPVir
 	lo, hi := ZMM(), ZMM()
 	VMOVUPS(Mem{Base: base, Index: w0, Scale: 4}, lo)
 	VMOVUPS(Mem{Base: base, Index: w0, Scale: 4, Disp: 64}, hi)
+	t.pickPoints(j, lo, hi, x, points)
+	JMP(LabelRef(done))
+	Label(gather)
+	t.gatherPoints(base, length, j, x, points)
+	Label(done)
+}
+
+// pickPoints sets x[k], for k in points, to the frames at j+k-1 from the
+// window lo, hi: 32 frames from the frame before j's first lane.
+func (t tier) pickPoints(j, lo, hi reg.VecVirtual, x [4]reg.VecVirtual, points []int) {
 	// rel is each lane's first point (j-1) in the window: j - (w0+1),
 	// where w0+1 is j's first lane.
 	rel := t.vec()
@@ -217,10 +311,45 @@ func (t tier) windowOrGather(kind string, r, pos, base, length, window reg.GPVir
 		}
 		VPERMI2PS(hi, lo, x[k])
 	}
-	JMP(LabelRef(done))
-	Label(gather)
-	t.gatherPoints(base, length, j, x, points)
-	Label(done)
+}
+
+// windowPoints returns a row's points picked from its window lo, hi
+// (pickPoints).
+func (t tier) windowPoints(j, lo, hi reg.VecVirtual, cubic bool) [4]reg.VecVirtual {
+	x := [4]reg.VecVirtual{t.vec(), t.vec(), t.vec(), t.vec()}
+	t.pickPoints(j, lo, hi, x, pointsOf(cubic))
+	return x
+}
+
+// pointsOf returns which of x0..x3 an interpolation reads.
+func pointsOf(cubic bool) []int {
+	if cubic {
+		return []int{0, 1, 2, 3}
+	}
+	return []int{1, 2}
+}
+
+// fraction returns the fractions f (the positions' low halves) at their
+// top 8 bits, as floats.
+func (t tier) fraction(f reg.VecVirtual) reg.VecVirtual {
+	frac := t.vec()
+	VPSRLD(U8(24), f, frac)
+	t.cvt(frac, frac)
+	t.mul(frac, t.constant(0x3b800000), frac) // 2^-8
+	return frac
+}
+
+// interpolate returns the row's samples from its points x at fractions
+// frac.
+func (t tier) interpolate(x [4]reg.VecVirtual, frac reg.VecVirtual, cubic bool) reg.VecVirtual {
+	if cubic {
+		return t.catmullRom(x[0], x[1], x[2], x[3], frac)
+	}
+	y := t.vec()
+	t.sub(x[2], x[1], y)
+	t.mul(frac, y, y)
+	t.add(x[1], y, y)
+	return y
 }
 
 // gatherPoints gathers x[k], the frames at j+k-1 clamped to the source,
