@@ -233,12 +233,16 @@ func (b *Bank) SetFreqRatio(slot int, r float32) {
 	}
 }
 
-// setHeld sets a setter value that a held voice (see heldVoice) depends
-// on, and releases the hold if the value's bits change.
+// setHeld sets a setter value that a held voice (see heldVoice) or a
+// SoundFontSampler voice's held output (holdGains) depends on, and
+// releases the hold if the value's bits change.
 func (b *Bank) setHeld(slot int, to *float32, x float32) {
 	if math.Float32bits(*to) != math.Float32bits(x) {
 		*to = x
 		b.held[slot].ok = false
+		if r := &b.slots[slot]; r.kind == SoundFontSampler && r.state != slotIdle {
+			b.sf.v[r.idx].outHeld = false
+		}
 	}
 }
 

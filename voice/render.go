@@ -36,10 +36,6 @@ const maxBatch = filterGroup / 2
 // bits; each of these clears ok, and so does silencing the voice, so a
 // held voice is active. The gains are the voice's constant gains,
 // sustain × gain × pan gain.
-//
-// A filtered SoundFontSampler voice is held in a narrower sense (see
-// Bank.holdGains): only its gain and pan are known not to have changed,
-// and its gains are gain × pan gain; the steady path skips it by its kind.
 type heldVoice struct {
 	ok     bool
 	never  bool // filtered, or of a kind with no steady path: never held until the next NoteOn

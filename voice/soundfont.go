@@ -69,6 +69,12 @@ type sfVoice struct {
 	panL, panR     float32 // its gains
 	steady         bool    // target, want and fcWant stay as they are (see levels)
 	held           bool    // want and fcWant stay as they are (see levels)
+
+	// The bank's output of the voice, while outHeld (holdGains): its
+	// gain times the pan gains, and the gain alone.
+	outHeld    bool
+	outL, outR float32
+	outGain    float32
 }
 
 // The states of a voice's last block.
@@ -216,6 +222,7 @@ func (o *sfVoice) retune(r float32) {
 // setLive takes a new o.live: what depends on it alone.
 func (o *sfVoice) setLive() {
 	o.attAmp, o.panIn, o.steady, o.held = cb2amp(float64(o.live.Attenuation)), float32(math.NaN()), false, false
+	o.outHeld = false // its pan may change
 	lv := &o.live
 	o.lfoRead = lv.ModLFOToPitch != 0 || lv.VibLFOToPitch != 0 || lv.ModLFOToFc != 0 || lv.ModLFOToVol != 0
 }
@@ -633,35 +640,32 @@ func (s *sfVoices) panGains(i int32, p float32) (l, r float32) {
 // when every one was prepared. The gains, adds and level are output's to
 // the bit.
 func (b *Bank) prepare(o *sfVoice, v *voiceBuf, sc *scratch, k int) {
-	h := &b.held[v.slot]
-	if !h.ok || h.kind != SoundFontSampler || v.first != 0 || v.end != block.Size || o.state != sfPlaying || o.steal {
+	if !o.outHeld || v.first != 0 || v.end != block.Size || o.state != sfPlaying || o.steal {
 		return
 	}
 	// output's l0 and r0, which equal l1 and r1.
-	l, r := h.gl, h.gr
+	l, r := o.outL, o.outR
 	k &= filterGroup - 1
 	g := &sc.pendGains[k]
 	sc.pendLane[k], g[0], g[1], g[2], g[3] = v.lane, o.e0*l, o.e1*l, o.e0*r, o.e1*r
-	out := &b.out[v.slot]
-	out.level = o.e1 * out.gain
+	b.out[v.slot].level = o.e1 * o.outGain
 	v.prepared = true
 	sc.prepared++
 }
 
-// holdGains marks the SoundFont voice v, just output, as held for
-// prepare if the gain and pan its block applied are its setter values
-// (not clamped, to the bit) and its pan gains those of the voice's pan: then output's
-// next block, while no setter changes the values' bits, SetSoundFontLive
-// its pan, or a NoteOn, NoteOff or Steal the voice (each clears the hold),
-// has a constant gain of out.gain × pan gain.
+// holdGains marks the output of the SoundFont voice v, just output, as
+// held for prepare (sfVoice.outHeld) if the gain and pan its block applied
+// are its setter values (not clamped, to the bit) and its pan gains those
+// of the voice's pan: then output's next block, while no setter changes
+// the values' bits (Bank.setHeld) and SetSoundFontLive leaves its pan
+// (each clears the mark; a NoteOn starts a voice without it), has a
+// constant gain of out.gain × pan gain.
 func (b *Bank) holdGains(v *voiceBuf) {
 	o, out, set := &b.sf.v[v.idx], &b.out[v.slot], &b.set[v.slot]
 	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
-	if b.slots[v.slot].state == slotActive && !v.stereo && same(set.gain, out.gain) && same(set.pan, out.pan) &&
-		o.panIn == o.panIn && o.panL == out.gl && o.panR == out.gr {
-		b.held[v.slot] = heldVoice{ok: true, never: true, kind: SoundFontSampler, idx: v.idx,
-			gl: out.gain * out.gl, gr: out.gain * out.gr}
-	}
+	o.outHeld = b.slots[v.slot].state == slotActive && !v.stereo && same(set.gain, out.gain) && same(set.pan, out.pan) &&
+		o.panIn == o.panIn && o.panL == out.gl && o.panR == out.gr
+	o.outL, o.outR, o.outGain = out.gain*out.gl, out.gain*out.gr, out.gain
 }
 
 // SetSoundFontLive sets the modulated controls of the SoundFontSampler
@@ -680,7 +684,6 @@ func (b *Bank) SetSoundFontLive(slot int, lv *SoundFontLive) {
 	o := &b.src[SoundFontSampler].(*sfVoices).v[b.slots[slot].idx]
 	o.live = *lv
 	o.setLive()
-	b.held[slot].ok = false // its pan may change
 	o.filterType(&b.filt[slot])
 }
 
