@@ -286,13 +286,13 @@ func panAddRampVoices(left, right *block.Block, src []block.Block, lane []int32,
 
 // sampleVoices has no SSE2 kernel (SSE2 cannot gather); that tier runs the
 // generic twin. The kernels take whole voices, so there is no tail.
-func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
+func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) bool {
 	switch use[kSampleVoices] {
 	case levelAVX512:
-		sampleVoicesAVX512(dst, src, pos, step, cubic)
+		return sampleVoicesAVX512(dst, src, pos, step, cubic)
 	case levelAVX2:
-		sampleVoicesAVX2(dst, src, pos, step, cubic)
+		return sampleVoicesAVX2(dst, src, pos, step, cubic)
 	default:
-		sampleVoicesGeneric(dst, src, pos, step, cubic)
+		return sampleVoicesGeneric(dst, src, pos, step, cubic)
 	}
 }

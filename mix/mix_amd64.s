@@ -3005,9 +3005,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sampleVoicesAVX2(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
+// func sampleVoicesAVX2(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool) bool
 // Requires: AVX, AVX2, MMX+
-TEXT ·sampleVoicesAVX2(SB), NOSPLIT, $64-120
+TEXT ·sampleVoicesAVX2(SB), NOSPLIT, $64-121
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
 	MOVQ src_base+24(FP), DX
@@ -3062,6 +3062,9 @@ rowcubic:
 	ADDQ         DX, R11
 	MOVQ         (R11), R12
 	MOVQ         8(R11), R11
+	LEAQ         -1(R11), R13
+	CMPQ         R13, $0x7ffffffe
+	JA           badsource
 	VPBROADCASTQ (BX)(R9*8), Y0
 	VPADDQ       (SP), Y0, Y0
 	VPADDQ       32(SP), Y0, Y1
@@ -3185,6 +3188,9 @@ rowlinear:
 	ADDQ         DX, R11
 	MOVQ         (R11), R12
 	MOVQ         8(R11), R11
+	LEAQ         -1(R11), R13
+	CMPQ         R13, $0x7ffffffe
+	JA           badsource
 	VPBROADCASTQ (BX)(R9*8), Y0
 	VPADDQ       (SP), Y0, Y0
 	VPADDQ       32(SP), Y0, Y1
@@ -3251,6 +3257,14 @@ next:
 	JMP  voice
 
 done:
+	MOVB $0x01, AL
+	MOVB AL, ret+120(FP)
+	VZEROUPPER
+	RET
+
+badsource:
+	MOVB $0x00, AL
+	MOVB AL, ret+120(FP)
 	VZEROUPPER
 	RET
 
@@ -5463,9 +5477,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func sampleVoicesAVX512(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
+// func sampleVoicesAVX512(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool) bool
 // Requires: AVX, AVX512F, MMX+
-TEXT ·sampleVoicesAVX512(SB), NOSPLIT, $0-120
+TEXT ·sampleVoicesAVX512(SB), NOSPLIT, $0-121
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
 	MOVQ src_base+24(FP), DX
@@ -5515,6 +5529,9 @@ prefetched:
 	ADDQ         DX, R11
 	MOVQ         (R11), R12
 	MOVQ         8(R11), R13
+	LEAQ         -1(R13), R14
+	CMPQ         R14, $0x7ffffffe
+	JA           badsource
 	CMPQ         R12, 24(R11)
 	JNE          rows
 	CMPQ         R13, 32(R11)
@@ -5831,6 +5848,9 @@ rowcubic:
 	ADDQ         DX, R12
 	MOVQ         (R12), R13
 	MOVQ         8(R12), R12
+	LEAQ         -1(R12), R14
+	CMPQ         R14, $0x7ffffffe
+	JA           badsource
 	VPBROADCASTQ (BX)(R10*8), Z2
 	VPADDQ       Z1, Z2, Z2
 	VPADDQ       Z0, Z2, Z9
@@ -5927,6 +5947,9 @@ rowlinear:
 	ADDQ         DX, R12
 	MOVQ         (R12), R13
 	MOVQ         8(R12), R12
+	LEAQ         -1(R12), R14
+	CMPQ         R14, $0x7ffffffe
+	JA           badsource
 	VPBROADCASTQ (BX)(R10*8), Z2
 	VPADDQ       Z1, Z2, Z2
 	VPADDQ       Z0, Z2, Z9
@@ -5986,5 +6009,13 @@ next:
 	JMP  voice
 
 done:
+	MOVB $0x01, AL
+	MOVB AL, ret+120(FP)
+	VZEROUPPER
+	RET
+
+badsource:
+	MOVB $0x00, AL
+	MOVB AL, ret+120(FP)
 	VZEROUPPER
 	RET

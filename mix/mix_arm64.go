@@ -206,6 +206,6 @@ func panAddRampVoices(left, right *block.Block, src []block.Block, lane []int32,
 }
 
 // sampleVoices runs its generic twin: NEON has no gather.
-func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
-	sampleVoicesGeneric(dst, src, pos, step, cubic)
+func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) bool {
+	return sampleVoicesGeneric(dst, src, pos, step, cubic)
 }

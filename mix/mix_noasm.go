@@ -39,6 +39,6 @@ func svfVoices(x []block.Block, ic1, ic2, a1, a2, a3, m0, m1, m2 []float32) {
 	svfVoicesGeneric(x, ic1, ic2, a1, a2, a3, m0, m1, m2)
 }
 
-func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
-	sampleVoicesGeneric(dst, src, pos, step, cubic)
+func sampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) bool {
+	return sampleVoicesGeneric(dst, src, pos, step, cubic)
 }

@@ -122,7 +122,7 @@ func wavetableAVX2(dst []float32, pairs [][2]float32, k uint32, phase uint32, in
 // sampleVoicesAVX2 computes the loop of sampleVoicesGeneric for the len(dst) voices.
 //
 //go:noescape
-func sampleVoicesAVX2(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
+func sampleVoicesAVX2(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool) bool
 
 // addScaledAVX512 computes dst[i] += gain*src[i] for whole vectors of dst.
 //
@@ -192,4 +192,4 @@ func wavetableAVX512(dst []float32, pairs [][2]float32, k uint32, phase uint32, 
 // sampleVoicesAVX512 computes the loop of sampleVoicesGeneric for the len(dst) voices.
 //
 //go:noescape
-func sampleVoicesAVX512(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)
+func sampleVoicesAVX512(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool) bool

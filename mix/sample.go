@@ -36,30 +36,15 @@ import "github.com/aether-audio/aether/block"
 // A row is one AVX-512 vector (two AVX2 ones), its four points gathered
 // lane by lane; every tier is bit-exact with the generic twin. step and
 // cubic hold one entry per voice, src and pos four; every source must
-// hold 1 to 2^31-1 frames.
+// hold 1 to 2^31-1 frames: SampleVoices panics at the first that does not
+// (the kernels check each source as they reach it, so the voices before
+// it are read).
 func SampleVoices(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
 	checkLen(len(dst), len(step))
 	checkLen(len(dst), len(cubic))
 	checkLen(4*len(dst), len(src))
 	checkLen(4*len(dst), len(pos))
-	checkSources(src)
-	sampleVoices(dst, src, pos, step, cubic)
-}
-
-// checkSources panics unless every source holds 1 to 2^31-1 frames, with
-// one compare for all: the largest len-1 (0 wraps round), four sources
-// (a voice's) at a time.
-func checkSources(src [][]float32) {
-	var top uint64
-	for len(src) >= 4 {
-		s := src[:4:4]
-		top = max(top, uint64(len(s[0]))-1, uint64(len(s[1]))-1, uint64(len(s[2]))-1, uint64(len(s[3]))-1)
-		src = src[4:]
-	}
-	for i := range src {
-		top = max(top, uint64(len(src[i]))-1)
-	}
-	if top >= 1<<31-1 {
+	if !sampleVoices(dst, src, pos, step, cubic) {
 		panic("mix: sample source of 0 or 2^31 frames or more")
 	}
 }

@@ -2,16 +2,26 @@ package mix
 
 import "github.com/aether-audio/aether/block"
 
-func sampleVoicesGeneric(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
+// sampleVoicesGeneric reads the voices in order, and returns false at the
+// first row whose source is not 1 to 2^31-1 frames long (validSource).
+func sampleVoicesGeneric(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) bool {
 	src, pos = src[:4*len(dst)], pos[:4*len(dst)]
 	step, cubic = step[:len(dst)], cubic[:len(dst)]
 	for v := range dst {
 		for q := range 4 {
 			r := 4*v + q
+			if !validSource(src[r]) {
+				return false
+			}
 			sampleRow((*[rowLen]float32)(dst[v][rowLen*q:]), src[r], pos[r], step[v], cubic[v])
 		}
 	}
+	return true
 }
+
+// validSource reports whether s holds 1 to 2^31-1 frames, which the
+// kernels' 32-bit frame indexes and their clamp need.
+func validSource(s []float32) bool { return uint64(len(s))-1 < 1<<31-1 }
 
 // sampleRow reads one row of SampleVoices from s, the points clamped into
 // it. The float32 conversions keep the compiler from fusing multiply-adds,

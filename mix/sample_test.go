@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/aether-audio/aether/block"
 )
@@ -189,7 +190,11 @@ func TestSampleVoices(t *testing.T) {
 				got := newSampleCase(n, rng)
 				want := got.clone()
 				pos, step := slices.Clone(got.pos), slices.Clone(got.step)
-				want.run(sampleVoicesGeneric)
+				want.run(func(dst []block.Block, src [][]float32, pos, step []uint64, cubic []bool) {
+					if !sampleVoicesGeneric(dst, src, pos, step, cubic) {
+						t.Fatal("the twin found a bad source")
+					}
+				})
 				got.run(SampleVoices)
 				what := fmt.Sprintf("n=%d rep=%d", n, rep)
 				for i := range got.blocks {
@@ -259,12 +264,40 @@ func TestSampleVoicesReads(t *testing.T) {
 	}
 }
 
-// TestSampleVoicesEmptySourcePanics checks the documented panic.
-func TestSampleVoicesEmptySourcePanics(t *testing.T) {
-	defer func() {
-		if r := recover(); r != "mix: sample source of 0 or 2^31 frames or more" {
-			t.Errorf("recovered %v, want the empty source panic", r)
+// TestSampleVoicesBadSourcePanics checks the documented panic on every
+// tier: a source of 0 frames, or of 2^31 (a slice header only: nothing
+// may read it), at any row of the call, of a voice read on the AVX-512
+// whole-voice path (four rows of one source) or row by row.
+func TestSampleVoicesBadSourcePanics(t *testing.T) {
+	data := make([]float32, 300)
+	huge := unsafe.Slice(&data[0], 1<<31)
+	forEachTier(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		for rep := range 200 {
+			n := 1 + rng.IntN(5)
+			src := make([][]float32, 4*n)
+			pos, step, cubic := make([]uint64, 4*n), make([]uint64, n), make([]bool, n)
+			for v := range n {
+				step[v], cubic[v] = 1<<32, rng.IntN(2) == 0
+				for q := range 4 {
+					src[4*v+q], pos[4*v+q] = data, uint64(100+16*q)<<32
+				}
+			}
+			bad := rng.IntN(4 * n)
+			src[bad] = [][]float32{{}, huge, huge[:0]}[rng.IntN(3)]
+			if rng.IntN(2) == 0 { // the whole voice's four rows alike
+				for q := range 4 {
+					src[bad&^3+q] = src[bad]
+				}
+			}
+			func() {
+				defer func() {
+					if r := recover(); r != "mix: sample source of 0 or 2^31 frames or more" {
+						t.Fatalf("rep %d, row %d of %d, %d frames: recovered %v, want the bad source panic", rep, bad, 4*n, len(src[bad]), r)
+					}
+				}()
+				SampleVoices(make([]block.Block, n), src, pos, step, cubic)
+			}()
 		}
-	}()
-	SampleVoices(make([]block.Block, 1), [][]float32{{1}, {}, {1}, {1}}, make([]uint64, 4), make([]uint64, 1), make([]bool, 1))
+	})
 }

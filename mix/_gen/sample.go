@@ -27,7 +27,7 @@ const windowStep = 0x1c0000000 // 1.75
 // ends of its source. The voice's interpolation is tested once per
 // voice: a cubic and a linear copy of the row loop follow.
 func sampleVoices(t tier) {
-	t.text("sampleVoices", "func(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool)",
+	t.text("sampleVoices", "func(dst [][64]float32, src [][]float32, pos []uint64, step []uint64, cubic []bool) bool",
 		"the loop of sampleVoicesGeneric for the len(dst) voices.")
 	dst, n := sliceParam("dst")
 	src, pos, step, cubic := basePtr("src"), basePtr("pos"), basePtr("step"), basePtr("cubic")
@@ -83,8 +83,24 @@ func sampleVoices(t tier) {
 	Label("next")
 	INCQ(v)
 	JMP(LabelRef("voice"))
+	ok := GP8()
 	Label("done")
+	MOVB(U8(1), ok)
+	Store(ok, ReturnIndex(0))
 	t.ret()
+	Label("badsource")
+	MOVB(U8(0), ok)
+	Store(ok, ReturnIndex(0))
+	t.ret()
+}
+
+// checkSource jumps to badsource unless length, a source's, is 1 to
+// 2^31-1 frames, as the frames' 32-bit indexes and the clamp need.
+func checkSource(length reg.GPVirtual) {
+	c := GP64()
+	LEAQ(Mem{Base: length, Disp: -1}, c)
+	CMPQ(c, U32(1<<31-2))
+	JA(LabelRef("badsource"))
 }
 
 // wholeVoice reads AVX-512 voice v on its own path when its four rows are
@@ -107,6 +123,7 @@ func (t tier) wholeVoice(v, dst, src, pos, step, cubic, window reg.GPVirtual, of
 	base, length := GP64(), GP64()
 	MOVQ(Mem{Base: h}, base)
 	MOVQ(Mem{Base: h, Disp: 8}, length)
+	checkSource(length)
 	for q := 1; q < 4; q++ {
 		CMPQ(base, Mem{Base: h, Disp: 24 * q})
 		JNE(LabelRef("rows"))
@@ -233,6 +250,7 @@ func (t tier) sampleRows(v, dst, src, pos, window reg.GPVirtual, off, adv Op, cu
 	base, length := GP64(), GP64()
 	MOVQ(Mem{Base: h}, base)
 	MOVQ(Mem{Base: h, Disp: 8}, length)
+	checkSource(length)
 
 	// A part is one vector of output lanes: AVX2 takes two per row. qa
 	// holds the positions of its first half of lanes, qb of the second;
