@@ -218,8 +218,10 @@ func (b *Bank) general(sc *scratch, mask uint64) {
 func (b *Bank) finish(sc *scratch, v *voiceBuf, end int32) {
 	if v.filtered {
 		g := &sc.group[sc.held&(filterGroup-1)]
-		// Field by field, for the reason given in general.
-		g.slot, g.idx, g.kind, g.first, g.end, g.lane, g.stereo, g.prepared = v.slot, v.idx, v.kind, v.first, end, v.lane, v.stereo, v.prepared
+		// Whole: the kind stored v's fields before its kernel ran, long
+		// enough ago for wide loads not to wait on the narrow stores.
+		*g = *v
+		g.end = end
 		sc.held++
 		if v.fills {
 			b.filterAndOutput(sc)
