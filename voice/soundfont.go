@@ -2,6 +2,7 @@ package voice
 
 import (
 	"math"
+	"math/bits"
 
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/mix"
@@ -308,9 +309,8 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 	for i := range batch {
 		vs[i&(maxBatch-1)] = &s.v[batch[i].idx]
 	}
-	advance(vs[:len(batch)], act[:len(batch)])
-	levels(vs[:len(batch)], act[:len(batch)])
-	pitchSteps(vs[:len(batch)], act[:len(batch)])
+	pitched := levels(&vs, &act, advance(vs[:len(batch)], act[:len(batch)]))
+	pitchSteps(&vs, pitched)
 	lane := int32(-1) // the first lane of the voices in k
 	filtered := 0     // the filtered voices played
 	for i := range batch {
@@ -354,13 +354,21 @@ const (
 	sfLevel           // advance's: levels decides
 )
 
+// batchSet is a set of a batch's voices, bit i for voice i: each pass of
+// the control after the first visits only the voices whose set it is in,
+// not every voice of the batch (a held chord's voices skip them all).
+type batchSet uint64
+
+const _ = uint(64 - maxBatch) // a batchSet holds a whole batch
+
 // advance runs the first part of each voice's control for its next
 // block, as fluid_rvoice_write does up to its pitch: it moves the
 // envelopes and the LFOs and sets act[i] to what the block does, or to
-// sfLevel, where levels decides. Each pass of the control is a loop over
-// the batch, not a call per voice: the voices' chains of dependent steps
-// then overlap each other, with or without profile-guided inlining.
-func advance(vs []*sfVoice, act []uint8) {
+// sfLevel, where levels decides; it returns the voices set to sfLevel.
+// Each pass of the control is a loop over the batch, not a call per
+// voice: the voices' chains of dependent steps then overlap each other,
+// with or without profile-guided inlining.
+func advance(vs []*sfVoice, act []uint8) (level batchSet) {
 	act = act[:len(vs)]
 	for i, o := range vs {
 		o.state = sfQuiet
@@ -395,23 +403,24 @@ func advance(vs []*sfVoice, act []uint8) {
 		if o.lfoRead {
 			o.lfosTo(o.ticks) // through this block
 		}
-		act[i] = sfLevel
 		if o.vol.section == sfDelay {
 			act[i] = sfSkip
-		}
-	}
-}
-
-// levels runs the rest of the control of each voice whose act is sfLevel:
-// the level (o.target) and, for a voice that reads and does not hold them,
-// the pitch and cutoff in cents (o.want, o.fcWant); it sets act[i] to what
-// the block does.
-func levels(vs []*sfVoice, act []uint8) {
-	act = act[:len(vs)]
-	for i, o := range vs {
-		if act[i] != sfLevel {
 			continue
 		}
+		act[i] = sfLevel
+		level |= 1 << i
+	}
+	return level
+}
+
+// levels runs the rest of the control of each voice in set, whose act is
+// sfLevel: the level (o.target) and, for a voice that reads and does not
+// hold them, the pitch and cutoff in cents (o.want, o.fcWant); it sets
+// act[i] to what the block does, and returns the voices set to sfRead.
+func levels(vs *[maxBatch]*sfVoice, act *[maxBatch]uint8, set batchSet) (pitched batchSet) {
+	for ; set != 0; set &= set - 1 {
+		i := bits.TrailingZeros64(uint64(set)) & (maxBatch - 1)
+		o := vs[i]
 		// The level: linear in amplitude through the attack, linear in dB
 		// (over EnvRange) after it.
 		lv := &o.live
@@ -446,19 +455,21 @@ func levels(vs []*sfVoice, act []uint8) {
 				modEnv*float64(lv.ModEnvToPitch)
 			o.fcWant = float64(lv.FilterFc) + o.modLFO.val*float64(lv.ModLFOToFc) + modEnv*float64(lv.ModEnvToFc)
 			act[i] = sfRead
+			pitched |= 1 << i
 			o.held = (o.mod.section == sfSustain || lv.ModEnvToPitch == 0 && lv.ModEnvToFc == 0) &&
 				lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
 		}
 		o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain && o.held && lv.ModLFOToVol == 0
 	}
+	return pitched
 }
 
 // pitchSteps sets o.step, the read step in 32.32 frames, of each voice
-// that reads at a pitch levels computed, for that pitch o.want.
-func pitchSteps(vs []*sfVoice, act []uint8) {
-	act = act[:len(vs)]
-	for i, o := range vs {
-		if cents := o.want; act[i] == sfRead && cents != o.cents {
+// in set, which reads at a pitch levels computed, for that pitch o.want.
+func pitchSteps(vs *[maxBatch]*sfVoice, set batchSet) {
+	for ; set != 0; set &= set - 1 {
+		o := vs[bits.TrailingZeros64(uint64(set))&(maxBatch-1)]
+		if cents := o.want; cents != o.cents {
 			o.cents = cents
 			o.step = max(int64(min(ct2hz(cents)*o.scale, maxSFStep*frac32)), 1)
 		}
