@@ -372,12 +372,13 @@ func advance(vs []*sfVoice, act []uint8) (level batchSet) {
 	act = act[:len(vs)]
 	for i, o := range vs {
 		o.state = sfQuiet
-		if o.steady && o.offTicks < 0 {
-			// Both envelopes sustain and no LFO reaches the level, pitch
-			// or cutoff (so none is stepped, lfosTo): the block's level,
-			// pitch and cutoff are the last's.
+		if o.steady && o.offTicks < 0 && o.vol.count < o.vol.limit && o.mod.count < o.mod.limit {
+			// Both envelopes stand still (a hold or a sustain) through
+			// this block and no LFO reaches the level, pitch or cutoff
+			// (so none is stepped, lfosTo): the block's level, pitch and
+			// cutoff are the last's.
 			o.ticks += block.Size
-			o.vol.count++ // what stay does in a sustain
+			o.vol.count++ // what stay does in a section that stands still
 			o.mod.count++
 			act[i] = sfReadHeld
 			continue
@@ -459,7 +460,7 @@ func levels(vs *[maxBatch]*sfVoice, act *[maxBatch]uint8, set batchSet) (pitched
 			o.held = (o.mod.section == sfSustain || lv.ModEnvToPitch == 0 && lv.ModEnvToFc == 0) &&
 				lv.ModLFOToPitch == 0 && lv.VibLFOToPitch == 0 && lv.ModLFOToFc == 0
 		}
-		o.steady = amp != 0 && o.vol.section == sfSustain && o.mod.section == sfSustain && o.held && lv.ModLFOToVol == 0
+		o.steady = amp != 0 && o.vol.still() && o.mod.still() && o.held && lv.ModLFOToVol == 0
 	}
 	return pitched
 }

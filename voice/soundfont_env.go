@@ -91,6 +91,12 @@ func (e *sfEnv) stay() bool {
 	return false
 }
 
+// still reports whether the section leaves the value as it is, a hold or
+// a sustain: until its blocks run out (count reaches limit), stay then
+// only counts them, for coeff·val + incr is val exactly and val lies in
+// [lo, hi] (the section's value was clamped there when it was entered).
+func (e *sfEnv) still() bool { return e.coeff == 1 && e.incr == 0 }
+
 // step advances the envelope by one block, through any change of section.
 func (e *sfEnv) step() {
 	for e.count >= e.limit {

@@ -507,16 +507,17 @@ func TestSoundFontReads(t *testing.T) {
 }
 
 // TestSoundFontSteadySustain checks the shortcuts of a voice whose
-// envelopes sustain with no LFO modulation (its level, pitch and cutoff
-// are not computed again) and of one whose modulation envelope sustains
-// while its level decays (its pitch and cutoff are held): the same bytes
-// as a voice that never takes them (a cutoff modulation too small to move
-// the cutoff keeps them off), through changes of attenuation, frequency
-// ratio, pitch and vibrato depth and a note-off.
+// envelopes stand still (sustain, or the volume envelope's hold) with no
+// LFO modulation (its level, pitch and cutoff are not computed again) and
+// of one whose modulation envelope sustains while its level decays (its
+// pitch and cutoff are held): the same bytes as a voice that never takes
+// them (a cutoff modulation too small to move the cutoff keeps them off),
+// through changes of attenuation, frequency ratio, pitch and vibrato depth
+// and a note-off.
 func TestSoundFontSteadySustain(t *testing.T) {
-	render := func(tiny float32, decay int) (out []float32, steadyBlocks, heldBlocks int) {
+	render := func(tiny float32, hold, decay int) (out []float32, steadyBlocks, heldBlocks, steadyHold int) {
 		sf := testSoundFont()
-		sf.VolEnv = Envelope{Attack: 2, Hold: 1, Decay: decay, Sustain: 0.5, Release: 20}
+		sf.VolEnv = Envelope{Attack: 2, Hold: hold, Decay: decay, Sustain: 0.5, Release: 20}
 		sf.ModEnv = Envelope{Attack: 1, Decay: 2, Sustain: 0.3, Release: 20}
 		sf.ModLFO, sf.VibLFO = LFO{Incr: 0.03}, LFO{Incr: 0.05}
 		sf.Live.FilterFc, sf.Live.FilterQ, sf.Live.ModEnvToPitch, sf.Live.ModLFOToFc = 8000, 50, 30, tiny
@@ -527,6 +528,9 @@ func TestSoundFontSteadySustain(t *testing.T) {
 		left, _ := renderBlocks(b, 0, 90, func(i int) {
 			if o.steady {
 				steadyBlocks++
+				if o.vol.section == sfHold {
+					steadyHold++
+				}
 			}
 			if o.held {
 				heldBlocks++
@@ -549,21 +553,24 @@ func TestSoundFontSteadySustain(t *testing.T) {
 				b.SetSoundFontLive(0, &live)
 			}
 		})
-		return left, steadyBlocks, heldBlocks
+		return left, steadyBlocks, heldBlocks, steadyHold
 	}
-	for _, decay := range []int{3, 70} {
-		got, steady, held := render(0, decay)
-		want, never, neverHeld := render(1e-30, decay)
-		if never != 0 || neverHeld != 0 || held < 40 || decay == 3 && steady < 30 || decay == 70 && held-steady < 20 {
-			t.Fatalf("decay %d: blocks steady %d, held %d with no modulation; %d and %d with a tiny one", decay, steady, held, never, neverHeld)
+	for _, c := range []struct{ hold, decay int }{{1, 3}, {1, 70}, {15, 3}} {
+		hold, decay := c.hold, c.decay
+		got, steady, held, inHold := render(0, hold, decay)
+		want, never, neverHeld, _ := render(1e-30, hold, decay)
+		if never != 0 || neverHeld != 0 || held < 40 || decay == 3 && steady < 30 || decay == 70 && held-steady < 20 ||
+			hold == 15 && inHold < 8 {
+			t.Fatalf("hold %d, decay %d: blocks steady %d (%d in the hold), held %d with no modulation; %d and %d with a tiny one",
+				hold, decay, steady, inHold, held, never, neverHeld)
 		}
 		for i := range want {
 			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("decay %d: sample %d (block %d): %v with the shortcuts, %v without", decay, i, i/block.Size, got[i], want[i])
+				t.Fatalf("hold %d, decay %d: sample %d (block %d): %v with the shortcuts, %v without", hold, decay, i, i/block.Size, got[i], want[i])
 			}
 		}
 		if p := blockPeaks(got); !(p[25] < 0.6*p[15] && p[80] < 0.5*p[55]) {
-			t.Fatalf("decay %d: block peaks %.3g %.3g %.3g %.3g: the attenuation or the release did not reach the sound", decay, p[15], p[25], p[55], p[80])
+			t.Fatalf("hold %d, decay %d: block peaks %.3g %.3g %.3g %.3g: the attenuation or the release did not reach the sound", hold, decay, p[15], p[25], p[55], p[80])
 		}
 	}
 }
