@@ -770,3 +770,87 @@ func TestSoundFontIgnoresSynthFilterSetters(t *testing.T) {
 		t.Fatalf("block 20's peak %.3g after a NaN cutoff, want silence", p[20])
 	}
 }
+
+// TestSoundFontVoicesSumAlone: many filtered SoundFont voices in one bank
+// (more than a batch and a filter group; looped and not; starting inside
+// a block; held, decaying, released, stolen; their gain, pan and voice pan
+// changed on the way) add to the bus exactly what each adds alone, summed
+// in slot order: batches, filter groups and the adds prepared for a whole
+// group change no bit. (Filtered voices reach the bus in slot order, a
+// group at a time; an unfiltered one reaches it as soon as it is read,
+// ahead of filtered ones before it that wait for their group, so a mix of
+// both sums in another, as fixed, order.)
+func TestSoundFontVoicesSumAlone(t *testing.T) {
+	const voices, blocks = 75, 48
+	params := func(i int) (Params, int) {
+		sf := testSoundFont()
+		sf.Live.Pitch = 6000 + 37*float64(i)
+		sf.Live.Pan = float32(i%9*100 - 400)
+		sf.VolEnv = Envelope{Attack: 1 + i%3, Hold: i % 5 * 3, Decay: i % 4 * 10, Sustain: 0.3 + 0.1*float32(i%6), Release: 5 + i%7}
+		if i%3 != 0 {
+			sf.Live.FilterFc, sf.Live.FilterQ = 5000+float32(40*i), float32(i%4*40)
+		}
+		if i%4 == 1 {
+			sf.LoopMode = LoopNone
+		}
+		p := sfParams(sf)
+		p.Gain, p.Pan = 0.2+0.01*float32(i), float32(i%5)*0.3-0.6
+		return p, i * 7 % block.Size
+	}
+	// change plays voice i's events before block k, in slot slot of b.
+	change := func(b *Bank, slot, i, k int) {
+		switch {
+		case k == 12 && i%7 == 0:
+			b.SetGain(slot, 0.5)
+		case k == 16 && i%5 == 0:
+			b.SetPan(slot, -0.3)
+		case k == 20 && i%13 == 0:
+			lv := b.src[SoundFontSampler].(*sfVoices).v[b.slots[slot].idx].live
+			lv.Pan = 250
+			b.SetSoundFontLive(slot, &lv)
+		case k == 24 && i%11 == 0:
+			b.Steal(slot)
+		case k == 18+i%20:
+			b.NoteOff(slot, i%3*20)
+		}
+	}
+	b := newTestBank(t, voices)
+	slots := make([]int32, voices)
+	for i := range voices {
+		p, off := params(i)
+		start(t, b, i, p, off)
+		slots[i] = int32(i)
+	}
+	var left, right [blocks]block.Block
+	for k := range blocks {
+		for i := range voices {
+			change(b, i, i, k)
+		}
+		b.Render(slots, &left[k], &right[k])
+	}
+	var sumL, sumR [blocks]block.Block
+	for i := range voices {
+		a := newTestBank(t, 1)
+		p, off := params(i)
+		start(t, a, 0, p, off)
+		for k := range blocks {
+			change(a, 0, i, k)
+			var l, r block.Block
+			a.Render([]int32{0}, &l, &r)
+			for j := range l {
+				sumL[k][j] += l[j]
+				sumR[k][j] += r[j]
+			}
+		}
+	}
+	for k := range blocks {
+		for j := range block.Size {
+			if math.Float32bits(left[k][j]) != math.Float32bits(sumL[k][j]) || math.Float32bits(right[k][j]) != math.Float32bits(sumR[k][j]) {
+				t.Fatalf("block %d sample %d: %v, %v together; %v, %v summed alone", k, j, left[k][j], right[k][j], sumL[k][j], sumR[k][j])
+			}
+		}
+	}
+	if p := blockPeaks(left[5][:]); p[0] < 0.5 {
+		t.Fatalf("block 5 peaks at %.3g: the voices are not sounding", p[0])
+	}
+}
