@@ -312,12 +312,10 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 	pitched := levels(&vs, &act, advance(vs[:len(batch)], act[:len(batch)]))
 	pitchSteps(&vs, pitched)
 	lane := int32(-1) // the first lane of the voices in k
-	open := 0         // the voices not filtered
-	fills := -1       // the voice that fills the filter group
+	filtered := 0     // the filtered voices played
 	for i := range batch {
 		v := &batch[i]
 		if !v.filtered {
-			open++
 			continue
 		}
 		if lane >= 0 && v.lane != lane+int32(k.n) {
@@ -329,33 +327,20 @@ func (s *sfVoices) render(b *Bank, sc *scratch) {
 		}
 		o := vs[i&(maxBatch-1)]
 		v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], sc.fb(), v.lane, v.first, b.rate, k.next(o.cubic))
-		// Into the filter group at once, at its place sc.held: only the
-		// voice that fills it waits for the reads (finish then filters
-		// the group).
-		b.prepare(o, v, sc, sc.held)
-		if v.fills {
-			fills = i
-		} else {
-			b.finish(sc, v, v.end)
-		}
+		b.prepare(o, v, sc, sc.held+filtered)
+		filtered++
 	}
 	if k.n > 0 {
 		k.run(sc.fb().sig[lane:])
 	}
-	for i := 0; open > 0 && i < len(batch); i++ {
-		if v := &batch[i]; !v.filtered {
+	for i := range batch {
+		v := &batch[i]
+		if !v.filtered {
 			o := vs[i&(maxBatch-1)]
 			v.end = s.play(o, v.idx, act[i&(maxBatch-1)], &b.filt[v.slot], nil, v.lane, v.first, b.rate, k.next(o.cubic))
 			k.run(sc.fb().sig[v.lane:])
-			b.finish(sc, v, v.end)
-			open--
 		}
-	}
-	// The voice that fills the group is the batch's last (general ends
-	// the batch there), so the voices before it are on the bus, or in
-	// the group, as a batch in slot order would leave them.
-	if fills >= 0 {
-		b.finish(sc, &batch[fills], batch[fills].end)
+		b.finish(sc, v, v.end)
 	}
 }
 
