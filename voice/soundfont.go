@@ -351,7 +351,6 @@ const (
 	sfEnd             // the voice ends
 	sfRead            // the voice reads and plays, at a pitch and cutoff levels computed
 	sfReadHeld        // the voice reads and plays at the last block's pitch and cutoff
-	sfLevel           // advance's: levels decides
 )
 
 // batchSet is a set of a batch's voices, bit i for voice i: each pass of
@@ -363,8 +362,8 @@ const _ = uint(64 - maxBatch) // a batchSet holds a whole batch
 
 // advance runs the first part of each voice's control for its next
 // block, as fluid_rvoice_write does up to its pitch: it moves the
-// envelopes and the LFOs and sets act[i] to what the block does, or to
-// sfLevel, where levels decides; it returns the voices set to sfLevel.
+// envelopes and the LFOs and sets act[i] to what the block does, except
+// for the voices it returns, whose act levels sets.
 // Each pass of the control is a loop over the batch, not a call per
 // voice: the voices' chains of dependent steps then overlap each other,
 // with or without profile-guided inlining.
@@ -408,14 +407,13 @@ func advance(vs []*sfVoice, act []uint8) (level batchSet) {
 			act[i] = sfSkip
 			continue
 		}
-		act[i] = sfLevel
 		level |= 1 << i
 	}
 	return level
 }
 
-// levels runs the rest of the control of each voice in set, whose act is
-// sfLevel: the level (o.target) and, for a voice that reads and does not
+// levels runs the rest of the control of each voice in set (advance's):
+// the level (o.target) and, for a voice that reads and does not
 // hold them, the pitch and cutoff in cents (o.want, o.fcWant); it sets
 // act[i] to what the block does, and returns the voices set to sfRead.
 func levels(vs *[maxBatch]*sfVoice, act *[maxBatch]uint8, set batchSet) (pitched batchSet) {
