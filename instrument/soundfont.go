@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
 
 	"github.com/aether-audio/aether/block"
 	"github.com/aether-audio/aether/sf2"
@@ -18,8 +20,9 @@ var ErrSoundFont = errors.New("instrument: invalid SoundFont bank")
 const MaxSoundFontRate = 768000
 
 // SoundFontBank is a SoundFont's presets as instruments. Each preset's
-// instrument is made once, with the bank; the bank and its instruments are
-// read-only and safe for any number of goroutines.
+// instrument is made once: with the bank when its font preset is ready to
+// play (always, in a font read whole), otherwise by its Prepare. The bank
+// and its instruments are safe for any number of goroutines.
 type SoundFontBank struct {
 	cfg     sfConfig
 	presets []sfPreset
@@ -41,8 +44,12 @@ type sfConfig struct {
 // sfPreset is one preset as an Instrument; Voice.Tag is the index of the
 // region a voice came from in the preset's AllRegions.
 type sfPreset struct {
-	cfg     *sfConfig
-	preset  *sf2.Preset
+	cfg    *sfConfig
+	preset *sf2.Preset
+	// ready is set once build has made regions, byKey and keyed: until
+	// then the preset starts no voice.
+	ready   atomic.Bool
+	built   sync.Once
 	regions []sfRegion // one per region of the preset
 	// byKey[k]..byKey[k+1] bound, in keyed, the regions whose key range
 	// holds key k, in file order: a note looks at its key's regions only
@@ -108,19 +115,31 @@ func SoundFont(font *sf2.Font, rate int, p Profile) (*SoundFontBank, error) {
 		fp := &font.Presets[i]
 		sp := &b.presets[i]
 		sp.cfg, sp.preset = c, fp
-		sp.regions = make([]sfRegion, len(fp.AllRegions))
-		for j := range fp.AllRegions {
-			r := &fp.AllRegions[j]
+		if font.Prepared(fp) {
+			sp.build()
+		}
+		b.index[fp] = i
+	}
+	return b, nil
+}
+
+// build makes the preset's regions and key index, once its font preset
+// is prepared (its AllRegions made), and marks it ready.
+func (p *sfPreset) build() {
+	p.built.Do(func() {
+		c := p.cfg
+		p.regions = make([]sfRegion, len(p.preset.AllRegions))
+		for j := range p.preset.AllRegions {
+			r := &p.preset.AllRegions[j]
 			root := float32(int(r.RootKey)*100 - int(r.Correction))
-			sp.regions[j] = sfRegion{
+			p.regions[j] = sfRegion{
 				rootPitch: root,
 				rootHz:    ct2hz(root) * (c.rate / float32(r.Rate)),
 			}
 		}
-		sp.indexKeys()
-		b.index[fp] = i
-	}
-	return b, nil
+		p.indexKeys()
+		p.ready.Store(true)
+	})
 }
 
 // indexKeys fills byKey and keyed: each key's regions in file order,
@@ -165,9 +184,19 @@ func (b *SoundFontBank) Instrument(bank uint16, program uint8, drums bool) Instr
 	return &b.presets[b.index[p]]
 }
 
-// Prepare converts the preset's samples, for a font read with
-// sf2.Options.Lazy (sf2.Font.Prepare).
-func (p *sfPreset) Prepare() error { return p.cfg.font.Prepare(p.preset) }
+// Prepare converts the preset's samples and makes its regions, for a font
+// read with sf2.Options.Lazy (sf2.Font.Prepare), and then the
+// instrument's own tables of them.
+func (p *sfPreset) Prepare() error {
+	if p.ready.Load() {
+		return nil
+	}
+	if err := p.cfg.font.Prepare(p.preset); err != nil {
+		return err
+	}
+	p.build()
+	return nil
+}
 
 // Start appends one voice per region of the preset that plays the note's
 // key and velocity (a stereo sample is two regions), in the font's order,
@@ -175,7 +204,7 @@ func (p *sfPreset) Prepare() error { return p.cfg.font.Prepare(p.preset) }
 // A region whose window is empty still makes a voice, which ends at once
 // (FluidSynth starts it, and its exclusive class still chokes others).
 func (p *sfPreset) Start(n *Note, ch *Channel, dst []Voice) []Voice {
-	if !p.cfg.font.Prepared(p.preset) {
+	if !p.ready.Load() {
 		return dst
 	}
 	limit := len(dst) + MaxVoices
@@ -318,11 +347,15 @@ const spanPitchMargin = 1200
 // does not loop ends with its sample even sooner, so its release counts
 // at most the sample's length at the note's pitch (less the LFOs' and
 // modulation envelope's depth and an octave of pitch wheel). SoundFont
-// voices heed note-off: OneShot is 0.
+// voices heed note-off: OneShot is 0. A preset not yet prepared starts
+// no voice, and its Span is zero.
 func (p *sfPreset) Span(n *Note) Span {
+	var s Span
+	if !p.ready.Load() {
+		return s
+	}
 	c := p.cfg
 	ch := NewChannel(n.Channel)
-	var s Span
 	for _, i := range p.playing(n.Key) {
 		r := &p.preset.AllRegions[i]
 		if n.Velocity < r.VelLo || n.Velocity > r.VelHi {

@@ -288,9 +288,10 @@ func saneRecipe(sf *voice.SoundFont, pool int) string {
 	return ""
 }
 
-// TestLazyPreset: a preset of a lazily read font starts no voice until
-// it is prepared (instrument.Preparer), then the voices an eagerly read
-// font's preset starts, on the same samples.
+// TestLazyPreset: a preset of a lazily read font starts no voice and
+// has no span until it is prepared (instrument.Preparer), then the voices
+// and the span an eagerly read font's preset has, on the same samples;
+// a bank made once the font's preset is prepared plays it at once.
 func TestLazyPreset(t *testing.T) {
 	path := filepath.Join(testfiles.Dir(t, "soundfonts"), "sf_GMbank.sf2")
 	o := FluidSynthProfile.ReadOptions()
@@ -311,12 +312,22 @@ func TestLazyPreset(t *testing.T) {
 	if got := inst.Start(&n, &ch, nil); len(got) != 0 || len(want) == 0 {
 		t.Fatalf("unprepared preset started %d voices (the eager one %d), want none", len(got), len(want))
 	}
+	wantSpan := eb.Instrument(0, 0, false).Span(&n)
+	if s := inst.Span(&n); s != (Span{}) || wantSpan.Release <= 0 {
+		t.Fatalf("unprepared preset: span %+v (the eager one %+v), want zero", s, wantSpan)
+	}
 	if err := inst.(Preparer).Prepare(); err != nil {
 		t.Fatal(err)
 	}
 	got := inst.Start(&n, &ch, nil)
 	if len(got) != len(want) {
 		t.Fatalf("prepared preset started %d voices, want %d", len(got), len(want))
+	}
+	if s := inst.Span(&n); s != wantSpan {
+		t.Fatalf("prepared preset: span %+v, want %+v", s, wantSpan)
+	}
+	if late := mustBank(t, lazy, FluidSynthProfile).Instrument(0, 0, false).Start(&n, &ch, nil); len(late) != len(want) {
+		t.Fatalf("a bank made after Prepare started %d voices, want %d", len(late), len(want))
 	}
 	for i := range got {
 		g, w := &got[i].SoundFont, &want[i].SoundFont

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -112,9 +113,9 @@ func FuzzRead(f *testing.F) {
 	})
 }
 
-// checkLazy reads data again lazily and prepares every preset: each
-// region's sample, guards included, must then hold what the eager read
-// holds.
+// checkLazy reads data again lazily and prepares every preset: its
+// regions must then be the eager read's, and each region's sample, guards
+// included, must hold what the eager read holds.
 func checkLazy(t *testing.T, data []byte, eager *Font) {
 	lazy, err := Options{Lazy: true}.Read(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -124,6 +125,9 @@ func checkLazy(t *testing.T, data []byte, eager *Font) {
 		p := &lazy.Presets[i]
 		if err := lazy.Prepare(p); err != nil || !lazy.Prepared(p) {
 			t.Fatalf("Prepare of an in-memory font: %v", err)
+		}
+		if !reflect.DeepEqual(p.AllRegions, eager.Presets[i].AllRegions) {
+			t.Fatalf("preset %d: the regions Prepare made differ from the eager read's", i)
 		}
 		for _, r := range p.AllRegions {
 			s := &lazy.Samples[r.Sample]

@@ -7,25 +7,27 @@ import (
 	"sync/atomic"
 )
 
-// lazySamples is the state of a font read with Options.Lazy: which
-// segments of the pool are converted, and which presets are ready.
-type lazySamples struct {
+// lazyFont is the state of a font read with Options.Lazy: which segments
+// of the pool are converted, what makes a preset's regions, and which
+// presets are ready.
+type lazyFont struct {
 	src  sampleSource
 	segs []segment
 
-	mu        sync.Mutex // held while converting; guards converted and buf
+	mu        sync.Mutex // held while preparing; guards converted, buf, flat and the presets' AllRegions
 	converted []bool     // per segment
 	buf       []byte     // the read buffer, kept between calls
+	flat      *flattener
 	ready     []atomic.Bool
 }
 
-// Prepare converts the samples that preset p's regions play into Pool,
-// reading them from the font's file, if that is not done yet. It does
-// nothing for a font read without Options.Lazy, for a nil preset, or for
-// one already prepared. Prepare is safe for concurrent use and may be
-// called while other presets play; it reads the file, so it belongs
-// outside a render loop. An error (the file shrank or cannot be read)
-// leaves p unprepared; a later call tries again.
+// Prepare makes preset p's regions (AllRegions) and converts the samples
+// they play into Pool, reading them from the font's file, if that is not
+// done yet. It does nothing for a font read without Options.Lazy, for a
+// nil preset, or for one already prepared. Prepare is safe for concurrent
+// use and may be called while other presets play; it reads the file, so
+// it belongs outside a render loop. An error (the file shrank or cannot
+// be read) leaves p unprepared; a later call tries again.
 func (f *Font) Prepare(p *Preset) error {
 	l := f.lazy
 	if l == nil || p == nil || f.Prepared(p) {
@@ -36,6 +38,10 @@ func (f *Font) Prepare(p *Preset) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if p.AllRegions == nil && p.nregions > 0 {
+		p.AllRegions = make([]Region, p.nregions)
+		l.flat.preset(f, p)
+	}
 	var todo []int
 	for i := range p.AllRegions {
 		if k := f.Samples[p.AllRegions[i].Sample].seg; k >= 0 && !l.converted[k] {
@@ -72,7 +78,7 @@ func (f *Font) Prepared(p *Preset) bool {
 
 // named adds the file's name to err, as ReadFile's errors have it, when
 // the font reads from a file (*os.File has a Name).
-func (l *lazySamples) named(err error) error {
+func (l *lazyFont) named(err error) error {
 	var fe *formatError
 	if n, ok := l.src.r.(interface{ Name() string }); ok && errors.As(err, &fe) {
 		return &formatError{kind: fe.kind, msg: n.Name() + ": " + fe.msg}

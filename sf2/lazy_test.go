@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -67,10 +68,12 @@ func samplePool(f *Font, i int) []float32 {
 	return f.Pool[s.Start-Guard : s.End+Guard]
 }
 
-// TestLazyPrepare: a lazy font's pool is untouched at load; Prepare
-// converts exactly the samples of its preset, to the values an eager read
-// gives (16- and 24-bit), reading a fraction of the file; Prepared
-// follows it; an eager font is prepared throughout.
+// TestLazyPrepare: a lazy font's pool is untouched at load and its
+// presets have no regions yet (NumRegions counts them all the same);
+// Prepare makes exactly its preset's regions, those of an eager read, and
+// converts exactly its samples, to the values an eager read gives (16-
+// and 24-bit), reading a fraction of the file; Prepared follows it; an
+// eager font is prepared throughout.
 func TestLazyPrepare(t *testing.T) {
 	for _, c := range []struct {
 		name    string
@@ -101,6 +104,12 @@ func TestLazyPrepare(t *testing.T) {
 			if lazy.Prepared(pair) || lazy.Prepared(big) {
 				t.Fatal("a preset is prepared before Prepare")
 			}
+			if pair.AllRegions != nil || big.AllRegions != nil {
+				t.Fatal("a lazy read made regions at load")
+			}
+			if n := lazy.NumRegions(); n != 3 || eager.NumRegions() != n {
+				t.Fatalf("NumRegions: lazy %d, eager %d, want 3", n, eager.NumRegions())
+			}
 			if !lazy.Prepared(nil) || lazy.Prepare(nil) != nil {
 				t.Fatal("a nil preset (a lookup that found none) is not prepared")
 			}
@@ -109,6 +118,9 @@ func TestLazyPrepare(t *testing.T) {
 			}
 			if !lazy.Prepared(pair) || lazy.Prepared(big) {
 				t.Fatalf("after Prepare(Pair): prepared %v and %v, want true and false", lazy.Prepared(pair), lazy.Prepared(big))
+			}
+			if !reflect.DeepEqual(pair.AllRegions, eager.Preset(0, 0).AllRegions) || big.AllRegions != nil {
+				t.Fatalf("after Prepare(Pair): regions %+v and %d of Big, want the eager read's and none", pair.AllRegions, len(big.AllRegions))
 			}
 			for i := range 2 {
 				if !slices.Equal(samplePool(lazy, i), samplePool(eager, i)) {

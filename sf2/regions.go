@@ -7,72 +7,93 @@ import "slices"
 // the file. Real fonts stay far below (FluidR3_GM: see docs/sf2.md).
 func maxRegions(size int64) int64 { return 1<<16 + size/64 }
 
-// flatten turns every preset into its regions. A first pass counts them,
-// so that one array holds every preset's regions, filled in place.
+// flatten sets up the presets and, unless the font is lazy, turns each
+// into its regions, in one array for all of them; a lazy font's Prepare
+// does it preset by preset. The counting pass checks the whole font
+// either way, so that a lazy read refuses what an eager one does.
 func (f *Font) flatten(h *hydra, rules *ModulatorRules, size int64) error {
 	counts, total, err := f.countRegions(h, maxRegions(size), size)
 	if err != nil {
 		return err
 	}
-	all := make([]Region, total)
-	defaults := resolveMods(nil, rules, nil, nil)
-	var scratch []Modulator
 	f.Presets = make([]Preset, len(h.presets))
-	for pi := range h.presets {
-		pl := &h.presets[pi]
+	for pi := range f.Presets {
+		f.Presets[pi] = Preset{Name: h.presets[pi].name, Bank: h.phdr[pi].bank, Program: h.phdr[pi].program, rec: pi, nregions: counts[pi]}
+	}
+	fl := &flattener{h: h, rules: rules, defaults: resolveMods(nil, rules, nil, nil)}
+	if f.lazy != nil {
+		f.lazy.flat = fl
+		return nil
+	}
+	all := make([]Region, total)
+	for pi := range f.Presets {
 		p := &f.Presets[pi]
-		p.Name, p.Bank, p.Program = pl.name, h.phdr[pi].bank, h.phdr[pi].program
-		p.AllRegions, all = all[:counts[pi]:counts[pi]], all[counts[pi]:]
-		n := 0
-		for zi := range pl.local {
-			pz := &pl.local[zi]
-			il := &h.insts[pz.ref]
-			presetMods := mergeZoneMods(pz.mods, zoneMods(pl.global))
-			var pgen [NumGenerators]int32
-			var pset [NumGenerators]bool
-			applyGens(&pgen, &pset, pl.global)
-			applyGens(&pgen, &pset, pz)
-			for ii := range il.local {
-				iz := &il.local[ii]
-				kLo, kHi, vLo, vHi, ok := f.overlap(pz, iz)
-				if !ok {
-					continue
+		p.AllRegions, all = all[:p.nregions:p.nregions], all[p.nregions:]
+		fl.preset(f, p)
+	}
+	return nil
+}
+
+// flattener turns presets into regions: it keeps the hydra they come
+// from, the modulator rules, and the resolved default list that every
+// region without modulators of its own shares.
+type flattener struct {
+	h                 *hydra
+	rules             *ModulatorRules
+	defaults, scratch []Modulator
+}
+
+// preset fills p.AllRegions, which has the length countRegions found.
+func (fl *flattener) preset(f *Font, p *Preset) {
+	pl := &fl.h.presets[p.rec]
+	n := 0
+	for zi := range pl.local {
+		pz := &pl.local[zi]
+		il := &fl.h.insts[pz.ref]
+		presetMods := mergeZoneMods(pz.mods, zoneMods(pl.global))
+		var pgen [NumGenerators]int32
+		var pset [NumGenerators]bool
+		applyGens(&pgen, &pset, pl.global)
+		applyGens(&pgen, &pset, pz)
+		for ii := range il.local {
+			iz := &il.local[ii]
+			kLo, kHi, vLo, vHi, ok := f.overlap(pz, iz)
+			if !ok {
+				continue
+			}
+			s := &f.Samples[iz.ref]
+			r := &p.AllRegions[n]
+			n++
+			r.KeyLo, r.KeyHi, r.VelLo, r.VelHi, r.Sample = kLo, kHi, vLo, vHi, iz.ref
+			var igen [NumGenerators]int32
+			var iset [NumGenerators]bool
+			applyGens(&igen, &iset, il.global)
+			applyGens(&igen, &iset, iz)
+			for g := range r.Gen {
+				v := int32(defaultGens[g])
+				if iset[g] {
+					v = igen[g]
 				}
-				s := &f.Samples[iz.ref]
-				r := &p.AllRegions[n]
-				n++
-				r.KeyLo, r.KeyHi, r.VelLo, r.VelHi, r.Sample = kLo, kHi, vLo, vHi, iz.ref
-				var igen [NumGenerators]int32
-				var iset [NumGenerators]bool
-				applyGens(&igen, &iset, il.global)
-				applyGens(&igen, &iset, iz)
-				for g := range r.Gen {
-					v := int32(defaultGens[g])
-					if iset[g] {
-						v = igen[g]
-					}
-					if pset[g] {
-						v += pgen[g]
-					}
-					r.Gen[g] = int16(max(-32768, min(v, 32767)))
+				if pset[g] {
+					v += pgen[g]
 				}
-				r.Start, r.End, r.LoopStart, r.LoopEnd, r.LoopMode = s.window(&r.Gen)
-				r.RootKey = s.RootKey
-				if k := r.Gen[GenOverridingRootKey]; k >= 0 {
-					r.RootKey = uint8(min(k, 127))
-				}
-				r.Correction, r.Rate = s.Correction, s.Rate
-				r.ExclusiveClass = r.Gen[GenExclusiveClass]
-				scratch = resolveMods(scratch, rules, mergeZoneMods(iz.mods, zoneMods(il.global)), presetMods)
-				if slices.Equal(scratch, defaults) {
-					r.Mods = defaults
-				} else {
-					r.Mods = slices.Clip(slices.Clone(scratch))
-				}
+				r.Gen[g] = int16(max(-32768, min(v, 32767)))
+			}
+			r.Start, r.End, r.LoopStart, r.LoopEnd, r.LoopMode = s.window(&r.Gen)
+			r.RootKey = s.RootKey
+			if k := r.Gen[GenOverridingRootKey]; k >= 0 {
+				r.RootKey = uint8(min(k, 127))
+			}
+			r.Correction, r.Rate = s.Correction, s.Rate
+			r.ExclusiveClass = r.Gen[GenExclusiveClass]
+			fl.scratch = resolveMods(fl.scratch, fl.rules, mergeZoneMods(iz.mods, zoneMods(il.global)), presetMods)
+			if slices.Equal(fl.scratch, fl.defaults) {
+				r.Mods = fl.defaults
+			} else {
+				r.Mods = slices.Clip(slices.Clone(fl.scratch))
 			}
 		}
 	}
-	return nil
 }
 
 // countRegions returns how many regions each preset flattens into, and

@@ -78,7 +78,7 @@ func (f *Font) loadSamples(r io.ReaderAt, lay *layout, h *hydra, dec SampleDecod
 	segs := f.layOut(used, p.samples)
 	src := sampleSource{r: r, smpl: lay.smpl.off, sm24: lay.sm24.off, use24: use24}
 	if lazy {
-		f.lazy = &lazySamples{src: src, segs: segs, converted: make([]bool, len(segs))}
+		f.lazy = &lazyFont{src: src, segs: segs, converted: make([]bool, len(segs))}
 	} else if _, err := src.convert(f.Pool, segs, nil); err != nil {
 		return err
 	}

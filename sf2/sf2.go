@@ -74,7 +74,7 @@ type Font struct {
 	// their file order.
 	Presets []Preset
 
-	lazy *lazySamples // nil unless read with Options.Lazy
+	lazy *lazyFont // nil unless read with Options.Lazy
 }
 
 // Info holds the LIST INFO strings and versions (spec section 5).
@@ -151,10 +151,24 @@ type Preset struct {
 	Bank, Program uint16
 	// AllRegions are the preset's regions: one per pair of a preset zone
 	// and an instrument zone whose key and velocity ranges intersect, in
-	// file order (preset zone, then instrument zone).
+	// file order (preset zone, then instrument zone). In a font read with
+	// Options.Lazy they are made by the preset's first Prepare: nil until
+	// then (NumRegions counts them at load).
 	AllRegions []Region
 
-	index int // in Font.Presets
+	index    int // in Font.Presets
+	rec      int // the phdr record
+	nregions int // len(AllRegions) once made
+}
+
+// NumRegions returns the number of regions of all the font's presets,
+// made or, in a lazy font, still to make.
+func (f *Font) NumRegions() int {
+	n := 0
+	for i := range f.Presets {
+		n += f.Presets[i].nregions
+	}
+	return n
 }
 
 // Region is what a note-on in its key and velocity range plays: one
@@ -217,9 +231,10 @@ type Options struct {
 	// Lazy leaves the 16- and 24-bit samples in the file at load: Pool
 	// is allocated but untouched (the operating system gives its pages
 	// only once written), and Font.Prepare converts the samples of a
-	// preset before it plays, so a program that plays a few presets of a
-	// large font reads and converts only theirs. Until then Prepared
-	// reports false and Pool holds zeros there. The font keeps reading
+	// preset before it plays, and makes its regions, so a program that
+	// plays a few presets of a large font reads, converts and flattens
+	// only theirs. Until then Prepared reports false, Pool holds zeros
+	// there and the preset's AllRegions is nil. The font keeps reading
 	// from the file (Read's r, or the file ReadFile opened, closed when
 	// the font is no longer reachable), which must stay unchanged. SF3's
 	// compressed samples are decoded at load either way.

@@ -392,12 +392,8 @@ var openSoundFont = bounce.OpenSoundFont
 // how long reading it took.
 func fontLine(f *bounce.SoundFont, took time.Duration) string {
 	font := f.Font()
-	regions := 0
-	for i := range font.Presets {
-		regions += len(font.Presets[i].AllRegions)
-	}
 	return fmt.Sprintf("bounce: SoundFont %s: %d presets, %d regions, %.0f MiB of samples (converted as presets are played), read in %.2f s (profile %s)",
-		f.Name(), len(font.Presets), regions, float64(len(font.Pool))*4/(1<<20), took.Seconds(), f.Profile().Name)
+		f.Name(), len(font.Presets), font.NumRegions(), float64(len(font.Pool))*4/(1<<20), took.Seconds(), f.Profile().Name)
 }
 
 // wavName reports whether path may receive a WAV file: "-", a name ending
