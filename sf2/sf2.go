@@ -56,7 +56,8 @@ func errorf(kind error, format string, args ...any) error {
 	return &formatError{kind: kind, msg: fmt.Sprintf(format, args...)}
 }
 
-// Font is a SoundFont loaded into memory. It is read-only after Read and
+// Font is a SoundFont loaded into memory. It is read-only after Read,
+// but for what Prepare fills in (a lazy font's samples and regions), and
 // safe for any number of goroutines; nothing in it may be modified.
 type Font struct {
 	Info Info
@@ -382,7 +383,8 @@ func (f *Font) PresetWithFallback(bank, program uint16, drum bool) *Preset {
 // Regions appends to dst the preset's regions whose key and velocity
 // ranges hold key and vel, in AllRegions order, and returns the extended
 // slice. It allocates nothing when dst has the capacity. A nil preset
-// (a lookup that found none) has no regions.
+// (a lookup that found none) has no regions, nor has a lazy font's
+// preset before its Prepare.
 func (p *Preset) Regions(key, vel uint8, dst []*Region) []*Region {
 	if p == nil {
 		return dst
