@@ -221,13 +221,20 @@ func readZones(r io.ReaderAt, lay *layout, level string, hdrs []header, nref int
 		bags[j] = bg
 	}
 	out := make([]zoneList, last)
+	// Every zone's generators and every list's local zones are carved
+	// from one array each (the bags do not overlap), not grown one
+	// append at a time: FluidR3_GM has thousands of zones.
+	allGens := make([]genRec, 0, bags[len(bags)-1].gen-bags[0].gen)
+	allZones := make([]zone, 0, len(bags)-1)
 	var rawMods []Modulator
 	for i := range out {
 		zl := &out[i]
 		zl.name = hdrs[i].name
+		zones := len(allZones)
 		for k := hdrs[i].bag; k < hdrs[i+1].bag; k++ {
 			b0, b1 := bags[k-first], bags[k+1-first]
 			z := zone{keyHi: 127, velHi: 127, ref: -1}
+			gens := len(allGens)
 			level := 0 // FluidSynth's: 1 after keyRange, 2 after any other, 3 at the terminal
 			for g := b0.gen; g < b1.gen && level < 3; g++ {
 				rec := gb[g*genSize:]
@@ -257,10 +264,11 @@ func readZones(r io.ReaderAt, lay *layout, level string, hdrs []header, nref int
 						valid = validPresetGen(oper)
 					}
 					if valid {
-						z.gens = append(z.gens, genRec{oper, int16(amount)})
+						allGens = append(allGens, genRec{oper, int16(amount)})
 					}
 				}
 			}
+			z.gens = allGens[gens:len(allGens):len(allGens)]
 			if z.ref < 0 && k != hdrs[i].bag {
 				continue // a global zone that is not first: dropped
 			}
@@ -285,9 +293,10 @@ func readZones(r io.ReaderAt, lay *layout, level string, hdrs []header, nref int
 			if z.ref < 0 {
 				zl.global = &z
 			} else {
-				zl.local = append(zl.local, z)
+				allZones = append(allZones, z)
 			}
 		}
+		zl.local = allZones[zones:len(allZones):len(allZones)]
 	}
 	return out, nil
 }
